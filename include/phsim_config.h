@@ -1,0 +1,95 @@
+/* phsim_config.h: the run configuration (spec sections 1-2), its parser and
+ * its validation.
+ *
+ * A configuration is a "key = value" file ('#' comments) and/or any number of
+ * "--set key=value" overrides; the later assignment wins, a key repeated in
+ * one file is an error.  Every error names the key, the value and what is
+ * allowed; the caller turns PHSIM_EINPUT into exit status 2. */
+#ifndef PHSIM_CONFIG_H
+#define PHSIM_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+#include <jansson.h>
+
+#define PHSIM_MAX_K 64      /* features: alpha has at most this many entries */
+#define PHSIM_MAX_M 4096    /* neurons */
+#define PHSIM_PATH_MAX 1024
+#define PHSIM_ERR_MAX 512
+
+/* Status codes shared by every module. */
+enum {
+  PHSIM_OK = 0,
+  PHSIM_EINPUT = 2,   /* bad configuration, command line or input file */
+  PHSIM_EIO = 3,      /* an output could not be written */
+  PHSIM_ENUM = 4,     /* numerical fault: NaN/Inf or a degenerate moment */
+  PHSIM_ENOMEM = 5
+};
+
+typedef enum { PHSIM_NOISE_ORTHOGONAL, PHSIM_NOISE_ISOTROPIC } phsim_noise;
+typedef enum { PHSIM_MASK_BERNOULLI, PHSIM_MASK_HALF } phsim_mask;
+typedef enum { PHSIM_HEAD_OFFDIAG, PHSIM_HEAD_FIXED, PHSIM_HEAD_FULL } phsim_head;
+typedef enum { PHSIM_ENGINE_POPULATION } phsim_engine;
+
+typedef struct {
+  size_t d;                      /* ambient dimension */
+  size_t m;                      /* neurons */
+  size_t K;                      /* features = length of alpha */
+  double alpha[PHSIM_MAX_K];     /* feature magnitudes */
+  double pi[PHSIM_MAX_K];        /* feature probabilities */
+  size_t n_pi;                   /* entries given for pi; 0 = uniform */
+  size_t P, Pf;                  /* patches, feature patches per sample */
+  double sigma;                  /* noise standard deviation */
+  phsim_noise noise;
+  phsim_mask mask;
+  phsim_head head;
+  phsim_engine engine;
+  double eta, eta_E;             /* step sizes for W and for E */
+  unsigned long steps, log_every, seed;
+  char init_W[PHSIM_PATH_MAX];   /* "" = sample w_j ~ N(0, I/d) */
+  char init_E[PHSIM_PATH_MAX];   /* "" = identity */
+  double threshold;              /* |cos| at which a feature counts as learned */
+} phsim_config;
+
+/* The defaults: section 5 of the spec, steps = 400000. */
+void phsim_config_default(phsim_config *cfg);
+
+/* Assign one key.  Returns PHSIM_OK or PHSIM_EINPUT with a message in err. */
+int phsim_config_set(phsim_config *cfg, const char *key, const char *value,
+                     char err[PHSIM_ERR_MAX]);
+
+/* Parse "key=value" (the argument of --set). */
+int phsim_config_set_arg(phsim_config *cfg, const char *arg,
+                         char err[PHSIM_ERR_MAX]);
+
+/* Read a config file; a key repeated within the file is an error. */
+int phsim_config_read_file(phsim_config *cfg, const char *path,
+                           char err[PHSIM_ERR_MAX]);
+
+/* Cross-key checks (Pf <= P, K <= d, pi sums to 1, memory, files), run once
+ * after every assignment and before any work. */
+int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
+
+/* Write the fully resolved configuration in the file format: reading it back
+ * gives the same configuration (doubles as %.17g). */
+int phsim_config_write(const phsim_config *cfg, FILE *out);
+
+const char *phsim_noise_name(phsim_noise v);
+const char *phsim_mask_name(phsim_mask v);
+const char *phsim_head_name(phsim_head v);
+const char *phsim_engine_name(phsim_engine v);
+
+/* A new mt19937 generator for the configured seed.  GSL's mt19937 keeps the
+ * low 32 bits of its seed and maps 0 to its default, so seed s (at most
+ * 2^32 - 2) seeds it with s + 1: distinct seeds give distinct streams. */
+gsl_rng *phsim_config_rng(const phsim_config *cfg);
+
+/* The configuration as a JSON object: every key, resolved. */
+json_t *phsim_config_to_json(const phsim_config *cfg);
+
+/* The keys and their meanings, for help texts. */
+void phsim_config_print_keys(FILE *out);
+
+#endif

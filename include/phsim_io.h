@@ -1,0 +1,39 @@
+/* phsim_io.h: reading matrix files and writing outputs completely or not at
+ * all.
+ *
+ * Every output goes to a hidden temporary file in the target directory and is
+ * renamed over its final name only when it is complete, so a reader never
+ * sees a half-written file. */
+#ifndef PHSIM_IO_H
+#define PHSIM_IO_H
+
+#include <stdio.h>
+#include <gsl/gsl_matrix.h>
+
+#include "phsim_config.h"
+
+/* Read a matrix file: `rows` lines of `cols` finite numbers separated by
+ * white space or commas; blank lines and lines starting with '#' are skipped.
+ * On success *out is a new rows x cols matrix owned by the caller. */
+int phsim_matrix_read(const char *path, size_t rows, size_t cols,
+                      gsl_matrix **out, char err[PHSIM_ERR_MAX]);
+
+/* An output file under construction. */
+typedef struct {
+  FILE *fp;
+  char tmp_path[PHSIM_PATH_MAX + 64];
+  char final_path[PHSIM_PATH_MAX + 64];
+} phsim_outfile;
+
+/* Open dir/name for writing through a temporary name. */
+int phsim_outfile_open(phsim_outfile *f, const char *dir, const char *name,
+                       char err[PHSIM_ERR_MAX]);
+/* Flush, close and rename to the final name. */
+int phsim_outfile_commit(phsim_outfile *f, char err[PHSIM_ERR_MAX]);
+/* Close and delete the temporary file (nothing is left behind). */
+void phsim_outfile_abort(phsim_outfile *f);
+
+/* Create a directory and its missing parents; an existing one is fine. */
+int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]);
+
+#endif

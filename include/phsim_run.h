@@ -1,0 +1,35 @@
+/* phsim_run.h: a training run with its trajectory, observables and summary.
+ *
+ * Outputs of phsim_run_execute in DIR (each written completely or not at
+ * all):
+ *   config           the resolved configuration (re-running it reproduces)
+ *   trajectory.csv   one row every log_every steps, step 0 and the last
+ *   summary.json     headline numbers of the run
+ * Observables of a logged state (functions of A, R, E and the gradient):
+ *   cos_j_l = a_jl / ||w_j||,  ||w_j||^2 = sum_l a_jl^2 + R_jj
+ *   noise_j = sqrt(R_jj)       (w_j's part orthogonal to the features)
+ *   force_j_l = -dL/da_jl      (= <-grad_{w_j} L, v_l>)
+ *   effective rank of M = exp(entropy of its normalized eigenvalues) */
+#ifndef PHSIM_RUN_H
+#define PHSIM_RUN_H
+
+#include <gsl/gsl_matrix.h>
+#include <jansson.h>
+
+#include "phsim_config.h"
+
+/* exp(-sum_i p_i log p_i), p_i = lambda_i / sum lambda of a symmetric
+ * positive semi-definite matrix (negative round-off eigenvalues count as 0). */
+double phsim_effective_rank(const gsl_matrix *M);
+
+/* Run cfg (already validated) and write the outputs into out_dir.  Returns
+ * PHSIM_OK, PHSIM_ENUM after a numerical fault (outputs up to the fault are
+ * kept, the summary says "diverged"), or an error with a message in err. */
+int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
+                      char err[PHSIM_ERR_MAX]);
+
+/* Dump a JSON value to a file atomically, reals as %.17g. */
+int phsim_json_write(json_t *value, const char *dir, const char *name,
+                     char err[PHSIM_ERR_MAX]);
+
+#endif

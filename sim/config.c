@@ -1,0 +1,588 @@
+/* config.c: one table of keys drives parsing, range checks, help and the
+ * resolved-config writer, so the four can never disagree. */
+#define _XOPEN_SOURCE 700
+#include "phsim_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_matrix.h>
+
+#include "phsim_io.h"
+
+typedef enum { KIND_SIZE, KIND_ULONG, KIND_DOUBLE, KIND_LIST, KIND_ENUM,
+               KIND_PATH } key_kind;
+
+typedef struct {
+  const char *name;
+  key_kind kind;
+  size_t offset;                /* of the field in phsim_config */
+  double lo, hi;                /* allowed range of a number / list entry */
+  int lo_open, hi_open;         /* exclusive bounds */
+  const char *const *choices;   /* KIND_ENUM: NULL-terminated names */
+  const char *help;
+} key_spec;
+
+static const char *const noise_names[] = {"orthogonal", "isotropic", NULL};
+static const char *const mask_names[] = {"bernoulli", "half", NULL};
+static const char *const head_names[] = {"offdiag", "fixed", "full", NULL};
+static const char *const engine_names[] = {"population", NULL};
+
+/* Seeds are 32-bit (see phsim_config_rng). */
+#define SEED_MAX 4294967294.0
+#define STEPS_MAX 1e12
+/* Memory ceiling for the m x d state (W, its gradient and the engine's
+ * copies): half of this machine's 24 GiB. */
+#define MEMORY_MAX_BYTES (12.0 * 1024 * 1024 * 1024)
+#define STATE_COPIES 4.0
+
+#define OFF(field) offsetof(phsim_config, field)
+static const key_spec keys[] = {
+  {"d", KIND_SIZE, OFF(d), 1, 1e9, 0, 0, NULL, "dimension of the patches"},
+  {"m", KIND_SIZE, OFF(m), 1, PHSIM_MAX_M, 0, 0, NULL, "number of neurons"},
+  {"alpha", KIND_LIST, OFF(alpha), 0, INFINITY, 1, 1, NULL,
+   "feature magnitudes alpha_1,...,alpha_K (K = their number)"},
+  {"pi", KIND_LIST, OFF(pi), 0, 1, 0, 0, NULL,
+   "feature probabilities pi_1,...,pi_K summing to 1 (default uniform)"},
+  {"P", KIND_SIZE, OFF(P), 2, 1e6, 0, 0, NULL, "patches per sample"},
+  {"Pf", KIND_SIZE, OFF(Pf), 1, 1e6, 0, 0, NULL,
+   "feature patches per sample (<= P)"},
+  {"sigma", KIND_DOUBLE, OFF(sigma), 0, INFINITY, 0, 1, NULL,
+   "noise standard deviation"},
+  {"noise", KIND_ENUM, OFF(noise), 0, 0, 0, 0, noise_names,
+   "noise covariance sigma^2 (I - sum v v^T) or sigma^2 I"},
+  {"mask", KIND_ENUM, OFF(mask), 0, 0, 0, 0, mask_names,
+   "view masks: each patch with prob. 1/2, or exactly floor(P/2) patches"},
+  {"head", KIND_ENUM, OFF(head), 0, 0, 0, 0, head_names,
+   "trainable entries of E: off-diagonal, none (no head), all"},
+  {"engine", KIND_ENUM, OFF(engine), 0, 0, 0, 0, engine_names,
+   "how the dynamics is computed"},
+  {"eta", KIND_DOUBLE, OFF(eta), 0, INFINITY, 1, 1, NULL, "step size for W"},
+  {"eta_E", KIND_DOUBLE, OFF(eta_E), 0, INFINITY, 0, 1, NULL,
+   "step size for the trainable entries of E"},
+  {"steps", KIND_ULONG, OFF(steps), 0, STEPS_MAX, 0, 0, NULL,
+   "gradient steps"},
+  {"log_every", KIND_ULONG, OFF(log_every), 1, STEPS_MAX, 0, 0, NULL,
+   "steps between trajectory rows"},
+  {"seed", KIND_ULONG, OFF(seed), 0, SEED_MAX, 0, 0, NULL,
+   "random seed (initialization)"},
+  {"init_W", KIND_PATH, OFF(init_W), 0, 0, 0, 0, NULL,
+   "file with m lines of d numbers (default: w_j ~ N(0, I/d))"},
+  {"init_E", KIND_PATH, OFF(init_E), 0, 0, 0, 0, NULL,
+   "file with m lines of m numbers (default: identity)"},
+  {"threshold", KIND_DOUBLE, OFF(threshold), 0, 1, 1, 0, NULL,
+   "|cos(w_j, v_l)| at which neuron j counts as having learned feature l"},
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+void phsim_config_default(phsim_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->d = 100;
+  cfg->m = 2;
+  cfg->K = 2;
+  cfg->alpha[0] = 2.0;
+  cfg->alpha[1] = 1.0;
+  cfg->pi[0] = cfg->pi[1] = 0.5;
+  cfg->n_pi = 0;
+  cfg->P = 16;
+  cfg->Pf = 8;
+  cfg->sigma = 1.0;
+  cfg->noise = PHSIM_NOISE_ORTHOGONAL;
+  cfg->mask = PHSIM_MASK_BERNOULLI;
+  cfg->head = PHSIM_HEAD_OFFDIAG;
+  cfg->engine = PHSIM_ENGINE_POPULATION;
+  cfg->eta = 1.0;
+  cfg->eta_E = 0.1;
+  cfg->steps = 400000;
+  cfg->log_every = 100;
+  cfg->seed = 1;
+  cfg->threshold = 0.9;
+}
+
+static const key_spec *find_key(const char *name) {
+  for (size_t i = 0; i < NKEYS; i++)
+    if (strcmp(keys[i].name, name) == 0) return &keys[i];
+  return NULL;
+}
+
+static void describe_range(const key_spec *k, char *buf, size_t n) {
+  switch (k->kind) {
+  case KIND_SIZE:
+  case KIND_ULONG:
+    snprintf(buf, n, "an integer from %.0f to %.0f", k->lo, k->hi);
+    return;
+  case KIND_ENUM: {
+    size_t used = (size_t)snprintf(buf, n, "one of");
+    for (const char *const *c = k->choices; *c != NULL && used < n; c++)
+      used += (size_t)snprintf(buf + used, n - used, " %s", *c);
+    return;
+  }
+  case KIND_PATH:
+    snprintf(buf, n, "a readable file path shorter than %d characters",
+             PHSIM_PATH_MAX);
+    return;
+  case KIND_DOUBLE:
+  case KIND_LIST: {
+    const char *what = k->kind == KIND_LIST
+                           ? "a comma-separated list (at most 64) of numbers"
+                           : "a finite number";
+    if (isinf(k->hi))
+      snprintf(buf, n, "%s %s %g", what, k->lo_open ? ">" : ">=", k->lo);
+    else
+      snprintf(buf, n, "%s in %s%g, %g%s", what, k->lo_open ? "(" : "[",
+               k->lo, k->hi, k->hi_open ? ")" : "]");
+    return;
+  }
+  }
+}
+
+static int reject(const key_spec *k, const char *value, const char *why,
+                  char err[PHSIM_ERR_MAX]) {
+  char allowed[256];
+  describe_range(k, allowed, sizeof allowed);
+  snprintf(err, PHSIM_ERR_MAX, "key '%s': value '%.160s' %s; allowed: %.200s",
+           k->name, value, why, allowed);
+  return PHSIM_EINPUT;
+}
+
+static int in_range(const key_spec *k, double x) {
+  if (k->lo_open ? !(x > k->lo) : !(x >= k->lo)) return 0;
+  if (k->hi_open ? !(x < k->hi) : !(x <= k->hi)) return 0;
+  return 1;
+}
+
+/* A finite double covering the whole token. */
+static int parse_double(const char *s, double *out) {
+  char *end = NULL;
+  errno = 0;
+  double x = strtod(s, &end);
+  if (end == s || *end != '\0' || errno == ERANGE || !isfinite(x)) return 0;
+  *out = x;
+  return 1;
+}
+
+/* A non-negative integer: digits, or a number such as 4e5 that is exactly an
+ * integer.  Values beyond 2^53 are refused (they are beyond every bound). */
+static int parse_integer(const char *s, double *out) {
+  double x;
+  if (!parse_double(s, &x)) return 0;
+  if (x < 0 || x != floor(x) || x > 9007199254740992.0) return 0;
+  *out = x;
+  return 1;
+}
+
+static int set_list(phsim_config *cfg, const key_spec *k, const char *value,
+                    char err[PHSIM_ERR_MAX]) {
+  double vals[PHSIM_MAX_K];
+  size_t n = 0;
+  char buf[4096];
+  if (strlen(value) >= sizeof buf) return reject(k, "(long)", "is too long", err);
+  strcpy(buf, value);
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
+       tok = strtok_r(NULL, ",", &save)) {
+    while (isspace((unsigned char)*tok)) tok++;
+    char *e = tok + strlen(tok);
+    while (e > tok && isspace((unsigned char)e[-1])) *--e = '\0';
+    if (n == PHSIM_MAX_K) return reject(k, value, "has too many entries", err);
+    if (!parse_double(tok, &vals[n]))
+      return reject(k, value, "has an entry that is not a finite number", err);
+    if (!in_range(k, vals[n]))
+      return reject(k, value, "has an entry out of range", err);
+    n++;
+  }
+  size_t commas = 0;
+  for (const char *p = value; *p; p++) commas += (*p == ',');
+  if (n == 0 || commas != n - 1)
+    return reject(k, value, "has an empty entry", err);
+  double *dst = (double *)((char *)cfg + k->offset);
+  memcpy(dst, vals, n * sizeof *vals);
+  if (dst == cfg->alpha) {
+    cfg->K = n;
+    if (cfg->n_pi == 0)
+      for (size_t l = 0; l < n; l++) cfg->pi[l] = 1.0 / (double)n;
+  } else {
+    cfg->n_pi = n;
+  }
+  return PHSIM_OK;
+}
+
+static int set_path(phsim_config *cfg, const key_spec *k, const char *value,
+                    const char *base_dir, char err[PHSIM_ERR_MAX]) {
+  char joined[2 * PHSIM_PATH_MAX];
+  if (value[0] != '/' && base_dir != NULL && base_dir[0] != '\0')
+    snprintf(joined, sizeof joined, "%s/%s", base_dir, value);
+  else
+    snprintf(joined, sizeof joined, "%s", value);
+  char *dst = (char *)cfg + k->offset;
+  char *abs = realpath(joined, NULL);
+  const char *use = abs != NULL ? abs : joined;
+  if (strlen(use) >= PHSIM_PATH_MAX) {
+    free(abs);
+    return reject(k, value, "is too long", err);
+  }
+  strcpy(dst, use);
+  free(abs);
+  return PHSIM_OK;
+}
+
+static int set_key(phsim_config *cfg, const char *key, const char *raw,
+                   const char *base_dir, char err[PHSIM_ERR_MAX]) {
+  const key_spec *k = find_key(key);
+  if (k == NULL) {
+    size_t used = (size_t)snprintf(err, PHSIM_ERR_MAX,
+                                   "unknown key '%s'; known keys:", key);
+    for (size_t i = 0; i < NKEYS && used < PHSIM_ERR_MAX; i++)
+      used += (size_t)snprintf(err + used, PHSIM_ERR_MAX - used, " %s",
+                               keys[i].name);
+    return PHSIM_EINPUT;
+  }
+  /* Trim white space around the value. */
+  char value[PHSIM_PATH_MAX + 1];
+  while (isspace((unsigned char)*raw)) raw++;
+  size_t len = strlen(raw);
+  while (len > 0 && isspace((unsigned char)raw[len - 1])) len--;
+  if (len > PHSIM_PATH_MAX - 1) return reject(k, "(long)", "is too long", err);
+  memcpy(value, raw, len);
+  value[len] = '\0';
+  if (len == 0) return reject(k, value, "is empty", err);
+
+  char *field = (char *)cfg + k->offset;
+  double x;
+  switch (k->kind) {
+  case KIND_SIZE:
+  case KIND_ULONG:
+    if (!parse_integer(value, &x))
+      return reject(k, value, "is not a non-negative integer", err);
+    if (!in_range(k, x)) return reject(k, value, "is out of range", err);
+    if (k->kind == KIND_SIZE)
+      *(size_t *)field = (size_t)x;
+    else
+      *(unsigned long *)field = (unsigned long)x;
+    return PHSIM_OK;
+  case KIND_DOUBLE:
+    if (!parse_double(value, &x))
+      return reject(k, value, "is not a finite number", err);
+    if (!in_range(k, x)) return reject(k, value, "is out of range", err);
+    *(double *)field = x;
+    return PHSIM_OK;
+  case KIND_LIST:
+    return set_list(cfg, k, value, err);
+  case KIND_ENUM:
+    for (int c = 0; k->choices[c] != NULL; c++)
+      if (strcmp(k->choices[c], value) == 0) {
+        *(int *)field = c;
+        return PHSIM_OK;
+      }
+    return reject(k, value, "is not a known choice", err);
+  case KIND_PATH:
+    return set_path(cfg, k, value, base_dir, err);
+  }
+  return PHSIM_EINPUT;
+}
+
+int phsim_config_set(phsim_config *cfg, const char *key, const char *value,
+                     char err[PHSIM_ERR_MAX]) {
+  return set_key(cfg, key, value, NULL, err);
+}
+
+int phsim_config_set_arg(phsim_config *cfg, const char *arg,
+                         char err[PHSIM_ERR_MAX]) {
+  const char *eq = strchr(arg, '=');
+  if (eq == NULL || eq == arg) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "--set '%s': expected key=value (see 'phsim help keys')", arg);
+    return PHSIM_EINPUT;
+  }
+  char key[64];
+  size_t klen = (size_t)(eq - arg);
+  while (klen > 0 && isspace((unsigned char)arg[klen - 1])) klen--;
+  if (klen >= sizeof key) klen = sizeof key - 1;
+  memcpy(key, arg, klen);
+  key[klen] = '\0';
+  return set_key(cfg, key, eq + 1, NULL, err);
+}
+
+/* State threaded through inih's callback. */
+typedef struct {
+  phsim_config *cfg;
+  FILE *fp;
+  int lineno;                  /* lines handed to inih so far */
+  const char *path;
+  char dir[PHSIM_PATH_MAX];
+  char seen[NKEYS];
+  int status;
+  char *err;
+} file_ctx;
+
+/* inih's line reader: fgets that counts lines, so that the handler (called
+ * right after its line is read) knows the line number. */
+static char *read_line(char *buf, int size, void *user) {
+  file_ctx *ctx = user;
+  char *got = fgets(buf, size, ctx->fp);
+  if (got != NULL) ctx->lineno++;
+  return got;
+}
+
+static int file_handler(void *user, const char *section, const char *name,
+                        const char *value) {
+  file_ctx *ctx = user;
+  const int lineno = ctx->lineno;
+  if (ctx->status != PHSIM_OK) return 1; /* keep the first error */
+  if (section[0] != '\0') {
+    snprintf(ctx->err, PHSIM_ERR_MAX,
+             "config file '%s' line %d: sections ('[%s]') are not allowed",
+             ctx->path, lineno, section);
+    ctx->status = PHSIM_EINPUT;
+    return 0;
+  }
+  /* inih strips ';' comments only; '#' after white space starts one too. */
+  char buf[PHSIM_PATH_MAX + 1];
+  snprintf(buf, sizeof buf, "%s", value);
+  for (char *p = buf; *p; p++)
+    if (*p == '#' && (p == buf || isspace((unsigned char)p[-1]))) {
+      *p = '\0';
+      break;
+    }
+  const key_spec *k = find_key(name);
+  if (k != NULL && ctx->seen[k - keys]) {
+    snprintf(ctx->err, PHSIM_ERR_MAX,
+             "config file '%s' line %d: key '%s' is given twice", ctx->path,
+             lineno, name);
+    ctx->status = PHSIM_EINPUT;
+    return 0;
+  }
+  char msg[PHSIM_ERR_MAX];
+  int st = set_key(ctx->cfg, name, buf, ctx->dir, msg);
+  if (st != PHSIM_OK) {
+    snprintf(ctx->err, PHSIM_ERR_MAX, "config file '%s' line %d: %.400s",
+             ctx->path, lineno, msg);
+    ctx->status = st;
+    return 0;
+  }
+  ctx->seen[k - keys] = 1;
+  return 1;
+}
+
+/* inih reads at most INI_MAX_LINE - 1 characters of a line and would parse
+ * the rest as a line of its own: refuse such files up front. */
+static int check_line_lengths(FILE *fp, const char *path,
+                              char err[PHSIM_ERR_MAX]) {
+  int c;
+  size_t len = 0, lineno = 1;
+  while ((c = fgetc(fp)) != EOF) {
+    if (c == '\n') {
+      len = 0;
+      lineno++;
+      continue;
+    }
+    if (c == '\0') {
+      snprintf(err, PHSIM_ERR_MAX,
+               "config file '%s' line %zu: contains a NUL byte", path, lineno);
+      return PHSIM_EINPUT;
+    }
+    if (++len >= 199) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "config file '%s' line %zu: longer than 198 characters", path,
+               lineno);
+      return PHSIM_EINPUT;
+    }
+  }
+  rewind(fp);
+  return PHSIM_OK;
+}
+
+int phsim_config_read_file(phsim_config *cfg, const char *path,
+                           char err[PHSIM_ERR_MAX]) {
+  FILE *fp = fopen(path, "r");
+  if (fp == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot open config file '%s': %s", path,
+             strerror(errno));
+    return PHSIM_EINPUT;
+  }
+  int st = check_line_lengths(fp, path, err);
+  if (st != PHSIM_OK) {
+    fclose(fp);
+    return st;
+  }
+  file_ctx ctx = {.cfg = cfg, .fp = fp, .lineno = 0, .path = path,
+                  .status = PHSIM_OK, .err = err};
+  const char *slash = strrchr(path, '/');
+  if (slash != NULL)
+    snprintf(ctx.dir, sizeof ctx.dir, "%.*s", (int)(slash - path), path);
+  if (slash == path) strcpy(ctx.dir, "/");
+  memset(ctx.seen, 0, sizeof ctx.seen);
+  int line = ini_parse_stream(read_line, &ctx, file_handler, &ctx);
+  fclose(fp);
+  if (ctx.status != PHSIM_OK) return ctx.status;
+  if (line != 0) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "config file '%s' line %d: expected 'key = value'", path, line);
+    return PHSIM_EINPUT;
+  }
+  return PHSIM_OK;
+}
+
+static int check_init_file(const char *key, const char *path, size_t rows,
+                           size_t cols, char err[PHSIM_ERR_MAX]) {
+  if (path[0] == '\0') return PHSIM_OK;
+  gsl_matrix *A = NULL;
+  char msg[PHSIM_ERR_MAX];
+  int st = phsim_matrix_read(path, rows, cols, &A, msg);
+  gsl_matrix_free(A);
+  if (st != PHSIM_OK)
+    snprintf(err, PHSIM_ERR_MAX, "key '%s': %.400s", key, msg);
+  return st;
+}
+
+int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  if (cfg->Pf > cfg->P) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "key 'Pf': value '%zu' exceeds P = %zu; allowed: 1 <= Pf <= P",
+             cfg->Pf, cfg->P);
+    return PHSIM_EINPUT;
+  }
+  if (cfg->K > cfg->d) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "key 'alpha': %zu features do not fit in d = %zu; allowed: "
+             "K <= d",
+             cfg->K, cfg->d);
+    return PHSIM_EINPUT;
+  }
+  if (cfg->n_pi != 0) {
+    if (cfg->n_pi != cfg->K) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "key 'pi': has %zu entries but alpha has %zu; allowed: one "
+               "probability per feature",
+               cfg->n_pi, cfg->K);
+      return PHSIM_EINPUT;
+    }
+    double sum = 0;
+    for (size_t l = 0; l < cfg->K; l++) sum += cfg->pi[l];
+    if (fabs(sum - 1.0) > 1e-9) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "key 'pi': entries sum to %.17g; allowed: a sum of 1 "
+               "(within 1e-9)",
+               sum);
+      return PHSIM_EINPUT;
+    }
+  }
+  double bytes = STATE_COPIES * 8.0 * (double)cfg->m * (double)cfg->d;
+  if (bytes > MEMORY_MAX_BYTES) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "keys 'm' and 'd': m = %zu, d = %zu need %.3g GiB; allowed: at "
+             "most %.3g GiB",
+             cfg->m, cfg->d, bytes / 1073741824.0,
+             MEMORY_MAX_BYTES / 1073741824.0);
+    return PHSIM_EINPUT;
+  }
+  int st = check_init_file("init_W", cfg->init_W, cfg->m, cfg->d, err);
+  if (st == PHSIM_OK)
+    st = check_init_file("init_E", cfg->init_E, cfg->m, cfg->m, err);
+  return st;
+}
+
+static void write_value(const phsim_config *cfg, const key_spec *k,
+                        FILE *out) {
+  const char *field = (const char *)cfg + k->offset;
+  switch (k->kind) {
+  case KIND_SIZE:
+    fprintf(out, "%zu", *(const size_t *)field);
+    return;
+  case KIND_ULONG:
+    fprintf(out, "%lu", *(const unsigned long *)field);
+    return;
+  case KIND_DOUBLE:
+    fprintf(out, "%.17g", *(const double *)field);
+    return;
+  case KIND_LIST:
+    for (size_t l = 0; l < cfg->K; l++)
+      fprintf(out, "%s%.17g", l ? "," : "", ((const double *)field)[l]);
+    return;
+  case KIND_ENUM:
+    fputs(k->choices[*(const int *)field], out);
+    return;
+  case KIND_PATH:
+    fputs(field, out);
+    return;
+  }
+}
+
+int phsim_config_write(const phsim_config *cfg, FILE *out) {
+  fprintf(out, "# phsim resolved configuration\n");
+  for (size_t i = 0; i < NKEYS; i++) {
+    const key_spec *k = &keys[i];
+    if (k->kind == KIND_PATH && ((const char *)cfg + k->offset)[0] == '\0') {
+      fprintf(out, "# %s: not set\n", k->name);
+      continue;
+    }
+    fprintf(out, "%s = ", k->name);
+    write_value(cfg, k, out);
+    fputc('\n', out);
+  }
+  return ferror(out) ? PHSIM_EIO : PHSIM_OK;
+}
+
+static json_t *value_to_json(const phsim_config *cfg, const key_spec *k) {
+  const char *field = (const char *)cfg + k->offset;
+  switch (k->kind) {
+  case KIND_SIZE:
+    return json_integer((json_int_t) * (const size_t *)field);
+  case KIND_ULONG:
+    return json_integer((json_int_t) * (const unsigned long *)field);
+  case KIND_DOUBLE:
+    return json_real(*(const double *)field);
+  case KIND_LIST: {
+    json_t *arr = json_array();
+    for (size_t l = 0; l < cfg->K; l++)
+      json_array_append_new(arr, json_real(((const double *)field)[l]));
+    return arr;
+  }
+  case KIND_ENUM:
+    return json_string(k->choices[*(const int *)field]);
+  case KIND_PATH:
+    return field[0] != '\0' ? json_string(field) : json_null();
+  }
+  return json_null();
+}
+
+json_t *phsim_config_to_json(const phsim_config *cfg) {
+  json_t *obj = json_object();
+  for (size_t i = 0; i < NKEYS; i++)
+    json_object_set_new(obj, keys[i].name, value_to_json(cfg, &keys[i]));
+  return obj;
+}
+
+void phsim_config_print_keys(FILE *out) {
+  phsim_config def;
+  phsim_config_default(&def);
+  for (size_t i = 0; i < NKEYS; i++) {
+    const key_spec *k = &keys[i];
+    char allowed[256];
+    describe_range(k, allowed, sizeof allowed);
+    fprintf(out, "  %-10s %s\n  %-10s   allowed: %s; default: ", k->name,
+            k->help, "", allowed);
+    if (k->kind == KIND_PATH)
+      fputs("none", out);
+    else
+      write_value(&def, k, out);
+    fputc('\n', out);
+  }
+}
+
+const char *phsim_noise_name(phsim_noise v) { return noise_names[v]; }
+const char *phsim_mask_name(phsim_mask v) { return mask_names[v]; }
+const char *phsim_head_name(phsim_head v) { return head_names[v]; }
+const char *phsim_engine_name(phsim_engine v) { return engine_names[v]; }
+
+gsl_rng *phsim_config_rng(const phsim_config *cfg) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, cfg->seed + 1);
+  return r;
+}

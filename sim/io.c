@@ -1,0 +1,166 @@
+/* io.c: matrix files in, complete-or-absent files out. */
+#define _POSIX_C_SOURCE 200809L
+#include "phsim_io.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Split one line into numbers; returns how many were found (at most cap
+ * stored), or -1 with a message when a token is not a finite number. */
+static long parse_row(char *line, double *row, size_t cap, const char *path,
+                      size_t lineno, char err[PHSIM_ERR_MAX]) {
+  long count = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(line, " \t\r\n,", &save); tok != NULL;
+       tok = strtok_r(NULL, " \t\r\n,", &save)) {
+    char *end = NULL;
+    errno = 0;
+    double x = strtod(tok, &end);
+    if (end == tok || *end != '\0' || errno == ERANGE || !isfinite(x)) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "file '%s' line %zu: '%s' is not a finite number", path, lineno,
+               tok);
+      return -1;
+    }
+    if ((size_t)count < cap) row[count] = x;
+    count++;
+  }
+  return count;
+}
+
+int phsim_matrix_read(const char *path, size_t rows, size_t cols,
+                      gsl_matrix **out, char err[PHSIM_ERR_MAX]) {
+  *out = NULL;
+  FILE *fp = fopen(path, "r");
+  if (fp == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot open file '%s': %s", path,
+             strerror(errno));
+    return PHSIM_EINPUT;
+  }
+  gsl_matrix *A = gsl_matrix_alloc(rows, cols);
+  char *line = NULL;
+  size_t linecap = 0, lineno = 0, row = 0;
+  int status = PHSIM_OK;
+  while (getline(&line, &linecap, fp) != -1) {
+    lineno++;
+    const char *p = line + strspn(line, " \t\r\n");
+    if (*p == '\0' || *p == '#') continue;
+    if (row == rows) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "file '%s' line %zu: more than the expected %zu rows", path,
+               lineno, rows);
+      status = PHSIM_EINPUT;
+      break;
+    }
+    long found = parse_row(line, gsl_matrix_ptr(A, row, 0), cols, path,
+                           lineno, err);
+    if (found < 0) {
+      status = PHSIM_EINPUT;
+      break;
+    }
+    if ((size_t)found != cols) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "file '%s' line %zu: expected %zu numbers, found %ld", path,
+               lineno, cols, found);
+      status = PHSIM_EINPUT;
+      break;
+    }
+    row++;
+  }
+  if (status == PHSIM_OK && ferror(fp)) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot read file '%s'", path);
+    status = PHSIM_EINPUT;
+  }
+  if (status == PHSIM_OK && row != rows) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "file '%s': expected %zu rows of %zu numbers, found %zu rows",
+             path, rows, cols, row);
+    status = PHSIM_EINPUT;
+  }
+  free(line);
+  fclose(fp);
+  if (status != PHSIM_OK) {
+    gsl_matrix_free(A);
+    return status;
+  }
+  *out = A;
+  return PHSIM_OK;
+}
+
+int phsim_outfile_open(phsim_outfile *f, const char *dir, const char *name,
+                       char err[PHSIM_ERR_MAX]) {
+  f->fp = NULL;
+  int n1 = snprintf(f->final_path, sizeof f->final_path, "%s/%s", dir, name);
+  int n2 = snprintf(f->tmp_path, sizeof f->tmp_path, "%s/.%s.tmp.%ld", dir,
+                    name, (long)getpid());
+  if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof f->tmp_path) {
+    snprintf(err, PHSIM_ERR_MAX, "output path '%s/%s' is too long", dir, name);
+    return PHSIM_EINPUT;
+  }
+  f->fp = fopen(f->tmp_path, "w");
+  if (f->fp == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot write in directory '%s': %s", dir,
+             strerror(errno));
+    return PHSIM_EIO;
+  }
+  return PHSIM_OK;
+}
+
+int phsim_outfile_commit(phsim_outfile *f, char err[PHSIM_ERR_MAX]) {
+  int bad = ferror(f->fp);
+  if (fclose(f->fp) != 0) bad = 1;
+  f->fp = NULL;
+  if (bad || rename(f->tmp_path, f->final_path) != 0) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", f->final_path,
+             strerror(errno));
+    unlink(f->tmp_path);
+    return PHSIM_EIO;
+  }
+  return PHSIM_OK;
+}
+
+void phsim_outfile_abort(phsim_outfile *f) {
+  if (f->fp != NULL) fclose(f->fp);
+  f->fp = NULL;
+  unlink(f->tmp_path);
+}
+
+int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]) {
+  char buf[PHSIM_PATH_MAX];
+  if (path[0] == '\0' || strlen(path) >= sizeof buf) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "output directory '%s': must be a non-empty path shorter than "
+             "%d characters",
+             path, PHSIM_PATH_MAX);
+    return PHSIM_EINPUT;
+  }
+  strcpy(buf, path);
+  for (char *p = buf + 1;; p++) {
+    int last = (*p == '\0');
+    if (*p == '/' || last) {
+      *p = '\0';
+      if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, PHSIM_ERR_MAX, "cannot create directory '%s': %s", buf,
+                 strerror(errno));
+        return PHSIM_EINPUT;
+      }
+      if (last) break;
+      *p = '/';
+    }
+  }
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    snprintf(err, PHSIM_ERR_MAX, "output path '%s' is not a directory", path);
+    return PHSIM_EINPUT;
+  }
+  if (access(path, W_OK) != 0) {
+    snprintf(err, PHSIM_ERR_MAX, "output directory '%s' is not writable",
+             path);
+    return PHSIM_EINPUT;
+  }
+  return PHSIM_OK;
+}

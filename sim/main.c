@@ -1,0 +1,275 @@
+/* main.c: the phsim command line. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phsim_config.h"
+#include "phsim_pop.h"
+#include "phsim_run.h"
+
+static const char usage_main[] =
+    "phsim: the prediction-head mechanism of Wen & Li (NeurIPS 2022), "
+    "simulated exactly\n"
+    "\n"
+    "usage: phsim COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  run [CONFIG] [--set key=value]... --out DIR\n"
+    "        train by exact population gradient descent; writes DIR/config,\n"
+    "        DIR/trajectory.csv and DIR/summary.json\n"
+    "  grad [CONFIG] [--set key=value]...\n"
+    "        print the loss, rho and the gradients at the initial state as "
+    "JSON\n"
+    "  config [CONFIG] [--set key=value]...\n"
+    "        print the resolved configuration\n"
+    "  table DIR...\n"
+    "        one line per run directory (from its summary.json), then a tally\n"
+    "        of how many runs learned every feature, per head mode\n"
+    "  keys  list the configuration keys, what they allow, their defaults\n"
+    "  help  this text; 'phsim COMMAND -h' for one command\n"
+    "\n"
+    "CONFIG is a file of 'key = value' lines ('#' starts a comment).  Files\n"
+    "and --set are applied in command-line order; the later wins.\n"
+    "Exit status: 0 ok, 2 bad input, 3 output error, 4 numerical fault.\n";
+
+static const char usage_run[] =
+    "usage: phsim run [CONFIG] [--set key=value]... --out DIR\n"
+    "Train W and the head E by exact gradient descent on the closed-form\n"
+    "population loss.  Writes into DIR (created if missing):\n"
+    "  config          the resolved configuration (phsim run DIR/config\n"
+    "                  reproduces the run)\n"
+    "  trajectory.csv  step, loss, rho_j, a_j_l, cos_j_l, noise_j, force_j_l,\n"
+    "                  E_i_j every log_every steps (indices from 1)\n"
+    "  summary.json    learn_step, features_learned, collapsed, E_peak, ...\n"
+    "On a numerical fault the run stops, keeps its trajectory, marks the\n"
+    "summary 'diverged' and exits with status 4.  See 'phsim keys'.\n";
+
+static const char usage_grad[] =
+    "usage: phsim grad [CONFIG] [--set key=value]...\n"
+    "Print {\"loss\", \"rho\", \"grad_W\", \"grad_E\"} at the initial state\n"
+    "(seeded, or init_W / init_E) as JSON with 17 significant digits.\n"
+    "grad_E holds dL/dE_ij for every entry, trainable or not.\n";
+
+static const char usage_config[] =
+    "usage: phsim config [CONFIG] [--set key=value]...\n"
+    "Print the resolved configuration in the config file format.\n";
+
+static const char usage_table[] =
+    "usage: phsim table DIR...\n"
+    "Read DIR/summary.json of each run; print per run the head mode, the\n"
+    "seed, which feature each neuron ends on (|cos| >= threshold, '-' for\n"
+    "none), the step it got there, features learned and loss; then per head\n"
+    "mode the number of runs that learned every feature.\n";
+
+static int is_help(const char *arg) {
+  return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* Parse [CONFIG] [--set k=v]... [--out DIR] in order, then validate.
+ * out may be NULL when the command takes no --out. */
+static int parse_args(int argc, char **argv, const char *usage,
+                      phsim_config *cfg, const char **out) {
+  char err[PHSIM_ERR_MAX];
+  int have_file = 0, st = PHSIM_OK;
+  phsim_config_default(cfg);
+  for (int i = 0; i < argc && st == PHSIM_OK; i++) {
+    const char *a = argv[i];
+    if (is_help(a)) {
+      fputs(usage, stdout);
+      exit(0);
+    } else if (strcmp(a, "--set") == 0 || strcmp(a, "--out") == 0) {
+      if (i + 1 == argc) {
+        snprintf(err, sizeof err, "option '%s' needs a value", a);
+        st = PHSIM_EINPUT;
+      } else if (a[2] == 's') {
+        st = phsim_config_set_arg(cfg, argv[++i], err);
+      } else if (out == NULL) {
+        snprintf(err, sizeof err, "option '--out' is not taken here");
+        st = PHSIM_EINPUT;
+      } else {
+        *out = argv[++i];
+      }
+    } else if (a[0] == '-') {
+      snprintf(err, sizeof err, "unknown option '%s'; allowed: --set, %s-h",
+               a, out ? "--out, " : "");
+      st = PHSIM_EINPUT;
+    } else if (have_file) {
+      snprintf(err, sizeof err,
+               "a second config file '%s'; allowed: at most one", a);
+      st = PHSIM_EINPUT;
+    } else {
+      have_file = 1;
+      st = phsim_config_read_file(cfg, a, err);
+    }
+  }
+  if (st == PHSIM_OK && out != NULL && *out == NULL) {
+    snprintf(err, sizeof err, "missing '--out DIR'");
+    st = PHSIM_EINPUT;
+  }
+  if (st == PHSIM_OK) st = phsim_config_validate(cfg, err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  return st;
+}
+
+static int cmd_run(int argc, char **argv) {
+  phsim_config cfg;
+  const char *out = NULL;
+  int st = parse_args(argc, argv, usage_run, &cfg, &out);
+  if (st != PHSIM_OK) return st;
+  char err[PHSIM_ERR_MAX];
+  st = phsim_run_execute(&cfg, out, err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  return st;
+}
+
+static json_t *matrix_json(const gsl_matrix *X) {
+  json_t *rows = json_array();
+  for (size_t i = 0; i < X->size1; i++) {
+    json_t *row = json_array();
+    for (size_t j = 0; j < X->size2; j++)
+      json_array_append_new(row, json_real(gsl_matrix_get(X, i, j)));
+    json_array_append_new(rows, row);
+  }
+  return rows;
+}
+
+static int cmd_grad(int argc, char **argv) {
+  phsim_config cfg;
+  int st = parse_args(argc, argv, usage_grad, &cfg, NULL);
+  if (st != PHSIM_OK) return st;
+  char err[PHSIM_ERR_MAX];
+  phsim_pop *pop = phsim_pop_alloc(&cfg);
+  gsl_rng *rng = phsim_config_rng(&cfg);
+  st = phsim_pop_init(pop, &cfg, rng, err);
+  if (st == PHSIM_OK && (st = phsim_pop_eval(pop)) != PHSIM_OK)
+    snprintf(err, sizeof err,
+             "numerical fault at the initial state: a second moment D_j or "
+             "T_j is not positive and finite");
+  if (st == PHSIM_OK) {
+    gsl_matrix *gW = gsl_matrix_alloc(cfg.m, cfg.d);
+    phsim_pop_grad_W(pop, gW);
+    json_t *o = json_object();
+    json_object_set_new(o, "loss", json_real(pop->pg->loss));
+    json_t *rho = json_array();
+    for (size_t j = 0; j < cfg.m; j++)
+      json_array_append_new(rho, json_real(gsl_vector_get(pop->pg->rho, j)));
+    json_object_set_new(o, "rho", rho);
+    json_object_set_new(o, "grad_W", matrix_json(gW));
+    json_object_set_new(o, "grad_E", matrix_json(pop->pg->gE));
+    json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    fputc('\n', stdout);
+    json_decref(o);
+    gsl_matrix_free(gW);
+  } else {
+    fprintf(stderr, "phsim: %s\n", err);
+  }
+  gsl_rng_free(rng);
+  phsim_pop_free(pop);
+  return st;
+}
+
+static int cmd_config(int argc, char **argv) {
+  phsim_config cfg;
+  int st = parse_args(argc, argv, usage_config, &cfg, NULL);
+  if (st != PHSIM_OK) return st;
+  return phsim_config_write(&cfg, stdout);
+}
+
+/* Per head mode: runs, and runs that learned every feature. */
+typedef struct {
+  const char *head;
+  int runs, all_learned;
+} tally;
+
+static void table_line(const char *dir, json_t *s, tally *tallies,
+                       size_t ntallies) {
+  json_t *cfg = json_object_get(s, "config");
+  const char *head = json_string_value(json_object_get(cfg, "head"));
+  double thr = json_real_value(json_object_get(cfg, "threshold"));
+  json_t *cosf = json_object_get(s, "cos_final");
+  json_t *ls = json_object_get(s, "learn_step");
+  long long K = json_integer_value(json_object_get(s, "features_learned"));
+  size_t m = json_array_size(cosf), nK = json_array_size(json_object_get(cfg, "alpha"));
+  printf("%-28s %-8s %6lld ", dir, head ? head : "?",
+         (long long)json_integer_value(json_object_get(cfg, "seed")));
+  for (size_t j = 0; j < m; j++) {
+    json_t *row = json_array_get(cosf, j);
+    size_t best = 0;
+    double bestc = 0.0;
+    for (size_t l = 0; l < json_array_size(row); l++) {
+      double c = json_real_value(json_array_get(row, l));
+      if (c < 0) c = -c;
+      if (c > bestc) {
+        bestc = c;
+        best = l;
+      }
+    }
+    if (bestc >= thr) {
+      json_t *st = json_array_get(json_array_get(ls, j), best);
+      printf(" w%zu->v%zu@%-8lld", j + 1, best + 1,
+             (long long)json_integer_value(st));
+    } else {
+      printf(" w%zu->-          ", j + 1);
+    }
+  }
+  printf("  %lld/%zu  %.6f  %s\n", K, nK,
+         json_real_value(json_object_get(s, "loss_final")),
+         json_string_value(json_object_get(s, "status")));
+  for (size_t i = 0; i < ntallies; i++)
+    if (head && strcmp(tallies[i].head, head) == 0) {
+      tallies[i].runs++;
+      tallies[i].all_learned += ((size_t)K == nK);
+    }
+}
+
+static int cmd_table(int argc, char **argv) {
+  if (argc == 0 || is_help(argv[0])) {
+    fputs(usage_table, argc == 0 ? stderr : stdout);
+    return argc == 0 ? PHSIM_EINPUT : PHSIM_OK;
+  }
+  tally tallies[] = {{"offdiag", 0, 0}, {"fixed", 0, 0}, {"full", 0, 0}};
+  const size_t nt = sizeof tallies / sizeof tallies[0];
+  printf("%-28s %-8s %6s  %s  learned  loss_final  status\n", "run", "head",
+         "seed", "neuron->feature@first step (end state)");
+  int st = PHSIM_OK;
+  for (int i = 0; i < argc; i++) {
+    char path[PHSIM_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/summary.json", argv[i]);
+    json_error_t jerr;
+    json_t *s = json_load_file(path, 0, &jerr);
+    if (s == NULL) {
+      fprintf(stderr, "phsim: cannot read '%s': %s\n", path, jerr.text);
+      st = PHSIM_EINPUT;
+      continue;
+    }
+    table_line(argv[i], s, tallies, nt);
+    json_decref(s);
+  }
+  for (size_t i = 0; i < nt; i++)
+    if (tallies[i].runs > 0)
+      printf("head=%-8s %d of %d runs learned every feature\n",
+             tallies[i].head, tallies[i].all_learned, tallies[i].runs);
+  return st;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+    fputs(usage_main, argc < 2 ? stderr : stdout);
+    return argc < 2 ? PHSIM_EINPUT : PHSIM_OK;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "grad") == 0) return cmd_grad(argc - 2, argv + 2);
+  if (strcmp(cmd, "config") == 0) return cmd_config(argc - 2, argv + 2);
+  if (strcmp(cmd, "table") == 0) return cmd_table(argc - 2, argv + 2);
+  if (strcmp(cmd, "keys") == 0) {
+    phsim_config_print_keys(stdout);
+    return PHSIM_OK;
+  }
+  fprintf(stderr,
+          "phsim: unknown command '%s'; allowed: run, grad, config, table, "
+          "keys, help\n",
+          cmd);
+  return PHSIM_EINPUT;
+}

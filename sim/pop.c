@@ -1,0 +1,120 @@
+/* pop.c: the population engine on the full weights. */
+#include "phsim_pop.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_randist.h>
+
+#include "phsim_io.h"
+
+phsim_pop *phsim_pop_alloc(const phsim_config *cfg) {
+  phsim_pop *pop = calloc(1, sizeof *pop);
+  if (pop == NULL) return NULL;
+  phsim_model_init(&pop->model, cfg);
+  pop->d = cfg->d;
+  pop->head = cfg->head;
+  pop->eta = cfg->eta;
+  pop->eta_E = cfg->eta_E;
+  const size_t m = cfg->m, K = cfg->K;
+  pop->W = gsl_matrix_calloc(m, cfg->d);
+  pop->E = gsl_matrix_alloc(m, m);
+  pop->R = gsl_matrix_calloc(m, m);
+  pop->pg = phsim_popgrad_alloc(m, K);
+  pop->A = gsl_matrix_submatrix(pop->W, 0, 0, m, K);
+  pop->has_perp = cfg->d > K;
+  if (pop->has_perp) {
+    pop->Wp = gsl_matrix_submatrix(pop->W, 0, K, m, cfg->d - K);
+    pop->scratch = gsl_matrix_alloc(m, cfg->d - K);
+  }
+  gsl_matrix_set_identity(pop->E);
+  return pop;
+}
+
+void phsim_pop_free(phsim_pop *pop) {
+  if (pop == NULL) return;
+  gsl_matrix_free(pop->W);
+  gsl_matrix_free(pop->E);
+  gsl_matrix_free(pop->R);
+  gsl_matrix_free(pop->scratch);
+  phsim_popgrad_free(pop->pg);
+  free(pop);
+}
+
+int phsim_pop_init(phsim_pop *pop, const phsim_config *cfg, gsl_rng *r,
+                   char err[PHSIM_ERR_MAX]) {
+  if (cfg->init_W[0] != '\0') {
+    gsl_matrix *W0 = NULL;
+    int st = phsim_matrix_read(cfg->init_W, cfg->m, cfg->d, &W0, err);
+    if (st != PHSIM_OK) return st;
+    gsl_matrix_memcpy(pop->W, W0);
+    gsl_matrix_free(W0);
+  } else {
+    const double sd = 1.0 / sqrt((double)cfg->d);
+    for (size_t j = 0; j < cfg->m; j++)
+      for (size_t i = 0; i < cfg->d; i++)
+        gsl_matrix_set(pop->W, j, i, gsl_ran_gaussian(r, sd));
+  }
+  if (cfg->init_E[0] != '\0') {
+    gsl_matrix *E0 = NULL;
+    int st = phsim_matrix_read(cfg->init_E, cfg->m, cfg->m, &E0, err);
+    if (st != PHSIM_OK) return st;
+    gsl_matrix_memcpy(pop->E, E0);
+    gsl_matrix_free(E0);
+  } else {
+    gsl_matrix_set_identity(pop->E);
+  }
+  return PHSIM_OK;
+}
+
+int phsim_pop_eval(phsim_pop *pop) {
+  /* R = Wp Wp^T, upper triangle by dsyrk, mirrored. */
+  if (pop->has_perp) {
+    gsl_blas_dsyrk(CblasUpper, CblasNoTrans, 1.0, &pop->Wp.matrix, 0.0,
+                   pop->R);
+    for (size_t r = 0; r < pop->R->size1; r++)
+      for (size_t s = 0; s < r; s++)
+        gsl_matrix_set(pop->R, r, s, gsl_matrix_get(pop->R, s, r));
+  }
+  /* Stop-gradient: the target is the same weights, held constant. */
+  return phsim_popgrad_eval(&pop->model, &pop->A.matrix, pop->R, pop->E,
+                            &pop->A.matrix, pop->R, pop->pg);
+}
+
+void phsim_head_step(phsim_head head, double eta_E, const gsl_matrix *gE,
+                     gsl_matrix *E) {
+  if (head == PHSIM_HEAD_FIXED) return;
+  for (size_t i = 0; i < E->size1; i++)
+    for (size_t j = 0; j < E->size2; j++)
+      if (head == PHSIM_HEAD_FULL || i != j)
+        *gsl_matrix_ptr(E, i, j) -= eta_E * gsl_matrix_get(gE, i, j);
+}
+
+void phsim_pop_step(phsim_pop *pop) {
+  const phsim_popgrad_workspace *pg = pop->pg;
+  /* Feature columns: A -= eta gA. */
+  for (size_t r = 0; r < pop->model.m; r++)
+    for (size_t l = 0; l < pop->model.K; l++)
+      *gsl_matrix_ptr(&pop->A.matrix, r, l) -= pop->eta *
+                                               gsl_matrix_get(pg->gA, r, l);
+  /* Orthogonal part: Wp <- Wp - eta S Wp (S symmetric: dsymm). */
+  if (pop->has_perp) {
+    gsl_matrix_memcpy(pop->scratch, &pop->Wp.matrix);
+    gsl_blas_dsymm(CblasLeft, CblasUpper, -pop->eta, pg->S, pop->scratch, 1.0,
+                   &pop->Wp.matrix);
+  }
+  phsim_head_step(pop->head, pop->eta_E, pg->gE, pop->E);
+}
+
+void phsim_pop_grad_W(const phsim_pop *pop, gsl_matrix *gradW) {
+  const size_t m = pop->model.m, K = pop->model.K;
+  for (size_t r = 0; r < m; r++)
+    for (size_t l = 0; l < K; l++)
+      gsl_matrix_set(gradW, r, l, gsl_matrix_get(pop->pg->gA, r, l));
+  if (pop->has_perp) {
+    gsl_matrix_view g = gsl_matrix_submatrix(gradW, 0, K, m, pop->d - K);
+    gsl_blas_dsymm(CblasLeft, CblasUpper, 1.0, pop->pg->S, &pop->Wp.matrix,
+                   0.0, &g.matrix);
+  }
+}

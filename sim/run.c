@@ -1,0 +1,293 @@
+/* run.c: the training loop, the trajectory and the summary. */
+#define _POSIX_C_SOURCE 200809L
+#include "phsim_run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_eigen.h>
+
+#include "phsim_io.h"
+#include "phsim_pop.h"
+
+double phsim_effective_rank(const gsl_matrix *M) {
+  const size_t m = M->size1;
+  gsl_matrix *work = gsl_matrix_alloc(m, m);
+  gsl_vector *eval = gsl_vector_alloc(m);
+  gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(m);
+  gsl_matrix_memcpy(work, M);
+  gsl_eigen_symm(work, eval, ws);
+  double total = 0.0;
+  for (size_t i = 0; i < m; i++) total += fmax(gsl_vector_get(eval, i), 0.0);
+  double entropy = 0.0;
+  for (size_t i = 0; i < m && total > 0.0; i++) {
+    double p = fmax(gsl_vector_get(eval, i), 0.0) / total;
+    if (p > 0.0) entropy -= p * log(p);
+  }
+  gsl_eigen_symm_free(ws);
+  gsl_vector_free(eval);
+  gsl_matrix_free(work);
+  return total > 0.0 ? exp(entropy) : NAN;
+}
+
+/* What the run remembers between logged rows. */
+typedef struct {
+  size_t m, K;
+  double threshold;
+  long *learn_step;          /* m x K, -1 = not yet */
+  double E_peak;
+  unsigned long E_peak_step;
+  /* the last logged state */
+  unsigned long last_step;
+  double last_loss, last_E_minus_I, last_erank;
+  size_t last_features;
+  double *last_cos;          /* m x K */
+  double erank_start;
+} tracker;
+
+static double cos_entry(const gsl_matrix *A, const gsl_matrix *R, size_t j,
+                        size_t l) {
+  double norm2 = gsl_matrix_get(R, j, j);
+  for (size_t k = 0; k < A->size2; k++) {
+    double a = gsl_matrix_get(A, j, k);
+    norm2 += a * a;
+  }
+  return norm2 > 0.0 ? gsl_matrix_get(A, j, l) / sqrt(norm2) : 0.0;
+}
+
+static double E_minus_I_frobenius(const gsl_matrix *E) {
+  double acc = 0.0;
+  for (size_t i = 0; i < E->size1; i++)
+    for (size_t j = 0; j < E->size2; j++) {
+      double x = gsl_matrix_get(E, i, j) - (i == j ? 1.0 : 0.0);
+      acc += x * x;
+    }
+  return sqrt(acc);
+}
+
+static void track_head(tracker *t, unsigned long step, const gsl_matrix *E) {
+  for (size_t i = 0; i < E->size1; i++)
+    for (size_t j = 0; j < E->size2; j++) {
+      double x = fabs(gsl_matrix_get(E, i, j) - (i == j ? 1.0 : 0.0));
+      if (x > t->E_peak) {
+        t->E_peak = x;
+        t->E_peak_step = step;
+      }
+    }
+}
+
+static void track_row(tracker *t, unsigned long step, const gsl_matrix *A,
+                      const gsl_matrix *R, const gsl_matrix *E,
+                      const phsim_popgrad_workspace *pg) {
+  size_t learned = 0;
+  for (size_t l = 0; l < t->K; l++) {
+    int any = 0;
+    for (size_t j = 0; j < t->m; j++)
+      t->last_cos[j * t->K + l] = cos_entry(A, R, j, l);
+    for (size_t j = 0; j < t->m; j++)
+      if (fabs(t->last_cos[j * t->K + l]) >= t->threshold) {
+        any = 1;
+        if (t->learn_step[j * t->K + l] < 0)
+          t->learn_step[j * t->K + l] = (long)step;
+      }
+    learned += (size_t)any;
+  }
+  t->last_step = step;
+  t->last_features = learned;
+  t->last_loss = pg->loss;
+  t->last_E_minus_I = E_minus_I_frobenius(E);
+  t->last_erank = phsim_effective_rank(pg->M);
+}
+
+static void write_header(FILE *fp, size_t m, size_t K) {
+  fputs("step,loss", fp);
+  for (size_t j = 1; j <= m; j++) fprintf(fp, ",rho_%zu", j);
+  for (size_t j = 1; j <= m; j++)
+    for (size_t l = 1; l <= K; l++) fprintf(fp, ",a_%zu_%zu", j, l);
+  for (size_t j = 1; j <= m; j++)
+    for (size_t l = 1; l <= K; l++) fprintf(fp, ",cos_%zu_%zu", j, l);
+  for (size_t j = 1; j <= m; j++) fprintf(fp, ",noise_%zu", j);
+  for (size_t j = 1; j <= m; j++)
+    for (size_t l = 1; l <= K; l++) fprintf(fp, ",force_%zu_%zu", j, l);
+  for (size_t i = 1; i <= m; i++)
+    for (size_t j = 1; j <= m; j++) fprintf(fp, ",E_%zu_%zu", i, j);
+  fputc('\n', fp);
+}
+
+static void write_row(FILE *fp, unsigned long step, const gsl_matrix *A,
+                      const gsl_matrix *R, const gsl_matrix *E,
+                      const phsim_popgrad_workspace *pg) {
+  const size_t m = A->size1, K = A->size2;
+  fprintf(fp, "%lu,%.17g", step, pg->loss);
+  for (size_t j = 0; j < m; j++) fprintf(fp, ",%.17g", gsl_vector_get(pg->rho, j));
+  for (size_t j = 0; j < m; j++)
+    for (size_t l = 0; l < K; l++) fprintf(fp, ",%.17g", gsl_matrix_get(A, j, l));
+  for (size_t j = 0; j < m; j++)
+    for (size_t l = 0; l < K; l++) fprintf(fp, ",%.17g", cos_entry(A, R, j, l));
+  for (size_t j = 0; j < m; j++)
+    fprintf(fp, ",%.17g", sqrt(gsl_matrix_get(R, j, j)));
+  for (size_t j = 0; j < m; j++)
+    for (size_t l = 0; l < K; l++)
+      fprintf(fp, ",%.17g", -gsl_matrix_get(pg->gA, j, l));
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < m; j++) fprintf(fp, ",%.17g", gsl_matrix_get(E, i, j));
+  fputc('\n', fp);
+}
+
+static json_t *json_number(double x) {
+  return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *summary_json(const phsim_config *cfg, const tracker *t,
+                            int status, unsigned long fault_step,
+                            double wall) {
+  json_t *s = json_object();
+  json_object_set_new(s, "status",
+                      json_string(status == PHSIM_OK ? "ok" : "diverged"));
+  if (status != PHSIM_OK) {
+    json_t *f = json_object();
+    json_object_set_new(f, "step", json_integer((json_int_t)fault_step));
+    json_object_set_new(
+        f, "what",
+        json_string("a second moment D_j or T_j stopped being positive and "
+                    "finite, or the loss is not finite"));
+    json_object_set_new(s, "fault", f);
+  }
+  json_object_set_new(s, "config", phsim_config_to_json(cfg));
+  json_t *ls = json_array();
+  for (size_t j = 0; j < t->m; j++) {
+    json_t *row = json_array();
+    for (size_t l = 0; l < t->K; l++) {
+      long v = t->learn_step[j * t->K + l];
+      json_array_append_new(row, v < 0 ? json_null() : json_integer(v));
+    }
+    json_array_append_new(ls, row);
+  }
+  json_object_set_new(s, "learn_step", ls);
+  json_t *cs = json_array();
+  for (size_t j = 0; j < t->m; j++) {
+    json_t *row = json_array();
+    for (size_t l = 0; l < t->K; l++)
+      json_array_append_new(row, json_number(t->last_cos[j * t->K + l]));
+    json_array_append_new(cs, row);
+  }
+  json_object_set_new(s, "cos_final", cs);
+  json_object_set_new(s, "features_learned",
+                      json_integer((json_int_t)t->last_features));
+  json_object_set_new(s, "collapsed", json_boolean(t->last_features < t->K));
+  json_t *peak = json_object();
+  json_object_set_new(peak, "value", json_number(t->E_peak));
+  json_object_set_new(peak, "step", json_integer((json_int_t)t->E_peak_step));
+  json_object_set_new(s, "E_peak", peak);
+  json_object_set_new(s, "E_minus_I_final", json_number(t->last_E_minus_I));
+  json_t *er = json_object();
+  json_object_set_new(er, "start", json_number(t->erank_start));
+  json_object_set_new(er, "end", json_number(t->last_erank));
+  json_object_set_new(s, "effective_rank", er);
+  json_object_set_new(s, "loss_final", json_number(t->last_loss));
+  json_object_set_new(s, "steps", json_integer((json_int_t)t->last_step));
+  json_object_set_new(s, "wall_seconds", json_number(wall));
+  json_object_set_new(s, "steps_per_second",
+                      json_number(wall > 0 ? (double)t->last_step / wall : NAN));
+  return s;
+}
+
+int phsim_json_write(json_t *value, const char *dir, const char *name,
+                     char err[PHSIM_ERR_MAX]) {
+  phsim_outfile f;
+  int st = phsim_outfile_open(&f, dir, name, err);
+  if (st != PHSIM_OK) return st;
+  if (json_dumpf(value, f.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
+      fputc('\n', f.fp) == EOF) {
+    phsim_outfile_abort(&f);
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/%s'", dir, name);
+    return PHSIM_EIO;
+  }
+  return phsim_outfile_commit(&f, err);
+}
+
+static int write_config(const phsim_config *cfg, const char *dir,
+                        char err[PHSIM_ERR_MAX]) {
+  phsim_outfile f;
+  int st = phsim_outfile_open(&f, dir, "config", err);
+  if (st != PHSIM_OK) return st;
+  if (phsim_config_write(cfg, f.fp) != PHSIM_OK) {
+    phsim_outfile_abort(&f);
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/config'", dir);
+    return PHSIM_EIO;
+  }
+  return phsim_outfile_commit(&f, err);
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The loop: evaluate, log, step.  Returns PHSIM_ENUM with *fault_step set
+ * when an evaluation fails. */
+static int train(const phsim_config *cfg, phsim_pop *pop, tracker *t,
+                 FILE *traj, unsigned long *fault_step) {
+  const gsl_matrix *A = &pop->A.matrix;
+  for (unsigned long step = 0;; step++) {
+    if (phsim_pop_eval(pop) != PHSIM_OK) {
+      *fault_step = step;
+      return PHSIM_ENUM;
+    }
+    track_head(t, step, pop->E);
+    if (step == 0) t->erank_start = phsim_effective_rank(pop->pg->M);
+    if (step % cfg->log_every == 0 || step == cfg->steps) {
+      write_row(traj, step, A, pop->R, pop->E, pop->pg);
+      track_row(t, step, A, pop->R, pop->E, pop->pg);
+    }
+    if (step == cfg->steps) return PHSIM_OK;
+    phsim_pop_step(pop);
+  }
+}
+
+int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
+                      char err[PHSIM_ERR_MAX]) {
+  int st = phsim_mkdir_p(out_dir, err);
+  if (st != PHSIM_OK) return st;
+  phsim_pop *pop = phsim_pop_alloc(cfg);
+  gsl_rng *rng = phsim_config_rng(cfg);
+  tracker t = {.m = cfg->m, .K = cfg->K, .threshold = cfg->threshold,
+               .E_peak = 0.0, .erank_start = NAN, .last_loss = NAN,
+               .last_E_minus_I = NAN, .last_erank = NAN};
+  t.learn_step = malloc(cfg->m * cfg->K * sizeof *t.learn_step);
+  t.last_cos = calloc(cfg->m * cfg->K, sizeof *t.last_cos);
+  for (size_t i = 0; i < cfg->m * cfg->K; i++) t.learn_step[i] = -1;
+  phsim_outfile traj = {.fp = NULL};
+  st = phsim_pop_init(pop, cfg, rng, err);
+  if (st == PHSIM_OK) st = write_config(cfg, out_dir, err);
+  if (st == PHSIM_OK) st = phsim_outfile_open(&traj, out_dir, "trajectory.csv", err);
+  if (st == PHSIM_OK) {
+    write_header(traj.fp, cfg->m, cfg->K);
+    unsigned long fault_step = 0;
+    double t0 = now_seconds();
+    int run_status = train(cfg, pop, &t, traj.fp, &fault_step);
+    double wall = now_seconds() - t0;
+    st = phsim_outfile_commit(&traj, err);
+    if (st == PHSIM_OK) {
+      json_t *summary = summary_json(cfg, &t, run_status, fault_step, wall);
+      st = phsim_json_write(summary, out_dir, "summary.json", err);
+      json_decref(summary);
+    }
+    if (st == PHSIM_OK && run_status != PHSIM_OK) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "numerical fault at step %lu: a second moment D_j or T_j is "
+               "not positive and finite, or the loss is not finite; the "
+               "trajectory up to step %lu is kept in '%s'",
+               fault_step, t.last_step, out_dir);
+      st = PHSIM_ENUM;
+    }
+  }
+  free(t.learn_step);
+  free(t.last_cos);
+  gsl_rng_free(rng);
+  phsim_pop_free(pop);
+  return st;
+}

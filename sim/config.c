@@ -301,6 +301,7 @@ int phsim_config_set_arg(phsim_config *cfg, const char *arg,
     return PHSIM_EINPUT;
   }
   char key[64];
+  while (isspace((unsigned char)*arg)) arg++;
   size_t klen = (size_t)(eq - arg);
   while (klen > 0 && isspace((unsigned char)arg[klen - 1])) klen--;
   if (klen >= sizeof key) klen = sizeof key - 1;

@@ -59,8 +59,11 @@ static const char usage_table[] =
     "usage: phsim table DIR...\n"
     "Read DIR/summary.json of each run; print per run the head mode, the\n"
     "seed, which feature each neuron ends on (|cos| >= threshold, '-' for\n"
-    "none), the step it got there, features learned and loss; then per head\n"
-    "mode the number of runs that learned every feature.\n";
+    "none) and the first step it got there, the feature each neuron's\n"
+    "initial overlaps favour ('race': argmax_l pi_l alpha_l^6 a_jl^4, what\n"
+    "a neuron learns on its own without a head), features learned and the\n"
+    "final loss; then per head mode the number of runs that learned every\n"
+    "feature.\n";
 
 static int is_help(const char *arg) {
   return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
@@ -180,7 +183,18 @@ static int cmd_config(int argc, char **argv) {
 typedef struct {
   const char *head;
   int runs, all_learned;
+  int race_same, race_same_all_learned; /* race favours one feature for all */
 } tally;
+
+/* Does the initial race favour the same feature for every neuron?  Without a
+ * head such a run can only learn that feature. */
+static int race_is_unanimous(json_t *race) {
+  for (size_t j = 1; j < json_array_size(race); j++)
+    if (json_integer_value(json_array_get(race, j)) !=
+        json_integer_value(json_array_get(race, 0)))
+      return 0;
+  return 1;
+}
 
 static void table_line(const char *dir, json_t *s, tally *tallies,
                        size_t ntallies) {
@@ -213,13 +227,20 @@ static void table_line(const char *dir, json_t *s, tally *tallies,
       printf(" w%zu->-          ", j + 1);
     }
   }
+  printf("  ");
+  json_t *race = json_object_get(s, "race_favoured_initial");
+  for (size_t j = 0; j < json_array_size(race); j++)
+    printf("%sv%lld", j ? "," : "", (long long)json_integer_value(json_array_get(race, j)));
   printf("  %lld/%zu  %.6f  %s\n", K, nK,
          json_real_value(json_object_get(s, "loss_final")),
          json_string_value(json_object_get(s, "status")));
   for (size_t i = 0; i < ntallies; i++)
     if (head && strcmp(tallies[i].head, head) == 0) {
+      int all = ((size_t)K == nK), same = race_is_unanimous(race);
       tallies[i].runs++;
-      tallies[i].all_learned += ((size_t)K == nK);
+      tallies[i].all_learned += all;
+      tallies[i].race_same += same;
+      tallies[i].race_same_all_learned += same && all;
     }
 }
 
@@ -228,10 +249,11 @@ static int cmd_table(int argc, char **argv) {
     fputs(usage_table, argc == 0 ? stderr : stdout);
     return argc == 0 ? PHSIM_EINPUT : PHSIM_OK;
   }
-  tally tallies[] = {{"offdiag", 0, 0}, {"fixed", 0, 0}, {"full", 0, 0}};
+  tally tallies[] = {{"offdiag", 0, 0, 0, 0}, {"fixed", 0, 0, 0, 0},
+                     {"full", 0, 0, 0, 0}};
   const size_t nt = sizeof tallies / sizeof tallies[0];
-  printf("%-28s %-8s %6s  %s  learned  loss_final  status\n", "run", "head",
-         "seed", "neuron->feature@first step (end state)");
+  printf("%-28s %-8s %6s  %-34s  %-6s learned  loss_final  status\n", "run",
+         "head", "seed", "neuron->feature@first step", "race");
   int st = PHSIM_OK;
   for (int i = 0; i < argc; i++) {
     char path[PHSIM_PATH_MAX + 32];
@@ -248,8 +270,10 @@ static int cmd_table(int argc, char **argv) {
   }
   for (size_t i = 0; i < nt; i++)
     if (tallies[i].runs > 0)
-      printf("head=%-8s %d of %d runs learned every feature\n",
-             tallies[i].head, tallies[i].all_learned, tallies[i].runs);
+      printf("head=%-8s %d of %d runs learned every feature; %d of the %d "
+             "whose initial race favours one feature for every neuron\n",
+             tallies[i].head, tallies[i].all_learned, tallies[i].runs,
+             tallies[i].race_same_all_learned, tallies[i].race_same);
   return st;
 }
 

@@ -45,7 +45,26 @@ typedef struct {
   size_t last_features;
   double *last_cos;          /* m x K */
   double erank_start;
+  size_t *race;              /* m: argmax_l c_l a_jl^4 at step 0 */
 } tracker;
+
+/* Without a head each neuron evolves on its own and, from small overlaps,
+ * da_l/dt ~ c_l a_l^5: the feature with the largest c_l a_l^4 escapes first
+ * (c_l = pi_l alpha_l^6).  Record which feature that race favours. */
+static void track_race(tracker *t, const phsim_model *model,
+                       const gsl_matrix *A) {
+  for (size_t j = 0; j < t->m; j++) {
+    double best = -1.0;
+    for (size_t l = 0; l < t->K; l++) {
+      double a2 = gsl_matrix_get(A, j, l) * gsl_matrix_get(A, j, l);
+      double score = model->c[l] * a2 * a2;
+      if (score > best) {
+        best = score;
+        t->race[j] = l;
+      }
+    }
+  }
+}
 
 static double cos_entry(const gsl_matrix *A, const gsl_matrix *R, size_t j,
                         size_t l) {
@@ -174,6 +193,10 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
     json_array_append_new(cs, row);
   }
   json_object_set_new(s, "cos_final", cs);
+  json_t *race = json_array();
+  for (size_t j = 0; j < t->m; j++)
+    json_array_append_new(race, json_integer((json_int_t)t->race[j] + 1));
+  json_object_set_new(s, "race_favoured_initial", race);
   json_object_set_new(s, "features_learned",
                       json_integer((json_int_t)t->last_features));
   json_object_set_new(s, "collapsed", json_boolean(t->last_features < t->K));
@@ -238,7 +261,10 @@ static int train(const phsim_config *cfg, phsim_pop *pop, tracker *t,
       return PHSIM_ENUM;
     }
     track_head(t, step, pop->E);
-    if (step == 0) t->erank_start = phsim_effective_rank(pop->pg->M);
+    if (step == 0) {
+      t->erank_start = phsim_effective_rank(pop->pg->M);
+      track_race(t, &pop->model, A);
+    }
     if (step % cfg->log_every == 0 || step == cfg->steps) {
       write_row(traj, step, A, pop->R, pop->E, pop->pg);
       track_row(t, step, A, pop->R, pop->E, pop->pg);
@@ -259,6 +285,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
                .last_E_minus_I = NAN, .last_erank = NAN};
   t.learn_step = malloc(cfg->m * cfg->K * sizeof *t.learn_step);
   t.last_cos = calloc(cfg->m * cfg->K, sizeof *t.last_cos);
+  t.race = calloc(cfg->m, sizeof *t.race);
   for (size_t i = 0; i < cfg->m * cfg->K; i++) t.learn_step[i] = -1;
   phsim_outfile traj = {.fp = NULL};
   st = phsim_pop_init(pop, cfg, rng, err);
@@ -287,6 +314,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   }
   free(t.learn_step);
   free(t.last_cos);
+  free(t.race);
   gsl_rng_free(rng);
   phsim_pop_free(pop);
   return st;

@@ -1,0 +1,33 @@
+/* phsim_data.h: the synthetic strong/weak-feature patch data and its two
+ * views (spec section 1).
+ *
+ * A sample has P patches in R^d.  Draw the feature l ~ pi, a sign s = +-1 and
+ * a uniform set S of Pf patches; X_p = s alpha_l v_l for p in S, else
+ * X_p = xi_p ~ N(0, sigma^2 Pi) with Pi = I - sum_l v_l v_l^T (orthogonal
+ * noise) or I (isotropic).  The views split the patches by a mask M: view 1
+ * keeps the patches in M, view 2 the rest (the others are zero, and a zero
+ * patch adds sigma(0) = 0 to f). */
+#ifndef PHSIM_DATA_H
+#define PHSIM_DATA_H
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+
+#include "phsim_config.h"
+
+typedef struct {
+  size_t N, P, d;
+  gsl_matrix *X;             /* (N P) x d: patch p of sample i is row i P + p */
+  unsigned char *in_view1;   /* N P: patch is in the mask M (view 1) */
+  unsigned char *is_feature; /* N P: patch is in S */
+  size_t *label;             /* N: the feature l of each sample (0-based) */
+  int *sign;                 /* N: s */
+} phsim_batch;
+
+phsim_batch *phsim_batch_alloc(size_t N, size_t P, size_t d);
+void phsim_batch_free(phsim_batch *b);
+
+/* Fill b with N fresh samples and their masks. */
+void phsim_batch_draw(phsim_batch *b, const phsim_config *cfg, gsl_rng *r);
+
+#endif

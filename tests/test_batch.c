@@ -1,0 +1,179 @@
+/* test_batch.c: the finite-batch BN loss and its backward pass.
+ *  - the backpropagated gradient against finite differences of the batch
+ *    loss (gsl_deriv_central), target held fixed;
+ *  - the closed-form population loss and gradient against Monte Carlo
+ *    estimates from the project's own generator: B independent batches of N
+ *    samples, each with real patches, masks and BatchNorm over the batch.
+ *    The batch estimates have an O(1/N) bias (BN's ratio of sample moments)
+ *    and a spread whose standard error over B batches is measured; the
+ *    population values must lie within 5 standard errors plus a bias
+ *    allowance of 20/N relative. */
+#include "testutil.h"
+
+#include <gsl/gsl_deriv.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "phsim_batchgrad.h"
+#include "phsim_data.h"
+#include "phsim_pop.h"
+
+typedef struct {
+  const gsl_matrix *W0, *U, *E, *Wt;
+  gsl_matrix *W;
+  const phsim_batch *b;
+  phsim_batchgrad_workspace *ws;
+} batch_ctx;
+
+static double batch_loss_along(double t, void *p) {
+  batch_ctx *c = p;
+  gsl_matrix_memcpy(c->W, c->W0);
+  for (size_t i = 0; i < c->W->size1; i++)
+    for (size_t j = 0; j < c->W->size2; j++)
+      *gsl_matrix_ptr(c->W, i, j) += t * gsl_matrix_get(c->U, i, j);
+  assert_int_equal(phsim_batchgrad_eval(c->W, c->E, c->Wt, c->b, c->ws), PHSIM_OK);
+  return c->ws->loss;
+}
+
+static double frob_dot(const gsl_matrix *X, const gsl_matrix *Y) {
+  double acc = 0.0;
+  for (size_t i = 0; i < X->size1; i++)
+    for (size_t j = 0; j < X->size2; j++)
+      acc += gsl_matrix_get(X, i, j) * gsl_matrix_get(Y, i, j);
+  return acc;
+}
+
+static void check_batch_gradient(phsim_noise noise, phsim_mask mask,
+                                 unsigned long seed) {
+  const size_t m = 3, K = 2, d = 6, N = 64;
+  phsim_config cfg;
+  tu_config(&cfg, m, K, d, noise, mask);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  phsim_batch *b = phsim_batch_alloc(N, cfg.P, d);
+  phsim_batch_draw(b, &cfg, r);
+  gsl_matrix *W0 = gsl_matrix_alloc(m, d), *W = gsl_matrix_alloc(m, d);
+  gsl_matrix *U = gsl_matrix_alloc(m, d), *E = gsl_matrix_alloc(m, m);
+  gsl_matrix *gW = gsl_matrix_alloc(m, d), *gE = gsl_matrix_alloc(m, m);
+  tu_random_weights(W0, K, r);
+  tu_random_head(E, r);
+  phsim_batchgrad_workspace *ws = phsim_batchgrad_alloc(N, cfg.P, m, d);
+  assert_int_equal(phsim_batchgrad_eval(W0, E, W0, b, ws), PHSIM_OK);
+  gsl_matrix_memcpy(gW, ws->gW);
+  gsl_matrix_memcpy(gE, ws->gE);
+  batch_ctx c = {W0, U, E, W0, W, b, ws};
+  gsl_function F = {batch_loss_along, &c};
+  for (int k = 0; k < 4; k++) {
+    tu_fill_gaussian(U, r, 1.0);
+    double fd, abserr;
+    gsl_deriv_central(&F, 0.0, 1e-5, &fd, &abserr);
+    assert_close(frob_dot(gW, U), fd, 1e-7 * fmax(1.0, fabs(fd)) + 10 * abserr);
+  }
+  /* dL/dE_ij: the loss is linear in U = f1 E^T, so move E itself. */
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < m; j++) {
+      const double h = 1e-6, e0 = gsl_matrix_get(E, i, j);
+      gsl_matrix_set(E, i, j, e0 + h);
+      assert_int_equal(phsim_batchgrad_eval(W0, E, W0, b, ws), PHSIM_OK);
+      double lp = ws->loss;
+      gsl_matrix_set(E, i, j, e0 - h);
+      assert_int_equal(phsim_batchgrad_eval(W0, E, W0, b, ws), PHSIM_OK);
+      double lm = ws->loss;
+      gsl_matrix_set(E, i, j, e0);
+      assert_close(gsl_matrix_get(gE, i, j), (lp - lm) / (2 * h), 1e-7);
+    }
+  phsim_batchgrad_free(ws);
+  gsl_matrix_free(W0);
+  gsl_matrix_free(W);
+  gsl_matrix_free(U);
+  gsl_matrix_free(E);
+  gsl_matrix_free(gW);
+  gsl_matrix_free(gE);
+  phsim_batch_free(b);
+  gsl_rng_free(r);
+}
+
+static void test_batch_gradient_fd(void **s) {
+  (void)s;
+  check_batch_gradient(PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI, 1);
+  check_batch_gradient(PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_HALF, 2);
+}
+
+enum { MC_BATCHES = 24, MC_N = 20000 };
+
+/* Population value `want` against the batch estimates x[0..B). */
+static void assert_mc(const double *x, double want, const char *what,
+                      size_t idx) {
+  double mean = gsl_stats_mean(x, 1, MC_BATCHES);
+  double se = gsl_stats_sd_m(x, 1, MC_BATCHES, mean) / sqrt((double)MC_BATCHES);
+  double tol = 5.0 * se + 20.0 / MC_N * fabs(want);
+  if (!(fabs(mean - want) <= tol))
+    fail_msg("%s[%zu]: Monte Carlo %.6g +- %.2g (se), population %.6g", what,
+             idx, mean, se, want);
+}
+
+static void check_monte_carlo(phsim_noise noise, phsim_mask mask,
+                              unsigned long seed) {
+  const size_t m = 2, K = 2, d = 6;
+  phsim_config cfg;
+  tu_config(&cfg, m, K, d, noise, mask);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  phsim_pop *pop = phsim_pop_alloc(&cfg);
+  tu_random_weights(pop->W, K, r);
+  /* Noise part of comparable size to the features, so both matter. */
+  for (size_t j = 0; j < m; j++)
+    for (size_t i = K; i < d; i++) gsl_matrix_set(pop->W, j, i, gsl_ran_gaussian(r, 0.4));
+  tu_random_head(pop->E, r);
+  assert_int_equal(phsim_pop_eval(pop), PHSIM_OK);
+  gsl_matrix *gW = gsl_matrix_alloc(m, d);
+  phsim_pop_grad_W(pop, gW);
+
+  const size_t ncomp = 1 + m * d + m * m;
+  double *est = malloc(ncomp * MC_BATCHES * sizeof *est);
+  phsim_batch *b = phsim_batch_alloc(MC_N, cfg.P, d);
+  phsim_batchgrad_workspace *ws = phsim_batchgrad_alloc(MC_N, cfg.P, m, d);
+  for (size_t k = 0; k < MC_BATCHES; k++) {
+    phsim_batch_draw(b, &cfg, r);
+    assert_int_equal(phsim_batchgrad_eval(pop->W, pop->E, pop->W, b, ws), PHSIM_OK);
+    est[k] = ws->loss;
+    for (size_t i = 0; i < m * d; i++)
+      est[(1 + i) * MC_BATCHES + k] = ws->gW->data[(i / d) * ws->gW->tda + i % d];
+    for (size_t i = 0; i < m * m; i++)
+      est[(1 + m * d + i) * MC_BATCHES + k] = gsl_matrix_get(ws->gE, i / m, i % m);
+  }
+  assert_mc(est, pop->pg->loss, "loss", 0);
+  for (size_t i = 0; i < m * d; i++)
+    assert_mc(est + (1 + i) * MC_BATCHES, gsl_matrix_get(gW, i / d, i % d),
+              "grad_W", i);
+  for (size_t i = 0; i < m * m; i++)
+    assert_mc(est + (1 + m * d + i) * MC_BATCHES,
+              gsl_matrix_get(pop->pg->gE, i / m, i % m), "grad_E", i);
+  /* The comparison has power: the loss is resolved to 1% or better. */
+  double mean = gsl_stats_mean(est, 1, MC_BATCHES);
+  double se = gsl_stats_sd_m(est, 1, MC_BATCHES, mean) / sqrt((double)MC_BATCHES);
+  assert_true(se < 0.01 * pop->pg->loss);
+  free(est);
+  phsim_batchgrad_free(ws);
+  phsim_batch_free(b);
+  gsl_matrix_free(gW);
+  phsim_pop_free(pop);
+  gsl_rng_free(r);
+}
+
+static void test_monte_carlo_orthogonal_bernoulli(void **s) {
+  (void)s;
+  check_monte_carlo(PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI, 10);
+}
+static void test_monte_carlo_isotropic_half(void **s) {
+  (void)s;
+  check_monte_carlo(PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_HALF, 11);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_batch_gradient_fd),
+      cmocka_unit_test(test_monte_carlo_orthogonal_bernoulli),
+      cmocka_unit_test(test_monte_carlo_isotropic_half),
+  };
+  return cmocka_run_group_tests_name("batch", tests, NULL, NULL);
+}

@@ -1,0 +1,96 @@
+/* testutil.h: shared helpers for the cmocka tests (header-only). */
+#ifndef PHSIM_TESTUTIL_H
+#define PHSIM_TESTUTIL_H
+
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "phsim_config.h"
+
+/* Assert |got - want| <= tol with a message that shows the numbers. */
+#define assert_close(got, want, tol)                                         \
+  do {                                                                       \
+    double g_ = (got), w_ = (want), t_ = (tol);                              \
+    if (!(fabs(g_ - w_) <= t_))                                              \
+      fail_msg("%s = %.17g, expected %.17g within %.3g (off by %.3g)", #got, \
+               g_, w_, t_, fabs(g_ - w_));                                   \
+  } while (0)
+
+/* A configuration for tests: defaults with the given shape. */
+static inline void tu_config(phsim_config *cfg, size_t m, size_t K, size_t d,
+                             phsim_noise noise, phsim_mask mask) {
+  static const double alphas[] = {2.0, 1.3, 1.0, 0.8, 0.7, 0.6};
+  phsim_config_default(cfg);
+  cfg->m = m;
+  cfg->K = K;
+  cfg->d = d;
+  cfg->P = 6;
+  cfg->Pf = 3;
+  cfg->sigma = 0.9;
+  cfg->noise = noise;
+  cfg->mask = mask;
+  for (size_t l = 0; l < K; l++) {
+    cfg->alpha[l] = alphas[l % 6];
+    cfg->pi[l] = 1.0 / (double)K;
+  }
+}
+
+/* Gaussian entries with standard deviation sd. */
+static inline void tu_fill_gaussian(gsl_matrix *X, gsl_rng *r, double sd) {
+  for (size_t i = 0; i < X->size1; i++)
+    for (size_t j = 0; j < X->size2; j++)
+      gsl_matrix_set(X, i, j, gsl_ran_gaussian(r, sd));
+}
+
+/* A random head near the identity, far enough to exercise every term. */
+static inline void tu_random_head(gsl_matrix *E, gsl_rng *r) {
+  tu_fill_gaussian(E, r, 0.3);
+  for (size_t i = 0; i < E->size1; i++) *gsl_matrix_ptr(E, i, i) += 1.0;
+}
+
+/* Weights with O(1) feature overlaps: feature columns N(0, 0.8^2), the rest
+ * N(0, 0.5^2 / d). */
+static inline void tu_random_weights(gsl_matrix *W, size_t K, gsl_rng *r) {
+  for (size_t j = 0; j < W->size1; j++)
+    for (size_t i = 0; i < W->size2; i++)
+      gsl_matrix_set(W, j, i,
+                     gsl_ran_gaussian(r, i < K ? 0.8
+                                               : 0.5 / sqrt((double)W->size2)));
+}
+
+/* A = W[:, :K], R = W[:, K:] W[:, K:]^T, straight from the definitions. */
+static inline void tu_reduce(const gsl_matrix *W, size_t K, gsl_matrix *A,
+                             gsl_matrix *R) {
+  for (size_t r = 0; r < W->size1; r++) {
+    for (size_t l = 0; l < K; l++) gsl_matrix_set(A, r, l, gsl_matrix_get(W, r, l));
+    for (size_t s = 0; s < W->size1; s++) {
+      double acc = 0.0;
+      for (size_t i = K; i < W->size2; i++)
+        acc += gsl_matrix_get(W, r, i) * gsl_matrix_get(W, s, i);
+      gsl_matrix_set(R, r, s, acc);
+    }
+  }
+}
+
+/* A fresh directory under $TMPDIR (or /tmp). */
+static inline void tu_tempdir(char *buf, size_t n, const char *tag) {
+  const char *base = getenv("TMPDIR");
+  snprintf(buf, n, "%s/phsim-%s-XXXXXX", base ? base : "/tmp", tag);
+  if (mkdtemp(buf) == NULL) fail_msg("mkdtemp failed for %s", buf);
+}
+
+#endif

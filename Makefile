@@ -16,7 +16,7 @@ LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test bench demo clean
+.PHONY: all test bench demo sanitize valgrind clean
 all: $(BIN)/phsim
 
 $(BUILD)/%.o: sim/%.c $(wildcard include/*.h) | $(BUILD)
@@ -42,6 +42,22 @@ bench: $(BUILD)/bench
 
 demo: $(BIN)/phsim
 	sh experiments/demo.sh
+
+# The whole suite under AddressSanitizer and UBSan, GSL range checks on.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) test BUILD=build/san BIN=build/san/bin OPT="-O1 -g $(SAN)" DEFS=-DHAVE_INLINE
+
+# The core tests under valgrind: zero errors, zero leaks.
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all
+valgrind: $(TEST_BIN) $(BIN)/phsim
+	@for t in popgrad data config; do \
+	  echo "valgrind $(BUILD)/tests/test_$$t"; \
+	  $(VALGRIND) $(BUILD)/tests/test_$$t >/dev/null 2>&1 || exit 1; \
+	done
+	@d=$$(mktemp -d) && echo "valgrind $(BIN)/phsim run" && \
+	  $(VALGRIND) $(BIN)/phsim run --set d=20 --set steps=2000 --out $$d/run && \
+	  rm -rf $$d && echo "valgrind: clean"
 
 clean:
 	rm -rf $(BUILD) $(BIN)

@@ -297,7 +297,7 @@ int phsim_config_set_arg(phsim_config *cfg, const char *arg,
   const char *eq = strchr(arg, '=');
   if (eq == NULL || eq == arg) {
     snprintf(err, PHSIM_ERR_MAX,
-             "--set '%s': expected key=value (see 'phsim help keys')", arg);
+             "--set '%s': expected key=value (see 'phsim keys')", arg);
     return PHSIM_EINPUT;
   }
   char key[64];

@@ -144,7 +144,7 @@ int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]) {
     if (*p == '/' || last) {
       *p = '\0';
       if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-        snprintf(err, PHSIM_ERR_MAX, "cannot create directory '%s': %s", buf,
+        snprintf(err, PHSIM_ERR_MAX, "cannot create directory '%.400s': %s", buf,
                  strerror(errno));
         return PHSIM_EINPUT;
       }

@@ -1,0 +1,120 @@
+/* test_cli.c: the phsim command line as a user meets it (binary from
+ * $PHSIM, default bin/phsim): exit statuses, messages, `grad` output against
+ * the engine in-process, `config` round trip. */
+#include "testutil.h"
+
+#include <jansson.h>
+#include <sys/wait.h>
+
+#include "phsim_pop.h"
+
+static const char *phsim_bin(void) {
+  const char *p = getenv("PHSIM");
+  return p ? p : "bin/phsim";
+}
+
+/* Run `phsim ARGS`, capture stdout (and stderr, 2>&1 when merge), return the
+ * exit status. */
+static int run_cli(const char *args, int merge, char *out, size_t n) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s %s %s", phsim_bin(), args,
+           merge ? "2>&1" : "2>/dev/null");
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  size_t got = fread(out, 1, n - 1, p);
+  out[got] = '\0';
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_grad_matches_engine(void **s) {
+  (void)s;
+  static char out[1 << 16];
+  int st = run_cli("grad --set d=6 --set m=3 --set alpha=2,1,0.5 --set seed=9 "
+                   "--set noise=isotropic",
+                   0, out, sizeof out);
+  assert_int_equal(st, 0);
+  json_error_t e;
+  json_t *o = json_loads(out, 0, &e);
+  if (o == NULL) fail_msg("grad output is not JSON: %s", e.text);
+  phsim_config cfg;
+  char err[PHSIM_ERR_MAX];
+  phsim_config_default(&cfg);
+  cfg.d = 6;
+  cfg.m = 3;
+  assert_int_equal(phsim_config_set_arg(&cfg, "alpha=2,1,0.5", err), PHSIM_OK);
+  cfg.seed = 9;
+  cfg.noise = PHSIM_NOISE_ISOTROPIC;
+  phsim_pop *pop = phsim_pop_alloc(&cfg);
+  gsl_rng *r = phsim_config_rng(&cfg);
+  assert_int_equal(phsim_pop_init(pop, &cfg, r, err), PHSIM_OK);
+  assert_int_equal(phsim_pop_eval(pop), PHSIM_OK);
+  gsl_matrix *gW = gsl_matrix_alloc(3, 6);
+  phsim_pop_grad_W(pop, gW);
+  /* %.17g round-trips doubles exactly. */
+  assert_true(json_real_value(json_object_get(o, "loss")) == pop->pg->loss);
+  json_t *jW = json_object_get(o, "grad_W"), *jE = json_object_get(o, "grad_E");
+  assert_int_equal(json_array_size(jW), 3);
+  assert_int_equal(json_array_size(json_array_get(jW, 0)), 6);
+  for (size_t i = 0; i < 3; i++) {
+    assert_true(json_real_value(json_array_get(json_object_get(o, "rho"), i)) ==
+                gsl_vector_get(pop->pg->rho, i));
+    for (size_t j = 0; j < 6; j++)
+      assert_true(json_real_value(json_array_get(json_array_get(jW, i), j)) ==
+                  gsl_matrix_get(gW, i, j));
+    for (size_t j = 0; j < 3; j++)
+      assert_true(json_real_value(json_array_get(json_array_get(jE, i), j)) ==
+                  gsl_matrix_get(pop->pg->gE, i, j));
+  }
+  gsl_matrix_free(gW);
+  gsl_rng_free(r);
+  phsim_pop_free(pop);
+  json_decref(o);
+}
+
+static void test_errors_exit_2_with_message(void **s) {
+  (void)s;
+  static const char *const cases[][2] = {
+      {"run --set d=5", "missing '--out DIR'"},
+      {"run --set bogus=1 --out /tmp/x", "unknown key 'bogus'"},
+      {"run --set Pf=20 --out /tmp/x", "key 'Pf'"},
+      {"grad --set eta=-1", "key 'eta'"},
+      {"grad --frobnicate", "unknown option '--frobnicate'"},
+      {"grad /nonexistent.cfg", "cannot open config file"},
+      {"grad /dev/null /dev/null", "allowed: at most one"},
+      {"grad --set", "needs a value"},
+      {"frobnicate", "unknown command 'frobnicate'"},
+      {"table", "usage: phsim table"},
+      {"run --set d=5 --out /proc/phsim-cannot-be-here", "cannot create directory"},
+  };
+  char out[4096];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int st = run_cli(cases[i][0], 1, out, sizeof out);
+    if (st != 2) fail_msg("'phsim %s' exited %d, expected 2", cases[i][0], st);
+    if (strstr(out, cases[i][1]) == NULL)
+      fail_msg("'phsim %s' said '%s', expected '%s'", cases[i][0], out, cases[i][1]);
+  }
+}
+
+static void test_help_and_config(void **s) {
+  (void)s;
+  static char out[1 << 14];
+  assert_int_equal(run_cli("-h", 0, out, sizeof out), 0);
+  assert_non_null(strstr(out, "usage: phsim COMMAND"));
+  assert_int_equal(run_cli("run -h", 0, out, sizeof out), 0);
+  assert_non_null(strstr(out, "trajectory.csv"));
+  assert_int_equal(run_cli("keys", 0, out, sizeof out), 0);
+  assert_non_null(strstr(out, "threshold"));
+  assert_int_equal(run_cli("config --set d=77 --set head=fixed", 0, out, sizeof out), 0);
+  assert_non_null(strstr(out, "\nd = 77\n"));
+  assert_non_null(strstr(out, "\nhead = fixed\n"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_grad_matches_engine),
+      cmocka_unit_test(test_errors_exit_2_with_message),
+      cmocka_unit_test(test_help_and_config),
+  };
+  return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

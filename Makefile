@@ -53,7 +53,7 @@ VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-k
 valgrind: $(TEST_BIN) $(BIN)/phsim
 	@for t in popgrad data config; do \
 	  echo "valgrind $(BUILD)/tests/test_$$t"; \
-	  $(VALGRIND) $(BUILD)/tests/test_$$t >/dev/null 2>&1 || exit 1; \
+	  $(VALGRIND) $(BUILD)/tests/test_$$t >/dev/null || exit 1; \
 	done
 	@d=$$(mktemp -d) && echo "valgrind $(BIN)/phsim run" && \
 	  $(VALGRIND) $(BIN)/phsim run --set d=20 --set steps=2000 --out $$d/run && \

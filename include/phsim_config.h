@@ -31,7 +31,16 @@ enum {
 typedef enum { PHSIM_NOISE_ORTHOGONAL, PHSIM_NOISE_ISOTROPIC } phsim_noise;
 typedef enum { PHSIM_MASK_BERNOULLI, PHSIM_MASK_HALF } phsim_mask;
 typedef enum { PHSIM_HEAD_OFFDIAG, PHSIM_HEAD_FIXED, PHSIM_HEAD_FULL } phsim_head;
-typedef enum { PHSIM_ENGINE_POPULATION } phsim_engine;
+typedef enum {
+  PHSIM_ENGINE_POPULATION, /* closed form, full weights W */
+  PHSIM_ENGINE_ORDER,      /* closed form, reduced state (A, R, E) */
+  PHSIM_ENGINE_SAMPLED,    /* finite batches of real patch data */
+  PHSIM_ENGINE_FLOW        /* gradient-flow ODE on (A, R, E) */
+} phsim_engine;
+typedef enum { PHSIM_RESAMPLE_STEP, PHSIM_RESAMPLE_NEVER } phsim_resample;
+typedef enum { PHSIM_ACT_CUBIC, PHSIM_ACT_RELU } phsim_act;
+typedef enum { PHSIM_NORM_BN, PHSIM_NORM_NONE } phsim_norm;
+typedef enum { PHSIM_STOPGRAD_TRUE, PHSIM_STOPGRAD_FALSE } phsim_stopgrad;
 
 typedef struct {
   size_t d;                      /* ambient dimension */
@@ -51,6 +60,13 @@ typedef struct {
   char init_W[PHSIM_PATH_MAX];   /* "" = sample w_j ~ N(0, I/d) */
   char init_E[PHSIM_PATH_MAX];   /* "" = identity */
   double threshold;              /* |cos| at which a feature counts as learned */
+  /* engines and ablations */
+  size_t N;                      /* batch size (engine = sampled) */
+  phsim_resample resample;       /* fresh batch each step, or one fixed set */
+  phsim_act act;                 /* activation (relu: engine = sampled only) */
+  phsim_norm norm;               /* BatchNorm or the unnormalized loss */
+  phsim_stopgrad stopgrad;       /* stop-gradient on the target branch */
+  double ema;                    /* target = EMA of the online weights, rate */
 } phsim_config;
 
 /* The defaults: section 5 of the spec, steps = 400000. */

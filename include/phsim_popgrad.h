@@ -16,12 +16,18 @@
  *   M_rs = kM1 sum_l c_l b_rl b_sl + nu1 sigma^6 (9 Q_rr Q_ss Q_rs + 6 Q_rs^3)
  *   T_j  = kM2 sum_l c_l bt_jl^2   + nu2 sigma^6 15 Qt_jj^3
  *   N_j = sum_r E_jr C_rj,  D_j = (E M E^T)_jj,  rho_j = N_j / sqrt(D_j T_j)
- *   L = sum_j 2 (1 - rho_j)
+ *   L = sum_j 2 (1 - rho_j)                 (norm = bn)
+ *   L = sum_j (D_j - 2 N_j + T_j)           (norm = none: E||F - f'||^2)
  *
  * The gradient is returned in the form
  *   dL/dW = gA V^T + S W Pp,     dL/dE = gE
  * with S symmetric (m x m): every engine (full W or reduced state) applies the
- * same two matrices.  Cost O(m^2 K + m^3). */
+ * same two matrices.  Cost O(m^2 K + m^3).
+ *
+ * stopgrad = false differentiates the target occurrences too (the target
+ * index of C and T_j) and returns the total derivative for a target equal to
+ * the online weights (At = A, Rt = R; the configuration forbids an EMA
+ * target there). */
 #ifndef PHSIM_POPGRAD_H
 #define PHSIM_POPGRAD_H
 
@@ -50,6 +56,8 @@ typedef struct {
   double c[PHSIM_MAX_K]; /* pi_l alpha_l^6 */
   double s6;             /* sigma^6 */
   phsim_noise noise;
+  phsim_norm norm;
+  phsim_stopgrad stopgrad;
 } phsim_model;
 
 void phsim_model_init(phsim_model *model, const phsim_config *cfg);
@@ -66,7 +74,7 @@ typedef struct {
   gsl_vector *T;   /* m: target second moments */
   /* scratch */
   gsl_matrix *B, *Bt, *Q, *C, *EM, *barM, *barQ;
-  gsl_vector *N, *D;
+  gsl_vector *N, *D, *gT;
 } phsim_popgrad_workspace;
 
 phsim_popgrad_workspace *phsim_popgrad_alloc(size_t m, size_t K);

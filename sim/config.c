@@ -32,7 +32,12 @@ typedef struct {
 static const char *const noise_names[] = {"orthogonal", "isotropic", NULL};
 static const char *const mask_names[] = {"bernoulli", "half", NULL};
 static const char *const head_names[] = {"offdiag", "fixed", "full", NULL};
-static const char *const engine_names[] = {"population", NULL};
+static const char *const engine_names[] = {"population", "order", "sampled",
+                                           "flow", NULL};
+static const char *const resample_names[] = {"step", "never", NULL};
+static const char *const act_names[] = {"cubic", "relu", NULL};
+static const char *const norm_names[] = {"bn", "none", NULL};
+static const char *const stopgrad_names[] = {"true", "false", NULL};
 
 /* Seeds are 32-bit (see phsim_config_rng). */
 #define SEED_MAX 4294967294.0
@@ -78,6 +83,19 @@ static const key_spec keys[] = {
    "file with m lines of m numbers (default: identity)"},
   {"threshold", KIND_DOUBLE, OFF(threshold), 0, 1, 1, 0, NULL,
    "|cos(w_j, v_l)| at which neuron j counts as having learned feature l"},
+  {"N", KIND_SIZE, OFF(N), 2, 1e8, 0, 0, NULL,
+   "batch size (engine = sampled)"},
+  {"resample", KIND_ENUM, OFF(resample), 0, 0, 0, 0, resample_names,
+   "sampled: a fresh batch every step (SGD) or one fixed training set"},
+  {"act", KIND_ENUM, OFF(act), 0, 0, 0, 0, act_names,
+   "activation; relu only with engine = sampled (closed forms need z^3)"},
+  {"norm", KIND_ENUM, OFF(norm), 0, 0, 0, 0, norm_names,
+   "BatchNorm per output, or none (the unnormalized BYOL loss)"},
+  {"stopgrad", KIND_ENUM, OFF(stopgrad), 0, 0, 0, 0, stopgrad_names,
+   "stop-gradient on the target branch (false: needs ema = 0)"},
+  {"ema", KIND_DOUBLE, OFF(ema), 0, 1, 0, 1, NULL,
+   "target weights <- ema * target + (1 - ema) * online after each step "
+   "(0: target = online, the paper)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -103,6 +121,12 @@ void phsim_config_default(phsim_config *cfg) {
   cfg->log_every = 100;
   cfg->seed = 1;
   cfg->threshold = 0.9;
+  cfg->N = 4096;
+  cfg->resample = PHSIM_RESAMPLE_STEP;
+  cfg->act = PHSIM_ACT_CUBIC;
+  cfg->norm = PHSIM_NORM_BN;
+  cfg->stopgrad = PHSIM_STOPGRAD_TRUE;
+  cfg->ema = 0.0;
 }
 
 static const key_spec *find_key(const char *name) {
@@ -474,12 +498,45 @@ int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
       return PHSIM_EINPUT;
     }
   }
-  double bytes = STATE_COPIES * 8.0 * (double)cfg->m * (double)cfg->d;
+  if (cfg->act == PHSIM_ACT_RELU && cfg->engine != PHSIM_ENGINE_SAMPLED) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "key 'act': value 'relu' needs engine = sampled (engine '%s' uses "
+             "the closed forms of the cubic); allowed: cubic",
+             engine_names[cfg->engine]);
+    return PHSIM_EINPUT;
+  }
+  if (cfg->ema > 0.0 && cfg->stopgrad == PHSIM_STOPGRAD_FALSE) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "key 'ema': value '%.17g' with stopgrad = false: an EMA target is "
+             "not a function of the online weights; allowed: ema = 0 or "
+             "stopgrad = true",
+             cfg->ema);
+    return PHSIM_EINPUT;
+  }
+  if (cfg->ema > 0.0 && cfg->engine == PHSIM_ENGINE_FLOW) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "key 'ema': value '%.17g' with engine = flow: the flow limit "
+             "eta -> 0 at fixed ema has the target equal to the online "
+             "weights; allowed: ema = 0",
+             cfg->ema);
+    return PHSIM_EINPUT;
+  }
+  /* Memory: the engines that hold W (population, sampled) keep a few m x d
+   * copies; the sampled engine also holds the batch (N P x d) and N P x m
+   * projections. */
+  double bytes = 0.0;
+  if (cfg->engine == PHSIM_ENGINE_POPULATION || cfg->engine == PHSIM_ENGINE_SAMPLED)
+    bytes += STATE_COPIES * 8.0 * (double)cfg->m * (double)cfg->d;
+  if (cfg->engine == PHSIM_ENGINE_SAMPLED)
+    bytes += 8.0 * (double)cfg->N * (double)cfg->P *
+             ((double)cfg->d + 4.0 * (double)cfg->m);
   if (bytes > MEMORY_MAX_BYTES) {
     snprintf(err, PHSIM_ERR_MAX,
-             "keys 'm' and 'd': m = %zu, d = %zu need %.3g GiB; allowed: at "
-             "most %.3g GiB",
-             cfg->m, cfg->d, bytes / 1073741824.0,
+             "keys 'm', 'd'%s: m = %zu, d = %zu%s need %.3g GiB with engine "
+             "'%s'; allowed: at most %.3g GiB",
+             cfg->engine == PHSIM_ENGINE_SAMPLED ? ", 'N', 'P'" : "", cfg->m,
+             cfg->d, cfg->engine == PHSIM_ENGINE_SAMPLED ? " and the batch" : "",
+             bytes / 1073741824.0, engine_names[cfg->engine],
              MEMORY_MAX_BYTES / 1073741824.0);
     return PHSIM_EINPUT;
   }

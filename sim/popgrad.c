@@ -40,6 +40,8 @@ void phsim_model_init(phsim_model *model, const phsim_config *cfg) {
     model->c[l] = cfg->pi[l] * pow(cfg->alpha[l], 6);
   model->s6 = pow(cfg->sigma, 6);
   model->noise = cfg->noise;
+  model->norm = cfg->norm;
+  model->stopgrad = cfg->stopgrad;
 }
 
 phsim_popgrad_workspace *phsim_popgrad_alloc(size_t m, size_t K) {
@@ -62,6 +64,7 @@ phsim_popgrad_workspace *phsim_popgrad_alloc(size_t m, size_t K) {
   w->barQ = gsl_matrix_alloc(m, m);
   w->N = gsl_vector_alloc(m);
   w->D = gsl_vector_alloc(m);
+  w->gT = gsl_vector_alloc(m);
   return w;
 }
 
@@ -82,6 +85,7 @@ void phsim_popgrad_free(phsim_popgrad_workspace *w) {
   gsl_matrix_free(w->barQ);
   gsl_vector_free(w->N);
   gsl_vector_free(w->D);
+  gsl_vector_free(w->gT);
   free(w);
 }
 
@@ -162,9 +166,36 @@ static int forward(const phsim_model *model, const gsl_matrix *A,
     gsl_vector_set(w->D, j, dd);
     double rho = n / sqrt(dd * t);
     gsl_vector_set(w->rho, j, rho);
-    w->loss += 2.0 * (1.0 - rho);
+    w->loss += model->norm == PHSIM_NORM_BN ? 2.0 * (1.0 - rho)
+                                             : dd - 2.0 * n + t;
   }
   return isfinite(w->loss) ? PHSIM_OK : PHSIM_ENUM;
+}
+
+/* Without the stop-gradient the target occurrences add (target = online):
+ *   dL/dat_jl = 3 at_jl^2 c_l [kC sum_r barC_rj b_rl + 2 kM2 gT_j bt_jl]
+ *   dL/dQt_jj = gT_j nu2 sigma^6 45 Qt_jj^2,  i.e. S_jj += 2 dL/dQt_jj
+ * (Qt_jj = w_j^T Pi w_j).  The isotropic S A term is added by the caller
+ * for the sum. */
+static void add_target_gradient(const phsim_model *model, const gsl_matrix *A,
+                                const gsl_matrix *E,
+                                phsim_popgrad_workspace *w) {
+  const size_t m = model->m, K = model->K;
+  const phsim_view_moments *vm = &model->vm;
+  for (size_t j = 0; j < m; j++) {
+    const double gN = gsl_vector_get(w->N, j), gT = gsl_vector_get(w->gT, j);
+    for (size_t l = 0; l < K; l++) {
+      double fromC = 0.0;
+      for (size_t r = 0; r < m; r++)
+        fromC += gN * gsl_matrix_get(E, j, r) * gsl_matrix_get(w->B, r, l);
+      double a = gsl_matrix_get(A, j, l);
+      *gsl_matrix_ptr(w->gA, j, l) +=
+          3.0 * a * a * model->c[l] *
+          (vm->kC * fromC + 2.0 * vm->kM2 * gT * gsl_matrix_get(w->Bt, j, l));
+    }
+    const double q = gsl_matrix_get(w->Q, j, j);
+    *gsl_matrix_ptr(w->S, j, j) += 2.0 * gT * vm->nu2 * model->s6 * 45.0 * q * q;
+  }
 }
 
 /* Backward: gE, gA, S from the forward quantities. */
@@ -172,13 +203,17 @@ static void backward(const phsim_model *model, const gsl_matrix *A,
                      const gsl_matrix *E, phsim_popgrad_workspace *w) {
   const size_t m = model->m, K = model->K;
   const phsim_view_moments *vm = &model->vm;
-  /* dL/drho_j = -2;  rho_j = N_j D_j^-1/2 T_j^-1/2, so
-   *   gN_j = dL/dN_j = -2 / sqrt(D_j T_j),   gD_j = dL/dD_j = rho_j / D_j.
+  /* bn: dL/drho_j = -2 and rho_j = N_j D_j^-1/2 T_j^-1/2, so
+   *   gN_j = -2 / sqrt(D_j T_j),  gD_j = rho_j / D_j,  gT_j = rho_j / T_j;
+   * none: L = sum_j (D_j - 2 N_j + T_j), so gN = -2, gD = gT = 1.
    * gN and gD overwrite N and D. */
   for (size_t j = 0; j < m; j++) {
     double dj = gsl_vector_get(w->D, j), tj = gsl_vector_get(w->T, j);
-    gsl_vector_set(w->N, j, -2.0 / sqrt(dj * tj));
-    gsl_vector_set(w->D, j, gsl_vector_get(w->rho, j) / dj);
+    double rho = gsl_vector_get(w->rho, j);
+    int bn = model->norm == PHSIM_NORM_BN;
+    gsl_vector_set(w->N, j, bn ? -2.0 / sqrt(dj * tj) : -2.0);
+    gsl_vector_set(w->D, j, bn ? rho / dj : 1.0);
+    gsl_vector_set(w->gT, j, bn ? rho / tj : 1.0);
   }
   const gsl_vector *gN = w->N, *gD = w->D;
   /* dN_j/dE_jr = C_rj, dD_j/dE_jr = 2 (E M)_jr. */
@@ -232,6 +267,7 @@ static void backward(const phsim_model *model, const gsl_matrix *A,
       gsl_matrix_set(w->S, r, s,
                      gsl_matrix_get(w->barQ, r, s) +
                          gsl_matrix_get(w->barQ, s, r));
+  if (model->stopgrad == PHSIM_STOPGRAD_FALSE) add_target_gradient(model, A, E, w);
   if (model->noise == PHSIM_NOISE_ISOTROPIC)
     for (size_t r = 0; r < m; r++)
       for (size_t l = 0; l < K; l++) {

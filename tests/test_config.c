@@ -114,7 +114,7 @@ static void test_cross_key_errors(void **s) {
       {"alpha=1,1,1", "d=2", "key 'alpha'", "K <= d"},
       {"pi=0.5,0.25", "alpha=1,1", "key 'pi'", "sum"},
       {"pi=0.5,0.5", "alpha=1,1,1", "key 'pi'", "3"},
-      {"m=4096", "d=1000000000", "keys 'm' and 'd'", "GiB"},
+      {"m=4096", "d=1000000000", "keys 'm', 'd'", "GiB"},
       {"init_W=/nonexistent/w.txt", "d=5", "key 'init_W'", "cannot open"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -61,9 +61,12 @@ static double frob_dot(const gsl_matrix *X, const gsl_matrix *Y) {
 
 /* Check one configuration: 4 random directions in W, every entry of E. */
 static void check_gradient(size_t m, size_t K, size_t d, phsim_noise noise,
-                           phsim_mask mask, unsigned long seed) {
+                           phsim_mask mask, phsim_norm norm,
+                           phsim_stopgrad stopgrad, unsigned long seed) {
   phsim_config cfg;
   tu_config(&cfg, m, K, d, noise, mask);
+  cfg.norm = norm;
+  cfg.stopgrad = stopgrad;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, seed);
   phsim_pop *pop = phsim_pop_alloc(&cfg);
@@ -78,7 +81,10 @@ static void check_gradient(size_t m, size_t K, size_t d, phsim_noise noise,
   gsl_matrix *U = gsl_matrix_alloc(m, d), *Wtmp = gsl_matrix_alloc(m, d);
   gsl_matrix *A = gsl_matrix_alloc(m, K), *R = gsl_matrix_alloc(m, m);
   phsim_popgrad_workspace *ws = phsim_popgrad_alloc(m, K);
-  dir_ctx dc = {&pop->model, pop->W, U, pop->E, At, Rt, Wtmp, A, R, ws};
+  /* With the stop-gradient the target stays at W0; without it, it moves. */
+  const int moving = stopgrad == PHSIM_STOPGRAD_FALSE;
+  dir_ctx dc = {&pop->model, pop->W, U, pop->E, moving ? NULL : At, Rt, Wtmp,
+                A, R, ws};
   gsl_function F = {loss_along, &dc};
   for (int k = 0; k < 4; k++) {
     tu_fill_gaussian(U, r, 1.0);
@@ -123,13 +129,31 @@ static void test_gradient_shapes_and_modes(void **state) {
     for (int noise = 0; noise < 2; noise++)
       for (int mask = 0; mask < 2; mask++)
         check_gradient(shapes[s][0], shapes[s][1], shapes[s][2],
-                       (phsim_noise)noise, (phsim_mask)mask, seed++);
+                       (phsim_noise)noise, (phsim_mask)mask, PHSIM_NORM_BN,
+                       PHSIM_STOPGRAD_TRUE, seed++);
+}
+
+/* The ablations: norm = bn|none x stopgrad = true|false, every noise and
+ * mask, two shapes. */
+static void test_gradient_ablations(void **state) {
+  (void)state;
+  static const size_t shapes[][3] = {{2, 2, 7}, {3, 4, 9}};
+  unsigned long seed = 101;
+  for (size_t s = 0; s < 2; s++)
+    for (int noise = 0; noise < 2; noise++)
+      for (int mask = 0; mask < 2; mask++)
+        for (int norm = 0; norm < 2; norm++)
+          for (int sg = 0; sg < 2; sg++)
+            check_gradient(shapes[s][0], shapes[s][1], shapes[s][2],
+                           (phsim_noise)noise, (phsim_mask)mask,
+                           (phsim_norm)norm, (phsim_stopgrad)sg, seed++);
 }
 
 /* d = K: no orthogonal part at all (R = 0), isotropic noise only. */
 static void test_gradient_no_orthogonal_part(void **state) {
   (void)state;
-  check_gradient(2, 3, 3, PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_BERNOULLI, 5);
+  check_gradient(2, 3, 3, PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_BERNOULLI,
+                 PHSIM_NORM_BN, PHSIM_STOPGRAD_TRUE, 5);
 }
 
 /* The gradient must not be the gradient without the stop-gradient: check that
@@ -243,6 +267,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gradient_shapes_and_modes),
       cmocka_unit_test(test_gradient_no_orthogonal_part),
+      cmocka_unit_test(test_gradient_ablations),
       cmocka_unit_test(test_stopgradient_matters),
       cmocka_unit_test(test_view_moments),
       cmocka_unit_test(test_optimum_loss),

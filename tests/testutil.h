@@ -38,7 +38,7 @@ static inline void tu_config(phsim_config *cfg, size_t m, size_t K, size_t d,
   cfg->m = m;
   cfg->K = K;
   cfg->d = d;
-  cfg->P = 6;
+  cfg->P = 7; /* odd: half masks give views of different sizes */
   cfg->Pf = 3;
   cfg->sigma = 0.9;
   cfg->noise = noise;

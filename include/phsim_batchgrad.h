@@ -1,45 +1,60 @@
 /* phsim_batchgrad.h: the finite-batch loss L_S of the paper, with BatchNorm
  * over the batch and the stop-gradient, and its exact backpropagated
- * gradient.
+ * gradient; with the ablations of the closed form (norm, stopgrad) and a
+ * ReLU option.
  *
  * For a batch of N samples (phsim_batch):
  *   Z   = X W^T                   (N P x m) projections <w_r, X_p>
- *   f1  = sum_{p in M} Z^3        (N x m)   online view-1 features
- *   f2  = sum_{p not in M} Zt^3   (N x m)   target view-2 features (Wt)
+ *   f1  = sum_{p in M} act(Z)     (N x m)   online view-1 features
+ *   f2  = sum_{p not in M} act(Zt)(N x m)   target view-2 features (Wt)
  *   U   = f1 E^T                  (N x m)   head outputs F(X^(1))
  *   BN per column: x^ = (x - mean) / sqrt(mean(x^2) - mean^2)
- *   L_S = (1/N) sum_i ||U^_i - f2^_i||^2 = sum_j 2 (1 - rho_j),
- *   rho_j = (1/N) sum_i U^_ij f2^_ij
- * The target (Wt, f2) is a constant for the gradient. */
+ *   norm = bn:   L_S = (1/N) sum_i ||U^_i - f2^_i||^2 = sum_j 2 (1 - rho_j),
+ *                rho_j = (1/N) sum_i U^_ij f2^_ij
+ *   norm = none: L_S = (1/N) sum_i ||U_i - f2_i||^2   (rho_j: the batch
+ *                correlation, reported only)
+ * stopgrad = true: the target (Wt, f2) is a constant for the gradient;
+ * false: the gradient also flows through f2, for a target equal to the
+ * online weights (Wt = W). */
 #ifndef PHSIM_BATCHGRAD_H
 #define PHSIM_BATCHGRAD_H
 
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 
+#include "phsim_config.h"
 #include "phsim_data.h"
 
 typedef struct {
+  phsim_act act;
+  phsim_norm norm;
+  phsim_stopgrad stopgrad;
+} phsim_batch_opts;
+
+typedef struct {
   size_t N, P, m, d;
+  phsim_batch_opts opts;
   /* outputs */
   double loss;
   gsl_vector *rho; /* m */
   gsl_matrix *gW;  /* m x d */
   gsl_matrix *gE;  /* m x m */
+  gsl_matrix *f1;  /* N x m: online features, for observables */
   /* scratch */
-  gsl_matrix *Z, *Zt, *dZ;             /* N P x m */
-  gsl_matrix *f1, *f2, *U, *Uh, *f2h;  /* N x m */
-  gsl_matrix *dU, *df1;                /* N x m */
-  gsl_vector *sU;                      /* m: BN scale of U */
+  gsl_matrix *Z, *Zt, *dZ;         /* N P x m */
+  gsl_matrix *f2, *U, *Uh, *f2h;   /* N x m */
+  gsl_matrix *dU, *df1, *df2;      /* N x m */
+  gsl_vector *sU, *sf2;            /* m: BN scales */
 } phsim_batchgrad_workspace;
 
 phsim_batchgrad_workspace *phsim_batchgrad_alloc(size_t N, size_t P, size_t m,
-                                                 size_t d);
+                                                 size_t d,
+                                                 phsim_batch_opts opts);
 void phsim_batchgrad_free(phsim_batchgrad_workspace *w);
 
 /* Loss and gradient on batch b for online W, head E and target Wt (pass
  * Wt = W for the paper's stop-gradient).  PHSIM_ENUM when a batch column has
- * zero variance or a result is not finite. */
+ * zero variance under BN or a result is not finite. */
 int phsim_batchgrad_eval(const gsl_matrix *W, const gsl_matrix *E,
                          const gsl_matrix *Wt, const phsim_batch *b,
                          phsim_batchgrad_workspace *w);

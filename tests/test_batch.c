@@ -24,13 +24,36 @@ typedef struct {
   phsim_batchgrad_workspace *ws;
 } batch_ctx;
 
+/* Batch loss at W0 + t U; the target stays at Wt, or moves with the online
+ * weights when Wt == NULL (stopgrad = false). */
 static double batch_loss_along(double t, void *p) {
   batch_ctx *c = p;
   gsl_matrix_memcpy(c->W, c->W0);
   for (size_t i = 0; i < c->W->size1; i++)
     for (size_t j = 0; j < c->W->size2; j++)
       *gsl_matrix_ptr(c->W, i, j) += t * gsl_matrix_get(c->U, i, j);
-  assert_int_equal(phsim_batchgrad_eval(c->W, c->E, c->Wt, c->b, c->ws), PHSIM_OK);
+  const gsl_matrix *Wt = c->Wt ? c->Wt : c->W;
+  assert_int_equal(phsim_batchgrad_eval(c->W, c->E, Wt, c->b, c->ws), PHSIM_OK);
+  return c->ws->loss;
+}
+
+/* Batch loss with E_ij = e0 + t (W fixed, so the target does not move). */
+typedef struct {
+  const gsl_matrix *W;
+  gsl_matrix *E;
+  const gsl_matrix *Wt;
+  const phsim_batch *b;
+  phsim_batchgrad_workspace *ws;
+  size_t i, j;
+  double e0;
+} head_ctx;
+
+static double batch_loss_head_entry(double t, void *p) {
+  head_ctx *c = p;
+  gsl_matrix_set(c->E, c->i, c->j, c->e0 + t);
+  int st = phsim_batchgrad_eval(c->W, c->E, c->Wt, c->b, c->ws);
+  gsl_matrix_set(c->E, c->i, c->j, c->e0);
+  assert_int_equal(st, PHSIM_OK);
   return c->ws->loss;
 }
 
@@ -43,7 +66,7 @@ static double frob_dot(const gsl_matrix *X, const gsl_matrix *Y) {
 }
 
 static void check_batch_gradient(phsim_noise noise, phsim_mask mask,
-                                 unsigned long seed) {
+                                 phsim_batch_opts opts, unsigned long seed) {
   const size_t m = 3, K = 2, d = 6, N = 64;
   phsim_config cfg;
   tu_config(&cfg, m, K, d, noise, mask);
@@ -56,11 +79,12 @@ static void check_batch_gradient(phsim_noise noise, phsim_mask mask,
   gsl_matrix *gW = gsl_matrix_alloc(m, d), *gE = gsl_matrix_alloc(m, m);
   tu_random_weights(W0, K, r);
   tu_random_head(E, r);
-  phsim_batchgrad_workspace *ws = phsim_batchgrad_alloc(N, cfg.P, m, d);
+  phsim_batchgrad_workspace *ws = phsim_batchgrad_alloc(N, cfg.P, m, d, opts);
   assert_int_equal(phsim_batchgrad_eval(W0, E, W0, b, ws), PHSIM_OK);
   gsl_matrix_memcpy(gW, ws->gW);
   gsl_matrix_memcpy(gE, ws->gE);
-  batch_ctx c = {W0, U, E, W0, W, b, ws};
+  const int moving = opts.stopgrad == PHSIM_STOPGRAD_FALSE;
+  batch_ctx c = {W0, U, E, moving ? NULL : W0, W, b, ws};
   gsl_function F = {batch_loss_along, &c};
   for (int k = 0; k < 4; k++) {
     tu_fill_gaussian(U, r, 1.0);
@@ -68,18 +92,18 @@ static void check_batch_gradient(phsim_noise noise, phsim_mask mask,
     gsl_deriv_central(&F, 0.0, 1e-5, &fd, &abserr);
     assert_close(frob_dot(gW, U), fd, 1e-7 * fmax(1.0, fabs(fd)) + 10 * abserr);
   }
-  /* dL/dE_ij: the loss is linear in U = f1 E^T, so move E itself. */
+  /* dL/dE_ij at W0, by gsl_deriv_central on each entry. */
+  head_ctx hc = {W0, E, W0, b, ws, 0, 0, 0.0};
+  gsl_function H = {batch_loss_head_entry, &hc};
   for (size_t i = 0; i < m; i++)
     for (size_t j = 0; j < m; j++) {
-      const double h = 1e-6, e0 = gsl_matrix_get(E, i, j);
-      gsl_matrix_set(E, i, j, e0 + h);
-      assert_int_equal(phsim_batchgrad_eval(W0, E, W0, b, ws), PHSIM_OK);
-      double lp = ws->loss;
-      gsl_matrix_set(E, i, j, e0 - h);
-      assert_int_equal(phsim_batchgrad_eval(W0, E, W0, b, ws), PHSIM_OK);
-      double lm = ws->loss;
-      gsl_matrix_set(E, i, j, e0);
-      assert_close(gsl_matrix_get(gE, i, j), (lp - lm) / (2 * h), 1e-7);
+      hc.i = i;
+      hc.j = j;
+      hc.e0 = gsl_matrix_get(E, i, j);
+      double fd, abserr;
+      gsl_deriv_central(&H, 0.0, 1e-5, &fd, &abserr);
+      assert_close(gsl_matrix_get(gE, i, j), fd,
+                   1e-7 * fmax(1.0, fabs(fd)) + 10 * abserr);
     }
   phsim_batchgrad_free(ws);
   gsl_matrix_free(W0);
@@ -92,10 +116,19 @@ static void check_batch_gradient(phsim_noise noise, phsim_mask mask,
   gsl_rng_free(r);
 }
 
+/* Every act x norm x stopgrad combination, both noises and masks.  ReLU is
+ * piecewise linear: a random direction crosses no kink within the FD step
+ * with probability ~1 (the test would flag one). */
 static void test_batch_gradient_fd(void **s) {
   (void)s;
-  check_batch_gradient(PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI, 1);
-  check_batch_gradient(PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_HALF, 2);
+  unsigned long seed = 1;
+  for (int act = 0; act < 2; act++)
+    for (int norm = 0; norm < 2; norm++)
+      for (int sg = 0; sg < 2; sg++) {
+        phsim_batch_opts o = {(phsim_act)act, (phsim_norm)norm, (phsim_stopgrad)sg};
+        check_batch_gradient(PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI, o, seed++);
+        check_batch_gradient(PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_HALF, o, seed++);
+      }
 }
 
 enum { MC_BATCHES = 24, MC_N = 20000 };
@@ -112,10 +145,14 @@ static void assert_mc(const double *x, double want, const char *what,
 }
 
 static void check_monte_carlo(phsim_noise noise, phsim_mask mask,
+                              phsim_norm norm, phsim_stopgrad sg,
                               unsigned long seed) {
   const size_t m = 2, K = 2, d = 6;
   phsim_config cfg;
   tu_config(&cfg, m, K, d, noise, mask);
+  cfg.norm = norm;
+  cfg.stopgrad = sg;
+  phsim_batch_opts opts = {PHSIM_ACT_CUBIC, norm, sg};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, seed);
   phsim_pop *pop = phsim_pop_alloc(&cfg);
@@ -131,7 +168,7 @@ static void check_monte_carlo(phsim_noise noise, phsim_mask mask,
   const size_t ncomp = 1 + m * d + m * m;
   double *est = malloc(ncomp * MC_BATCHES * sizeof *est);
   phsim_batch *b = phsim_batch_alloc(MC_N, cfg.P, d);
-  phsim_batchgrad_workspace *ws = phsim_batchgrad_alloc(MC_N, cfg.P, m, d);
+  phsim_batchgrad_workspace *ws = phsim_batchgrad_alloc(MC_N, cfg.P, m, d, opts);
   for (size_t k = 0; k < MC_BATCHES; k++) {
     phsim_batch_draw(b, &cfg, r);
     assert_int_equal(phsim_batchgrad_eval(pop->W, pop->E, pop->W, b, ws), PHSIM_OK);
@@ -162,11 +199,23 @@ static void check_monte_carlo(phsim_noise noise, phsim_mask mask,
 
 static void test_monte_carlo_orthogonal_bernoulli(void **s) {
   (void)s;
-  check_monte_carlo(PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI, 10);
+  check_monte_carlo(PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI, PHSIM_NORM_BN,
+                    PHSIM_STOPGRAD_TRUE, 10);
 }
 static void test_monte_carlo_isotropic_half(void **s) {
   (void)s;
-  check_monte_carlo(PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_HALF, 11);
+  check_monte_carlo(PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_HALF, PHSIM_NORM_BN,
+                    PHSIM_STOPGRAD_TRUE, 11);
+}
+/* The ablations agree between the closed form and the data too. */
+static void test_monte_carlo_ablations(void **s) {
+  (void)s;
+  check_monte_carlo(PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_HALF, PHSIM_NORM_NONE,
+                    PHSIM_STOPGRAD_TRUE, 12);
+  check_monte_carlo(PHSIM_NOISE_ISOTROPIC, PHSIM_MASK_BERNOULLI, PHSIM_NORM_BN,
+                    PHSIM_STOPGRAD_FALSE, 13);
+  check_monte_carlo(PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI,
+                    PHSIM_NORM_NONE, PHSIM_STOPGRAD_FALSE, 14);
 }
 
 int main(void) {
@@ -174,6 +223,7 @@ int main(void) {
       cmocka_unit_test(test_batch_gradient_fd),
       cmocka_unit_test(test_monte_carlo_orthogonal_bernoulli),
       cmocka_unit_test(test_monte_carlo_isotropic_half),
+      cmocka_unit_test(test_monte_carlo_ablations),
   };
   return cmocka_run_group_tests_name("batch", tests, NULL, NULL);
 }

@@ -36,7 +36,7 @@ typedef enum {
   PHSIM_ENGINE_ORDER,      /* closed form, reduced state (A, R, E) */
   PHSIM_ENGINE_SAMPLED,    /* finite batches of real patch data */
   PHSIM_ENGINE_FLOW        /* gradient-flow ODE on (A, R, E) */
-} phsim_engine;
+} phsim_engine_kind;
 typedef enum { PHSIM_RESAMPLE_STEP, PHSIM_RESAMPLE_NEVER } phsim_resample;
 typedef enum { PHSIM_ACT_CUBIC, PHSIM_ACT_RELU } phsim_act;
 typedef enum { PHSIM_NORM_BN, PHSIM_NORM_NONE } phsim_norm;
@@ -54,7 +54,7 @@ typedef struct {
   phsim_noise noise;
   phsim_mask mask;
   phsim_head head;
-  phsim_engine engine;
+  phsim_engine_kind engine;
   double eta, eta_E;             /* step sizes for W and for E */
   unsigned long steps, log_every, seed;
   char init_W[PHSIM_PATH_MAX];   /* "" = sample w_j ~ N(0, I/d) */
@@ -95,7 +95,7 @@ int phsim_config_write(const phsim_config *cfg, FILE *out);
 const char *phsim_noise_name(phsim_noise v);
 const char *phsim_mask_name(phsim_mask v);
 const char *phsim_head_name(phsim_head v);
-const char *phsim_engine_name(phsim_engine v);
+const char *phsim_engine_name(phsim_engine_kind v);
 
 /* A new mt19937 generator for the configured seed.  GSL's mt19937 keeps the
  * low 32 bits of its seed and maps 0 to its default, so seed s (at most

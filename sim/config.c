@@ -637,7 +637,7 @@ void phsim_config_print_keys(FILE *out) {
 const char *phsim_noise_name(phsim_noise v) { return noise_names[v]; }
 const char *phsim_mask_name(phsim_mask v) { return mask_names[v]; }
 const char *phsim_head_name(phsim_head v) { return head_names[v]; }
-const char *phsim_engine_name(phsim_engine v) { return engine_names[v]; }
+const char *phsim_engine_name(phsim_engine_kind v) { return engine_names[v]; }
 
 gsl_rng *phsim_config_rng(const phsim_config *cfg) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);

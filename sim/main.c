@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "phsim_config.h"
-#include "phsim_pop.h"
+#include "phsim_engine.h"
 #include "phsim_run.h"
 
 static const char usage_main[] =
@@ -142,33 +142,33 @@ static int cmd_grad(int argc, char **argv) {
   int st = parse_args(argc, argv, usage_grad, &cfg, NULL);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
-  phsim_pop *pop = phsim_pop_alloc(&cfg);
+  phsim_engine *engine = phsim_engine_alloc(&cfg);
   gsl_rng *rng = phsim_config_rng(&cfg);
-  st = phsim_pop_init(pop, &cfg, rng, err);
-  if (st == PHSIM_OK && (st = phsim_pop_eval(pop)) != PHSIM_OK)
-    snprintf(err, sizeof err,
-             "numerical fault at the initial state: a second moment D_j or "
-             "T_j is not positive and finite");
+  gsl_matrix *gW = gsl_matrix_alloc(cfg.m, cfg.d);
+  gsl_matrix *gE = gsl_matrix_alloc(cfg.m, cfg.m);
+  st = phsim_engine_start(engine, &cfg, rng, err);
+  if (st == PHSIM_OK) st = phsim_engine_gradient(engine, gW, gE, err);
   if (st == PHSIM_OK) {
-    gsl_matrix *gW = gsl_matrix_alloc(cfg.m, cfg.d);
-    phsim_pop_grad_W(pop, gW);
-    json_t *o = json_object();
-    json_object_set_new(o, "loss", json_real(pop->pg->loss));
+    phsim_obs o;
+    phsim_engine_observe(engine, &o);
+    json_t *out = json_object();
+    json_object_set_new(out, "loss", json_real(o.loss));
     json_t *rho = json_array();
     for (size_t j = 0; j < cfg.m; j++)
-      json_array_append_new(rho, json_real(gsl_vector_get(pop->pg->rho, j)));
-    json_object_set_new(o, "rho", rho);
-    json_object_set_new(o, "grad_W", matrix_json(gW));
-    json_object_set_new(o, "grad_E", matrix_json(pop->pg->gE));
-    json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17));
+      json_array_append_new(rho, json_real(gsl_vector_get(o.rho, j)));
+    json_object_set_new(out, "rho", rho);
+    json_object_set_new(out, "grad_W", matrix_json(gW));
+    json_object_set_new(out, "grad_E", matrix_json(gE));
+    json_dumpf(out, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17));
     fputc('\n', stdout);
-    json_decref(o);
-    gsl_matrix_free(gW);
+    json_decref(out);
   } else {
     fprintf(stderr, "phsim: %s\n", err);
   }
+  gsl_matrix_free(gW);
+  gsl_matrix_free(gE);
   gsl_rng_free(rng);
-  phsim_pop_free(pop);
+  phsim_engine_free(engine);
   return st;
 }
 

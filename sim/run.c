@@ -10,7 +10,7 @@
 #include <gsl/gsl_eigen.h>
 
 #include "phsim_io.h"
-#include "phsim_pop.h"
+#include "phsim_engine.h"
 
 double phsim_effective_rank(const gsl_matrix *M) {
   const size_t m = M->size1;
@@ -37,8 +37,7 @@ typedef struct {
   size_t m, K;
   double threshold;
   long *learn_step;          /* m x K, -1 = not yet */
-  double E_peak;
-  unsigned long E_peak_step;
+  phsim_head_peak peak;
   /* the last logged state */
   unsigned long last_step;
   double last_loss, last_E_minus_I, last_erank;
@@ -51,13 +50,13 @@ typedef struct {
 /* Without a head each neuron evolves on its own and, from small overlaps,
  * da_l/dt ~ c_l a_l^5: the feature with the largest c_l a_l^4 escapes first
  * (c_l = pi_l alpha_l^6).  Record which feature that race favours. */
-static void track_race(tracker *t, const phsim_model *model,
+static void track_race(tracker *t, const phsim_config *cfg,
                        const gsl_matrix *A) {
   for (size_t j = 0; j < t->m; j++) {
     double best = -1.0;
     for (size_t l = 0; l < t->K; l++) {
       double a2 = gsl_matrix_get(A, j, l) * gsl_matrix_get(A, j, l);
-      double score = model->c[l] * a2 * a2;
+      double score = cfg->pi[l] * pow(cfg->alpha[l], 6) * a2 * a2;
       if (score > best) {
         best = score;
         t->race[j] = l;
@@ -86,20 +85,8 @@ static double E_minus_I_frobenius(const gsl_matrix *E) {
   return sqrt(acc);
 }
 
-static void track_head(tracker *t, unsigned long step, const gsl_matrix *E) {
-  for (size_t i = 0; i < E->size1; i++)
-    for (size_t j = 0; j < E->size2; j++) {
-      double x = fabs(gsl_matrix_get(E, i, j) - (i == j ? 1.0 : 0.0));
-      if (x > t->E_peak) {
-        t->E_peak = x;
-        t->E_peak_step = step;
-      }
-    }
-}
-
-static void track_row(tracker *t, unsigned long step, const gsl_matrix *A,
-                      const gsl_matrix *R, const gsl_matrix *E,
-                      const phsim_popgrad_workspace *pg) {
+static void track_row(tracker *t, unsigned long step, const phsim_obs *o) {
+  const gsl_matrix *A = o->A, *R = o->R;
   size_t learned = 0;
   for (size_t l = 0; l < t->K; l++) {
     int any = 0;
@@ -115,9 +102,9 @@ static void track_row(tracker *t, unsigned long step, const gsl_matrix *A,
   }
   t->last_step = step;
   t->last_features = learned;
-  t->last_loss = pg->loss;
-  t->last_E_minus_I = E_minus_I_frobenius(E);
-  t->last_erank = phsim_effective_rank(pg->M);
+  t->last_loss = o->loss;
+  t->last_E_minus_I = E_minus_I_frobenius(o->E);
+  t->last_erank = phsim_effective_rank(o->M);
 }
 
 static void write_header(FILE *fp, size_t m, size_t K) {
@@ -135,12 +122,11 @@ static void write_header(FILE *fp, size_t m, size_t K) {
   fputc('\n', fp);
 }
 
-static void write_row(FILE *fp, unsigned long step, const gsl_matrix *A,
-                      const gsl_matrix *R, const gsl_matrix *E,
-                      const phsim_popgrad_workspace *pg) {
+static void write_row(FILE *fp, unsigned long step, const phsim_obs *o) {
+  const gsl_matrix *A = o->A, *R = o->R, *E = o->E;
   const size_t m = A->size1, K = A->size2;
-  fprintf(fp, "%lu,%.17g", step, pg->loss);
-  for (size_t j = 0; j < m; j++) fprintf(fp, ",%.17g", gsl_vector_get(pg->rho, j));
+  fprintf(fp, "%lu,%.17g", step, o->loss);
+  for (size_t j = 0; j < m; j++) fprintf(fp, ",%.17g", gsl_vector_get(o->rho, j));
   for (size_t j = 0; j < m; j++)
     for (size_t l = 0; l < K; l++) fprintf(fp, ",%.17g", gsl_matrix_get(A, j, l));
   for (size_t j = 0; j < m; j++)
@@ -149,7 +135,7 @@ static void write_row(FILE *fp, unsigned long step, const gsl_matrix *A,
     fprintf(fp, ",%.17g", sqrt(gsl_matrix_get(R, j, j)));
   for (size_t j = 0; j < m; j++)
     for (size_t l = 0; l < K; l++)
-      fprintf(fp, ",%.17g", -gsl_matrix_get(pg->gA, j, l));
+      fprintf(fp, ",%.17g", -gsl_matrix_get(o->gA, j, l));
   for (size_t i = 0; i < m; i++)
     for (size_t j = 0; j < m; j++) fprintf(fp, ",%.17g", gsl_matrix_get(E, i, j));
   fputc('\n', fp);
@@ -201,8 +187,8 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
                       json_integer((json_int_t)t->last_features));
   json_object_set_new(s, "collapsed", json_boolean(t->last_features < t->K));
   json_t *peak = json_object();
-  json_object_set_new(peak, "value", json_number(t->E_peak));
-  json_object_set_new(peak, "step", json_integer((json_int_t)t->E_peak_step));
+  json_object_set_new(peak, "value", json_number(t->peak.value));
+  json_object_set_new(peak, "step", json_integer((json_int_t)t->peak.step));
   json_object_set_new(s, "E_peak", peak);
   json_object_set_new(s, "E_minus_I_final", json_number(t->last_E_minus_I));
   json_t *er = json_object();
@@ -250,52 +236,62 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The loop: evaluate, log, step.  Returns PHSIM_ENUM with *fault_step set
- * when an evaluation fails. */
-static int train(const phsim_config *cfg, phsim_pop *pop, tracker *t,
+static void log_row(tracker *t, unsigned long step, const phsim_engine *e,
+                    FILE *traj) {
+  phsim_obs o;
+  phsim_engine_observe(e, &o);
+  write_row(traj, step, &o);
+  track_row(t, step, &o);
+}
+
+/* The loop: from the evaluated start, advance to each logged step (every
+ * log_every steps and the last).  Returns PHSIM_ENUM with *fault_step set
+ * on a numerical fault. */
+static int train(const phsim_config *cfg, phsim_engine *e, tracker *t,
                  FILE *traj, unsigned long *fault_step) {
-  const gsl_matrix *A = &pop->A.matrix;
-  for (unsigned long step = 0;; step++) {
-    if (phsim_pop_eval(pop) != PHSIM_OK) {
-      *fault_step = step;
+  phsim_obs o;
+  phsim_engine_observe(e, &o);
+  t->erank_start = phsim_effective_rank(o.M);
+  track_race(t, cfg, o.A);
+  phsim_head_peak_update(&t->peak, 0, o.E);
+  log_row(t, 0, e, traj);
+  for (unsigned long step = 0; step < cfg->steps;) {
+    unsigned long next = step - step % cfg->log_every + cfg->log_every;
+    if (next > cfg->steps) next = cfg->steps;
+    if (phsim_engine_advance(e, step, next, &t->peak, fault_step) != PHSIM_OK)
       return PHSIM_ENUM;
-    }
-    track_head(t, step, pop->E);
-    if (step == 0) {
-      t->erank_start = phsim_effective_rank(pop->pg->M);
-      track_race(t, &pop->model, A);
-    }
-    if (step % cfg->log_every == 0 || step == cfg->steps) {
-      write_row(traj, step, A, pop->R, pop->E, pop->pg);
-      track_row(t, step, A, pop->R, pop->E, pop->pg);
-    }
-    if (step == cfg->steps) return PHSIM_OK;
-    phsim_pop_step(pop);
+    step = next;
+    log_row(t, step, e, traj);
   }
+  return PHSIM_OK;
 }
 
 int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
                       char err[PHSIM_ERR_MAX]) {
   int st = phsim_mkdir_p(out_dir, err);
   if (st != PHSIM_OK) return st;
-  phsim_pop *pop = phsim_pop_alloc(cfg);
+  phsim_engine *engine = phsim_engine_alloc(cfg);
   gsl_rng *rng = phsim_config_rng(cfg);
   tracker t = {.m = cfg->m, .K = cfg->K, .threshold = cfg->threshold,
-               .E_peak = 0.0, .erank_start = NAN, .last_loss = NAN,
+               .peak = {0.0, 0}, .erank_start = NAN, .last_loss = NAN,
                .last_E_minus_I = NAN, .last_erank = NAN};
   t.learn_step = malloc(cfg->m * cfg->K * sizeof *t.learn_step);
   t.last_cos = calloc(cfg->m * cfg->K, sizeof *t.last_cos);
   t.race = calloc(cfg->m, sizeof *t.race);
   for (size_t i = 0; i < cfg->m * cfg->K; i++) t.learn_step[i] = -1;
   phsim_outfile traj = {.fp = NULL};
-  st = phsim_pop_init(pop, cfg, rng, err);
+  /* A fault at the initial state is a diverged run at step 0. */
+  int start_status = phsim_engine_start(engine, cfg, rng, err);
+  st = start_status == PHSIM_ENUM ? PHSIM_OK : start_status;
   if (st == PHSIM_OK) st = write_config(cfg, out_dir, err);
   if (st == PHSIM_OK) st = phsim_outfile_open(&traj, out_dir, "trajectory.csv", err);
   if (st == PHSIM_OK) {
     write_header(traj.fp, cfg->m, cfg->K);
     unsigned long fault_step = 0;
     double t0 = now_seconds();
-    int run_status = train(cfg, pop, &t, traj.fp, &fault_step);
+    int run_status = start_status == PHSIM_OK
+                         ? train(cfg, engine, &t, traj.fp, &fault_step)
+                         : PHSIM_ENUM;
     double wall = now_seconds() - t0;
     st = phsim_outfile_commit(&traj, err);
     if (st == PHSIM_OK) {
@@ -316,6 +312,6 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   free(t.last_cos);
   free(t.race);
   gsl_rng_free(rng);
-  phsim_pop_free(pop);
+  phsim_engine_free(engine);
   return st;
 }

@@ -163,7 +163,7 @@ static void check_monte_carlo(phsim_noise noise, phsim_mask mask,
   tu_random_head(pop->E, r);
   assert_int_equal(phsim_pop_eval(pop), PHSIM_OK);
   gsl_matrix *gW = gsl_matrix_alloc(m, d);
-  phsim_pop_grad_W(pop, gW);
+  phsim_grad_W(pop->pg->gA, pop->pg->S, pop->W, gW);
 
   const size_t ncomp = 1 + m * d + m * m;
   double *est = malloc(ncomp * MC_BATCHES * sizeof *est);

@@ -1,0 +1,72 @@
+/* sampled.c: the finite-batch engine. */
+#include "phsim_sampled.h"
+
+#include <stdlib.h>
+
+#include <gsl/gsl_blas.h>
+
+#include "phsim_pop.h"
+
+phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg) {
+  phsim_sampled *s = calloc(1, sizeof *s);
+  if (s == NULL) return NULL;
+  const size_t m = cfg->m, d = cfg->d;
+  s->cfg = *cfg;
+  s->W = gsl_matrix_alloc(m, d);
+  s->E = gsl_matrix_alloc(m, m);
+  s->R = gsl_matrix_alloc(m, m);
+  s->M = gsl_matrix_alloc(m, m);
+  if (cfg->ema > 0.0) s->Wt = gsl_matrix_alloc(m, d);
+  s->batch = phsim_batch_alloc(cfg->N, cfg->P, d);
+  phsim_batch_opts opts = {cfg->act, cfg->norm, cfg->stopgrad};
+  s->ws = phsim_batchgrad_alloc(cfg->N, cfg->P, m, d, opts);
+  s->A = gsl_matrix_submatrix(s->W, 0, 0, m, cfg->K);
+  s->gA = gsl_matrix_submatrix(s->ws->gW, 0, 0, m, cfg->K);
+  return s;
+}
+
+void phsim_sampled_free(phsim_sampled *s) {
+  if (s == NULL) return;
+  gsl_matrix_free(s->W);
+  gsl_matrix_free(s->E);
+  gsl_matrix_free(s->Wt);
+  gsl_matrix_free(s->R);
+  gsl_matrix_free(s->M);
+  phsim_batch_free(s->batch);
+  phsim_batchgrad_free(s->ws);
+  if (s->rng != NULL) gsl_rng_free(s->rng);
+  free(s);
+}
+
+int phsim_sampled_init(phsim_sampled *s, const phsim_config *cfg, gsl_rng *r,
+                       char err[PHSIM_ERR_MAX]) {
+  int st = phsim_weights_init(cfg, r, s->W, err);
+  if (st == PHSIM_OK) st = phsim_head_init(cfg, s->E, err);
+  if (st != PHSIM_OK) return st;
+  if (s->Wt != NULL) gsl_matrix_memcpy(s->Wt, s->W);
+  s->rng = gsl_rng_clone(r);
+  phsim_batch_draw(s->batch, cfg, s->rng);
+  return PHSIM_OK;
+}
+
+int phsim_sampled_eval(phsim_sampled *s) {
+  return phsim_batchgrad_eval(s->W, s->E, s->Wt ? s->Wt : s->W, s->batch, s->ws);
+}
+
+void phsim_sampled_step(phsim_sampled *s) {
+  /* W -= eta dL/dW: both are contiguous m x d blocks. */
+  gsl_vector_view w = gsl_vector_view_array(s->W->data, s->W->size1 * s->W->size2);
+  gsl_vector_const_view g =
+      gsl_vector_const_view_array(s->ws->gW->data, s->W->size1 * s->W->size2);
+  gsl_blas_daxpy(-s->cfg.eta, &g.vector, &w.vector);
+  phsim_head_step(s->cfg.head, s->cfg.eta_E, s->ws->gE, s->E);
+  if (s->Wt != NULL) phsim_ema_update(s->cfg.ema, s->W, s->Wt);
+  if (s->cfg.resample == PHSIM_RESAMPLE_STEP)
+    phsim_batch_draw(s->batch, &s->cfg, s->rng);
+}
+
+void phsim_sampled_moments(phsim_sampled *s) {
+  phsim_weights_gram(s->W, s->cfg.K, s->R);
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0 / (double)s->cfg.N, s->ws->f1,
+                 s->ws->f1, 0.0, s->M);
+}

@@ -59,4 +59,11 @@ int phsim_batchgrad_eval(const gsl_matrix *W, const gsl_matrix *E,
                          const gsl_matrix *Wt, const phsim_batch *b,
                          phsim_batchgrad_workspace *w);
 
+/* The part after the projections: from w->Z (and w->Zt if separate_target;
+ * else the target's projections are Z) to the loss, rho, gE and
+ * dZ = dL/dZ (N P x m).  Leaves gW alone. */
+int phsim_batchgrad_from_projections(const gsl_matrix *E, const phsim_batch *b,
+                                     int separate_target,
+                                     phsim_batchgrad_workspace *w);
+
 #endif

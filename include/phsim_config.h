@@ -39,6 +39,7 @@ typedef enum {
 } phsim_engine_kind;
 typedef enum { PHSIM_RESAMPLE_STEP, PHSIM_RESAMPLE_NEVER } phsim_resample;
 typedef enum { PHSIM_ACT_CUBIC, PHSIM_ACT_RELU } phsim_act;
+typedef enum { PHSIM_DRAW_AUTO, PHSIM_DRAW_FULL, PHSIM_DRAW_PROJECTED } phsim_draw;
 typedef enum { PHSIM_NORM_BN, PHSIM_NORM_NONE } phsim_norm;
 typedef enum { PHSIM_STOPGRAD_TRUE, PHSIM_STOPGRAD_FALSE } phsim_stopgrad;
 
@@ -63,6 +64,7 @@ typedef struct {
   /* engines and ablations */
   size_t N;                      /* batch size (engine = sampled) */
   phsim_resample resample;       /* fresh batch each step, or one fixed set */
+  phsim_draw draw;               /* how fresh batches are drawn */
   phsim_act act;                 /* activation (relu: engine = sampled only) */
   phsim_norm norm;               /* BatchNorm or the unnormalized loss */
   phsim_stopgrad stopgrad;       /* stop-gradient on the target branch */

@@ -24,10 +24,18 @@ typedef struct {
   int *sign;                 /* N: s */
 } phsim_batch;
 
+/* d = 0: no patch storage (X = NULL), for samplers that never form X. */
 phsim_batch *phsim_batch_alloc(size_t N, size_t P, size_t d);
 void phsim_batch_free(phsim_batch *b);
 
-/* Fill b with N fresh samples and their masks. */
+/* Fill b with N fresh samples and their masks: the structure, then the
+ * patches. */
 void phsim_batch_draw(phsim_batch *b, const phsim_config *cfg, gsl_rng *r);
+/* Labels, signs, feature sets S and masks M of N fresh samples. */
+void phsim_batch_draw_structure(phsim_batch *b, const phsim_config *cfg,
+                                gsl_rng *r);
+/* The patches X for the drawn structure: s alpha_l v_l on S, noise else. */
+void phsim_batch_fill_patches(phsim_batch *b, const phsim_config *cfg,
+                              gsl_rng *r);
 
 #endif

@@ -4,7 +4,11 @@
  * resample = step: a fresh batch of N samples every step (SGD);
  * resample = never: one training set of N samples drawn at the start
  * (full-batch gradient descent on it).  The data stream continues the run's
- * random generator after the initial weights, so a seed fixes everything. */
+ * random generator after the initial weights, so a seed fixes everything.
+ * Fresh batches are drawn in full, or (draw = projected, the default where
+ * exact: resample = step, ema = 0) through the projections of the noise on
+ * the weights (phsim_projected.h); a step whose noise Gram is singular falls
+ * back to a full draw. */
 #ifndef PHSIM_SAMPLED_H
 #define PHSIM_SAMPLED_H
 
@@ -14,6 +18,7 @@
 #include "phsim_batchgrad.h"
 #include "phsim_config.h"
 #include "phsim_data.h"
+#include "phsim_projected.h"
 
 typedef struct {
   phsim_config cfg;
@@ -23,7 +28,11 @@ typedef struct {
   phsim_batch *batch;
   gsl_rng *rng;              /* data stream */
   phsim_batchgrad_workspace *ws;
+  phsim_projected_workspace *pw; /* projected draws, else NULL */
 } phsim_sampled;
+
+/* Does this configuration draw fresh batches through the projections? */
+int phsim_sampled_projects(const phsim_config *cfg);
 
 phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg);
 void phsim_sampled_free(phsim_sampled *s);

@@ -122,16 +122,10 @@ static int batchnorm_forward(const gsl_matrix *x, gsl_matrix *xh,
   return 1;
 }
 
-static int forward(const gsl_matrix *W, const gsl_matrix *E,
-                   const gsl_matrix *Wt, const phsim_batch *b,
-                   phsim_batchgrad_workspace *w) {
+static int forward(const gsl_matrix *E, const phsim_batch *b,
+                   int separate_target, phsim_batchgrad_workspace *w) {
   const phsim_act act = w->opts.act;
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, W, 0.0, w->Z);
-  const gsl_matrix *Zt = w->Z;
-  if (Wt != W) {
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, Wt, 0.0, w->Zt);
-    Zt = w->Zt;
-  }
+  const gsl_matrix *Zt = separate_target ? w->Zt : w->Z;
   view_features(act, w->Z, b, 1, w->f1);
   view_features(act, Zt, b, 0, w->f2);
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, w->f1, E, 0.0, w->U);
@@ -198,15 +192,25 @@ static void backward(const gsl_matrix *E, const phsim_batch *b,
     loss_backward(w, w->f2, w->f2h, w->sf2, w->U, w->Uh, w->df2);
     view_backward(act, w->Z, w->df2, b, 0, 1, w->dZ);
   }
-  /* Z = X W^T:  dW = dZ^T X. */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->dZ, b->X, 0.0, w->gW);
+}
+
+int phsim_batchgrad_from_projections(const gsl_matrix *E, const phsim_batch *b,
+                                     int separate_target,
+                                     phsim_batchgrad_workspace *w) {
+  int st = forward(E, b, separate_target, w);
+  if (st != PHSIM_OK) return st;
+  backward(E, b, w);
+  return PHSIM_OK;
 }
 
 int phsim_batchgrad_eval(const gsl_matrix *W, const gsl_matrix *E,
                          const gsl_matrix *Wt, const phsim_batch *b,
                          phsim_batchgrad_workspace *w) {
-  int st = forward(W, E, Wt, b, w);
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, W, 0.0, w->Z);
+  if (Wt != W) gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, Wt, 0.0, w->Zt);
+  int st = phsim_batchgrad_from_projections(E, b, Wt != W, w);
   if (st != PHSIM_OK) return st;
-  backward(E, b, w);
+  /* Z = X W^T:  dW = dZ^T X. */
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->dZ, b->X, 0.0, w->gW);
   return PHSIM_OK;
 }

@@ -36,6 +36,7 @@ static const char *const engine_names[] = {"population", "order", "sampled",
                                            "flow", NULL};
 static const char *const resample_names[] = {"step", "never", NULL};
 static const char *const act_names[] = {"cubic", "relu", NULL};
+static const char *const draw_names[] = {"auto", "full", "projected", NULL};
 static const char *const norm_names[] = {"bn", "none", NULL};
 static const char *const stopgrad_names[] = {"true", "false", NULL};
 
@@ -87,6 +88,9 @@ static const key_spec keys[] = {
    "batch size (engine = sampled)"},
   {"resample", KIND_ENUM, OFF(resample), 0, 0, 0, 0, resample_names,
    "sampled: a fresh batch every step (SGD) or one fixed training set"},
+  {"draw", KIND_ENUM, OFF(draw), 0, 0, 0, 0, draw_names,
+   "sampled: full d-dimensional noise, or only its projections on the "
+   "weights (exact in law; auto = projected where exact)"},
   {"act", KIND_ENUM, OFF(act), 0, 0, 0, 0, act_names,
    "activation; relu only with engine = sampled (closed forms need z^3)"},
   {"norm", KIND_ENUM, OFF(norm), 0, 0, 0, 0, norm_names,
@@ -123,6 +127,7 @@ void phsim_config_default(phsim_config *cfg) {
   cfg->threshold = 0.9;
   cfg->N = 4096;
   cfg->resample = PHSIM_RESAMPLE_STEP;
+  cfg->draw = PHSIM_DRAW_AUTO;
   cfg->act = PHSIM_ACT_CUBIC;
   cfg->norm = PHSIM_NORM_BN;
   cfg->stopgrad = PHSIM_STOPGRAD_TRUE;
@@ -503,6 +508,15 @@ int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
              "key 'act': value 'relu' needs engine = sampled (engine '%s' uses "
              "the closed forms of the cubic); allowed: cubic",
              engine_names[cfg->engine]);
+    return PHSIM_EINPUT;
+  }
+  if (cfg->draw == PHSIM_DRAW_PROJECTED &&
+      (cfg->engine != PHSIM_ENGINE_SAMPLED ||
+       cfg->resample != PHSIM_RESAMPLE_STEP || cfg->ema > 0.0)) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "key 'draw': value 'projected' needs engine = sampled, resample "
+             "= step and ema = 0 (fresh data, target = online weights); "
+             "allowed: auto or full");
     return PHSIM_EINPUT;
   }
   if (cfg->ema > 0.0 && cfg->stopgrad == PHSIM_STOPGRAD_FALSE) {

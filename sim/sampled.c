@@ -7,6 +7,11 @@
 
 #include "phsim_pop.h"
 
+int phsim_sampled_projects(const phsim_config *cfg) {
+  if (cfg->draw == PHSIM_DRAW_FULL) return 0;
+  return cfg->resample == PHSIM_RESAMPLE_STEP && cfg->ema == 0.0;
+}
+
 phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg) {
   phsim_sampled *s = calloc(1, sizeof *s);
   if (s == NULL) return NULL;
@@ -17,7 +22,9 @@ phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg) {
   s->R = gsl_matrix_alloc(m, m);
   s->M = gsl_matrix_alloc(m, m);
   if (cfg->ema > 0.0) s->Wt = gsl_matrix_alloc(m, d);
-  s->batch = phsim_batch_alloc(cfg->N, cfg->P, d);
+  const int projects = phsim_sampled_projects(cfg);
+  s->batch = phsim_batch_alloc(cfg->N, cfg->P, projects ? 0 : d);
+  if (projects) s->pw = phsim_projected_alloc(m, d);
   phsim_batch_opts opts = {cfg->act, cfg->norm, cfg->stopgrad};
   s->ws = phsim_batchgrad_alloc(cfg->N, cfg->P, m, d, opts);
   s->A = gsl_matrix_submatrix(s->W, 0, 0, m, cfg->K);
@@ -34,6 +41,7 @@ void phsim_sampled_free(phsim_sampled *s) {
   gsl_matrix_free(s->M);
   phsim_batch_free(s->batch);
   phsim_batchgrad_free(s->ws);
+  phsim_projected_free(s->pw);
   if (s->rng != NULL) gsl_rng_free(s->rng);
   free(s);
 }
@@ -45,11 +53,28 @@ int phsim_sampled_init(phsim_sampled *s, const phsim_config *cfg, gsl_rng *r,
   if (st != PHSIM_OK) return st;
   if (s->Wt != NULL) gsl_matrix_memcpy(s->Wt, s->W);
   s->rng = gsl_rng_clone(r);
-  phsim_batch_draw(s->batch, cfg, s->rng);
+  if (s->pw == NULL) phsim_batch_draw(s->batch, cfg, s->rng);
   return PHSIM_OK;
 }
 
+/* A fresh batch through the projections, or in full when Q is singular. */
+static int eval_projected(phsim_sampled *s) {
+  if (phsim_projected_draw(&s->cfg, s->W, s->batch, s->ws->Z, s->rng, s->pw) ==
+      PHSIM_OK) {
+    int st = phsim_batchgrad_from_projections(s->E, s->batch, 0, s->ws);
+    if (st == PHSIM_OK)
+      phsim_projected_grad(&s->cfg, s->W, s->batch, s->ws->Z, s->ws->dZ, s->rng,
+                           s->pw, s->ws->gW);
+    return st;
+  }
+  if (s->batch->X == NULL)
+    s->batch->X = gsl_matrix_alloc(s->cfg.N * s->cfg.P, s->cfg.d);
+  phsim_batch_draw(s->batch, &s->cfg, s->rng);
+  return phsim_batchgrad_eval(s->W, s->E, s->W, s->batch, s->ws);
+}
+
 int phsim_sampled_eval(phsim_sampled *s) {
+  if (s->pw != NULL) return eval_projected(s);
   return phsim_batchgrad_eval(s->W, s->E, s->Wt ? s->Wt : s->W, s->batch, s->ws);
 }
 
@@ -61,7 +86,7 @@ void phsim_sampled_step(phsim_sampled *s) {
   gsl_blas_daxpy(-s->cfg.eta, &g.vector, &w.vector);
   phsim_head_step(s->cfg.head, s->cfg.eta_E, s->ws->gE, s->E);
   if (s->Wt != NULL) phsim_ema_update(s->cfg.ema, s->W, s->Wt);
-  if (s->cfg.resample == PHSIM_RESAMPLE_STEP)
+  if (s->cfg.resample == PHSIM_RESAMPLE_STEP && s->pw == NULL)
     phsim_batch_draw(s->batch, &s->cfg, s->rng);
 }
 

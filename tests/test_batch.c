@@ -16,6 +16,7 @@
 #include "phsim_batchgrad.h"
 #include "phsim_data.h"
 #include "phsim_pop.h"
+#include "phsim_projected.h"
 
 typedef struct {
   const gsl_matrix *W0, *U, *E, *Wt;
@@ -218,12 +219,91 @@ static void test_monte_carlo_ablations(void **s) {
                     PHSIM_NORM_NONE, PHSIM_STOPGRAD_FALSE, 14);
 }
 
+/* Per batch: loss and every gradient entry, drawn in full or projected. */
+enum { LAW_B = 160, LAW_N = 600 };
+static void batch_statistics(const phsim_config *cfg, const gsl_matrix *W,
+                             const gsl_matrix *E, int projected, double *out) {
+  const size_t m = cfg->m, d = cfg->d, ncomp = 1 + m * d + m * m;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, projected ? 77 : 78);
+  phsim_batch *b = phsim_batch_alloc(LAW_N, cfg->P, projected ? 0 : d);
+  phsim_batch_opts opts = {cfg->act, cfg->norm, cfg->stopgrad};
+  phsim_batchgrad_workspace *ws = phsim_batchgrad_alloc(LAW_N, cfg->P, m, d, opts);
+  phsim_projected_workspace *pw = phsim_projected_alloc(m, d);
+  for (size_t k = 0; k < LAW_B; k++) {
+    if (projected) {
+      assert_int_equal(phsim_projected_draw(cfg, W, b, ws->Z, r, pw), PHSIM_OK);
+      assert_int_equal(phsim_batchgrad_from_projections(E, b, 0, ws), PHSIM_OK);
+      phsim_projected_grad(cfg, W, b, ws->Z, ws->dZ, r, pw, ws->gW);
+    } else {
+      phsim_batch_draw(b, cfg, r);
+      assert_int_equal(phsim_batchgrad_eval(W, E, W, b, ws), PHSIM_OK);
+    }
+    out[k] = ws->loss;
+    for (size_t i = 0; i < m * d; i++)
+      out[(1 + i) * LAW_B + k] = gsl_matrix_get(ws->gW, i / d, i % d);
+    for (size_t i = 0; i < m * m; i++)
+      out[(1 + m * d + i) * LAW_B + k] = gsl_matrix_get(ws->gE, i / m, i % m);
+  }
+  (void)ncomp;
+  phsim_projected_free(pw);
+  phsim_batchgrad_free(ws);
+  phsim_batch_free(b);
+  gsl_rng_free(r);
+}
+
+/* The projected draw has the law of the full draw: for the loss and every
+ * gradient entry, equal means (within 5 standard errors of the difference)
+ * and equal variances (ratio within 1 +- 0.5: the ratio of two 160-batch
+ * variance estimates has a spread of about 0.16). */
+static void check_projected_law(phsim_noise noise, phsim_stopgrad sg) {
+  const size_t m = 2, K = 2, d = 8;
+  phsim_config cfg;
+  tu_config(&cfg, m, K, d, noise, PHSIM_MASK_BERNOULLI);
+  cfg.stopgrad = sg;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 21);
+  gsl_matrix *W = gsl_matrix_alloc(m, d), *E = gsl_matrix_alloc(m, m);
+  tu_random_weights(W, K, r);
+  for (size_t j = 0; j < m; j++)
+    for (size_t i = K; i < d; i++) gsl_matrix_set(W, j, i, gsl_ran_gaussian(r, 0.4));
+  tu_random_head(E, r);
+  const size_t ncomp = 1 + m * d + m * m;
+  double *full = malloc(ncomp * LAW_B * sizeof *full);
+  double *proj = malloc(ncomp * LAW_B * sizeof *proj);
+  batch_statistics(&cfg, W, E, 0, full);
+  batch_statistics(&cfg, W, E, 1, proj);
+  for (size_t c = 0; c < ncomp; c++) {
+    const double *x = full + c * LAW_B, *y = proj + c * LAW_B;
+    double mx = gsl_stats_mean(x, 1, LAW_B), my = gsl_stats_mean(y, 1, LAW_B);
+    double vx = gsl_stats_variance_m(x, 1, LAW_B, mx);
+    double vy = gsl_stats_variance_m(y, 1, LAW_B, my);
+    double se = sqrt((vx + vy) / LAW_B);
+    if (!(fabs(mx - my) <= 5.0 * se + 1e-12))
+      fail_msg("component %zu: full mean %.6g, projected %.6g, se %.3g", c, mx, my, se);
+    if (vx > 1e-24 && !(vy / vx > 0.5 && vy / vx < 1.5))
+      fail_msg("component %zu: variance full %.4g, projected %.4g", c, vx, vy);
+  }
+  free(full);
+  free(proj);
+  gsl_matrix_free(W);
+  gsl_matrix_free(E);
+  gsl_rng_free(r);
+}
+
+static void test_projected_draw_has_the_law_of_the_full_draw(void **s) {
+  (void)s;
+  check_projected_law(PHSIM_NOISE_ORTHOGONAL, PHSIM_STOPGRAD_TRUE);
+  check_projected_law(PHSIM_NOISE_ISOTROPIC, PHSIM_STOPGRAD_FALSE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_batch_gradient_fd),
       cmocka_unit_test(test_monte_carlo_orthogonal_bernoulli),
       cmocka_unit_test(test_monte_carlo_isotropic_half),
       cmocka_unit_test(test_monte_carlo_ablations),
+      cmocka_unit_test(test_projected_draw_has_the_law_of_the_full_draw),
   };
   return cmocka_run_group_tests_name("batch", tests, NULL, NULL);
 }

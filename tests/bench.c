@@ -62,8 +62,10 @@ int main(void) {
   for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_POPULATION, dims[i], NULL, 1000);
   for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_ORDER, dims[i], NULL, 10000);
   for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_FLOW, dims[i], NULL, 1000);
-  /* N = 4096, P = 16 (the defaults) */
+  /* N = 4096, P = 16 (the defaults); draw=full and draw=projected draw a
+   * fresh batch every step (resample = step) */
   for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "resample=never", 1);
-  for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "resample=step", 1);
+  for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=full", 1);
+  for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=projected", 1);
   return 0;
 }

@@ -72,6 +72,41 @@ static void test_grad_matches_engine(void **s) {
   json_decref(o);
 }
 
+/* grad with the sampled engine: the finite-batch loss of the seeded batch,
+ * and runs of every engine write their outputs. */
+static void test_every_engine_from_the_command_line(void **s) {
+  (void)s;
+  static char out[1 << 16];
+  assert_int_equal(run_cli("grad --set engine=sampled --set d=6 --set N=500", 0,
+                           out, sizeof out), 0);
+  json_error_t e;
+  json_t *o = json_loads(out, 0, &e);
+  assert_non_null(o);
+  double loss = json_real_value(json_object_get(o, "loss"));
+  assert_true(loss > 3.0 && loss < 4.5);
+  assert_int_equal(json_array_size(json_object_get(o, "grad_W")), 2);
+  json_decref(o);
+  static const char *const engines[] = {"population", "order", "sampled", "flow"};
+  char dir[256], cmd[600];
+  tu_tempdir(dir, sizeof dir, "cli");
+  for (size_t i = 0; i < 4; i++) {
+    snprintf(cmd, sizeof cmd,
+             "run --set engine=%s --set d=10 --set N=200 --set steps=50 "
+             "--set log_every=10 --out %s/%s",
+             engines[i], dir, engines[i]);
+    assert_int_equal(run_cli(cmd, 1, out, sizeof out), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s/summary.json", dir, engines[i]);
+    json_t *sum = json_load_file(path, 0, &e);
+    if (sum == NULL) fail_msg("no summary for engine %s", engines[i]);
+    assert_int_equal(json_integer_value(json_object_get(sum, "steps")), 50);
+    json_decref(sum);
+    snprintf(cmd, sizeof cmd, "rm -rf %s/%s", dir, engines[i]);
+    assert_int_equal(system(cmd), 0);
+  }
+  rmdir(dir);
+}
+
 static void test_errors_exit_2_with_message(void **s) {
   (void)s;
   static const char *const cases[][2] = {
@@ -113,6 +148,7 @@ static void test_help_and_config(void **s) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grad_matches_engine),
+      cmocka_unit_test(test_every_engine_from_the_command_line),
       cmocka_unit_test(test_errors_exit_2_with_message),
       cmocka_unit_test(test_help_and_config),
   };

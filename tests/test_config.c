@@ -116,6 +116,11 @@ static void test_cross_key_errors(void **s) {
       {"pi=0.5,0.5", "alpha=1,1,1", "key 'pi'", "3"},
       {"m=4096", "d=1000000000", "keys 'm', 'd'", "GiB"},
       {"init_W=/nonexistent/w.txt", "d=5", "key 'init_W'", "cannot open"},
+      {"act=relu", "engine=order", "key 'act'", "engine = sampled"},
+      {"ema=0.5", "stopgrad=false", "key 'ema'", "stopgrad = true"},
+      {"ema=0.5", "engine=flow", "key 'ema'", "ema = 0"},
+      {"draw=projected", "resample=never", "key 'draw'", "resample"},
+      {"engine=sampled", "N=100000000", "'N', 'P'", "GiB"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     phsim_config c;

@@ -11,6 +11,7 @@
 
 #include "phsim_io.h"
 #include "phsim_engine.h"
+#include "phsim_phases.h"
 
 double phsim_effective_rank(const gsl_matrix *M) {
   const size_t m = M->size1;
@@ -45,6 +46,7 @@ typedef struct {
   double *last_cos;          /* m x K */
   double erank_start;
   size_t *race;              /* m: argmax_l c_l a_jl^4 at step 0 */
+  phsim_phases phases;
 } tracker;
 
 /* Without a head each neuron evolves on its own and, from small overlaps,
@@ -105,6 +107,7 @@ static void track_row(tracker *t, unsigned long step, const phsim_obs *o) {
   t->last_loss = o->loss;
   t->last_E_minus_I = E_minus_I_frobenius(o->E);
   t->last_erank = phsim_effective_rank(o->M);
+  phsim_phases_update(&t->phases, step, t->last_cos, A, o->E, o->gA, learned);
 }
 
 static void write_header(FILE *fp, size_t m, size_t K) {
@@ -183,6 +186,7 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
   for (size_t j = 0; j < t->m; j++)
     json_array_append_new(race, json_integer((json_int_t)t->race[j] + 1));
   json_object_set_new(s, "race_favoured_initial", race);
+  json_object_set_new(s, "phases", phsim_phases_json(&t->phases));
   json_object_set_new(s, "features_learned",
                       json_integer((json_int_t)t->last_features));
   json_object_set_new(s, "collapsed", json_boolean(t->last_features < t->K));
@@ -278,6 +282,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   t.learn_step = malloc(cfg->m * cfg->K * sizeof *t.learn_step);
   t.last_cos = calloc(cfg->m * cfg->K, sizeof *t.last_cos);
   t.race = calloc(cfg->m, sizeof *t.race);
+  phsim_phases_init(&t.phases, cfg);
   for (size_t i = 0; i < cfg->m * cfg->K; i++) t.learn_step[i] = -1;
   phsim_outfile traj = {.fp = NULL};
   /* A fault at the initial state is a diverged run at step 0. */
@@ -311,6 +316,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   free(t.learn_step);
   free(t.last_cos);
   free(t.race);
+  phsim_phases_free(&t.phases);
   gsl_rng_free(rng);
   phsim_engine_free(engine);
   return st;

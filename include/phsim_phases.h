@@ -1,0 +1,49 @@
+/* phsim_phases.h: detection of the paper's phases on a run's logged states.
+ *
+ * s = the strongest feature (largest alpha), thr = the config's threshold.
+ *   T1  (end of phase I)   first step some neuron j* has |cos(w_j*, v_s)| >= thr
+ *   T2  (end of phase II,  first step > T1 at which, for some neuron i != j*
+ *        substitution)     that has not learned v_s, the pull on w_i along
+ *                          v_s has fallen to a tenth of its value at T1
+ *                          while the head feeds v_s into output i ten times
+ *                          more strongly than w_i's own overlap does:
+ *                          |E_i j*| |a_j* s|^3 >= 10 |a_i s|^3
+ *   T3  (end of phase III, first step every feature is learned by some neuron
+ *        acceleration)
+ *   T4  (phase IV)         first step >= T3 with ||E - I||_F <= 10% of its
+ *                          largest value so far: the head has returned
+ * Each is -1 when not reached; E_substitution = |E_i* j*| at T2. */
+#ifndef PHSIM_PHASES_H
+#define PHSIM_PHASES_H
+
+#include <gsl/gsl_matrix.h>
+#include <jansson.h>
+
+#include "phsim_config.h"
+
+#define PHSIM_SUBSTITUTION_FACTOR 10.0 /* both criteria of T2 */
+#define PHSIM_HEAD_RETURN_FRACTION 0.1
+
+typedef struct {
+  size_t m, K, strong;
+  double threshold;
+  long T1, T2, T3, T4;
+  long strong_neuron, substituted_neuron; /* 0-based, -1 = none */
+  double E_substitution;
+  double EI_peak;                         /* largest ||E - I||_F logged */
+  double *force_T1;                       /* m: |dL/da_is| at T1 */
+} phsim_phases;
+
+void phsim_phases_init(phsim_phases *p, const phsim_config *cfg);
+void phsim_phases_free(phsim_phases *p);
+
+/* One logged state: cos (m x K, row-major), A, E, the gradient gA = dL/dA,
+ * and how many features some neuron has learned. */
+void phsim_phases_update(phsim_phases *p, unsigned long step,
+                         const double *cos, const gsl_matrix *A,
+                         const gsl_matrix *E, const gsl_matrix *gA,
+                         size_t features_learned);
+
+json_t *phsim_phases_json(const phsim_phases *p);
+
+#endif

@@ -1,0 +1,93 @@
+/* phases.c: the phases of a run from its logged states. */
+#include "phsim_phases.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void phsim_phases_init(phsim_phases *p, const phsim_config *cfg) {
+  p->m = cfg->m;
+  p->K = cfg->K;
+  p->strong = 0;
+  for (size_t l = 1; l < cfg->K; l++)
+    if (cfg->alpha[l] > cfg->alpha[p->strong]) p->strong = l;
+  p->threshold = cfg->threshold;
+  p->T1 = p->T2 = p->T3 = p->T4 = -1;
+  p->strong_neuron = p->substituted_neuron = -1;
+  p->E_substitution = NAN;
+  p->EI_peak = 0.0;
+  p->force_T1 = calloc(cfg->m, sizeof *p->force_T1);
+}
+
+void phsim_phases_free(phsim_phases *p) {
+  free(p->force_T1);
+  p->force_T1 = NULL;
+}
+
+static double E_minus_I(const gsl_matrix *E) {
+  double acc = 0.0;
+  for (size_t i = 0; i < E->size1; i++)
+    for (size_t j = 0; j < E->size2; j++) {
+      double x = gsl_matrix_get(E, i, j) - (i == j ? 1.0 : 0.0);
+      acc += x * x;
+    }
+  return sqrt(acc);
+}
+
+static void detect_substitution(phsim_phases *p, unsigned long step,
+                                const double *cos, const gsl_matrix *A,
+                                const gsl_matrix *E, const gsl_matrix *gA) {
+  const size_t js = (size_t)p->strong_neuron, s = p->strong;
+  const double carried = pow(fabs(gsl_matrix_get(A, js, s)), 3);
+  const double F = PHSIM_SUBSTITUTION_FACTOR;
+  for (size_t i = 0; i < p->m; i++) {
+    if (i == js || fabs(cos[i * p->K + s]) >= p->threshold) continue;
+    double own = pow(fabs(gsl_matrix_get(A, i, s)), 3);
+    double e = fabs(gsl_matrix_get(E, i, js));
+    double pull = fabs(gsl_matrix_get(gA, i, s));
+    if (pull * F <= p->force_T1[i] && e * carried >= F * own) {
+      p->T2 = (long)step;
+      p->substituted_neuron = (long)i;
+      p->E_substitution = e;
+      return;
+    }
+  }
+}
+
+void phsim_phases_update(phsim_phases *p, unsigned long step,
+                         const double *cos, const gsl_matrix *A,
+                         const gsl_matrix *E, const gsl_matrix *gA,
+                         size_t features_learned) {
+  const double ei = E_minus_I(E);
+  if (ei > p->EI_peak) p->EI_peak = ei;
+  if (p->T1 >= 0 && p->T2 < 0) detect_substitution(p, step, cos, A, E, gA);
+  if (p->T1 < 0)
+    for (size_t j = 0; j < p->m; j++)
+      if (fabs(cos[j * p->K + p->strong]) >= p->threshold) {
+        p->T1 = (long)step;
+        p->strong_neuron = (long)j;
+        for (size_t i = 0; i < p->m; i++)
+          p->force_T1[i] = fabs(gsl_matrix_get(gA, i, p->strong));
+        break;
+      }
+  if (p->T3 < 0 && features_learned == p->K) p->T3 = (long)step;
+  if (p->T3 >= 0 && p->T4 < 0 && ei <= PHSIM_HEAD_RETURN_FRACTION * p->EI_peak)
+    p->T4 = (long)step;
+}
+
+static json_t *step_or_null(long v) { return v < 0 ? json_null() : json_integer(v); }
+
+json_t *phsim_phases_json(const phsim_phases *p) {
+  json_t *o = json_object();
+  json_object_set_new(o, "T1", step_or_null(p->T1));
+  json_object_set_new(o, "T2", step_or_null(p->T2));
+  json_object_set_new(o, "T3", step_or_null(p->T3));
+  json_object_set_new(o, "T4", step_or_null(p->T4));
+  json_object_set_new(o, "strong_neuron",
+                      p->strong_neuron < 0 ? json_null() : json_integer(p->strong_neuron + 1));
+  json_object_set_new(o, "substituted_neuron",
+                      p->substituted_neuron < 0 ? json_null()
+                                                : json_integer(p->substituted_neuron + 1));
+  json_object_set_new(o, "E_substitution",
+                      isfinite(p->E_substitution) ? json_real(p->E_substitution) : json_null());
+  return o;
+}

@@ -6,8 +6,8 @@ WARN    := -std=c11 -Wall -Wextra -Werror
 OPT     ?= -O2 -g
 # HAVE_INLINE: GSL's inline accessors; range checks stay on in `sanitize`.
 DEFS    ?= -DHAVE_INLINE -DGSL_RANGE_CHECK_OFF
-CFLAGS  := $(WARN) $(OPT) $(DEFS) -Iinclude $(shell pkg-config --cflags $(PKGS))
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS  := $(WARN) $(OPT) $(DEFS) -pthread -Iinclude $(shell pkg-config --cflags $(PKGS))
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 BUILD   ?= build
 BIN     ?= bin
 

@@ -25,7 +25,8 @@ enum {
   PHSIM_EINPUT = 2,   /* bad configuration, command line or input file */
   PHSIM_EIO = 3,      /* an output could not be written */
   PHSIM_ENUM = 4,     /* numerical fault: NaN/Inf or a degenerate moment */
-  PHSIM_ENOMEM = 5
+  PHSIM_ENOMEM = 5,
+  PHSIM_EINTR = 6     /* stopped by SIGINT / SIGTERM; complete outputs kept */
 };
 
 typedef enum { PHSIM_NOISE_ORTHOGONAL, PHSIM_NOISE_ISOTROPIC } phsim_noise;
@@ -77,6 +78,10 @@ void phsim_config_default(phsim_config *cfg);
 /* Assign one key.  Returns PHSIM_OK or PHSIM_EINPUT with a message in err. */
 int phsim_config_set(phsim_config *cfg, const char *key, const char *value,
                      char err[PHSIM_ERR_MAX]);
+
+/* Does the key take an integer (d, m, P, steps, seed, ...)?  -1: unknown
+ * key. */
+int phsim_config_key_is_integer(const char *key);
 
 /* Parse "key=value" (the argument of --set). */
 int phsim_config_set_arg(phsim_config *cfg, const char *arg,

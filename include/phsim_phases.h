@@ -11,7 +11,7 @@
  *   T3  (end of phase III, first step every feature is learned by some neuron
  *        acceleration)
  *   T4  (phase IV)         first step >= T3 with ||E - I||_F <= 10% of its
- *                          largest value so far: the head has returned
+ *                          largest value so far (> 0): the head has returned
  * Each is -1 when not reached; E_substitution = |E_i* j*| at T2. */
 #ifndef PHSIM_PHASES_H
 #define PHSIM_PHASES_H

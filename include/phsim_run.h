@@ -9,7 +9,8 @@
  *   cos_j_l = a_jl / ||w_j||,  ||w_j||^2 = sum_l a_jl^2 + R_jj
  *   noise_j = sqrt(R_jj)       (w_j's part orthogonal to the features)
  *   force_j_l = -dL/da_jl      (= <-grad_{w_j} L, v_l>)
- *   effective rank of M = exp(entropy of its normalized eigenvalues) */
+ *   effective rank of M = exp(entropy of its normalized eigenvalues), and
+ *   the same of its correlation matrix (effective_rank.start_bn, end_bn) */
 #ifndef PHSIM_RUN_H
 #define PHSIM_RUN_H
 
@@ -19,14 +20,27 @@
 #include "phsim_config.h"
 
 /* exp(-sum_i p_i log p_i), p_i = lambda_i / sum lambda of a symmetric
- * positive semi-definite matrix (negative round-off eigenvalues count as 0). */
-double phsim_effective_rank(const gsl_matrix *M);
+ * positive semi-definite matrix (negative round-off eigenvalues count as 0).
+ * normalized: of the correlation matrix D^-1/2 M D^-1/2 (D = diag M), the
+ * covariance of the BatchNormed outputs, which does not see the neurons'
+ * scales. */
+double phsim_effective_rank(const gsl_matrix *M, int normalized);
+
+typedef struct {
+  int trajectory; /* write trajectory.csv */
+  int timing;     /* wall_seconds and steps_per_second (else null: the
+                     summary is then byte-identical across repeats) */
+  int progress;   /* progress bar on stderr when it is a terminal */
+} phsim_run_opts;
+
+/* Everything on: what `phsim run` does by default. */
+phsim_run_opts phsim_run_opts_default(void);
 
 /* Run cfg (already validated) and write the outputs into out_dir.  Returns
  * PHSIM_OK, PHSIM_ENUM after a numerical fault (outputs up to the fault are
  * kept, the summary says "diverged"), or an error with a message in err. */
 int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
-                      char err[PHSIM_ERR_MAX]);
+                      phsim_run_opts opts, char err[PHSIM_ERR_MAX]);
 
 /* Dump a JSON value to a file atomically, reals as %.17g. */
 int phsim_json_write(json_t *value, const char *dir, const char *name,

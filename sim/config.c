@@ -316,6 +316,12 @@ static int set_key(phsim_config *cfg, const char *key, const char *raw,
   return PHSIM_EINPUT;
 }
 
+int phsim_config_key_is_integer(const char *key) {
+  const key_spec *k = find_key(key);
+  if (k == NULL) return -1;
+  return k->kind == KIND_SIZE || k->kind == KIND_ULONG;
+}
+
 int phsim_config_set(phsim_config *cfg, const char *key, const char *value,
                      char err[PHSIM_ERR_MAX]) {
   return set_key(cfg, key, value, NULL, err);

@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "phsim_config.h"
 #include "phsim_engine.h"
+#include "phsim_interrupt.h"
 #include "phsim_run.h"
+#include "phsim_sweep.h"
 
 static const char usage_main[] =
     "phsim: the prediction-head mechanism of Wen & Li (NeurIPS 2022), "
@@ -23,6 +26,11 @@ static const char usage_main[] =
     "JSON\n"
     "  config [CONFIG] [--set key=value]...\n"
     "        print the resolved configuration\n"
+    "  sweep [CONFIG] [--set key=value]... --grid SPEC... --out DIR\n"
+    "        [--jobs J] [--shard I/N] [--resume] [--keep-trajectories]\n"
+    "        a grid of runs in parallel; DIR/sweep.csv, DIR/runs/NNNNNN/\n"
+    "  merge DIR\n"
+    "        combine the shards of a sweep into DIR/sweep.csv\n"
     "  table DIR...\n"
     "        one line per run directory (from its summary.json), then a tally\n"
     "        of how many runs learned every feature, per head mode\n"
@@ -31,10 +39,11 @@ static const char usage_main[] =
     "\n"
     "CONFIG is a file of 'key = value' lines ('#' starts a comment).  Files\n"
     "and --set are applied in command-line order; the later wins.\n"
-    "Exit status: 0 ok, 2 bad input, 3 output error, 4 numerical fault.\n";
+    "Exit status: 0 ok, 2 bad input, 3 output error, 4 numerical fault,\n"
+    "6 interrupted (SIGINT/SIGTERM; complete outputs kept).\n";
 
 static const char usage_run[] =
-    "usage: phsim run [CONFIG] [--set key=value]... --out DIR\n"
+    "usage: phsim run [CONFIG] [--set key=value]... --out DIR [--no-timing]\n"
     "Train W and the head E by exact gradient descent on the closed-form\n"
     "population loss.  Writes into DIR (created if missing):\n"
     "  config          the resolved configuration (phsim run DIR/config\n"
@@ -43,7 +52,31 @@ static const char usage_run[] =
     "                  E_i_j every log_every steps (indices from 1)\n"
     "  summary.json    learn_step, features_learned, collapsed, E_peak, ...\n"
     "On a numerical fault the run stops, keeps its trajectory, marks the\n"
-    "summary 'diverged' and exits with status 4.  See 'phsim keys'.\n";
+    "summary 'diverged' and exits with status 4; on SIGINT/SIGTERM it stops\n"
+    "at the next logged step, marks it 'interrupted' and exits with 6.\n"
+    "--no-timing writes wall_seconds and steps_per_second as null, so that\n"
+    "the same configuration gives a byte-identical summary.  A progress bar\n"
+    "shows on stderr when it is a terminal.  See 'phsim keys'.\n";
+
+static const char usage_sweep[] =
+    "usage: phsim sweep [CONFIG] [--set key=value]... --grid SPEC... --out DIR\n"
+    "                   [--jobs J] [--shard I/N] [--resume] [--keep-trajectories]\n"
+    "A grid of runs.  SPEC is key=a:b:n (n values from a to b), key=a:b:n:log\n"
+    "(geometric), or key=v1,v2,... (any key, enums too); alpha_<l> sweeps one\n"
+    "component of alpha; seed=1:8:8 sweeps seeds.  Points: the Cartesian\n"
+    "product, the first --grid slowest, numbered from 0.\n"
+    "  --jobs J      threads (default: the machine's cores); results are\n"
+    "                bitwise identical for every J\n"
+    "  --shard I/N   run only points with index %% N == I - 1 and write\n"
+    "                DIR/sweep-shard-I-of-N.csv (a Slurm array or GNU parallel\n"
+    "                runs the N shards; 'phsim merge DIR' combines them)\n"
+    "  --resume      skip points whose run is complete with the same config\n"
+    "  --keep-trajectories  also write each run's trajectory.csv\n"
+    "Writes DIR/sweep.json (the grids), DIR/runs/NNNNNN/{config,summary.json}\n"
+    "and DIR/sweep.csv: index, the grid keys, status, features_learned,\n"
+    "collapsed, loss_final, E_peak, E_peak_step, E_minus_I_final, erank_start,\n"
+    "erank_end, T1..T4, E_substitution, learn_<l> (first step any neuron\n"
+    "learned feature l).  Diverged runs are recorded and the sweep goes on.\n";
 
 static const char usage_grad[] =
     "usage: phsim grad [CONFIG] [--set key=value]...\n"
@@ -72,7 +105,8 @@ static int is_help(const char *arg) {
 /* Parse [CONFIG] [--set k=v]... [--out DIR] in order, then validate.
  * out may be NULL when the command takes no --out. */
 static int parse_args(int argc, char **argv, const char *usage,
-                      phsim_config *cfg, const char **out) {
+                      phsim_config *cfg, const char **out,
+                      phsim_run_opts *opts) {
   char err[PHSIM_ERR_MAX];
   int have_file = 0, st = PHSIM_OK;
   phsim_config_default(cfg);
@@ -93,6 +127,8 @@ static int parse_args(int argc, char **argv, const char *usage,
       } else {
         *out = argv[++i];
       }
+    } else if (opts != NULL && strcmp(a, "--no-timing") == 0) {
+      opts->timing = 0;
     } else if (a[0] == '-') {
       snprintf(err, sizeof err, "unknown option '%s'; allowed: --set, %s-h",
                a, out ? "--out, " : "");
@@ -118,10 +154,12 @@ static int parse_args(int argc, char **argv, const char *usage,
 static int cmd_run(int argc, char **argv) {
   phsim_config cfg;
   const char *out = NULL;
-  int st = parse_args(argc, argv, usage_run, &cfg, &out);
+  phsim_run_opts opts = phsim_run_opts_default();
+  int st = parse_args(argc, argv, usage_run, &cfg, &out, &opts);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
-  st = phsim_run_execute(&cfg, out, err);
+  phsim_interrupt_install();
+  st = phsim_run_execute(&cfg, out, opts, err);
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
@@ -139,7 +177,7 @@ static json_t *matrix_json(const gsl_matrix *X) {
 
 static int cmd_grad(int argc, char **argv) {
   phsim_config cfg;
-  int st = parse_args(argc, argv, usage_grad, &cfg, NULL);
+  int st = parse_args(argc, argv, usage_grad, &cfg, NULL, NULL);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
   phsim_engine *engine = phsim_engine_alloc(&cfg);
@@ -174,9 +212,107 @@ static int cmd_grad(int argc, char **argv) {
 
 static int cmd_config(int argc, char **argv) {
   phsim_config cfg;
-  int st = parse_args(argc, argv, usage_config, &cfg, NULL);
+  int st = parse_args(argc, argv, usage_config, &cfg, NULL, NULL);
   if (st != PHSIM_OK) return st;
   return phsim_config_write(&cfg, stdout);
+}
+
+/* Split the sweep's own options from the config arguments (which go to
+ * parse_args in order). */
+static int sweep_options(int argc, char **argv, phsim_sweep *s, char **rest,
+                         int *nrest, const char **grid_args, size_t *ngrid,
+                         char err[PHSIM_ERR_MAX]) {
+  *nrest = 0;
+  *ngrid = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int takes = strcmp(a, "--grid") == 0 || strcmp(a, "--jobs") == 0 ||
+                strcmp(a, "--shard") == 0;
+    if (takes && i + 1 == argc) {
+      snprintf(err, PHSIM_ERR_MAX, "option '%s' needs a value", a);
+      return PHSIM_EINPUT;
+    }
+    if (strcmp(a, "--grid") == 0) {
+      if (*ngrid == PHSIM_MAX_GRIDS) {
+        snprintf(err, PHSIM_ERR_MAX, "more than %d --grid options", PHSIM_MAX_GRIDS);
+        return PHSIM_EINPUT;
+      }
+      grid_args[(*ngrid)++] = argv[++i];
+    } else if (strcmp(a, "--jobs") == 0) {
+      char *end = NULL;
+      long j = strtol(argv[++i], &end, 10);
+      if (*end != '\0' || j < 1 || j > 1024) {
+        snprintf(err, PHSIM_ERR_MAX, "--jobs '%s': allowed: an integer from 1 to 1024", argv[i]);
+        return PHSIM_EINPUT;
+      }
+      s->jobs = (unsigned)j;
+    } else if (strcmp(a, "--shard") == 0) {
+      unsigned si, sn;
+      char extra;
+      if (sscanf(argv[++i], "%u/%u%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn) {
+        snprintf(err, PHSIM_ERR_MAX, "--shard '%s': allowed: I/N with 1 <= I <= N", argv[i]);
+        return PHSIM_EINPUT;
+      }
+      s->shard_i = si;
+      s->shard_n = sn;
+    } else if (strcmp(a, "--resume") == 0) {
+      s->resume = 1;
+    } else if (strcmp(a, "--keep-trajectories") == 0) {
+      s->keep_trajectories = 1;
+    } else {
+      rest[(*nrest)++] = argv[i];
+    }
+  }
+  return PHSIM_OK;
+}
+
+static int cmd_sweep(int argc, char **argv) {
+  phsim_sweep s;
+  memset(&s, 0, sizeof s);
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  s.jobs = cores > 0 ? (unsigned)cores : 1;
+  s.shard_i = s.shard_n = 1;
+  char err[PHSIM_ERR_MAX];
+  char **rest = malloc((size_t)(argc + 1) * sizeof *rest);
+  const char *grid_args[PHSIM_MAX_GRIDS];
+  size_t ngrid = 0;
+  int nrest = 0;
+  int st = sweep_options(argc, argv, &s, rest, &nrest, grid_args, &ngrid, err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  if (st == PHSIM_OK) st = parse_args(nrest, rest, usage_sweep, &s.base, &s.out, NULL);
+  if (st == PHSIM_OK && ngrid == 0) {
+    fprintf(stderr, "phsim: missing '--grid SPEC' (see 'phsim sweep -h')\n");
+    st = PHSIM_EINPUT;
+  }
+  for (size_t k = 0; k < ngrid && st == PHSIM_OK; k++) {
+    st = phsim_grid_parse(grid_args[k], &s.base, &s.grids[k], err);
+    if (st == PHSIM_OK) s.ngrids++;
+    else fprintf(stderr, "phsim: %s\n", err);
+  }
+  if (st == PHSIM_OK) {
+    phsim_interrupt_install();
+    st = phsim_sweep_execute(&s, err);
+    if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+    else
+      fprintf(stderr, "phsim: sweep of %zu points (shard %u of %u) done in '%s'\n",
+              s.npoints, s.shard_i, s.shard_n, s.out);
+  }
+  phsim_sweep_free(&s);
+  free(rest);
+  return st;
+}
+
+static int cmd_merge(int argc, char **argv) {
+  if (argc != 1 || is_help(argv[0])) {
+    fputs("usage: phsim merge DIR\nCombine DIR/sweep-shard-I-of-N.csv into "
+          "DIR/sweep.csv, checking every point is there once.\n",
+          argc == 1 ? stdout : stderr);
+    return argc == 1 ? PHSIM_OK : PHSIM_EINPUT;
+  }
+  char err[PHSIM_ERR_MAX];
+  int st = phsim_sweep_merge(argv[0], err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  return st;
 }
 
 /* Per head mode: runs, and runs that learned every feature. */
@@ -287,13 +423,15 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "grad") == 0) return cmd_grad(argc - 2, argv + 2);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc - 2, argv + 2);
   if (strcmp(cmd, "table") == 0) return cmd_table(argc - 2, argv + 2);
+  if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 2, argv + 2);
+  if (strcmp(cmd, "merge") == 0) return cmd_merge(argc - 2, argv + 2);
   if (strcmp(cmd, "keys") == 0) {
     phsim_config_print_keys(stdout);
     return PHSIM_OK;
   }
   fprintf(stderr,
-          "phsim: unknown command '%s'; allowed: run, grad, config, table, "
-          "keys, help\n",
+          "phsim: unknown command '%s'; allowed: run, grad, config, sweep, "
+          "merge, table, keys, help\n",
           cmd);
   return PHSIM_EINPUT;
 }

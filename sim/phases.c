@@ -70,7 +70,8 @@ void phsim_phases_update(phsim_phases *p, unsigned long step,
         break;
       }
   if (p->T3 < 0 && features_learned == p->K) p->T3 = (long)step;
-  if (p->T3 >= 0 && p->T4 < 0 && ei <= PHSIM_HEAD_RETURN_FRACTION * p->EI_peak)
+  if (p->T3 >= 0 && p->T4 < 0 && p->EI_peak > 0.0 &&
+      ei <= PHSIM_HEAD_RETURN_FRACTION * p->EI_peak)
     p->T4 = (long)step;
 }
 

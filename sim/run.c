@@ -11,14 +11,21 @@
 
 #include "phsim_io.h"
 #include "phsim_engine.h"
+#include "phsim_interrupt.h"
 #include "phsim_phases.h"
+#include "phsim_progress.h"
 
-double phsim_effective_rank(const gsl_matrix *M) {
+double phsim_effective_rank(const gsl_matrix *M, int normalized) {
   const size_t m = M->size1;
   gsl_matrix *work = gsl_matrix_alloc(m, m);
   gsl_vector *eval = gsl_vector_alloc(m);
   gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(m);
   gsl_matrix_memcpy(work, M);
+  for (size_t r = 0; r < m && normalized; r++)
+    for (size_t s = 0; s < m; s++)
+      gsl_matrix_set(work, r, s,
+                     gsl_matrix_get(M, r, s) /
+                         sqrt(gsl_matrix_get(M, r, r) * gsl_matrix_get(M, s, s)));
   gsl_eigen_symm(work, eval, ws);
   double total = 0.0;
   for (size_t i = 0; i < m; i++) total += fmax(gsl_vector_get(eval, i), 0.0);
@@ -41,10 +48,10 @@ typedef struct {
   phsim_head_peak peak;
   /* the last logged state */
   unsigned long last_step;
-  double last_loss, last_E_minus_I, last_erank;
+  double last_loss, last_E_minus_I, last_erank, last_erank_bn;
   size_t last_features;
   double *last_cos;          /* m x K */
-  double erank_start;
+  double erank_start, erank_bn_start;
   size_t *race;              /* m: argmax_l c_l a_jl^4 at step 0 */
   phsim_phases phases;
 } tracker;
@@ -106,7 +113,8 @@ static void track_row(tracker *t, unsigned long step, const phsim_obs *o) {
   t->last_features = learned;
   t->last_loss = o->loss;
   t->last_E_minus_I = E_minus_I_frobenius(o->E);
-  t->last_erank = phsim_effective_rank(o->M);
+  t->last_erank = phsim_effective_rank(o->M, 0);
+  t->last_erank_bn = phsim_effective_rank(o->M, 1);
   phsim_phases_update(&t->phases, step, t->last_cos, A, o->E, o->gA, learned);
 }
 
@@ -153,8 +161,10 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
                             double wall) {
   json_t *s = json_object();
   json_object_set_new(s, "status",
-                      json_string(status == PHSIM_OK ? "ok" : "diverged"));
-  if (status != PHSIM_OK) {
+                      json_string(status == PHSIM_OK      ? "ok"
+                                  : status == PHSIM_EINTR ? "interrupted"
+                                                          : "diverged"));
+  if (status == PHSIM_ENUM) {
     json_t *f = json_object();
     json_object_set_new(f, "step", json_integer((json_int_t)fault_step));
     json_object_set_new(
@@ -198,6 +208,8 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
   json_t *er = json_object();
   json_object_set_new(er, "start", json_number(t->erank_start));
   json_object_set_new(er, "end", json_number(t->last_erank));
+  json_object_set_new(er, "start_bn", json_number(t->erank_bn_start));
+  json_object_set_new(er, "end_bn", json_number(t->last_erank_bn));
   json_object_set_new(s, "effective_rank", er);
   json_object_set_new(s, "loss_final", json_number(t->last_loss));
   json_object_set_new(s, "steps", json_integer((json_int_t)t->last_step));
@@ -244,7 +256,7 @@ static void log_row(tracker *t, unsigned long step, const phsim_engine *e,
                     FILE *traj) {
   phsim_obs o;
   phsim_engine_observe(e, &o);
-  write_row(traj, step, &o);
+  if (traj != NULL) write_row(traj, step, &o);
   track_row(t, step, &o);
 }
 
@@ -252,10 +264,11 @@ static void log_row(tracker *t, unsigned long step, const phsim_engine *e,
  * log_every steps and the last).  Returns PHSIM_ENUM with *fault_step set
  * on a numerical fault. */
 static int train(const phsim_config *cfg, phsim_engine *e, tracker *t,
-                 FILE *traj, unsigned long *fault_step) {
+                 FILE *traj, phsim_progress *bar, unsigned long *fault_step) {
   phsim_obs o;
   phsim_engine_observe(e, &o);
-  t->erank_start = phsim_effective_rank(o.M);
+  t->erank_start = phsim_effective_rank(o.M, 0);
+  t->erank_bn_start = phsim_effective_rank(o.M, 1);
   track_race(t, cfg, o.A);
   phsim_head_peak_update(&t->peak, 0, o.E);
   log_row(t, 0, e, traj);
@@ -266,19 +279,26 @@ static int train(const phsim_config *cfg, phsim_engine *e, tracker *t,
       return PHSIM_ENUM;
     step = next;
     log_row(t, step, e, traj);
+    if (bar != NULL) phsim_progress_update(bar, step);
+    if (phsim_interrupted()) return PHSIM_EINTR;
   }
   return PHSIM_OK;
 }
 
+phsim_run_opts phsim_run_opts_default(void) {
+  return (phsim_run_opts){.trajectory = 1, .timing = 1, .progress = 1};
+}
+
 int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
-                      char err[PHSIM_ERR_MAX]) {
+                      phsim_run_opts opts, char err[PHSIM_ERR_MAX]) {
   int st = phsim_mkdir_p(out_dir, err);
   if (st != PHSIM_OK) return st;
   phsim_engine *engine = phsim_engine_alloc(cfg);
   gsl_rng *rng = phsim_config_rng(cfg);
   tracker t = {.m = cfg->m, .K = cfg->K, .threshold = cfg->threshold,
                .peak = {0.0, 0}, .erank_start = NAN, .last_loss = NAN,
-               .last_E_minus_I = NAN, .last_erank = NAN};
+               .last_E_minus_I = NAN, .last_erank = NAN,
+               .last_erank_bn = NAN, .erank_bn_start = NAN};
   t.learn_step = malloc(cfg->m * cfg->K * sizeof *t.learn_step);
   t.last_cos = calloc(cfg->m * cfg->K, sizeof *t.last_cos);
   t.race = calloc(cfg->m, sizeof *t.race);
@@ -289,22 +309,32 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   int start_status = phsim_engine_start(engine, cfg, rng, err);
   st = start_status == PHSIM_ENUM ? PHSIM_OK : start_status;
   if (st == PHSIM_OK) st = write_config(cfg, out_dir, err);
-  if (st == PHSIM_OK) st = phsim_outfile_open(&traj, out_dir, "trajectory.csv", err);
+  if (st == PHSIM_OK && opts.trajectory)
+    st = phsim_outfile_open(&traj, out_dir, "trajectory.csv", err);
   if (st == PHSIM_OK) {
-    write_header(traj.fp, cfg->m, cfg->K);
+    if (traj.fp != NULL) write_header(traj.fp, cfg->m, cfg->K);
     unsigned long fault_step = 0;
+    phsim_progress bar;
+    phsim_progress_start(&bar, opts.progress ? cfg->steps : 0, "steps");
     double t0 = now_seconds();
     int run_status = start_status == PHSIM_OK
-                         ? train(cfg, engine, &t, traj.fp, &fault_step)
+                         ? train(cfg, engine, &t, traj.fp, &bar, &fault_step)
                          : PHSIM_ENUM;
-    double wall = now_seconds() - t0;
-    st = phsim_outfile_commit(&traj, err);
+    double wall = opts.timing ? now_seconds() - t0 : NAN;
+    phsim_progress_finish(&bar);
+    if (traj.fp != NULL) st = phsim_outfile_commit(&traj, err);
     if (st == PHSIM_OK) {
       json_t *summary = summary_json(cfg, &t, run_status, fault_step, wall);
       st = phsim_json_write(summary, out_dir, "summary.json", err);
       json_decref(summary);
     }
-    if (st == PHSIM_OK && run_status != PHSIM_OK) {
+    if (st == PHSIM_OK && run_status == PHSIM_EINTR) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "interrupted by signal %d at step %lu; the trajectory up to "
+               "there is kept in '%s'",
+               phsim_interrupt_signal(), t.last_step, out_dir);
+      st = PHSIM_EINTR;
+    } else if (st == PHSIM_OK && run_status != PHSIM_OK) {
       snprintf(err, PHSIM_ERR_MAX,
                "numerical fault at step %lu: a second moment D_j or T_j is "
                "not positive and finite, or the loss is not finite; the "

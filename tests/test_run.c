@@ -106,7 +106,7 @@ static void test_run_outputs_and_reproducibility(void **s) {
   cfg.steps = 1050;
   cfg.log_every = 100;
   cfg.seed = 5;
-  assert_int_equal(phsim_run_execute(&cfg, dir1, err), PHSIM_OK);
+  assert_int_equal(phsim_run_execute(&cfg, dir1, phsim_run_opts_default(), err), PHSIM_OK);
   char *traj = slurp(dir1, "trajectory.csv");
   assert_non_null(traj);
   /* header + steps 0, 100, ..., 1000 + the last step 1050 */
@@ -132,7 +132,7 @@ static void test_run_outputs_and_reproducibility(void **s) {
   phsim_config_default(&again);
   snprintf(cfgpath, sizeof cfgpath, "%s/config", dir1);
   assert_int_equal(phsim_config_read_file(&again, cfgpath, err), PHSIM_OK);
-  assert_int_equal(phsim_run_execute(&again, dir2, err), PHSIM_OK);
+  assert_int_equal(phsim_run_execute(&again, dir2, phsim_run_opts_default(), err), PHSIM_OK);
   char *traj2 = slurp(dir2, "trajectory.csv");
   assert_string_equal(traj, traj2);
   free(traj);
@@ -189,7 +189,7 @@ static void test_numerical_fault(void **s) {
   strcpy(cfg.init_W, wpath);
   char out[300];
   snprintf(out, sizeof out, "%s/out", dir);
-  assert_int_equal(phsim_run_execute(&cfg, out, err), PHSIM_ENUM);
+  assert_int_equal(phsim_run_execute(&cfg, out, phsim_run_opts_default(), err), PHSIM_ENUM);
   assert_non_null(strstr(err, "step 0"));
   json_t *sum = load_summary(out);
   assert_string_equal(json_string_value(json_object_get(sum, "status")), "diverged");
@@ -217,7 +217,7 @@ static void reduced_run(unsigned long seed, phsim_head head, long *learned,
   cfg.log_every = 1000;
   cfg.seed = seed;
   cfg.head = head;
-  assert_int_equal(phsim_run_execute(&cfg, dir, err), PHSIM_OK);
+  assert_int_equal(phsim_run_execute(&cfg, dir, phsim_run_opts_default(), err), PHSIM_OK);
   json_t *sum = load_summary(dir);
   *learned = (long)json_integer_value(json_object_get(sum, "features_learned"));
   json_t *cosf = json_object_get(sum, "cos_final");

@@ -1,0 +1,58 @@
+/* phsim_sweep.h: grids of runs, in parallel, sharded, resumable.
+ *
+ * A sweep is a base configuration and grids "key=a:b:n[:log]" (n values
+ * from a to b, linear or geometric; integer keys rounded) or
+ * "key=v1,v2,..." (any key, enums included; one component of alpha as
+ * alpha_<l>).  Its points are the Cartesian product, the first grid varying
+ * slowest, numbered from 0.  Each point is an ordinary run in
+ * DIR/runs/NNNNNN/ (config, summary.json, and trajectory.csv with
+ * --keep-trajectories); DIR/sweep.csv has one row per point: the grid
+ * values and the summary's headline numbers.  Runs are independent, so the
+ * outputs are identical whatever the number of threads (--jobs) or shards. */
+#ifndef PHSIM_SWEEP_H
+#define PHSIM_SWEEP_H
+
+#include "phsim_config.h"
+
+#define PHSIM_MAX_GRIDS 8
+#define PHSIM_MAX_GRID_VALUES 10000
+
+typedef struct {
+  char key[64];
+  int component;   /* alpha_<l>: l - 1; else -1 */
+  size_t n;
+  char **values;   /* n value strings, as passed to phsim_config_set */
+} phsim_grid;
+
+typedef struct {
+  phsim_config base;
+  phsim_grid grids[PHSIM_MAX_GRIDS];
+  size_t ngrids;
+  size_t npoints;
+  const char *out;
+  unsigned jobs;
+  unsigned shard_i, shard_n;   /* this is shard shard_i of shard_n (1-based) */
+  int resume;                  /* skip points whose run is complete */
+  int keep_trajectories;
+} phsim_sweep;
+
+/* Parse one --grid argument against the base configuration. */
+int phsim_grid_parse(const char *arg, const phsim_config *base, phsim_grid *g,
+                     char err[PHSIM_ERR_MAX]);
+void phsim_sweep_free(phsim_sweep *s);
+
+/* The configuration of point idx (validated). */
+int phsim_sweep_point(const phsim_sweep *s, size_t idx, phsim_config *cfg,
+                      char err[PHSIM_ERR_MAX]);
+
+/* Validate every point of this shard, run them on s->jobs threads, write
+ * sweep.json and the shard's CSV.  Diverged runs are recorded and the sweep
+ * goes on.  On SIGINT/SIGTERM stops after the runs under way, keeps what is
+ * complete and returns PHSIM_EINTR. */
+int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]);
+
+/* Combine DIR/sweep-shard-I-of-N.csv (I = 1..N) into DIR/sweep.csv, checking
+ * that every point is there exactly once. */
+int phsim_sweep_merge(const char *dir, char err[PHSIM_ERR_MAX]);
+
+#endif

@@ -1,0 +1,23 @@
+/* interrupt.c: a flag set by SIGINT / SIGTERM. */
+#define _POSIX_C_SOURCE 200809L
+#include "phsim_interrupt.h"
+
+#include <signal.h>
+#include <string.h>
+
+static volatile sig_atomic_t received = 0;
+
+static void on_signal(int sig) { received = sig; }
+
+void phsim_interrupt_install(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+int phsim_interrupted(void) { return received != 0; }
+
+int phsim_interrupt_signal(void) { return (int)received; }

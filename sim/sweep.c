@@ -1,0 +1,439 @@
+/* sweep.c: grids of independent runs on a pool of threads. */
+#define _POSIX_C_SOURCE 200809L
+#include "phsim_sweep.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "phsim_interrupt.h"
+#include "phsim_io.h"
+#include "phsim_progress.h"
+#include "phsim_run.h"
+
+/* ---- grids ------------------------------------------------------------ */
+
+static int grid_error(char err[PHSIM_ERR_MAX], const char *arg, const char *why) {
+  snprintf(err, PHSIM_ERR_MAX,
+           "--grid '%.200s': %s; allowed: key=a:b:n[:log] or key=v1,v2,... "
+           "(alpha_<l> for one component of alpha)",
+           arg, why);
+  return PHSIM_EINPUT;
+}
+
+static void grid_add(phsim_grid *g, const char *value) {
+  g->values[g->n] = malloc(strlen(value) + 1);
+  strcpy(g->values[g->n], value);
+  g->n++;
+}
+
+/* alpha_<l> -> l - 1 (checked against K), else -1 for a plain key. */
+static int grid_component(const char *key, const phsim_config *base,
+                          int *component) {
+  *component = -1;
+  if (strncmp(key, "alpha_", 6) != 0) return phsim_config_key_is_integer(key) >= 0;
+  char *end = NULL;
+  long l = strtol(key + 6, &end, 10);
+  if (end == key + 6 || *end != '\0' || l < 1 || (size_t)l > base->K) return 0;
+  *component = (int)(l - 1);
+  return 1;
+}
+
+/* a:b:n[:log] -> n formatted values (integers rounded for integer keys). */
+static int grid_range(const char *arg, const char *spec, int integer,
+                      phsim_grid *g, char err[PHSIM_ERR_MAX]) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", spec);
+  char *parts[4] = {NULL};
+  size_t np = 0;
+  for (char *save = NULL, *tok = strtok_r(buf, ":", &save); tok && np < 4;
+       tok = strtok_r(NULL, ":", &save))
+    parts[np++] = tok;
+  int logscale = np == 4 && strcmp(parts[3], "log") == 0;
+  if (np < 3 || (np == 4 && !logscale)) return grid_error(err, arg, "malformed range");
+  char *e1, *e2, *e3;
+  double a = strtod(parts[0], &e1), b = strtod(parts[1], &e2);
+  long n = strtol(parts[2], &e3, 10);
+  if (*e1 || *e2 || *e3 || !isfinite(a) || !isfinite(b))
+    return grid_error(err, arg, "a and b must be numbers and n an integer");
+  if (n < 1 || n > PHSIM_MAX_GRID_VALUES)
+    return grid_error(err, arg, "n must be from 1 to 10000");
+  if (logscale && !(a > 0 && b > 0))
+    return grid_error(err, arg, "a log range needs a > 0 and b > 0");
+  g->values = calloc((size_t)n, sizeof *g->values);
+  for (long i = 0; i < n; i++) {
+    double t = n == 1 ? 0.0 : (double)i / (double)(n - 1);
+    double x = logscale ? a * pow(b / a, t) : a + (b - a) * t;
+    char v[64];
+    if (integer) snprintf(v, sizeof v, "%.0f", round(x));
+    else snprintf(v, sizeof v, "%.17g", x);
+    grid_add(g, v);
+  }
+  return PHSIM_OK;
+}
+
+int phsim_grid_parse(const char *arg, const phsim_config *base, phsim_grid *g,
+                     char err[PHSIM_ERR_MAX]) {
+  memset(g, 0, sizeof *g);
+  const char *eq = strchr(arg, '=');
+  if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof g->key)
+    return grid_error(err, arg, "expected key=...");
+  memcpy(g->key, arg, (size_t)(eq - arg));
+  g->key[eq - arg] = '\0';
+  if (!grid_component(g->key, base, &g->component))
+    return grid_error(err, arg, "unknown key or alpha component");
+  if (strcmp(g->key, "alpha") == 0 || strcmp(g->key, "pi") == 0)
+    return grid_error(err, arg, "a list key cannot be swept whole");
+  const char *spec = eq + 1;
+  if (strchr(spec, ':') != NULL)
+    return grid_range(arg, spec, g->component < 0 && phsim_config_key_is_integer(g->key) == 1,
+                      g, err);
+  size_t count = 1;
+  for (const char *p = spec; *p; p++) count += (*p == ',');
+  if (count > PHSIM_MAX_GRID_VALUES) return grid_error(err, arg, "too many values");
+  g->values = calloc(count, sizeof *g->values);
+  char *buf = malloc(strlen(spec) + 1);
+  strcpy(buf, spec);
+  char *p = buf;
+  for (size_t i = 0; i < count; i++) {
+    char *comma = strchr(p, ',');
+    if (comma) *comma = '\0';
+    if (*p == '\0') {
+      free(buf);
+      return grid_error(err, arg, "empty value");
+    }
+    grid_add(g, p);
+    p = comma ? comma + 1 : p + strlen(p);
+  }
+  free(buf);
+  return PHSIM_OK;
+}
+
+void phsim_sweep_free(phsim_sweep *s) {
+  for (size_t k = 0; k < s->ngrids; k++) {
+    for (size_t i = 0; i < s->grids[k].n; i++) free(s->grids[k].values[i]);
+    free(s->grids[k].values);
+  }
+  s->ngrids = 0;
+}
+
+/* Index of grid k's value at point idx (last grid fastest). */
+static size_t grid_index(const phsim_sweep *s, size_t idx, size_t k) {
+  size_t stride = 1;
+  for (size_t j = k + 1; j < s->ngrids; j++) stride *= s->grids[j].n;
+  return (idx / stride) % s->grids[k].n;
+}
+
+static int set_component(phsim_config *cfg, int l, const char *value,
+                         char err[PHSIM_ERR_MAX]) {
+  char *end = NULL;
+  double x = strtod(value, &end);
+  if (end == value || *end != '\0' || !isfinite(x) || !(x > 0.0)) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "key 'alpha_%d': value '%s' is not a number > 0; allowed: a "
+             "finite number > 0",
+             l + 1, value);
+    return PHSIM_EINPUT;
+  }
+  cfg->alpha[l] = x;
+  return PHSIM_OK;
+}
+
+int phsim_sweep_point(const phsim_sweep *s, size_t idx, phsim_config *cfg,
+                      char err[PHSIM_ERR_MAX]) {
+  *cfg = s->base;
+  for (size_t k = 0; k < s->ngrids; k++) {
+    const phsim_grid *g = &s->grids[k];
+    const char *v = g->values[grid_index(s, idx, k)];
+    int st = g->component >= 0 ? set_component(cfg, g->component, v, err)
+                               : phsim_config_set(cfg, g->key, v, err);
+    if (st != PHSIM_OK) return st;
+  }
+  char msg[PHSIM_ERR_MAX];
+  int st = phsim_config_validate(cfg, msg);
+  if (st != PHSIM_OK) snprintf(err, PHSIM_ERR_MAX, "sweep point %zu: %.400s", idx, msg);
+  return st;
+}
+
+/* ---- the pool --------------------------------------------------------- */
+
+typedef struct {
+  phsim_sweep *s;
+  size_t *todo, ntodo, next, done;
+  int *status;              /* per todo entry */
+  char errmsg[PHSIM_ERR_MAX];
+  int failed;               /* an I/O error stops the sweep */
+  phsim_progress bar;
+  pthread_mutex_t lock;
+} pool;
+
+static void run_dir(const phsim_sweep *s, size_t idx, char *buf, size_t n) {
+  snprintf(buf, n, "%s/runs/%06zu", s->out, idx);
+}
+
+/* Is the run of point idx complete with this very configuration? */
+static int run_is_complete(const phsim_sweep *s, size_t idx,
+                           const phsim_config *cfg) {
+  char dir[PHSIM_PATH_MAX + 32], path[PHSIM_PATH_MAX + 64];
+  run_dir(s, idx, dir, sizeof dir);
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  json_t *sum = json_load_file(path, 0, NULL);
+  if (sum == NULL) return 0;
+  const char *status = json_string_value(json_object_get(sum, "status"));
+  json_t *want = phsim_config_to_json(cfg);
+  int same = status != NULL && strcmp(status, "interrupted") != 0 &&
+             json_equal(json_object_get(sum, "config"), want);
+  json_decref(want);
+  json_decref(sum);
+  return same;
+}
+
+static void *worker(void *arg) {
+  pool *p = arg;
+  phsim_run_opts opts = {.trajectory = p->s->keep_trajectories, .timing = 0,
+                         .progress = 0};
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    if (p->next == p->ntodo || p->failed || phsim_interrupted()) {
+      pthread_mutex_unlock(&p->lock);
+      return NULL;
+    }
+    size_t slot = p->next++;
+    pthread_mutex_unlock(&p->lock);
+    const size_t idx = p->todo[slot];
+    phsim_config cfg;
+    char err[PHSIM_ERR_MAX], dir[PHSIM_PATH_MAX + 32];
+    int st = phsim_sweep_point(p->s, idx, &cfg, err);
+    if (st == PHSIM_OK && !(p->s->resume && run_is_complete(p->s, idx, &cfg))) {
+      run_dir(p->s, idx, dir, sizeof dir);
+      st = phsim_run_execute(&cfg, dir, opts, err);
+    }
+    pthread_mutex_lock(&p->lock);
+    p->status[slot] = st;
+    if (st != PHSIM_OK && st != PHSIM_ENUM && st != PHSIM_EINTR && !p->failed) {
+      p->failed = st;
+      snprintf(p->errmsg, sizeof p->errmsg, "sweep point %zu: %.400s", idx, err);
+    }
+    p->done++;
+    phsim_progress_update(&p->bar, p->done);
+    pthread_mutex_unlock(&p->lock);
+  }
+}
+
+/* ---- outputs ---------------------------------------------------------- */
+
+static const char *const headline[] = {
+    "status", "features_learned", "collapsed", "loss_final", "E_peak",
+    "E_peak_step", "E_minus_I_final", "erank_start", "erank_end",
+    "erank_bn_end", "T1", "T2",
+    "T3", "T4", "E_substitution"};
+#define NHEAD (sizeof headline / sizeof headline[0])
+
+static void csv_header(FILE *fp, const phsim_sweep *s) {
+  fputs("index", fp);
+  for (size_t k = 0; k < s->ngrids; k++) fprintf(fp, ",%s", s->grids[k].key);
+  for (size_t h = 0; h < NHEAD; h++) fprintf(fp, ",%s", headline[h]);
+  for (size_t l = 1; l <= s->base.K; l++) fprintf(fp, ",learn_%zu", l);
+  fputc('\n', fp);
+}
+
+/* A JSON number/bool/string as a CSV field; null and missing as empty. */
+static void csv_field(FILE *fp, json_t *v) {
+  fputc(',', fp);
+  if (json_is_integer(v)) fprintf(fp, "%lld", (long long)json_integer_value(v));
+  else if (json_is_real(v)) fprintf(fp, "%.17g", json_real_value(v));
+  else if (json_is_boolean(v)) fputs(json_is_true(v) ? "1" : "0", fp);
+  else if (json_is_string(v)) fputs(json_string_value(v), fp);
+}
+
+/* The first step any neuron learned feature l, as JSON (null if never). */
+static json_t *first_learned(json_t *learn_step, size_t l) {
+  json_t *best = NULL;
+  for (size_t j = 0; j < json_array_size(learn_step); j++) {
+    json_t *v = json_array_get(json_array_get(learn_step, j), l);
+    if (json_is_integer(v) &&
+        (best == NULL || json_integer_value(v) < json_integer_value(best)))
+      best = v;
+  }
+  return best;
+}
+
+static void csv_row(FILE *fp, const phsim_sweep *s, size_t idx, json_t *sum) {
+  fprintf(fp, "%zu", idx);
+  for (size_t k = 0; k < s->ngrids; k++)
+    fprintf(fp, ",%s", s->grids[k].values[grid_index(s, idx, k)]);
+  json_t *phases = json_object_get(sum, "phases");
+  json_t *peak = json_object_get(sum, "E_peak");
+  json_t *er = json_object_get(sum, "effective_rank");
+  json_t *fields[NHEAD] = {
+      json_object_get(sum, "status"), json_object_get(sum, "features_learned"),
+      json_object_get(sum, "collapsed"), json_object_get(sum, "loss_final"),
+      json_object_get(peak, "value"), json_object_get(peak, "step"),
+      json_object_get(sum, "E_minus_I_final"), json_object_get(er, "start"),
+      json_object_get(er, "end"), json_object_get(er, "end_bn"),
+      json_object_get(phases, "T1"),
+      json_object_get(phases, "T2"), json_object_get(phases, "T3"),
+      json_object_get(phases, "T4"), json_object_get(phases, "E_substitution")};
+  for (size_t h = 0; h < NHEAD; h++) csv_field(fp, fields[h]);
+  json_t *ls = json_object_get(sum, "learn_step");
+  for (size_t l = 0; l < s->base.K; l++) csv_field(fp, first_learned(ls, l));
+  fputc('\n', fp);
+}
+
+static int write_csv(const phsim_sweep *s, const pool *p,
+                     char err[PHSIM_ERR_MAX]) {
+  char name[96];
+  if (s->shard_n > 1) snprintf(name, sizeof name, "sweep-shard-%u-of-%u.csv", s->shard_i, s->shard_n);
+  else snprintf(name, sizeof name, "sweep.csv");
+  phsim_outfile f;
+  int st = phsim_outfile_open(&f, s->out, name, err);
+  if (st != PHSIM_OK) return st;
+  csv_header(f.fp, s);
+  for (size_t t = 0; t < p->ntodo; t++) {
+    char path[PHSIM_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/runs/%06zu/summary.json", s->out, p->todo[t]);
+    json_t *sum = json_load_file(path, 0, NULL);
+    if (sum == NULL) continue; /* not run (interrupted) */
+    csv_row(f.fp, s, p->todo[t], sum);
+    json_decref(sum);
+  }
+  return phsim_outfile_commit(&f, err);
+}
+
+static int write_sweep_json(const phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
+  json_t *o = json_object();
+  json_t *grids = json_array();
+  for (size_t k = 0; k < s->ngrids; k++) {
+    json_t *g = json_object(), *vals = json_array();
+    json_object_set_new(g, "key", json_string(s->grids[k].key));
+    for (size_t i = 0; i < s->grids[k].n; i++)
+      json_array_append_new(vals, json_string(s->grids[k].values[i]));
+    json_object_set_new(g, "values", vals);
+    json_array_append_new(grids, g);
+  }
+  json_object_set_new(o, "grids", grids);
+  json_object_set_new(o, "points", json_integer((json_int_t)s->npoints));
+  json_object_set_new(o, "shards", json_integer(s->shard_n));
+  json_object_set_new(o, "base", phsim_config_to_json(&s->base));
+  int st = phsim_json_write(o, s->out, "sweep.json", err);
+  json_decref(o);
+  return st;
+}
+
+int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
+  s->npoints = 1;
+  for (size_t k = 0; k < s->ngrids; k++) s->npoints *= s->grids[k].n;
+  pool p = {.s = s};
+  p.todo = malloc(s->npoints * sizeof *p.todo);
+  for (size_t idx = 0; idx < s->npoints; idx++)
+    if (idx % s->shard_n == s->shard_i - 1) p.todo[p.ntodo++] = idx;
+  p.status = calloc(p.ntodo ? p.ntodo : 1, sizeof *p.status);
+  int st = PHSIM_OK;
+  for (size_t t = 0; t < p.ntodo && st == PHSIM_OK; t++) {
+    phsim_config cfg;
+    st = phsim_sweep_point(s, p.todo[t], &cfg, err);
+  }
+  char runs[PHSIM_PATH_MAX + 16];
+  snprintf(runs, sizeof runs, "%s/runs", s->out);
+  if (st == PHSIM_OK) st = phsim_mkdir_p(runs, err);
+  if (st == PHSIM_OK) st = write_sweep_json(s, err);
+  if (st == PHSIM_OK) {
+    pthread_mutex_init(&p.lock, NULL);
+    phsim_progress_start(&p.bar, p.ntodo, "runs");
+    unsigned jobs = s->jobs < 1 ? 1 : s->jobs;
+    pthread_t *th = malloc(jobs * sizeof *th);
+    for (unsigned j = 0; j < jobs; j++) pthread_create(&th[j], NULL, worker, &p);
+    for (unsigned j = 0; j < jobs; j++) pthread_join(th[j], NULL);
+    free(th);
+    phsim_progress_finish(&p.bar);
+    pthread_mutex_destroy(&p.lock);
+    st = p.failed;
+    if (st != PHSIM_OK) snprintf(err, PHSIM_ERR_MAX, "%s", p.errmsg);
+    int wst = write_csv(s, &p, err);
+    if (st == PHSIM_OK) st = wst;
+    if (st == PHSIM_OK && phsim_interrupted()) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "interrupted: %zu of %zu runs complete; the CSV lists them; "
+               "--resume continues",
+               p.done, p.ntodo);
+      st = PHSIM_EINTR;
+    }
+  }
+  free(p.todo);
+  free(p.status);
+  return st;
+}
+
+/* ---- merge ------------------------------------------------------------ */
+
+int phsim_sweep_merge(const char *dir, char err[PHSIM_ERR_MAX]) {
+  char path[PHSIM_PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/sweep.json", dir);
+  json_error_t je;
+  json_t *meta = json_load_file(path, 0, &je);
+  if (meta == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot read '%.300s': %.100s", path, je.text);
+    return PHSIM_EINPUT;
+  }
+  const size_t points = (size_t)json_integer_value(json_object_get(meta, "points"));
+  const long shards = (long)json_integer_value(json_object_get(meta, "shards"));
+  json_decref(meta);
+  char **rows = calloc(points ? points : 1, sizeof *rows);
+  char *header = NULL, *line = NULL;
+  size_t cap = 0;
+  int st = PHSIM_OK;
+  for (long i = 1; i <= shards && st == PHSIM_OK; i++) {
+    snprintf(path, sizeof path, "%s/sweep-shard-%ld-of-%ld.csv", dir, i, shards);
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+      snprintf(err, PHSIM_ERR_MAX, "shard %ld of %ld is missing: cannot open '%.300s'", i, shards, path);
+      st = PHSIM_EINPUT;
+      break;
+    }
+    for (size_t lineno = 0; getline(&line, &cap, fp) != -1; lineno++) {
+      if (lineno == 0) {
+        if (header == NULL) header = strdup(line);
+        else if (strcmp(header, line) != 0) {
+          snprintf(err, PHSIM_ERR_MAX, "'%.300s': its header differs from shard 1's", path);
+          st = PHSIM_EINPUT;
+          break;
+        }
+        continue;
+      }
+      char *end = NULL;
+      unsigned long idx = strtoul(line, &end, 10);
+      if (end == line || *end != ',' || idx >= points || rows[idx] != NULL) {
+        snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: index missing, out of range or repeated", path, lineno + 1);
+        st = PHSIM_EINPUT;
+        break;
+      }
+      rows[idx] = strdup(line);
+    }
+    fclose(fp);
+  }
+  for (size_t idx = 0; idx < points && st == PHSIM_OK; idx++)
+    if (rows[idx] == NULL) {
+      snprintf(err, PHSIM_ERR_MAX, "point %zu is in no shard's CSV (a shard did not finish?)", idx);
+      st = PHSIM_EINPUT;
+    }
+  if (st == PHSIM_OK) {
+    phsim_outfile f;
+    st = phsim_outfile_open(&f, dir, "sweep.csv", err);
+    if (st == PHSIM_OK) {
+      fputs(header, f.fp);
+      for (size_t idx = 0; idx < points; idx++) fputs(rows[idx], f.fp);
+      st = phsim_outfile_commit(&f, err);
+    }
+  }
+  for (size_t idx = 0; idx < points; idx++) free(rows[idx]);
+  free(rows);
+  free(header);
+  free(line);
+  return st;
+}

@@ -7,7 +7,10 @@
 
 #include "phsim_config.h"
 #include "phsim_engine.h"
+#include "phsim_field.h"
+#include "phsim_fit.h"
 #include "phsim_interrupt.h"
+#include "phsim_plot.h"
 #include "phsim_run.h"
 #include "phsim_sweep.h"
 
@@ -31,6 +34,12 @@ static const char usage_main[] =
     "        a grid of runs in parallel; DIR/sweep.csv, DIR/runs/NNNNNN/\n"
     "  merge DIR\n"
     "        combine the shards of a sweep into DIR/sweep.csv\n"
+    "  plot DIR\n"
+    "        figures (PNG and PDF, gnuplot) of a run or a sweep\n"
+    "  field DIR --at STEP [--neuron J] [--features A,B] [--lim L] [--n N]\n"
+    "        the force field on neuron J in the (v_A, v_B) plane at a step\n"
+    "  fit CSV --x COL --y COL [--loglog] [--where COL=VALUE]...\n"
+    "        least-squares slope of one column against another\n"
     "  table DIR...\n"
     "        one line per run directory (from its summary.json), then a tally\n"
     "        of how many runs learned every feature, per head mode\n"
@@ -315,6 +324,145 @@ static int cmd_merge(int argc, char **argv) {
   return st;
 }
 
+static int cmd_plot(int argc, char **argv) {
+  if (argc != 1 || is_help(argv[0])) {
+    fputs("usage: phsim plot DIR\nFigures of a run (DIR/run.png, run.pdf: alignment, head,\n"
+          "forces, loss with the phases shaded) or a sweep (DIR/plots/: log-log\n"
+          "scaling with fitted slopes for one swept key, phase diagrams for two\n"
+          "or more).  Needs gnuplot; scripts in plots/ ($PHSIM_PLOTS).\n",
+          argc == 1 ? stdout : stderr);
+    return argc == 1 ? PHSIM_OK : PHSIM_EINPUT;
+  }
+  char err[PHSIM_ERR_MAX];
+  int st = phsim_plot_dir(argv[0], err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  return st;
+}
+
+/* A whole number from an option value, or an error naming the option. */
+static int option_number(const char *opt, const char *v, double lo, double hi,
+                         double *out) {
+  char *end = NULL;
+  double x = strtod(v, &end);
+  if (end == v || *end != '\0' || !(x >= lo && x <= hi)) {
+    fprintf(stderr, "phsim: option '%s': value '%s'; allowed: a number from %g to %g\n",
+            opt, v, lo, hi);
+    return PHSIM_EINPUT;
+  }
+  *out = x;
+  return PHSIM_OK;
+}
+
+static int cmd_field(int argc, char **argv) {
+  static const char usage[] =
+      "usage: phsim field DIR --at STEP [--neuron J] [--features A,B] [--lim L] [--n N]\n"
+      "Re-run DIR/config to STEP and print CSV x,y,fx,fy,norm: the force\n"
+      "-dL/d(a_JA, a_JB) on neuron J (default 2) with a_JA = x, a_JB = y\n"
+      "(default features 1,2) on an N x N grid (default 21) over [-L, L]^2\n"
+      "(default 2.5), all else at the run's state.\n";
+  if (argc < 1 || is_help(argv[0])) {
+    fputs(usage, argc < 1 ? stderr : stdout);
+    return argc < 1 ? PHSIM_EINPUT : PHSIM_OK;
+  }
+  phsim_config cfg;
+  char err[PHSIM_ERR_MAX], path[PHSIM_PATH_MAX + 16];
+  phsim_config_default(&cfg);
+  snprintf(path, sizeof path, "%s/config", argv[0]);
+  int st = phsim_config_read_file(&cfg, path, err);
+  if (st == PHSIM_OK) st = phsim_config_validate(&cfg, err);
+  if (st != PHSIM_OK) {
+    fprintf(stderr, "phsim: %s\n", err);
+    return st;
+  }
+  phsim_field_spec spec = {.step = 0, .neuron = 1, .fa = 0, .fb = 1, .lim = 2.5, .n = 21};
+  int have_at = 0;
+  for (int i = 1; i < argc && st == PHSIM_OK; i++) {
+    double x = 0;
+    if (i + 1 == argc) {
+      fprintf(stderr, "phsim: option '%s' needs a value\n", argv[i]);
+      return PHSIM_EINPUT;
+    }
+    const char *o = argv[i], *v = argv[++i];
+    if (strcmp(o, "--at") == 0) {
+      st = option_number(o, v, 0, 1e12, &x);
+      spec.step = (unsigned long)x;
+      have_at = 1;
+    } else if (strcmp(o, "--neuron") == 0) {
+      st = option_number(o, v, 1, (double)cfg.m, &x);
+      spec.neuron = (size_t)x - 1;
+    } else if (strcmp(o, "--lim") == 0) {
+      st = option_number(o, v, 1e-6, 1e6, &spec.lim);
+    } else if (strcmp(o, "--n") == 0) {
+      st = option_number(o, v, 2, 1000, &x);
+      spec.n = (size_t)x;
+    } else if (strcmp(o, "--features") == 0) {
+      unsigned a, b;
+      char extra;
+      if (sscanf(v, "%u,%u%c", &a, &b, &extra) != 2 || a < 1 || b < 1 || a > cfg.K || b > cfg.K) {
+        fprintf(stderr, "phsim: option '--features': value '%s'; allowed: A,B in 1..%zu\n", v, cfg.K);
+        return PHSIM_EINPUT;
+      }
+      spec.fa = a - 1;
+      spec.fb = b - 1;
+    } else {
+      fprintf(stderr, "phsim: unknown option '%s'\n%s", o, usage);
+      return PHSIM_EINPUT;
+    }
+  }
+  if (st != PHSIM_OK) return st;
+  if (!have_at) {
+    fprintf(stderr, "phsim: missing '--at STEP'\n");
+    return PHSIM_EINPUT;
+  }
+  st = phsim_field_write(&cfg, &spec, stdout, err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  return st;
+}
+
+static int cmd_fit(int argc, char **argv) {
+  static const char usage[] =
+      "usage: phsim fit CSV --x COL --y COL [--loglog] [--where COL=VALUE]...\n"
+      "Least-squares line y = intercept + slope x (gsl_fit_linear) over the\n"
+      "rows matching every --where; --loglog fits log y against log x (an\n"
+      "exponent).  Prints slope, its standard error, intercept, r2, rows used\n"
+      "and rows skipped (empty or non-positive values).\n";
+  if (argc < 1 || is_help(argv[0])) {
+    fputs(usage, argc < 1 ? stderr : stdout);
+    return argc < 1 ? PHSIM_EINPUT : PHSIM_OK;
+  }
+  const char *x = NULL, *y = NULL, *where[16];
+  size_t nw = 0;
+  int loglog = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--loglog") == 0) {
+      loglog = 1;
+    } else if (i + 1 < argc && strcmp(argv[i], "--x") == 0) {
+      x = argv[++i];
+    } else if (i + 1 < argc && strcmp(argv[i], "--y") == 0) {
+      y = argv[++i];
+    } else if (i + 1 < argc && strcmp(argv[i], "--where") == 0 && nw < 16) {
+      where[nw++] = argv[++i];
+    } else {
+      fprintf(stderr, "phsim: fit: unexpected '%s'\n%s", argv[i], usage);
+      return PHSIM_EINPUT;
+    }
+  }
+  if (x == NULL || y == NULL) {
+    fprintf(stderr, "phsim: fit: --x and --y are required\n");
+    return PHSIM_EINPUT;
+  }
+  phsim_fit_result r;
+  char err[PHSIM_ERR_MAX];
+  int st = phsim_fit_csv(argv[0], x, y, loglog, where, nw, &r, err);
+  if (st != PHSIM_OK) {
+    fprintf(stderr, "phsim: %s\n", err);
+    return st;
+  }
+  printf("slope=%.6g slope_se=%.3g intercept=%.6g r2=%.4f n=%zu skipped=%zu\n",
+         r.slope, r.slope_se, r.intercept, r.r2, r.n, r.skipped);
+  return PHSIM_OK;
+}
+
 /* Per head mode: runs, and runs that learned every feature. */
 typedef struct {
   const char *head;
@@ -425,13 +573,16 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "table") == 0) return cmd_table(argc - 2, argv + 2);
   if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 2, argv + 2);
   if (strcmp(cmd, "merge") == 0) return cmd_merge(argc - 2, argv + 2);
+  if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
+  if (strcmp(cmd, "field") == 0) return cmd_field(argc - 2, argv + 2);
+  if (strcmp(cmd, "fit") == 0) return cmd_fit(argc - 2, argv + 2);
   if (strcmp(cmd, "keys") == 0) {
     phsim_config_print_keys(stdout);
     return PHSIM_OK;
   }
   fprintf(stderr,
           "phsim: unknown command '%s'; allowed: run, grad, config, sweep, "
-          "merge, table, keys, help\n",
+          "merge, plot, field, fit, table, keys, help\n",
           cmd);
   return PHSIM_EINPUT;
 }

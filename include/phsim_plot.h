@@ -1,0 +1,20 @@
+/* phsim_plot.h: figures from a run or a sweep directory, by the gnuplot
+ * scripts in plots/ (found at $PHSIM_PLOTS, else next to the binary as
+ * ../plots).  Every figure is written as PNG (pngcairo) and PDF (pdfcairo).
+ *   run:   DIR/run.{png,pdf} (plots/run.gp)
+ *   sweep: one swept key besides seed: DIR/plots/scaling-<metric>.{png,pdf}
+ *          (log-log, fitted slope); two or more: the phase diagram
+ *          DIR/plots/phase-diagram.{png,pdf} of the first two keys, one map
+ *          per value of the others, each cell the mean over seeds of
+ *          features_learned (plots/heat.gp). */
+#ifndef PHSIM_PLOT_H
+#define PHSIM_PLOT_H
+
+#include "phsim_config.h"
+
+int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]);
+
+/* The plots/ directory (static storage). */
+const char *phsim_plots_dir(void);
+
+#endif

@@ -1,0 +1,273 @@
+/* plot.c: drive gnuplot over runs and sweeps. */
+#define _XOPEN_SOURCE 700
+#include "phsim_plot.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "phsim_fit.h"
+#include "phsim_io.h"
+
+const char *phsim_plots_dir(void) {
+  static char dir[PATH_MAX];
+  const char *env = getenv("PHSIM_PLOTS");
+  if (env != NULL) return env;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return "plots";
+  exe[n] = '\0';
+  snprintf(dir, sizeof dir, "%s/../plots", dirname(exe));
+  return dir;
+}
+
+static int exists(const char *dir, const char *name) {
+  char path[PATH_MAX + 128];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return stat(path, &st) == 0;
+}
+
+/* gnuplot -e VARS SCRIPT, run inside plots/ so that scripts find each
+ * other. */
+static int gnuplot(const char *vars, const char *script, char err[PHSIM_ERR_MAX]) {
+  char cmd[4 * PATH_MAX + 4096];
+  snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot -e \"%s\" %s", phsim_plots_dir(), vars, script);
+  int st = system(cmd);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    snprintf(err, PHSIM_ERR_MAX, "gnuplot failed on %s (is gnuplot installed? plots at '%.200s')",
+             script, phsim_plots_dir());
+    return PHSIM_EIO;
+  }
+  return PHSIM_OK;
+}
+
+static long phase(json_t *phases, const char *name) {
+  json_t *v = json_object_get(phases, name);
+  return json_is_integer(v) ? (long)json_integer_value(v) : -1;
+}
+
+static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  json_t *s = json_load_file(path, 0, NULL);
+  if (s == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot read '%.400s'", path);
+    return PHSIM_EINPUT;
+  }
+  json_t *cfg = json_object_get(s, "config"), *ph = json_object_get(s, "phases");
+  char vars[2 * PATH_MAX + 2048];
+  snprintf(vars, sizeof vars,
+           "dir='%s'; m=%lld; K=%zu; steps=%lld; head='%s'; T1=%ld; T2=%ld; T3=%ld; T4=%ld",
+           dir, (long long)json_integer_value(json_object_get(cfg, "m")),
+           json_array_size(json_object_get(cfg, "alpha")),
+           (long long)json_integer_value(json_object_get(s, "steps")),
+           json_string_value(json_object_get(cfg, "head")), phase(ph, "T1"),
+           phase(ph, "T2"), phase(ph, "T3"), phase(ph, "T4"));
+  json_decref(s);
+  return gnuplot(vars, "run.gp", err);
+}
+
+/* The sweep's grid keys other than seed, in grid order. */
+static size_t swept_keys(json_t *grids, json_t **keys) {
+  size_t n = 0;
+  for (size_t k = 0; k < json_array_size(grids); k++) {
+    json_t *g = json_array_get(grids, k);
+    if (strcmp(json_string_value(json_object_get(g, "key")), "seed") != 0) keys[n++] = g;
+  }
+  return n;
+}
+
+static int plot_scaling(const char *dir, const char *xkey, char err[PHSIM_ERR_MAX]) {
+  static const char *const metrics[] = {"T1", "T3"};
+  char csv[PATH_MAX + 32];
+  snprintf(csv, sizeof csv, "%s/sweep.csv", dir);
+  int plotted = 0;
+  for (size_t i = 0; i < 2; i++) {
+    phsim_fit_result fit;
+    char msg[PHSIM_ERR_MAX];
+    if (phsim_fit_csv(csv, xkey, metrics[i], 1, NULL, 0, &fit, msg) != PHSIM_OK) continue;
+    char vars[2 * PATH_MAX + 2048];
+    snprintf(vars, sizeof vars,
+             "dir='%s'; xkey='%s'; ykey='%s'; slope=%.17g; intercept=%.17g; "
+             "slope_se=%.17g; expect='%zu runs'",
+             dir, xkey, metrics[i], fit.slope, fit.intercept, fit.slope_se, fit.n);
+    int st = gnuplot(vars, "scaling.gp", err);
+    if (st != PHSIM_OK) return st;
+    plotted++;
+  }
+  if (plotted == 0) {
+    snprintf(err, PHSIM_ERR_MAX, "sweep '%.300s': no metric has 3 positive values to fit against '%s'", dir, xkey);
+    return PHSIM_EINPUT;
+  }
+  return PHSIM_OK;
+}
+
+/* Index of a value in a grid's value list. */
+static long value_index(json_t *g, const char *v) {
+  json_t *vals = json_object_get(g, "values");
+  for (size_t i = 0; i < json_array_size(vals); i++)
+    if (strcmp(json_string_value(json_array_get(vals, i)), v) == 0) return (long)i;
+  return -1;
+}
+
+static void write_tics(FILE *fp, const char *axis, json_t *g) {
+  json_t *vals = json_object_get(g, "values");
+  size_t n = json_array_size(vals), step = n > 8 ? (n + 7) / 8 : 1;
+  fprintf(fp, "set %stics (", axis);
+  for (size_t i = 0; i < n; i += step)
+    fprintf(fp, "%s\"%.4g\" %zu", i ? ", " : "", atof(json_string_value(json_array_get(vals, i))), i);
+  fprintf(fp, ")\nset %srange [-0.5:%zu.5]\n", axis, n - 1);
+}
+
+/* Mean features_learned per (x, y) cell for each facet (combination of the
+ * remaining keys' values), from sweep.csv. */
+static int plot_heat(const char *dir, json_t **keys, size_t nkeys, long K,
+                     char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/plots", dir);
+  int st = phsim_mkdir_p(path, err);
+  if (st != PHSIM_OK) return st;
+  const size_t nx = json_array_size(json_object_get(keys[0], "values"));
+  const size_t ny = json_array_size(json_object_get(keys[1], "values"));
+  size_t nf = 1;
+  for (size_t k = 2; k < nkeys; k++) nf *= json_array_size(json_object_get(keys[k], "values"));
+  double *sum = calloc(nx * ny * nf, sizeof *sum), *cnt = calloc(nx * ny * nf, sizeof *cnt);
+  snprintf(path, sizeof path, "%s/sweep.csv", dir);
+  FILE *fp = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  long col[16] = {0}, fl = -1;
+  for (size_t row = 0; fp && getline(&line, &cap, fp) != -1; row++) {
+    line[strcspn(line, "\r\n")] = '\0';
+    char *f[256];
+    size_t n = 0;
+    for (char *p = line; n < 256;) {
+      f[n++] = p;
+      char *c = strchr(p, ',');
+      if (!c) break;
+      *c = '\0';
+      p = c + 1;
+    }
+    if (row == 0) {
+      for (size_t i = 0; i < n; i++) {
+        if (strcmp(f[i], "features_learned") == 0) fl = (long)i;
+        for (size_t k = 0; k < nkeys; k++)
+          if (strcmp(f[i], json_string_value(json_object_get(keys[k], "key"))) == 0) col[k] = (long)i;
+      }
+      continue;
+    }
+    if (fl < 0 || *f[fl] == '\0') continue;
+    long xi = value_index(keys[0], f[col[0]]), yi = value_index(keys[1], f[col[1]]);
+    size_t facet = 0;
+    for (size_t k = 2; k < nkeys; k++)
+      facet = facet * json_array_size(json_object_get(keys[k], "values")) +
+              (size_t)value_index(keys[k], f[col[k]]);
+    if (xi < 0 || yi < 0) continue;
+    size_t cell = (facet * nx + (size_t)xi) * ny + (size_t)yi;
+    sum[cell] += atof(f[fl]);
+    cnt[cell] += 1;
+  }
+  if (fp) fclose(fp);
+  free(line);
+  char facets[2048] = "";
+  for (size_t fc = 0; fc < nf; fc++) {
+    /* facet name: key=value of the remaining keys */
+    char name[256] = "", *p = name;
+    size_t rem = fc;
+    for (size_t k = nkeys; k-- > 2;) {
+      size_t nv = json_array_size(json_object_get(keys[k], "values"));
+      char part[128];
+      snprintf(part, sizeof part, "%s=%s%s", json_string_value(json_object_get(keys[k], "key")),
+               json_string_value(json_array_get(json_object_get(keys[k], "values"), rem % nv)),
+               p == name ? "" : ",");
+      memmove(name + strlen(part), name, strlen(name) + 1);
+      memcpy(name, part, strlen(part));
+      rem /= nv;
+    }
+    if (nkeys == 2) snprintf(name, sizeof name, "all");
+    strncat(facets, name, sizeof facets - strlen(facets) - 2);
+    strcat(facets, " ");
+    snprintf(path, sizeof path, "%s/plots/heat-%zu.dat", dir, fc + 1);
+    FILE *out = fopen(path, "w");
+    if (out == NULL) break;
+    for (size_t x = 0; x < nx; x++) {
+      for (size_t y = 0; y < ny; y++) {
+        size_t cell = (fc * nx + x) * ny + y;
+        fprintf(out, "%zu %zu %.6g\n", x, y, cnt[cell] > 0 ? sum[cell] / cnt[cell] : NAN);
+      }
+      fputc('\n', out);
+    }
+    fclose(out);
+  }
+  free(sum);
+  free(cnt);
+  snprintf(path, sizeof path, "%s/plots/heat-tics.gp", dir);
+  FILE *tics = fopen(path, "w");
+  if (tics == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s'", path);
+    return PHSIM_EIO;
+  }
+  write_tics(tics, "x", keys[0]);
+  write_tics(tics, "y", keys[1]);
+  fclose(tics);
+  char vars[2 * PATH_MAX + 2048];
+  snprintf(vars, sizeof vars,
+           "dir='%s'; nfacets=%zu; facets='%s'; xlabel_='%s'; ylabel_='%s'; "
+           "zlabel_='features learned (mean over seeds)'; zmax=%ld",
+           dir, nf, facets, json_string_value(json_object_get(keys[0], "key")),
+           json_string_value(json_object_get(keys[1], "key")), K);
+  return gnuplot(vars, "heat.gp", err);
+}
+
+static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/sweep.json", dir);
+  json_t *meta = json_load_file(path, 0, NULL);
+  if (meta == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot read '%.400s'", path);
+    return PHSIM_EINPUT;
+  }
+  json_t *keys[PHSIM_PATH_MAX];
+  size_t n = swept_keys(json_object_get(meta, "grids"), keys);
+  long K = (long)json_array_size(json_object_get(json_object_get(meta, "base"), "alpha"));
+  int st;
+  if (n == 0) {
+    snprintf(err, PHSIM_ERR_MAX, "sweep '%.300s' sweeps only seeds: nothing to plot against", dir);
+    st = PHSIM_EINPUT;
+  } else if (n == 1) {
+    snprintf(path, sizeof path, "%s/plots", dir);
+    st = phsim_mkdir_p(path, err);
+    if (st == PHSIM_OK) st = plot_scaling(dir, json_string_value(json_object_get(keys[0], "key")), err);
+  } else {
+    st = plot_heat(dir, keys, n, K, err);
+  }
+  json_decref(meta);
+  return st;
+}
+
+int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]) {
+  if (strpbrk(dir, "'\"\\") != NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "directory '%.300s': quotes and backslashes are not allowed in plotted paths", dir);
+    return PHSIM_EINPUT;
+  }
+  char abs[PATH_MAX];
+  if (realpath(dir, abs) == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot open directory '%.400s'", dir);
+    return PHSIM_EINPUT;
+  }
+  if (exists(abs, "trajectory.csv") && exists(abs, "summary.json")) return plot_run(abs, err);
+  if (exists(abs, "sweep.csv") && exists(abs, "sweep.json")) return plot_sweep(abs, err);
+  snprintf(err, PHSIM_ERR_MAX,
+           "'%.300s' is neither a run (trajectory.csv, summary.json) nor a sweep "
+           "(sweep.csv, sweep.json)",
+           dir);
+  return PHSIM_EINPUT;
+}

@@ -41,6 +41,7 @@ typedef enum {
 typedef enum { PHSIM_RESAMPLE_STEP, PHSIM_RESAMPLE_NEVER } phsim_resample;
 typedef enum { PHSIM_ACT_CUBIC, PHSIM_ACT_RELU } phsim_act;
 typedef enum { PHSIM_DRAW_AUTO, PHSIM_DRAW_FULL, PHSIM_DRAW_PROJECTED } phsim_draw;
+typedef enum { PHSIM_STOP_NEVER, PHSIM_STOP_STRONG, PHSIM_STOP_ALL } phsim_stop;
 typedef enum { PHSIM_NORM_BN, PHSIM_NORM_NONE } phsim_norm;
 typedef enum { PHSIM_STOPGRAD_TRUE, PHSIM_STOPGRAD_FALSE } phsim_stopgrad;
 
@@ -62,6 +63,7 @@ typedef struct {
   char init_W[PHSIM_PATH_MAX];   /* "" = sample w_j ~ N(0, I/d) */
   char init_E[PHSIM_PATH_MAX];   /* "" = identity */
   double threshold;              /* |cos| at which a feature counts as learned */
+  phsim_stop stop;               /* end the run early at a logged step */
   /* engines and ablations */
   size_t N;                      /* batch size (engine = sampled) */
   phsim_resample resample;       /* fresh batch each step, or one fixed set */

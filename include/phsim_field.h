@@ -22,4 +22,12 @@ typedef struct {
 int phsim_field_write(const phsim_config *cfg, const phsim_field_spec *spec,
                       FILE *out, char err[PHSIM_ERR_MAX]);
 
+/* The counterfactual pulls at step `step` of cfg's run: for every neuron j
+ * and feature l, -dL/da_jl with the run's head E and with E replaced by the
+ * identity, all else equal.  Prints "neuron,feature,pull_head,pull_identity"
+ * (1-based).  Their ratio along the strong feature measures the
+ * substitution, along the weak one the acceleration. */
+int phsim_pull_write(const phsim_config *cfg, unsigned long step, FILE *out,
+                     char err[PHSIM_ERR_MAX]);
+
 #endif

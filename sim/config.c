@@ -36,6 +36,7 @@ static const char *const engine_names[] = {"population", "order", "sampled",
                                            "flow", NULL};
 static const char *const resample_names[] = {"step", "never", NULL};
 static const char *const act_names[] = {"cubic", "relu", NULL};
+static const char *const stop_names[] = {"never", "strong", "all", NULL};
 static const char *const draw_names[] = {"auto", "full", "projected", NULL};
 static const char *const norm_names[] = {"bn", "none", NULL};
 static const char *const stopgrad_names[] = {"true", "false", NULL};
@@ -84,6 +85,9 @@ static const key_spec keys[] = {
    "file with m lines of m numbers (default: identity)"},
   {"threshold", KIND_DOUBLE, OFF(threshold), 0, 1, 1, 0, NULL,
    "|cos(w_j, v_l)| at which neuron j counts as having learned feature l"},
+  {"stop", KIND_ENUM, OFF(stop), 0, 0, 0, 0, stop_names,
+   "end early at the first logged step where the strongest feature (strong) "
+   "or every feature (all) is learned by some neuron"},
   {"N", KIND_SIZE, OFF(N), 2, 1e8, 0, 0, NULL,
    "batch size (engine = sampled)"},
   {"resample", KIND_ENUM, OFF(resample), 0, 0, 0, 0, resample_names,
@@ -125,6 +129,7 @@ void phsim_config_default(phsim_config *cfg) {
   cfg->log_every = 100;
   cfg->seed = 1;
   cfg->threshold = 0.9;
+  cfg->stop = PHSIM_STOP_NEVER;
   cfg->N = 4096;
   cfg->resample = PHSIM_RESAMPLE_STEP;
   cfg->draw = PHSIM_DRAW_AUTO;

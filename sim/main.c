@@ -38,6 +38,9 @@ static const char usage_main[] =
     "        figures (PNG and PDF, gnuplot) of a run or a sweep\n"
     "  field DIR --at STEP [--neuron J] [--features A,B] [--lim L] [--n N]\n"
     "        the force field on neuron J in the (v_A, v_B) plane at a step\n"
+    "  pull DIR --at STEP\n"
+    "        every neuron's pull along every feature at a step, with the\n"
+    "        run's head and with E = I (substitution and acceleration)\n"
     "  fit CSV --x COL --y COL [--loglog] [--where COL=VALUE]...\n"
     "        least-squares slope of one column against another\n"
     "  table DIR...\n"
@@ -84,8 +87,9 @@ static const char usage_sweep[] =
     "Writes DIR/sweep.json (the grids), DIR/runs/NNNNNN/{config,summary.json}\n"
     "and DIR/sweep.csv: index, the grid keys, status, features_learned,\n"
     "collapsed, loss_final, E_peak, E_peak_step, E_minus_I_final, erank_start,\n"
-    "erank_end, T1..T4, E_substitution, learn_<l> (first step any neuron\n"
-    "learned feature l).  Diverged runs are recorded and the sweep goes on.\n";
+    "erank_end, erank_bn_end, T1..T4, E_substitution, strong_neuron,\n"
+    "substituted_neuron, steps, learn_<l> (first step any neuron learned\n"
+    "feature l).  Diverged runs are recorded and the sweep goes on.\n";
 
 static const char usage_grad[] =
     "usage: phsim grad [CONFIG] [--set key=value]...\n"
@@ -353,6 +357,17 @@ static int option_number(const char *opt, const char *v, double lo, double hi,
   return PHSIM_OK;
 }
 
+/* DIR/config, read and validated. */
+static int load_run_config(const char *dir, phsim_config *cfg) {
+  char err[PHSIM_ERR_MAX], path[PHSIM_PATH_MAX + 16];
+  phsim_config_default(cfg);
+  snprintf(path, sizeof path, "%s/config", dir);
+  int st = phsim_config_read_file(cfg, path, err);
+  if (st == PHSIM_OK) st = phsim_config_validate(cfg, err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  return st;
+}
+
 static int cmd_field(int argc, char **argv) {
   static const char usage[] =
       "usage: phsim field DIR --at STEP [--neuron J] [--features A,B] [--lim L] [--n N]\n"
@@ -365,15 +380,9 @@ static int cmd_field(int argc, char **argv) {
     return argc < 1 ? PHSIM_EINPUT : PHSIM_OK;
   }
   phsim_config cfg;
-  char err[PHSIM_ERR_MAX], path[PHSIM_PATH_MAX + 16];
-  phsim_config_default(&cfg);
-  snprintf(path, sizeof path, "%s/config", argv[0]);
-  int st = phsim_config_read_file(&cfg, path, err);
-  if (st == PHSIM_OK) st = phsim_config_validate(&cfg, err);
-  if (st != PHSIM_OK) {
-    fprintf(stderr, "phsim: %s\n", err);
-    return st;
-  }
+  char err[PHSIM_ERR_MAX];
+  int st = load_run_config(argv[0], &cfg);
+  if (st != PHSIM_OK) return st;
   phsim_field_spec spec = {.step = 0, .neuron = 1, .fa = 0, .fb = 1, .lim = 2.5, .n = 21};
   int have_at = 0;
   for (int i = 1; i < argc && st == PHSIM_OK; i++) {
@@ -415,6 +424,27 @@ static int cmd_field(int argc, char **argv) {
     return PHSIM_EINPUT;
   }
   st = phsim_field_write(&cfg, &spec, stdout, err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  return st;
+}
+
+static int cmd_pull(int argc, char **argv) {
+  static const char usage[] =
+      "usage: phsim pull DIR --at STEP\n"
+      "Re-run DIR/config to STEP; print CSV neuron,feature,pull_head,\n"
+      "pull_identity: -dL/da_jl at that state with the run's head E and with\n"
+      "E = I, all else equal (closed form, target = online weights).\n";
+  if (argc != 3 || strcmp(argv[1], "--at") != 0) {
+    fputs(usage, argc >= 1 && is_help(argv[0]) ? stdout : stderr);
+    return argc >= 1 && is_help(argv[0]) ? PHSIM_OK : PHSIM_EINPUT;
+  }
+  phsim_config cfg;
+  int st = load_run_config(argv[0], &cfg);
+  double at = 0;
+  if (st == PHSIM_OK) st = option_number("--at", argv[2], 0, 1e12, &at);
+  if (st != PHSIM_OK) return st;
+  char err[PHSIM_ERR_MAX];
+  st = phsim_pull_write(&cfg, (unsigned long)at, stdout, err);
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
@@ -576,13 +606,14 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
   if (strcmp(cmd, "field") == 0) return cmd_field(argc - 2, argv + 2);
   if (strcmp(cmd, "fit") == 0) return cmd_fit(argc - 2, argv + 2);
+  if (strcmp(cmd, "pull") == 0) return cmd_pull(argc - 2, argv + 2);
   if (strcmp(cmd, "keys") == 0) {
     phsim_config_print_keys(stdout);
     return PHSIM_OK;
   }
   fprintf(stderr,
           "phsim: unknown command '%s'; allowed: run, grad, config, sweep, "
-          "merge, plot, field, fit, table, keys, help\n",
+          "merge, plot, field, pull, fit, table, keys, help\n",
           cmd);
   return PHSIM_EINPUT;
 }

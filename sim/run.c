@@ -260,6 +260,13 @@ static void log_row(tracker *t, unsigned long step, const phsim_engine *e,
   track_row(t, step, &o);
 }
 
+/* stop = strong | all: has the run reached it at its last logged step? */
+static int stop_reached(const phsim_config *cfg, const tracker *t) {
+  if (cfg->stop == PHSIM_STOP_STRONG) return t->phases.T1 >= 0;
+  if (cfg->stop == PHSIM_STOP_ALL) return t->last_features == cfg->K;
+  return 0;
+}
+
 /* The loop: from the evaluated start, advance to each logged step (every
  * log_every steps and the last).  Returns PHSIM_ENUM with *fault_step set
  * on a numerical fault. */
@@ -281,6 +288,7 @@ static int train(const phsim_config *cfg, phsim_engine *e, tracker *t,
     log_row(t, step, e, traj);
     if (bar != NULL) phsim_progress_update(bar, step);
     if (phsim_interrupted()) return PHSIM_EINTR;
+    if (stop_reached(cfg, t)) return PHSIM_OK;
   }
   return PHSIM_OK;
 }

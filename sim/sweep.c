@@ -232,7 +232,8 @@ static const char *const headline[] = {
     "status", "features_learned", "collapsed", "loss_final", "E_peak",
     "E_peak_step", "E_minus_I_final", "erank_start", "erank_end",
     "erank_bn_end", "T1", "T2",
-    "T3", "T4", "E_substitution"};
+    "T3", "T4", "E_substitution", "strong_neuron", "substituted_neuron",
+    "steps"};
 #define NHEAD (sizeof headline / sizeof headline[0])
 
 static void csv_header(FILE *fp, const phsim_sweep *s) {
@@ -279,7 +280,9 @@ static void csv_row(FILE *fp, const phsim_sweep *s, size_t idx, json_t *sum) {
       json_object_get(er, "end"), json_object_get(er, "end_bn"),
       json_object_get(phases, "T1"),
       json_object_get(phases, "T2"), json_object_get(phases, "T3"),
-      json_object_get(phases, "T4"), json_object_get(phases, "E_substitution")};
+      json_object_get(phases, "T4"), json_object_get(phases, "E_substitution"),
+      json_object_get(phases, "strong_neuron"),
+      json_object_get(phases, "substituted_neuron"), json_object_get(sum, "steps")};
   for (size_t h = 0; h < NHEAD; h++) csv_field(fp, fields[h]);
   json_t *ls = json_object_get(sum, "learn_step");
   for (size_t l = 0; l < s->base.K; l++) csv_field(fp, first_learned(ls, l));

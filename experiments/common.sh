@@ -1,0 +1,36 @@
+# common.sh: shared by the experiments (sourced).  Environment:
+#   PHSIM  the binary (default bin/phsim)
+#   OUT    where results go (default out)
+#   QUICK  1 = the reduced version CI runs (default 0)
+#   JOBS   threads for sweeps (default: all cores)
+set -eu
+PHSIM=${PHSIM:-bin/phsim}
+OUT=${OUT:-out}
+QUICK=${QUICK:-0}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+export PHSIM_PLOTS=${PHSIM_PLOTS:-$(cd "$(dirname "$0")/../plots" && pwd)}
+
+# pick FULL QUICK: the full value, or the reduced one when QUICK=1
+pick() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
+# verdict NAME PASS|FAIL TEXT: print and record the experiment's verdict
+verdict() {
+  printf '%s verdict: %s — %s\n' "$1" "$2" "$3" | tee "$OUT/$(echo "$1" | tr 'A-Z' 'a-z')/verdict.txt"
+  [ "$2" = PASS ]
+}
+
+# csv_col FILE NAME: the 1-based index of a CSV column
+csv_col() { head -n 1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
+
+# at_step FILE STEP NAME: the value of column NAME in the row of STEP
+at_step() {
+  awk -F, -v s="$2" -v c="$(csv_col "$1" "$3")" 'NR > 1 && $1 == s { print $c; exit }' "$1"
+}
+
+# stats: median, min and max of the numbers on stdin ("median min max")
+stats() {
+  sort -g | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "nan nan nan"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.4g %.4g %.4g\n", m, v[1], v[NR] }'
+}

@@ -16,7 +16,7 @@ LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test bench demo sanitize valgrind clean
+.PHONY: all test bench demo experiments plots sanitize valgrind clean
 all: $(BIN)/phsim
 
 $(BUILD)/%.o: sim/%.c $(wildcard include/*.h) | $(BUILD)
@@ -42,6 +42,16 @@ bench: $(BUILD)/bench
 
 demo: $(BIN)/phsim
 	sh experiments/demo.sh
+
+# Every experiment at full size: data, figures and verdicts under out/.
+EXPERIMENTS := $(sort $(wildcard experiments/e[0-9]*.sh))
+experiments: $(BIN)/phsim
+	@for e in $(EXPERIMENTS); do echo "== $$e"; sh $$e || exit 1; done
+
+# Figures of every run and sweep under out/ (phsim plot).
+plots: $(BIN)/phsim
+	@find out -name summary.json -path '*seed*' -o -name sweep.json 2>/dev/null | \
+	  while read -r f; do d=$$(dirname "$$f"); echo "plot $$d"; $(BIN)/phsim plot "$$d" || exit 1; done
 
 # The whole suite under AddressSanitizer and UBSan, GSL range checks on.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -15,7 +15,8 @@ typedef struct {
                         (log) value */
 } phsim_fit_result;
 
-/* filters: "col=value" strings (string equality), nfilters of them. */
+/* filters: "col=value" (string equality), "col>=x" or "col<=x" (numeric),
+ * nfilters of them. */
 int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
                   int loglog, const char *const *filters, size_t nfilters,
                   phsim_fit_result *res, char err[PHSIM_ERR_MAX]);

@@ -3,7 +3,8 @@
  * ../plots).  Every figure is written as PNG (pngcairo) and PDF (pdfcairo).
  *   run:   DIR/run.{png,pdf} (plots/run.gp)
  *   sweep: one swept key besides seed: DIR/plots/scaling-<metric>.{png,pdf}
- *          (log-log, fitted slope); two or more: the phase diagram
+ *          for T1, T3, E_substitution, E_peak (log-log, fitted slope; a
+ *          metric with fewer than 3 positive values is left out); two or more: the phase diagram
  *          DIR/plots/phase-diagram.{png,pdf} of the first two keys, one map
  *          per value of the others, each cell the mean over seeds of
  *          features_learned (plots/heat.gp). */

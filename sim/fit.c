@@ -53,6 +53,7 @@ int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
   long xi = column(hdr, nh, xcol), yi = column(hdr, nh, ycol);
   long fi[16];
   char fval[16][128];
+  int fop[16]; /* 0: =, 1: >=, 2: <= */
   int st = PHSIM_OK;
   if (xi < 0 || yi < 0) {
     snprintf(err, PHSIM_ERR_MAX, "'%.300s' has no column '%s'", path, xi < 0 ? xcol : ycol);
@@ -60,8 +61,14 @@ int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
   }
   for (size_t k = 0; k < nfilters && k < 16 && st == PHSIM_OK; k++) {
     const char *eq = strchr(filters[k], '=');
+    fop[k] = 0;
+    size_t namelen = eq ? (size_t)(eq - filters[k]) : 0;
+    if (eq && eq > filters[k] && (eq[-1] == '>' || eq[-1] == '<')) {
+      fop[k] = eq[-1] == '>' ? 1 : 2;
+      namelen--;
+    }
     char name[128];
-    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - filters[k]) : 0, filters[k]);
+    snprintf(name, sizeof name, "%.*s", (int)namelen, filters[k]);
     fi[k] = eq ? column(hdr, nh, name) : -1;
     if (fi[k] < 0) {
       snprintf(err, PHSIM_ERR_MAX, "filter '%.100s': expected col=value with a column of '%.300s'", filters[k], path);
@@ -77,7 +84,14 @@ int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
     size_t nf = split(line, f);
     if (nf != nh) continue;
     int keep = 1;
-    for (size_t k = 0; k < nfilters; k++) keep &= strcmp(f[fi[k]], fval[k]) == 0;
+    for (size_t k = 0; k < nfilters; k++) {
+      if (fop[k] == 0) {
+        keep &= strcmp(f[fi[k]], fval[k]) == 0;
+        continue;
+      }
+      double a = atof(f[fi[k]]), b = atof(fval[k]);
+      keep &= *f[fi[k]] != '\0' && (fop[k] == 1 ? a >= b : a <= b);
+    }
     if (!keep) continue;
     char *e1, *e2;
     double xv = strtod(f[xi], &e1), yv = strtod(f[yi], &e2);

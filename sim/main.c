@@ -453,7 +453,8 @@ static int cmd_fit(int argc, char **argv) {
   static const char usage[] =
       "usage: phsim fit CSV --x COL --y COL [--loglog] [--where COL=VALUE]...\n"
       "Least-squares line y = intercept + slope x (gsl_fit_linear) over the\n"
-      "rows matching every --where; --loglog fits log y against log x (an\n"
+      "rows matching every --where (COL=VALUE as text, COL>=X or COL<=X as\n"
+      "numbers); --loglog fits log y against log x (an\n"
       "exponent).  Prints slope, its standard error, intercept, r2, rows used\n"
       "and rows skipped (empty or non-positive values).\n";
   if (argc < 1 || is_help(argv[0])) {

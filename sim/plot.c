@@ -86,11 +86,11 @@ static size_t swept_keys(json_t *grids, json_t **keys) {
 }
 
 static int plot_scaling(const char *dir, const char *xkey, char err[PHSIM_ERR_MAX]) {
-  static const char *const metrics[] = {"T1", "T3"};
+  static const char *const metrics[] = {"T1", "T3", "E_substitution", "E_peak"};
   char csv[PATH_MAX + 32];
   snprintf(csv, sizeof csv, "%s/sweep.csv", dir);
   int plotted = 0;
-  for (size_t i = 0; i < 2; i++) {
+  for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
     phsim_fit_result fit;
     char msg[PHSIM_ERR_MAX];
     if (phsim_fit_csv(csv, xkey, metrics[i], 1, NULL, 0, &fit, msg) != PHSIM_OK) continue;
@@ -120,17 +120,25 @@ static long value_index(json_t *g, const char *v) {
 
 static void write_tics(FILE *fp, const char *axis, json_t *g) {
   json_t *vals = json_object_get(g, "values");
-  size_t n = json_array_size(vals), step = n > 8 ? (n + 7) / 8 : 1;
+  size_t n = json_array_size(vals), step = n > 6 ? (n + 5) / 6 : 1;
   fprintf(fp, "set %stics (", axis);
   for (size_t i = 0; i < n; i += step)
-    fprintf(fp, "%s\"%.4g\" %zu", i ? ", " : "", atof(json_string_value(json_array_get(vals, i))), i);
+    fprintf(fp, "%s\"%.3g\" %zu", i ? ", " : "", atof(json_string_value(json_array_get(vals, i))), i);
   fprintf(fp, ")\nset %srange [-0.5:%zu.5]\n", axis, n - 1);
 }
 
-/* Mean features_learned per (x, y) cell for each facet (combination of the
+/* A heat-map metric: the mean per cell of a sweep.csv column (of its log10
+ * when logscale, over the runs where it is set). */
+typedef struct {
+  const char *column, *name, *label;
+  int logscale;
+  double zmax; /* colour range [0, zmax]; <= 0: automatic */
+} heat_metric;
+
+/* Mean of the metric per (x, y) cell for each facet (combination of the
  * remaining keys' values), from sweep.csv. */
-static int plot_heat(const char *dir, json_t **keys, size_t nkeys, long K,
-                     char err[PHSIM_ERR_MAX]) {
+static int plot_heat(const char *dir, json_t **keys, size_t nkeys,
+                     const heat_metric *hm, char err[PHSIM_ERR_MAX]) {
   char path[PATH_MAX + 128];
   snprintf(path, sizeof path, "%s/plots", dir);
   int st = phsim_mkdir_p(path, err);
@@ -158,7 +166,7 @@ static int plot_heat(const char *dir, json_t **keys, size_t nkeys, long K,
     }
     if (row == 0) {
       for (size_t i = 0; i < n; i++) {
-        if (strcmp(f[i], "features_learned") == 0) fl = (long)i;
+        if (strcmp(f[i], hm->column) == 0) fl = (long)i;
         for (size_t k = 0; k < nkeys; k++)
           if (strcmp(f[i], json_string_value(json_object_get(keys[k], "key"))) == 0) col[k] = (long)i;
       }
@@ -172,7 +180,9 @@ static int plot_heat(const char *dir, json_t **keys, size_t nkeys, long K,
               (size_t)value_index(keys[k], f[col[k]]);
     if (xi < 0 || yi < 0) continue;
     size_t cell = (facet * nx + (size_t)xi) * ny + (size_t)yi;
-    sum[cell] += atof(f[fl]);
+    double v = atof(f[fl]);
+    if (hm->logscale && !(v > 0)) continue;
+    sum[cell] += hm->logscale ? log10(v) : v;
     cnt[cell] += 1;
   }
   if (fp) fclose(fp);
@@ -195,7 +205,7 @@ static int plot_heat(const char *dir, json_t **keys, size_t nkeys, long K,
     if (nkeys == 2) snprintf(name, sizeof name, "all");
     strncat(facets, name, sizeof facets - strlen(facets) - 2);
     strcat(facets, " ");
-    snprintf(path, sizeof path, "%s/plots/heat-%zu.dat", dir, fc + 1);
+    snprintf(path, sizeof path, "%s/plots/heat-%s-%zu.dat", dir, hm->name, fc + 1);
     FILE *out = fopen(path, "w");
     if (out == NULL) break;
     for (size_t x = 0; x < nx; x++) {
@@ -220,10 +230,10 @@ static int plot_heat(const char *dir, json_t **keys, size_t nkeys, long K,
   fclose(tics);
   char vars[2 * PATH_MAX + 2048];
   snprintf(vars, sizeof vars,
-           "dir='%s'; nfacets=%zu; facets='%s'; xlabel_='%s'; ylabel_='%s'; "
-           "zlabel_='features learned (mean over seeds)'; zmax=%ld",
-           dir, nf, facets, json_string_value(json_object_get(keys[0], "key")),
-           json_string_value(json_object_get(keys[1], "key")), K);
+           "dir='%s'; name='%s'; nfacets=%zu; facets='%s'; xlabel_='%s'; "
+           "ylabel_='%s'; zlabel_='%s'; zmax=%.17g",
+           dir, hm->name, nf, facets, json_string_value(json_object_get(keys[0], "key")),
+           json_string_value(json_object_get(keys[1], "key")), hm->label, hm->zmax);
   return gnuplot(vars, "heat.gp", err);
 }
 
@@ -247,7 +257,12 @@ static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
     st = phsim_mkdir_p(path, err);
     if (st == PHSIM_OK) st = plot_scaling(dir, json_string_value(json_object_get(keys[0], "key")), err);
   } else {
-    st = plot_heat(dir, keys, n, K, err);
+    const heat_metric features = {"features_learned", "features",
+                                  "features learned (mean over seeds)", 0, (double)K};
+    const heat_metric weak = {"T3", "T3",
+                              "log_{10} of the step every feature is learned (mean)", 1, -1};
+    st = plot_heat(dir, keys, n, &features, err);
+    if (st == PHSIM_OK) st = plot_heat(dir, keys, n, &weak, err);
   }
   json_decref(meta);
   return st;

@@ -1,0 +1,39 @@
+#!/bin/sh
+# E5 width and features: m neurons and K features with geometric strengths
+# alpha_l = 2^(1 - (l-1)/(K-1)) (from 2 down to 1), with the head and
+# without, several seeds; exact reduced dynamics, stopped when every feature
+# is learned.  Reports features learned, the effective rank of the
+# BatchNormed representation (erank_bn_end), and whether the no-head
+# collapse onto the strongest feature holds for every m.
+. "$(dirname "$0")/common.sh"
+D=$OUT/e5
+mkdir -p "$D"
+SEEDS=$(pick 8 3)
+MS=$(pick 2,3,4,6,8 2,4)
+KS=$(pick "2 3 4" "2 3")
+printf '%3s %3s %8s %8s %8s %8s %9s\n' K m feat_head feat_none erank_h erank_n collapsed > "$D/table.txt"
+for K in $KS; do
+  alpha=$(awk -v K="$K" 'BEGIN { for (l = 1; l <= K; l++) printf "%s%.6g", (l > 1 ? "," : ""), 2 ^ (1 - (l - 1) / (K - 1)) }')
+  "$PHSIM" sweep --set engine=order --set stop=all --set steps=300000 --set log_every=100 \
+    --set alpha="$alpha" --grid m="$MS" --grid head=offdiag,fixed --grid seed=1:"$SEEDS":"$SEEDS" \
+    --out "$D/K$K" --jobs "$JOBS" 2>/dev/null
+  CSV=$D/K$K/sweep.csv
+  awk -F, -v K="$K" -v cm="$(csv_col "$CSV" m)" -v ch="$(csv_col "$CSV" head)" \
+      -v cf="$(csv_col "$CSV" features_learned)" -v ce="$(csv_col "$CSV" erank_bn_end)" \
+      -v c1="$(csv_col "$CSV" learn_1)" '
+    NR > 1 { if ($ch == "offdiag") { fh[$cm] += $cf; eh[$cm] += $ce; nh[$cm]++ }
+             else { fn[$cm] += $cf; en[$cm] += $ce; nn[$cm]++; col[$cm] += ($cf == 1 && $c1 != "") } }
+    END { for (m in fh) printf "%3d %3d %8.3f %8.3f %8.3f %8.3f %4d/%-4d\n", K, m,
+            fh[m] / nh[m], fn[m] / nn[m], eh[m] / nh[m], en[m] / nn[m], col[m], nn[m] }' "$CSV" \
+    | sort -k2 -n >> "$D/table.txt"
+done
+cat "$D/table.txt"
+# head >= no head in every (K, m), better on average
+read -r worse mh mn <<EOS
+$(awk 'NR > 1 { if ($3 < $4) w++; h += $3; n += $4; c++ } END { printf "%d %.3f %.3f\n", w, h / c, n / c }' "$D/table.txt")
+EOS
+allcollapse=$(awk 'NR > 1 { split($7, a, "/"); if (a[1] != a[2]) bad++ } END { print bad + 0 }' "$D/table.txt")
+ok=PASS
+[ "$worse" = 0 ] || ok=FAIL
+awk -v a="$mh" -v b="$mn" 'BEGIN { exit !(a > b) }' || ok=FAIL
+verdict E5 "$ok" "features learned, mean over (K, m): head $mh, no head $mn; the head is never worse; no-head runs all collapsed onto the strongest feature in $(( $(wc -l < "$D/table.txt") - 1 - allcollapse )) of $(( $(wc -l < "$D/table.txt") - 1 )) (K, m) cells (see table: the per-neuron race decides, not m)"

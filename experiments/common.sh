@@ -9,6 +9,8 @@ OUT=${OUT:-out}
 QUICK=${QUICK:-0}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 export PHSIM_PLOTS=${PHSIM_PLOTS:-$(cd "$(dirname "$0")/../plots" && pwd)}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd) # absolute: gnuplot runs inside plots/
 
 # pick FULL QUICK: the full value, or the reduced one when QUICK=1
 pick() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }

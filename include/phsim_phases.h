@@ -34,6 +34,9 @@ typedef struct {
   double *force_T1;                       /* m: |dL/da_is| at T1 */
 } phsim_phases;
 
+/* ||E - I||_F */
+double phsim_E_minus_I(const gsl_matrix *E);
+
 void phsim_phases_init(phsim_phases *p, const phsim_config *cfg);
 void phsim_phases_free(phsim_phases *p);
 

@@ -23,7 +23,7 @@ void phsim_phases_free(phsim_phases *p) {
   p->force_T1 = NULL;
 }
 
-static double E_minus_I(const gsl_matrix *E) {
+double phsim_E_minus_I(const gsl_matrix *E) {
   double acc = 0.0;
   for (size_t i = 0; i < E->size1; i++)
     for (size_t j = 0; j < E->size2; j++) {
@@ -57,7 +57,7 @@ void phsim_phases_update(phsim_phases *p, unsigned long step,
                          const double *cos, const gsl_matrix *A,
                          const gsl_matrix *E, const gsl_matrix *gA,
                          size_t features_learned) {
-  const double ei = E_minus_I(E);
+  const double ei = phsim_E_minus_I(E);
   if (ei > p->EI_peak) p->EI_peak = ei;
   if (p->T1 >= 0 && p->T2 < 0) detect_substitution(p, step, cos, A, E, gA);
   if (p->T1 < 0)

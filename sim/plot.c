@@ -49,19 +49,23 @@ static int gnuplot(const char *vars, const char *script, char err[PHSIM_ERR_MAX]
   return PHSIM_OK;
 }
 
+/* dir/name as JSON, or NULL with a message. */
+static json_t *load_json(const char *dir, const char *name, char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  json_t *v = json_load_file(path, 0, NULL);
+  if (v == NULL) snprintf(err, PHSIM_ERR_MAX, "cannot read '%.400s'", path);
+  return v;
+}
+
 static long phase(json_t *phases, const char *name) {
   json_t *v = json_object_get(phases, name);
   return json_is_integer(v) ? (long)json_integer_value(v) : -1;
 }
 
 static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
-  char path[PATH_MAX + 128];
-  snprintf(path, sizeof path, "%s/summary.json", dir);
-  json_t *s = json_load_file(path, 0, NULL);
-  if (s == NULL) {
-    snprintf(err, PHSIM_ERR_MAX, "cannot read '%.400s'", path);
-    return PHSIM_EINPUT;
-  }
+  json_t *s = load_json(dir, "summary.json", err);
+  if (s == NULL) return PHSIM_EINPUT;
   json_t *cfg = json_object_get(s, "config"), *ph = json_object_get(s, "phases");
   char vars[2 * PATH_MAX + 2048];
   snprintf(vars, sizeof vars,
@@ -239,12 +243,8 @@ static int plot_heat(const char *dir, json_t **keys, size_t nkeys,
 
 static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
   char path[PATH_MAX + 128];
-  snprintf(path, sizeof path, "%s/sweep.json", dir);
-  json_t *meta = json_load_file(path, 0, NULL);
-  if (meta == NULL) {
-    snprintf(err, PHSIM_ERR_MAX, "cannot read '%.400s'", path);
-    return PHSIM_EINPUT;
-  }
+  json_t *meta = load_json(dir, "sweep.json", err);
+  if (meta == NULL) return PHSIM_EINPUT;
   json_t *keys[PHSIM_PATH_MAX];
   size_t n = swept_keys(json_object_get(meta, "grids"), keys);
   long K = (long)json_array_size(json_object_get(json_object_get(meta, "base"), "alpha"));

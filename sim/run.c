@@ -84,16 +84,6 @@ static double cos_entry(const gsl_matrix *A, const gsl_matrix *R, size_t j,
   return norm2 > 0.0 ? gsl_matrix_get(A, j, l) / sqrt(norm2) : 0.0;
 }
 
-static double E_minus_I_frobenius(const gsl_matrix *E) {
-  double acc = 0.0;
-  for (size_t i = 0; i < E->size1; i++)
-    for (size_t j = 0; j < E->size2; j++) {
-      double x = gsl_matrix_get(E, i, j) - (i == j ? 1.0 : 0.0);
-      acc += x * x;
-    }
-  return sqrt(acc);
-}
-
 static void track_row(tracker *t, unsigned long step, const phsim_obs *o) {
   const gsl_matrix *A = o->A, *R = o->R;
   size_t learned = 0;
@@ -112,7 +102,7 @@ static void track_row(tracker *t, unsigned long step, const phsim_obs *o) {
   t->last_step = step;
   t->last_features = learned;
   t->last_loss = o->loss;
-  t->last_E_minus_I = E_minus_I_frobenius(o->E);
+  t->last_E_minus_I = phsim_E_minus_I(o->E);
   t->last_erank = phsim_effective_rank(o->M, 0);
   t->last_erank_bn = phsim_effective_rank(o->M, 1);
   phsim_phases_update(&t->phases, step, t->last_cos, A, o->E, o->gA, learned);

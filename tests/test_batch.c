@@ -29,10 +29,7 @@ typedef struct {
  * weights when Wt == NULL (stopgrad = false). */
 static double batch_loss_along(double t, void *p) {
   batch_ctx *c = p;
-  gsl_matrix_memcpy(c->W, c->W0);
-  for (size_t i = 0; i < c->W->size1; i++)
-    for (size_t j = 0; j < c->W->size2; j++)
-      *gsl_matrix_ptr(c->W, i, j) += t * gsl_matrix_get(c->U, i, j);
+  tu_move(c->W, c->W0, t, c->U);
   const gsl_matrix *Wt = c->Wt ? c->Wt : c->W;
   assert_int_equal(phsim_batchgrad_eval(c->W, c->E, Wt, c->b, c->ws), PHSIM_OK);
   return c->ws->loss;
@@ -56,14 +53,6 @@ static double batch_loss_head_entry(double t, void *p) {
   gsl_matrix_set(c->E, c->i, c->j, c->e0);
   assert_int_equal(st, PHSIM_OK);
   return c->ws->loss;
-}
-
-static double frob_dot(const gsl_matrix *X, const gsl_matrix *Y) {
-  double acc = 0.0;
-  for (size_t i = 0; i < X->size1; i++)
-    for (size_t j = 0; j < X->size2; j++)
-      acc += gsl_matrix_get(X, i, j) * gsl_matrix_get(Y, i, j);
-  return acc;
 }
 
 static void check_batch_gradient(phsim_noise noise, phsim_mask mask,
@@ -91,7 +80,7 @@ static void check_batch_gradient(phsim_noise noise, phsim_mask mask,
     tu_fill_gaussian(U, r, 1.0);
     double fd, abserr;
     gsl_deriv_central(&F, 0.0, 1e-5, &fd, &abserr);
-    assert_close(frob_dot(gW, U), fd, 1e-7 * fmax(1.0, fabs(fd)) + 10 * abserr);
+    assert_close(tu_frob_dot(gW, U), fd, 1e-7 * fmax(1.0, fabs(fd)) + 10 * abserr);
   }
   /* dL/dE_ij at W0, by gsl_deriv_central on each entry. */
   head_ctx hc = {W0, E, W0, b, ws, 0, 0, 0.0};

@@ -21,10 +21,7 @@ typedef struct {
 
 static double loss_along(double t, void *p) {
   dir_ctx *c = p;
-  gsl_matrix_memcpy(c->W, c->W0);
-  for (size_t i = 0; i < c->W->size1; i++)
-    for (size_t j = 0; j < c->W->size2; j++)
-      *gsl_matrix_ptr(c->W, i, j) += t * gsl_matrix_get(c->U, i, j);
+  tu_move(c->W, c->W0, t, c->U);
   tu_reduce(c->W, c->model->K, c->A, c->R);
   const gsl_matrix *At = c->At ? c->At : c->A, *Rt = c->At ? c->Rt : c->R;
   int st = phsim_popgrad_eval(c->model, c->A, c->R, c->E, At, Rt, c->ws);
@@ -49,14 +46,6 @@ static double loss_head_entry(double t, void *p) {
   gsl_matrix_set(c->E, c->i, c->j, c->e0);
   assert_int_equal(st, PHSIM_OK);
   return c->ws->loss;
-}
-
-static double frob_dot(const gsl_matrix *X, const gsl_matrix *Y) {
-  double acc = 0.0;
-  for (size_t i = 0; i < X->size1; i++)
-    for (size_t j = 0; j < X->size2; j++)
-      acc += gsl_matrix_get(X, i, j) * gsl_matrix_get(Y, i, j);
-  return acc;
 }
 
 /* Check one configuration: 4 random directions in W, every entry of E. */
@@ -90,7 +79,7 @@ static void check_gradient(size_t m, size_t K, size_t d, phsim_noise noise,
     tu_fill_gaussian(U, r, 1.0);
     double fd, abserr;
     gsl_deriv_central(&F, 0.0, 1e-4, &fd, &abserr);
-    double an = frob_dot(gW, U);
+    double an = tu_frob_dot(gW, U);
     /* central differences with GSL's step control: error estimate abserr;
      * the analytic value must agree to 1e-7 relative or within the
      * estimated truncation/round-off error. */
@@ -179,7 +168,7 @@ static void test_stopgradient_matters(void **state) {
   gsl_function F = {loss_along, &dc};
   double fd, abserr;
   gsl_deriv_central(&F, 0.0, 1e-4, &fd, &abserr);
-  double an = frob_dot(gW, U);
+  double an = tu_frob_dot(gW, U);
   /* The two differ by far more than the finite-difference error. */
   assert_true(fabs(an - fd) > 1e-3 * fabs(an) + 100.0 * abserr);
   phsim_popgrad_free(ws);

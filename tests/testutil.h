@@ -72,6 +72,24 @@ static inline void tu_random_weights(gsl_matrix *W, size_t K, gsl_rng *r) {
                                                : 0.5 / sqrt((double)W->size2)));
 }
 
+/* sum_ij X_ij Y_ij */
+static inline double tu_frob_dot(const gsl_matrix *X, const gsl_matrix *Y) {
+  double acc = 0.0;
+  for (size_t i = 0; i < X->size1; i++)
+    for (size_t j = 0; j < X->size2; j++)
+      acc += gsl_matrix_get(X, i, j) * gsl_matrix_get(Y, i, j);
+  return acc;
+}
+
+/* W = W0 + t U: a point on a finite-difference line. */
+static inline void tu_move(gsl_matrix *W, const gsl_matrix *W0, double t,
+                           const gsl_matrix *U) {
+  gsl_matrix_memcpy(W, W0);
+  for (size_t i = 0; i < W->size1; i++)
+    for (size_t j = 0; j < W->size2; j++)
+      *gsl_matrix_ptr(W, i, j) += t * gsl_matrix_get(U, i, j);
+}
+
 /* A = W[:, :K], R = W[:, K:] W[:, K:]^T, straight from the definitions. */
 static inline void tu_reduce(const gsl_matrix *W, size_t K, gsl_matrix *A,
                              gsl_matrix *R) {

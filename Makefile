@@ -16,7 +16,7 @@ LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test bench demo experiments plots sanitize valgrind clean
+.PHONY: all test bench demo experiments plots sanitize valgrind fuzz clean
 all: $(BIN)/phsim
 
 $(BUILD)/%.o: sim/%.c $(wildcard include/*.h) | $(BUILD)
@@ -24,6 +24,8 @@ $(BUILD)/%.o: sim/%.c $(wildcard include/*.h) | $(BUILD)
 
 $(BIN)/phsim: $(BUILD)/main.o $(LIB_OBJ) | $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/test_fuzz_corpus: tests/fuzz/fuzz_config.c tests/fuzz/fuzz_set.c tests/fuzz/fuzz_matrix.c
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
@@ -68,6 +70,28 @@ valgrind: $(TEST_BIN) $(BIN)/phsim
 	@d=$$(mktemp -d) && echo "valgrind $(BIN)/phsim run" && \
 	  $(VALGRIND) $(BIN)/phsim run --set d=20 --set steps=2000 --out $$d/run && \
 	  rm -rf $$d && echo "valgrind: clean"
+
+# libFuzzer (clang; Debian: clang libclang-rt-14-dev) on the config parser,
+# the --set parser and the matrix reader, FUZZ_SECONDS each, from the seed
+# corpus in tests/fuzz/corpus/; a crash is written to tests/fuzz/regressions/
+# (replayed by `make test` from then on).
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZERS := config set matrix
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZERS); do \
+	  $(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -DHAVE_INLINE -Iinclude \
+	    $(shell pkg-config --cflags $(PKGS)) tests/fuzz/fuzz_$$f.c $(LIB_SRC) \
+	    -o build/fuzz/fuzz_$$f $(LDLIBS) || exit 1; \
+	  mkdir -p build/fuzz/corpus-$$f; \
+	  echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/regressions/$$f- build/fuzz/corpus-$$f tests/fuzz/corpus/$$f \
+	    > build/fuzz/fuzz_$$f.log 2>&1; \
+	  st=$$?; grep -E "^Done|stat::number_of_executed_units|ERROR" build/fuzz/fuzz_$$f.log; \
+	  [ $$st -eq 0 ] || { echo "fuzz_$$f found a crash: see build/fuzz/fuzz_$$f.log"; exit 1; }; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(BIN)

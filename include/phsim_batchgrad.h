@@ -45,6 +45,7 @@ typedef struct {
   gsl_matrix *f2, *U, *Uh, *f2h;   /* N x m */
   gsl_matrix *dU, *df1, *df2;      /* N x m */
   gsl_vector *sU, *sf2;            /* m: BN scales */
+  char fault[128];                 /* what went wrong, after PHSIM_ENUM */
 } phsim_batchgrad_workspace;
 
 phsim_batchgrad_workspace *phsim_batchgrad_alloc(size_t N, size_t P, size_t m,

@@ -93,6 +93,11 @@ int phsim_config_set_arg(phsim_config *cfg, const char *arg,
 int phsim_config_read_file(phsim_config *cfg, const char *path,
                            char err[PHSIM_ERR_MAX]);
 
+/* The same from an open, seekable stream; path names it in messages and
+ * anchors relative init paths. */
+int phsim_config_read_stream(phsim_config *cfg, FILE *fp, const char *path,
+                             char err[PHSIM_ERR_MAX]);
+
 /* Cross-key checks (Pf <= P, K <= d, pi sums to 1, memory, files), run once
  * after every assignment and before any work. */
 int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);

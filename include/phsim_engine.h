@@ -58,6 +58,13 @@ int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
 
 void phsim_engine_observe(const phsim_engine *e, phsim_obs *o);
 
+/* After PHSIM_ENUM: the quantity that failed and its value. */
+const char *phsim_engine_fault(const phsim_engine *e);
+
+/* A loss beyond this magnitude counts as exploded (a numerical fault): the
+ * BN loss is at most 4 m; the unnormalized one has no bound. */
+#define PHSIM_LOSS_EXPLODED 1e30
+
 /* dL/dW (m x d) and dL/dE (m x m) at the current state.  The reduced
  * engines need the weights they started from: PHSIM_EINPUT when they were
  * started from (A, R) directly (huge d). */

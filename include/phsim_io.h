@@ -17,6 +17,10 @@
  * On success *out is a new rows x cols matrix owned by the caller. */
 int phsim_matrix_read(const char *path, size_t rows, size_t cols,
                       gsl_matrix **out, char err[PHSIM_ERR_MAX]);
+/* The same from an open stream; path names it in messages. */
+int phsim_matrix_read_stream(FILE *fp, const char *path, size_t rows,
+                             size_t cols, gsl_matrix **out,
+                             char err[PHSIM_ERR_MAX]);
 
 /* An output file under construction. */
 typedef struct {

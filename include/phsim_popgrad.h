@@ -75,6 +75,7 @@ typedef struct {
   /* scratch */
   gsl_matrix *B, *Bt, *Q, *C, *EM, *barM, *barQ;
   gsl_vector *N, *D, *gT;
+  char fault[128]; /* what went wrong, after PHSIM_ENUM */
 } phsim_popgrad_workspace;
 
 phsim_popgrad_workspace *phsim_popgrad_alloc(size_t m, size_t K);

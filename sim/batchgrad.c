@@ -131,7 +131,12 @@ static int forward(const gsl_matrix *E, const phsim_batch *b,
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, w->f1, E, 0.0, w->U);
   const int normalized = batchnorm_forward(w->U, w->Uh, w->sU) &&
                          batchnorm_forward(w->f2, w->f2h, w->sf2);
-  if (!normalized && w->opts.norm == PHSIM_NORM_BN) return PHSIM_ENUM;
+  if (!normalized && w->opts.norm == PHSIM_NORM_BN) {
+    snprintf(w->fault, sizeof w->fault,
+             "a batch variance of the outputs or targets is 0 or not finite "
+             "(BatchNorm undefined)");
+    return PHSIM_ENUM;
+  }
   w->loss = 0.0;
   for (size_t j = 0; j < w->m; j++) {
     double rho = 0.0;
@@ -152,7 +157,11 @@ static int forward(const gsl_matrix *E, const phsim_batch *b,
       }
     w->loss /= (double)b->N;
   }
-  return isfinite(w->loss) ? PHSIM_OK : PHSIM_ENUM;
+  if (!isfinite(w->loss)) {
+    snprintf(w->fault, sizeof w->fault, "batch loss = %g", w->loss);
+    return PHSIM_ENUM;
+  }
+  return PHSIM_OK;
 }
 
 /* dL/dx for x = U (online, partner t = f2) or x = f2 (target, partner U):

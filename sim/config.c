@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gsl/gsl_matrix.h>
 
@@ -447,11 +448,24 @@ int phsim_config_read_file(phsim_config *cfg, const char *path,
              strerror(errno));
     return PHSIM_EINPUT;
   }
-  int st = check_line_lengths(fp, path, err);
-  if (st != PHSIM_OK) {
+  struct stat sb;
+  if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "config file '%s' is a directory; allowed: a file of 'key = "
+             "value' lines",
+             path);
     fclose(fp);
-    return st;
+    return PHSIM_EINPUT;
   }
+  int st = phsim_config_read_stream(cfg, fp, path, err);
+  fclose(fp);
+  return st;
+}
+
+int phsim_config_read_stream(phsim_config *cfg, FILE *fp, const char *path,
+                             char err[PHSIM_ERR_MAX]) {
+  int st = check_line_lengths(fp, path, err);
+  if (st != PHSIM_OK) return st;
   file_ctx ctx = {.cfg = cfg, .fp = fp, .lineno = 0, .path = path,
                   .status = PHSIM_OK, .err = err};
   const char *slash = strrchr(path, '/');
@@ -460,7 +474,6 @@ int phsim_config_read_file(phsim_config *cfg, const char *path,
   if (slash == path) strcpy(ctx.dir, "/");
   memset(ctx.seen, 0, sizeof ctx.seen);
   int line = ini_parse_stream(read_line, &ctx, file_handler, &ctx);
-  fclose(fp);
   if (ctx.status != PHSIM_OK) return ctx.status;
   if (line != 0) {
     snprintf(err, PHSIM_ERR_MAX,

@@ -15,6 +15,7 @@ struct phsim_engine {
   phsim_order *order;
   phsim_sampled *sampled;
   phsim_flow *flow;
+  char fault[160];
 };
 
 void phsim_head_peak_update(phsim_head_peak *peak, unsigned long step,
@@ -51,7 +52,18 @@ void phsim_engine_free(phsim_engine *e) {
   free(e);
 }
 
-static int eval(phsim_engine *e) {
+/* The closed-form workspace of the engine, NULL for the sampled one. */
+static const phsim_popgrad_workspace *closed_form(const phsim_engine *e) {
+  switch (e->kind) {
+  case PHSIM_ENGINE_POPULATION: return e->pop->pg;
+  case PHSIM_ENGINE_ORDER: return e->order->pg;
+  case PHSIM_ENGINE_FLOW: return e->flow->o->pg;
+  case PHSIM_ENGINE_SAMPLED: return NULL;
+  }
+  return NULL;
+}
+
+static int eval_engine(phsim_engine *e) {
   switch (e->kind) {
   case PHSIM_ENGINE_POPULATION: return phsim_pop_eval(e->pop);
   case PHSIM_ENGINE_ORDER: return phsim_order_eval(e->order);
@@ -60,6 +72,25 @@ static int eval(phsim_engine *e) {
   }
   return PHSIM_ENUM;
 }
+
+/* Evaluate; on a fault, or a loss past PHSIM_LOSS_EXPLODED, say what. */
+static int eval(phsim_engine *e) {
+  const phsim_popgrad_workspace *pg = closed_form(e);
+  int st = eval_engine(e);
+  double loss = pg ? pg->loss : e->sampled->ws->loss;
+  if (st != PHSIM_OK) {
+    snprintf(e->fault, sizeof e->fault, "%s", pg ? pg->fault : e->sampled->ws->fault);
+    return st;
+  }
+  if (fabs(loss) > PHSIM_LOSS_EXPLODED) {
+    snprintf(e->fault, sizeof e->fault, "loss = %g exploded (beyond %g)", loss,
+             PHSIM_LOSS_EXPLODED);
+    return PHSIM_ENUM;
+  }
+  return PHSIM_OK;
+}
+
+const char *phsim_engine_fault(const phsim_engine *e) { return e->fault; }
 
 static void step(phsim_engine *e) {
   switch (e->kind) {
@@ -91,9 +122,7 @@ int phsim_engine_start(phsim_engine *e, const phsim_config *cfg, gsl_rng *r,
   }
   if (st != PHSIM_OK) return st;
   if (eval(e) != PHSIM_OK) {
-    snprintf(err, PHSIM_ERR_MAX,
-             "numerical fault at the initial state: a second moment D_j or T_j "
-             "(or a batch variance) is not positive and finite");
+    snprintf(err, PHSIM_ERR_MAX, "numerical fault at the initial state: %s", e->fault);
     return PHSIM_ENUM;
   }
   return PHSIM_OK;
@@ -103,6 +132,10 @@ int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
                          phsim_head_peak *peak, unsigned long *fault_step) {
   if (e->kind == PHSIM_ENGINE_FLOW) {
     if (phsim_flow_advance_to(e->flow, to) != PHSIM_OK) {
+      snprintf(e->fault, sizeof e->fault,
+               "the ODE integrator failed before t = %g (a non-finite or "
+               "undefined derivative, or a vanishing step)",
+               e->flow->o->eta * (double)to);
       *fault_step = to;
       return PHSIM_ENUM;
     }

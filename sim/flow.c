@@ -1,6 +1,7 @@
 /* flow.c: gradient flow on (A, R, E) with gsl_odeiv2. */
 #include "phsim_flow.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +66,7 @@ phsim_flow *phsim_flow_alloc(const phsim_config *cfg) {
   f->pg_rhs = phsim_popgrad_alloc(m, K);
   f->sys = (gsl_odeiv2_system){rhs, NULL, dim, f};
   f->driver = gsl_odeiv2_driver_alloc_y_new(&f->sys, gsl_odeiv2_step_rk8pd,
-                                            cfg->eta, PHSIM_FLOW_EPSABS,
+                                            1e-3 * cfg->eta, PHSIM_FLOW_EPSABS,
                                             PHSIM_FLOW_EPSREL);
   return f;
 }
@@ -90,8 +91,18 @@ int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
 
 int phsim_flow_advance_to(phsim_flow *f, unsigned long step) {
   const double t1 = f->o->eta * (double)step;
-  if (gsl_odeiv2_driver_apply(f->driver, &f->t, t1, f->y) != GSL_SUCCESS)
-    return PHSIM_ENUM;
+  /* A trial step that leaves the domain (a second moment not positive)
+   * makes rhs return GSL_EBADFUNC; the driver then restores (t, y) to the
+   * last good point, and a smaller first step gets past (GSL manual,
+   * "Driver").  Ten retries shrink it by 10^10. */
+  double h = f->driver->h;
+  for (int tries = 0;; tries++) {
+    int st = gsl_odeiv2_driver_apply(f->driver, &f->t, t1, f->y);
+    if (st == GSL_SUCCESS) break;
+    if (st != GSL_EBADFUNC || tries == 10) return PHSIM_ENUM;
+    h = fmin(h, f->driver->h) / 10.0;
+    gsl_odeiv2_driver_reset_hstart(f->driver, h);
+  }
   unpack(f->y, f->o);
   return phsim_order_eval(f->o);
 }

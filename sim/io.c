@@ -41,6 +41,27 @@ int phsim_matrix_read(const char *path, size_t rows, size_t cols,
              strerror(errno));
     return PHSIM_EINPUT;
   }
+  /* Only a regular file of plausible size: a device, a pipe or a huge file
+   * would block or exhaust memory before any number is read. */
+  struct stat st;
+  const double limit = 64.0 * (double)rows * (double)cols + 1048576.0;
+  if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || (double)st.st_size > limit) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "file '%s': not a regular file of at most %.0f bytes (%zu x %zu "
+             "numbers)",
+             path, limit, rows, cols);
+    fclose(fp);
+    return PHSIM_EINPUT;
+  }
+  int status = phsim_matrix_read_stream(fp, path, rows, cols, out, err);
+  fclose(fp);
+  return status;
+}
+
+int phsim_matrix_read_stream(FILE *fp, const char *path, size_t rows,
+                             size_t cols, gsl_matrix **out,
+                             char err[PHSIM_ERR_MAX]) {
+  *out = NULL;
   gsl_matrix *A = gsl_matrix_alloc(rows, cols);
   char *line = NULL;
   size_t linecap = 0, lineno = 0, row = 0;
@@ -82,7 +103,6 @@ int phsim_matrix_read(const char *path, size_t rows, size_t cols,
     status = PHSIM_EINPUT;
   }
   free(line);
-  fclose(fp);
   if (status != PHSIM_OK) {
     gsl_matrix_free(A);
     return status;

@@ -160,8 +160,13 @@ static int forward(const phsim_model *model, const gsl_matrix *A,
       dd += em * gsl_matrix_get(E, j, r);
     }
     double t = gsl_vector_get(w->T, j);
-    if (!(dd > 0.0) || !(t > 0.0) || !isfinite(dd) || !isfinite(t))
+    if (!(dd > 0.0) || !isfinite(dd) || !(t > 0.0) || !isfinite(t)) {
+      int bad_d = !(dd > 0.0) || !isfinite(dd);
+      snprintf(w->fault, sizeof w->fault,
+               "%s_%zu = %g (a second moment must be positive and finite)",
+               bad_d ? "D" : "T", j + 1, bad_d ? dd : t);
       return PHSIM_ENUM;
+    }
     gsl_vector_set(w->N, j, n);
     gsl_vector_set(w->D, j, dd);
     double rho = n / sqrt(dd * t);
@@ -169,7 +174,11 @@ static int forward(const phsim_model *model, const gsl_matrix *A,
     w->loss += model->norm == PHSIM_NORM_BN ? 2.0 * (1.0 - rho)
                                              : dd - 2.0 * n + t;
   }
-  return isfinite(w->loss) ? PHSIM_OK : PHSIM_ENUM;
+  if (!isfinite(w->loss)) {
+    snprintf(w->fault, sizeof w->fault, "loss = %g", w->loss);
+    return PHSIM_ENUM;
+  }
+  return PHSIM_OK;
 }
 
 /* Without the stop-gradient the target occurrences add (target = online):

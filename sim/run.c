@@ -148,7 +148,7 @@ static json_t *json_number(double x) {
 
 static json_t *summary_json(const phsim_config *cfg, const tracker *t,
                             int status, unsigned long fault_step,
-                            double wall) {
+                            const char *fault, double wall) {
   json_t *s = json_object();
   json_object_set_new(s, "status",
                       json_string(status == PHSIM_OK      ? "ok"
@@ -157,10 +157,7 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
   if (status == PHSIM_ENUM) {
     json_t *f = json_object();
     json_object_set_new(f, "step", json_integer((json_int_t)fault_step));
-    json_object_set_new(
-        f, "what",
-        json_string("a second moment D_j or T_j stopped being positive and "
-                    "finite, or the loss is not finite"));
+    json_object_set_new(f, "what", json_string(fault));
     json_object_set_new(s, "fault", f);
   }
   json_object_set_new(s, "config", phsim_config_to_json(cfg));
@@ -322,7 +319,8 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
     phsim_progress_finish(&bar);
     if (traj.fp != NULL) st = phsim_outfile_commit(&traj, err);
     if (st == PHSIM_OK) {
-      json_t *summary = summary_json(cfg, &t, run_status, fault_step, wall);
+      json_t *summary = summary_json(cfg, &t, run_status, fault_step,
+                                     phsim_engine_fault(engine), wall);
       st = phsim_json_write(summary, out_dir, "summary.json", err);
       json_decref(summary);
     }
@@ -334,10 +332,9 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
       st = PHSIM_EINTR;
     } else if (st == PHSIM_OK && run_status != PHSIM_OK) {
       snprintf(err, PHSIM_ERR_MAX,
-               "numerical fault at step %lu: a second moment D_j or T_j is "
-               "not positive and finite, or the loss is not finite; the "
-               "trajectory up to step %lu is kept in '%s'",
-               fault_step, t.last_step, out_dir);
+               "numerical fault at step %lu: %s; the trajectory up to step "
+               "%lu is kept in '%.200s' (summary: diverged)",
+               fault_step, phsim_engine_fault(engine), t.last_step, out_dir);
       st = PHSIM_ENUM;
     }
   }

@@ -107,6 +107,34 @@ static void test_every_engine_from_the_command_line(void **s) {
   rmdir(dir);
 }
 
+/* Same configuration and seed: byte-identical trajectory.csv and
+ * summary.json (with --no-timing, which writes the wall-clock fields as
+ * null), for every engine. */
+static void test_runs_are_byte_identical(void **s) {
+  (void)s;
+  static const char *const engines[] = {"population", "order", "sampled", "flow"};
+  char dir[256], cmd[2048], out[256];
+  tu_tempdir(dir, sizeof dir, "det");
+  for (size_t i = 0; i < 4; i++) {
+    for (int k = 0; k < 2; k++) {
+      snprintf(cmd, sizeof cmd,
+               "run --no-timing --set engine=%s --set d=12 --set N=300 --set steps=300 "
+               "--set log_every=7 --out %s/%s%d",
+               engines[i], dir, engines[i], k);
+      assert_int_equal(run_cli(cmd, 1, out, sizeof out), 0);
+    }
+    snprintf(cmd, sizeof cmd,
+             "cmp -s %s/%s0/trajectory.csv %s/%s1/trajectory.csv && "
+             "cmp -s %s/%s0/summary.json %s/%s1/summary.json",
+             dir, engines[i], dir, engines[i], dir, engines[i], dir, engines[i]);
+    if (system(cmd) != 0) fail_msg("engine %s: outputs differ between repeats", engines[i]);
+  }
+  snprintf(cmd, sizeof cmd, "grep -q '\"wall_seconds\": null' %s/order0/summary.json", dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 static void test_errors_exit_2_with_message(void **s) {
   (void)s;
   static const char *const cases[][2] = {
@@ -149,6 +177,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grad_matches_engine),
       cmocka_unit_test(test_every_engine_from_the_command_line),
+      cmocka_unit_test(test_runs_are_byte_identical),
       cmocka_unit_test(test_errors_exit_2_with_message),
       cmocka_unit_test(test_help_and_config),
   };

@@ -115,6 +115,17 @@ static int is_help(const char *arg) {
   return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+/* -h as the first argument: usage on stdout, status 0; arguments that do
+ * not fit: usage on stderr, status 2.  Returns 1 when the command is done. */
+static int usage_done(int argc, char **argv, int fits, const char *usage,
+                      int *status) {
+  const int help = argc >= 1 && is_help(argv[0]);
+  if (!help && fits) return 0;
+  fputs(usage, help ? stdout : stderr);
+  *status = help ? PHSIM_OK : PHSIM_EINPUT;
+  return 1;
+}
+
 /* Parse [CONFIG] [--set k=v]... [--out DIR] in order, then validate.
  * out may be NULL when the command takes no --out. */
 static int parse_args(int argc, char **argv, const char *usage,
@@ -316,29 +327,29 @@ static int cmd_sweep(int argc, char **argv) {
 }
 
 static int cmd_merge(int argc, char **argv) {
-  if (argc != 1 || is_help(argv[0])) {
-    fputs("usage: phsim merge DIR\nCombine DIR/sweep-shard-I-of-N.csv into "
-          "DIR/sweep.csv, checking every point is there once.\n",
-          argc == 1 ? stdout : stderr);
-    return argc == 1 ? PHSIM_OK : PHSIM_EINPUT;
-  }
+  int st;
+  if (usage_done(argc, argv, argc == 1,
+                 "usage: phsim merge DIR\nCombine DIR/sweep-shard-I-of-N.csv into "
+                 "DIR/sweep.csv, checking every point is there once.\n",
+                 &st))
+    return st;
   char err[PHSIM_ERR_MAX];
-  int st = phsim_sweep_merge(argv[0], err);
+  st = phsim_sweep_merge(argv[0], err);
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
 
 static int cmd_plot(int argc, char **argv) {
-  if (argc != 1 || is_help(argv[0])) {
-    fputs("usage: phsim plot DIR\nFigures of a run (DIR/run.png, run.pdf: alignment, head,\n"
-          "forces, loss with the phases shaded) or a sweep (DIR/plots/: log-log\n"
-          "scaling with fitted slopes for one swept key, phase diagrams for two\n"
-          "or more).  Needs gnuplot; scripts in plots/ ($PHSIM_PLOTS).\n",
-          argc == 1 ? stdout : stderr);
-    return argc == 1 ? PHSIM_OK : PHSIM_EINPUT;
-  }
+  int st;
+  if (usage_done(argc, argv, argc == 1,
+                 "usage: phsim plot DIR\nFigures of a run (DIR/run.png, run.pdf: alignment, head,\n"
+                 "forces, loss with the phases shaded) or a sweep (DIR/plots/: log-log\n"
+                 "scaling with fitted slopes for one swept key, phase diagrams for two\n"
+                 "or more).  Needs gnuplot; scripts in plots/ ($PHSIM_PLOTS).\n",
+                 &st))
+    return st;
   char err[PHSIM_ERR_MAX];
-  int st = phsim_plot_dir(argv[0], err);
+  st = phsim_plot_dir(argv[0], err);
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
@@ -375,13 +386,11 @@ static int cmd_field(int argc, char **argv) {
       "-dL/d(a_JA, a_JB) on neuron J (default 2) with a_JA = x, a_JB = y\n"
       "(default features 1,2) on an N x N grid (default 21) over [-L, L]^2\n"
       "(default 2.5), all else at the run's state.\n";
-  if (argc < 1 || is_help(argv[0])) {
-    fputs(usage, argc < 1 ? stderr : stdout);
-    return argc < 1 ? PHSIM_EINPUT : PHSIM_OK;
-  }
+  int st;
+  if (usage_done(argc, argv, argc >= 1, usage, &st)) return st;
   phsim_config cfg;
   char err[PHSIM_ERR_MAX];
-  int st = load_run_config(argv[0], &cfg);
+  st = load_run_config(argv[0], &cfg);
   if (st != PHSIM_OK) return st;
   phsim_field_spec spec = {.step = 0, .neuron = 1, .fa = 0, .fb = 1, .lim = 2.5, .n = 21};
   int have_at = 0;
@@ -434,12 +443,11 @@ static int cmd_pull(int argc, char **argv) {
       "Re-run DIR/config to STEP; print CSV neuron,feature,pull_head,\n"
       "pull_identity: -dL/da_jl at that state with the run's head E and with\n"
       "E = I, all else equal (closed form, target = online weights).\n";
-  if (argc != 3 || strcmp(argv[1], "--at") != 0) {
-    fputs(usage, argc >= 1 && is_help(argv[0]) ? stdout : stderr);
-    return argc >= 1 && is_help(argv[0]) ? PHSIM_OK : PHSIM_EINPUT;
-  }
+  int st;
+  if (usage_done(argc, argv, argc == 3 && strcmp(argv[1], "--at") == 0, usage, &st))
+    return st;
   phsim_config cfg;
-  int st = load_run_config(argv[0], &cfg);
+  st = load_run_config(argv[0], &cfg);
   double at = 0;
   if (st == PHSIM_OK) st = option_number("--at", argv[2], 0, 1e12, &at);
   if (st != PHSIM_OK) return st;
@@ -457,10 +465,8 @@ static int cmd_fit(int argc, char **argv) {
       "numbers); --loglog fits log y against log x (an\n"
       "exponent).  Prints slope, its standard error, intercept, r2, rows used\n"
       "and rows skipped (empty or non-positive values).\n";
-  if (argc < 1 || is_help(argv[0])) {
-    fputs(usage, argc < 1 ? stderr : stdout);
-    return argc < 1 ? PHSIM_EINPUT : PHSIM_OK;
-  }
+  int st;
+  if (usage_done(argc, argv, argc >= 1, usage, &st)) return st;
   const char *x = NULL, *y = NULL, *where[16];
   size_t nw = 0;
   int loglog = 0;
@@ -484,7 +490,7 @@ static int cmd_fit(int argc, char **argv) {
   }
   phsim_fit_result r;
   char err[PHSIM_ERR_MAX];
-  int st = phsim_fit_csv(argv[0], x, y, loglog, where, nw, &r, err);
+  st = phsim_fit_csv(argv[0], x, y, loglog, where, nw, &r, err);
   if (st != PHSIM_OK) {
     fprintf(stderr, "phsim: %s\n", err);
     return st;
@@ -560,16 +566,14 @@ static void table_line(const char *dir, json_t *s, tally *tallies,
 }
 
 static int cmd_table(int argc, char **argv) {
-  if (argc == 0 || is_help(argv[0])) {
-    fputs(usage_table, argc == 0 ? stderr : stdout);
-    return argc == 0 ? PHSIM_EINPUT : PHSIM_OK;
-  }
+  int st;
+  if (usage_done(argc, argv, argc >= 1, usage_table, &st)) return st;
   tally tallies[] = {{"offdiag", 0, 0, 0, 0}, {"fixed", 0, 0, 0, 0},
                      {"full", 0, 0, 0, 0}};
   const size_t nt = sizeof tallies / sizeof tallies[0];
   printf("%-28s %-8s %6s  %-34s  %-6s learned  loss_final  status\n", "run",
          "head", "seed", "neuron->feature@first step", "race");
-  int st = PHSIM_OK;
+  st = PHSIM_OK;
   for (int i = 0; i < argc; i++) {
     char path[PHSIM_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/summary.json", argv[i]);

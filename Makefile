@@ -58,7 +58,7 @@ plots: $(BIN)/phsim
 # The whole suite under AddressSanitizer and UBSan, GSL range checks on.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
-	$(MAKE) test BUILD=build/san BIN=build/san/bin OPT="-O1 -g $(SAN)" DEFS=-DHAVE_INLINE
+	$(MAKE) --no-print-directory test BUILD=build/san BIN=build/san/bin OPT="-O1 -g $(SAN)" DEFS=-DHAVE_INLINE
 
 # The core tests under valgrind: zero errors, zero leaks.
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all

@@ -98,7 +98,7 @@ if [ -n "${s:-}" ]; then
     echo "$k $t" >> "$D/frames.txt.tmp"
   done
   mv "$D/frames.txt.tmp" "$D/frames.txt"
-  (cd "$PHSIM_PLOTS" && gnuplot -e "dir='$(cd "$D" && pwd)'; head_dir='$(cd "$H" && pwd)'; i=$i; nframes=$k" anim.gp)
+  (cd "$PHSIM_PLOTS" && gnuplot -e "dir='$(cd "$D" && pwd)'; head_dir='$(cd "$H" && pwd)'; i=$i; nframes=$k" anim.gp) 2> "$D/anim.log"
   rm -f "$D"/frame-*.csv
 fi
 ok=PASS

@@ -28,6 +28,9 @@ for K in $KS; do
     | sort -k2 -n >> "$D/table.txt"
 done
 cat "$D/table.txt"
+awk 'NR > 1 { printf "K=%s,m=%s %s %s %s %s\n", $1, $2, $3, $4, $5, $6 }
+     NR == 1 { print "cell head none erank_head erank_none" }' "$D/table.txt" > "$D/bars.txt"
+(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/width'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='head no-head'; ylabel_='features learned (mean over seeds)'; title_='E5: features learned, m neurons and K features'; ymax=0" table.gp)
 # head >= no head in every (K, m), better on average
 read -r worse mh mn <<EOS
 $(awk 'NR > 1 { if ($3 < $4) w++; h += $3; n += $4; c++ } END { printf "%d %.3f %.3f\n", w, h / c, n / c }' "$D/table.txt")
@@ -36,4 +39,4 @@ allcollapse=$(awk 'NR > 1 { split($7, a, "/"); if (a[1] != a[2]) bad++ } END { p
 ok=PASS
 [ "$worse" = 0 ] || ok=FAIL
 awk -v a="$mh" -v b="$mn" 'BEGIN { exit !(a > b) }' || ok=FAIL
-verdict E5 "$ok" "features learned, mean over (K, m): head $mh, no head $mn; the head is never worse; no-head runs all collapsed onto the strongest feature in $(( $(wc -l < "$D/table.txt") - 1 - allcollapse )) of $(( $(wc -l < "$D/table.txt") - 1 )) (K, m) cells (see table: the per-neuron race decides, not m)"
+verdict E5 "$ok" "features learned, mean over (K, m): head $mh, no head $mn; the head is never worse; figure $D/width.png; no-head runs all collapsed onto the strongest feature in $(( $(wc -l < "$D/table.txt") - 1 - allcollapse )) of $(( $(wc -l < "$D/table.txt") - 1 )) (K, m) cells (see table: the per-neuron race decides, not m)"

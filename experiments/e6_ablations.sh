@@ -23,8 +23,9 @@ for v in "baseline:head=offdiag" "full-head:head=full" "no-bn:norm=none" "no-sto
     END { printf "%-16s %6d %6d %6d %9d %10.4g\n", name, b, o, z, d, (nl ? l / nl : 0) }' "$CSV" >> "$D/table.txt"
 done
 cat "$D/table.txt"
+(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/ablations'; file='$D/table.txt'; xcol=1; ycols='2 3 4 5'; names='both-features one-feature none diverged'; ylabel_='runs (of $SEEDS seeds)'; title_='E6: ablations of the paper setting'; ymax=0" table.gp)
 base=$(awk '$1 == "baseline" { print $2 }' "$D/table.txt")
 nohead=$(awk '$1 == "no-head" { print $2 }' "$D/table.txt")
 ok=PASS
 [ "$base" -gt "$nohead" ] || ok=FAIL
-verdict E6 "$ok" "learned both features: $(awk 'NR > 1 { printf "%s%s %s/'"$SEEDS"'", (NR > 2 ? ", " : ""), $1, $2 }' "$D/table.txt")"
+verdict E6 "$ok" "figure $D/ablations.png; learned both features: $(awk 'NR > 1 { printf "%s%s %s/'"$SEEDS"'", (NR > 2 ? ", " : ""), $1, $2 }' "$D/table.txt")"

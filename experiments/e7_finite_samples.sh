@@ -25,9 +25,11 @@ awk -F, -v ps="$(csv_col "$P" seed)" -v pf="$(csv_col "$P" features_learned)" -v
   END { for (N in n) printf "%6d %4d/%-3d %14.3f\n", N, a[N], n[N], (ne[N] ? e[N] / ne[N] : -1) }' "$P" "$S" \
   | sort -n >> "$D/table.txt"
 cat "$D/table.txt"
+awk 'NR == 1 { print "N agree logratio"; next } { split($2, a, "/"); printf "%s %.4g %s\n", $1, a[1] / a[2], ($3 < 0 ? 0 : $3) }' "$D/table.txt" > "$D/bars.txt"
+(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/finite'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='outcome-as-population |log(T3/T3(pop))|'; ylabel_='fraction of seeds; mean |log ratio|'; title_='E7: SGD on batches of N against population GD'; ymax=0" table.gp)
 read -r agree_last n_last <<EOS
 $(tail -n 1 "$D/table.txt" | awk '{ split($2, x, "/"); print x[1], x[2] }')
 EOS
 ok=PASS
 [ "$((3 * agree_last))" -ge "$((2 * n_last))" ] || ok=FAIL
-verdict E7 "$ok" "at the largest batch the sampled runs reach the population run's outcome in $agree_last of $n_last seeds; see $D/table.txt for every N"
+verdict E7 "$ok" "figure $D/finite.png; at the largest batch the sampled runs reach the population run's outcome in $agree_last of $n_last seeds; see $D/table.txt for every N"

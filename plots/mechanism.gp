@@ -1,4 +1,5 @@
-# mechanism.gp: E1's sheet.  Variables: dir, head_dir, fixed_dir, i (the
+# mechanism.gp: E1's sheet.  Portraits: both neurons' paths in their own
+# (<w, v_1>, <w, v_2>) planes, over the field that acts on w_i.  Variables: dir, head_dir, fixed_dir, i (the
 # substituted neuron), js (the neuron that learns v_1 first), T1..T4,
 # steps, seed.  Reads head_dir/ and fixed_dir/trajectory.csv and
 # dir/field-T1.csv, dir/field-T2.csv (phsim field).
@@ -50,8 +51,8 @@ do for [fmt in "png pdf"] {
   set xrange [-2.6:2.6]
   set yrange [-2.6:2.6]
   set size ratio -1
-  set xlabel sprintf("⟨w_%d, v_1⟩", i)
-  set ylabel sprintf("⟨w_%d, v_2⟩", i)
+  set xlabel "⟨w_j, v_1⟩"
+  set ylabel "⟨w_j, v_2⟩"
   set palette defined (0 "#c6dbef", 1 "#08306b")
   unset colorbox
   set key bottom right
@@ -61,6 +62,8 @@ do for [fmt in "png pdf"] {
     set title sprintf("(%s) force field on w_%d at step %d (%s)", (k == 1 ? "e" : "f"), i, tk, (k == 1 ? "T_1: v_1 learned by w_".js : "T_2: substitution done"))
     plot ff using "x":"y":(arrow * column("fx") / column("norm")):(arrow * column("fy") / column("norm")):(log10(column("norm"))) \
            with vectors head size 0.06,20 filled lc palette notitle, \
+         H using (column(aj(1))):(column(aj(2))) w l lt 1 lw 2.5 title sprintf("w_%d, head", js), \
+         F using (column(aj(1))):(column(aj(2))) w l lt 1 dt 2 lw 2 title sprintf("w_%d, no head", js), \
          H using (column(ai(1))):(column(ai(2))) w l lt 2 lw 2.5 title sprintf("w_%d, head", i), \
          F using (column(ai(1))):(column(ai(2))) w l lt 2 dt 2 lw 2 title sprintf("w_%d, no head", i), \
          H using (column("step") == tk ? column(ai(1)) : NaN):(column(ai(2))) w p pt 7 ps 1.4 lc rgb "#D55E00" notitle

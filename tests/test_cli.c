@@ -135,6 +135,40 @@ static void test_runs_are_byte_identical(void **s) {
   assert_int_equal(system(cmd), 0);
 }
 
+/* SIGINT stops a run at its next logged step: exit 6, the summary says
+ * "interrupted", the trajectory is complete up to there; a sweep stops after
+ * the runs under way and --resume finishes it. */
+static void test_interrupt_and_resume(void **s) {
+  (void)s;
+  char dir[256], cmd[1024];
+  tu_tempdir(dir, sizeof dir, "int");
+  snprintf(cmd, sizeof cmd,
+           "%s run --set steps=1000000000 --set log_every=100000 --out %s/run 2>/dev/null & "
+           "pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo $? > %s/status",
+           phsim_bin(), dir, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof cmd,
+           "test \"$(cat %s/status)\" = 6 && grep -q '\"status\": \"interrupted\"' %s/run/summary.json"
+           " && test $(tail -c 1 %s/run/trajectory.csv | od -An -c | tr -d ' ') = '\\n'",
+           dir, dir, dir);
+  if (system(cmd) != 0) fail_msg("interrupted run: wrong status, summary or trajectory in %s", dir);
+  const char *grid = "--set engine=population --set d=200 --set steps=300000 --grid seed=1:6:6";
+  snprintf(cmd, sizeof cmd,
+           "%s sweep %s --jobs 1 --out %s/sw 2>/dev/null & pid=$!; sleep 0.4; kill -TERM $pid; "
+           "wait $pid; echo $? > %s/status",
+           phsim_bin(), grid, dir, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof cmd, "test \"$(cat %s/status)\" = 6", dir);
+  if (system(cmd) != 0) fail_msg("interrupted sweep did not exit 6");
+  snprintf(cmd, sizeof cmd, "%s sweep %s --jobs 2 --resume --out %s/sw 2>/dev/null", phsim_bin(), grid, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof cmd, "%s sweep %s --jobs 2 --out %s/ref 2>/dev/null && cmp -s %s/sw/sweep.csv %s/ref/sweep.csv",
+           phsim_bin(), grid, dir, dir, dir);
+  if (system(cmd) != 0) fail_msg("resumed sweep differs from an uninterrupted one");
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 static void test_errors_exit_2_with_message(void **s) {
   (void)s;
   static const char *const cases[][2] = {
@@ -178,6 +212,7 @@ int main(void) {
       cmocka_unit_test(test_grad_matches_engine),
       cmocka_unit_test(test_every_engine_from_the_command_line),
       cmocka_unit_test(test_runs_are_byte_identical),
+      cmocka_unit_test(test_interrupt_and_resume),
       cmocka_unit_test(test_errors_exit_2_with_message),
       cmocka_unit_test(test_help_and_config),
   };

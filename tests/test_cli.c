@@ -202,6 +202,14 @@ static void test_help_and_config(void **s) {
   assert_non_null(strstr(out, "trajectory.csv"));
   assert_int_equal(run_cli("keys", 0, out, sizeof out), 0);
   assert_non_null(strstr(out, "threshold"));
+  /* NOTES.md lists the keys as `phsim keys` prints them: keep it true. */
+  FILE *fp = fopen("NOTES.md", "r");
+  assert_non_null(fp);
+  static char notes[1 << 17];
+  size_t n = fread(notes, 1, sizeof notes - 1, fp);
+  notes[n] = '\0';
+  fclose(fp);
+  if (strstr(notes, out) == NULL) fail_msg("NOTES.md does not list the keys as 'phsim keys' prints them");
   assert_int_equal(run_cli("config --set d=77 --set head=fixed", 0, out, sizeof out), 0);
   assert_non_null(strstr(out, "\nd = 77\n"));
   assert_non_null(strstr(out, "\nhead = fixed\n"));

@@ -2,12 +2,15 @@
  * scripts in plots/ (found at $PHSIM_PLOTS, else next to the binary as
  * ../plots).  Every figure is written as PNG (pngcairo) and PDF (pdfcairo).
  *   run:   DIR/run.{png,pdf} (plots/run.gp)
- *   sweep: one swept key besides seed: DIR/plots/scaling-<metric>.{png,pdf}
- *          for T1, T3, E_substitution, E_peak (log-log, fitted slope; a
- *          metric with fewer than 3 positive values is left out); two or more: the phase diagram
+ *   sweep: one numeric swept key besides seed:
+ *          DIR/plots/scaling-<metric>.{png,pdf} for T1, T3, E_substitution,
+ *          E_peak (log-log, fitted slope; a metric with fewer than 3 positive
+ *          values is left out); a non-numeric one (head=...): two or more: the phase diagram
  *          DIR/plots/phase-diagram.{png,pdf} of the first two keys, one map
  *          per value of the others, each cell the mean over seeds of
- *          features_learned (plots/heat.gp). */
+ *          features_learned and of log10 T3 (plots/heat.gp); seeds only, or
+ *          one non-numeric key: DIR/plots/outcomes.{png,pdf}, runs by features
+ *          learned per value of the key. */
 #ifndef PHSIM_PLOT_H
 #define PHSIM_PLOT_H
 

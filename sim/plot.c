@@ -98,6 +98,7 @@ static int plot_scaling(const char *dir, const char *xkey, char err[PHSIM_ERR_MA
     phsim_fit_result fit;
     char msg[PHSIM_ERR_MAX];
     if (phsim_fit_csv(csv, xkey, metrics[i], 1, NULL, 0, &fit, msg) != PHSIM_OK) continue;
+    if (fit.slope == 0.0 && fit.slope_se == 0.0) continue; /* constant: no axis */
     char vars[2 * PATH_MAX + 2048];
     snprintf(vars, sizeof vars,
              "dir='%s'; xkey='%s'; ykey='%s'; slope=%.17g; intercept=%.17g; "
@@ -241,6 +242,72 @@ static int plot_heat(const char *dir, json_t **keys, size_t nkeys,
   return gnuplot(vars, "heat.gp", err);
 }
 
+/* Runs by features learned (0..K), one group per value of `key` (all runs
+ * in one group when key is NULL): dir/plots/outcomes.{png,pdf}. */
+static int plot_outcomes(const char *dir, json_t *key, long K,
+                         char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 128];
+  snprintf(path, sizeof path, "%s/plots", dir);
+  int st = phsim_mkdir_p(path, err);
+  if (st != PHSIM_OK) return st;
+  const size_t ng = key ? json_array_size(json_object_get(key, "values")) : 1;
+  long *count = calloc(ng * ((size_t)K + 1), sizeof *count);
+  const char *kname = key ? json_string_value(json_object_get(key, "key")) : NULL;
+  snprintf(path, sizeof path, "%s/sweep.csv", dir);
+  FILE *fp = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  long fcol = -1, kcol = -1;
+  for (size_t row = 0; fp && getline(&line, &cap, fp) != -1; row++) {
+    line[strcspn(line, "\r\n")] = '\0';
+    long c = 0, v = -1, g = key ? -1 : 0;
+    for (char *p = line, *f = line;; p++) {
+      if (*p != ',' && *p != '\0') continue;
+      char saved = *p;
+      *p = '\0';
+      if (row == 0 && strcmp(f, "features_learned") == 0) fcol = c;
+      if (row == 0 && kname && strcmp(f, kname) == 0) kcol = c;
+      if (row > 0 && c == fcol && *f != '\0') v = atol(f);
+      if (row > 0 && c == kcol) g = value_index(key, f);
+      if (saved == '\0') break;
+      f = p + 1;
+      c++;
+    }
+    if (row > 0 && v >= 0 && v <= K && g >= 0) count[(size_t)g * ((size_t)K + 1) + (size_t)v]++;
+  }
+  if (fp) fclose(fp);
+  free(line);
+  snprintf(path, sizeof path, "%s/plots/outcomes.txt", dir);
+  FILE *out = fopen(path, "w");
+  if (out == NULL) {
+    free(count);
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s'", path);
+    return PHSIM_EIO;
+  }
+  char ycols[256] = "", names[512] = "";
+  fprintf(out, "group");
+  for (long k = 0; k <= K; k++) {
+    fprintf(out, " learned_%ld", k);
+    snprintf(ycols + strlen(ycols), sizeof ycols - strlen(ycols), "%s%ld", k ? " " : "", k + 2);
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%ld-features", k ? " " : "", k);
+  }
+  fputc('\n', out);
+  for (size_t g = 0; g < ng; g++) {
+    if (key) fprintf(out, "%s=%s", kname, json_string_value(json_array_get(json_object_get(key, "values"), g)));
+    else fprintf(out, "all");
+    for (long k = 0; k <= K; k++) fprintf(out, " %ld", count[g * ((size_t)K + 1) + (size_t)k]);
+    fputc('\n', out);
+  }
+  fclose(out);
+  free(count);
+  char vars[2 * PATH_MAX + 2048];
+  snprintf(vars, sizeof vars,
+           "out='%s/plots/outcomes'; file='%s'; xcol=1; ycols='%s'; names='%s'; "
+           "ylabel_='runs'; title_='runs by features learned'; ymax=0",
+           dir, path, ycols, names);
+  return gnuplot(vars, "table.gp", err);
+}
+
 static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
   char path[PATH_MAX + 128];
   json_t *meta = load_json(dir, "sweep.json", err);
@@ -250,12 +317,13 @@ static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
   long K = (long)json_array_size(json_object_get(json_object_get(meta, "base"), "alpha"));
   int st;
   if (n == 0) {
-    snprintf(err, PHSIM_ERR_MAX, "sweep '%.300s' sweeps only seeds: nothing to plot against", dir);
-    st = PHSIM_EINPUT;
+    st = plot_outcomes(dir, NULL, K, err);
   } else if (n == 1) {
+    /* a numeric key: scaling fits; else (or too few values): outcomes */
     snprintf(path, sizeof path, "%s/plots", dir);
     st = phsim_mkdir_p(path, err);
     if (st == PHSIM_OK) st = plot_scaling(dir, json_string_value(json_object_get(keys[0], "key")), err);
+    if (st == PHSIM_EINPUT) st = plot_outcomes(dir, keys[0], K, err);
   } else {
     const heat_metric features = {"features_learned", "features",
                                   "features learned (mean over seeds)", 0, (double)K};

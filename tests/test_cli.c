@@ -169,6 +169,27 @@ static void test_interrupt_and_resume(void **s) {
   assert_int_equal(system(cmd), 0);
 }
 
+/* phsim plot draws a run, a one-key sweep and a seeds-only sweep into PNG
+ * and PDF files (gnuplot, pngcairo and pdfcairo). */
+static void test_plot(void **s) {
+  (void)s;
+  char dir[256], cmd[8192];
+  tu_tempdir(dir, sizeof dir, "plot");
+  snprintf(cmd, sizeof cmd,
+           "%s run --set d=20 --set steps=3000 --set log_every=10 --out %s/run >/dev/null && "
+           "%s plot %s/run && test -s %s/run/run.png && test -s %s/run/run.pdf && "
+           "%s sweep --set engine=order --set steps=20000 --set log_every=1 --set stop=strong --grid d=20:80:3:log "
+           "--grid seed=1:2:2 --out %s/sw 2>/dev/null && %s plot %s/sw && "
+           "test -s %s/sw/plots/scaling-T1.png && "
+           "%s sweep --set engine=order --set d=20 --set steps=3000 --grid seed=1:3:3 "
+           "--out %s/seeds 2>/dev/null && %s plot %s/seeds && test -s %s/seeds/plots/outcomes.pdf",
+           phsim_bin(), dir, phsim_bin(), dir, dir, dir, phsim_bin(), dir, phsim_bin(), dir,
+           dir, phsim_bin(), dir, phsim_bin(), dir, dir);
+  if (system(cmd) != 0) fail_msg("plotting failed in %s", dir);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 static void test_errors_exit_2_with_message(void **s) {
   (void)s;
   static const char *const cases[][2] = {
@@ -221,6 +242,7 @@ int main(void) {
       cmocka_unit_test(test_every_engine_from_the_command_line),
       cmocka_unit_test(test_runs_are_byte_identical),
       cmocka_unit_test(test_interrupt_and_resume),
+      cmocka_unit_test(test_plot),
       cmocka_unit_test(test_errors_exit_2_with_message),
       cmocka_unit_test(test_help_and_config),
   };

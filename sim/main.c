@@ -344,8 +344,9 @@ static int cmd_plot(int argc, char **argv) {
   if (usage_done(argc, argv, argc == 1,
                  "usage: phsim plot DIR\nFigures of a run (DIR/run.png, run.pdf: alignment, head,\n"
                  "forces, loss with the phases shaded) or a sweep (DIR/plots/: log-log\n"
-                 "scaling with fitted slopes for one swept key, phase diagrams for two\n"
-                 "or more).  Needs gnuplot; scripts in plots/ ($PHSIM_PLOTS).\n",
+                 "scaling with fitted slopes for one numeric swept key, phase diagrams\n"
+                 "for two or more, runs by features learned for seeds only or one\n"
+                 "non-numeric key).  Needs gnuplot; scripts in plots/ ($PHSIM_PLOTS).\n",
                  &st))
     return st;
   char err[PHSIM_ERR_MAX];

@@ -102,9 +102,16 @@ int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
       continue;
     }
     if (n == capxy) {
+      double *nx = realloc(x, 2 * capxy * sizeof *x);
+      if (nx != NULL) x = nx;
+      double *ny = nx ? realloc(y, 2 * capxy * sizeof *y) : NULL;
+      if (ny != NULL) y = ny;
+      if (nx == NULL || ny == NULL) {
+        snprintf(err, PHSIM_ERR_MAX, "fit: out of memory reading '%.300s'", path);
+        st = PHSIM_ENOMEM;
+        break;
+      }
       capxy *= 2;
-      x = realloc(x, capxy * sizeof *x);
-      y = realloc(y, capxy * sizeof *y);
     }
     x[n] = loglog ? log(xv) : xv;
     y[n] = loglog ? log(yv) : yv;

@@ -506,6 +506,7 @@ typedef struct {
   const char *head;
   int runs, all_learned;
   int race_same, race_same_all_learned; /* race favours one feature for all */
+  int neurons, neurons_as_race;         /* neurons ending on their race's feature */
 } tally;
 
 /* Does the initial race favour the same feature for every neuron?  Without a
@@ -525,8 +526,10 @@ static void table_line(const char *dir, json_t *s, tally *tallies,
   double thr = json_real_value(json_object_get(cfg, "threshold"));
   json_t *cosf = json_object_get(s, "cos_final");
   json_t *ls = json_object_get(s, "learn_step");
+  json_t *race = json_object_get(s, "race_favoured_initial");
   long long K = json_integer_value(json_object_get(s, "features_learned"));
   size_t m = json_array_size(cosf), nK = json_array_size(json_object_get(cfg, "alpha"));
+  int as_race = 0;
   printf("%-28s %-8s %6lld ", dir, head ? head : "?",
          (long long)json_integer_value(json_object_get(cfg, "seed")));
   for (size_t j = 0; j < m; j++) {
@@ -542,6 +545,7 @@ static void table_line(const char *dir, json_t *s, tally *tallies,
       }
     }
     if (bestc >= thr) {
+      as_race += (long long)best + 1 == json_integer_value(json_array_get(race, j));
       json_t *st = json_array_get(json_array_get(ls, j), best);
       printf(" w%zu->v%zu@%-8lld", j + 1, best + 1,
              (long long)json_integer_value(st));
@@ -550,7 +554,6 @@ static void table_line(const char *dir, json_t *s, tally *tallies,
     }
   }
   printf("  ");
-  json_t *race = json_object_get(s, "race_favoured_initial");
   for (size_t j = 0; j < json_array_size(race); j++)
     printf("%sv%lld", j ? "," : "", (long long)json_integer_value(json_array_get(race, j)));
   printf("  %lld/%zu  %.6f  %s\n", K, nK,
@@ -563,14 +566,16 @@ static void table_line(const char *dir, json_t *s, tally *tallies,
       tallies[i].all_learned += all;
       tallies[i].race_same += same;
       tallies[i].race_same_all_learned += same && all;
+      tallies[i].neurons += (int)m;
+      tallies[i].neurons_as_race += as_race;
     }
 }
 
 static int cmd_table(int argc, char **argv) {
   int st;
   if (usage_done(argc, argv, argc >= 1, usage_table, &st)) return st;
-  tally tallies[] = {{"offdiag", 0, 0, 0, 0}, {"fixed", 0, 0, 0, 0},
-                     {"full", 0, 0, 0, 0}};
+  tally tallies[] = {{"offdiag", 0, 0, 0, 0, 0, 0}, {"fixed", 0, 0, 0, 0, 0, 0},
+                     {"full", 0, 0, 0, 0, 0, 0}};
   const size_t nt = sizeof tallies / sizeof tallies[0];
   printf("%-28s %-8s %6s  %-34s  %-6s learned  loss_final  status\n", "run",
          "head", "seed", "neuron->feature@first step", "race");
@@ -591,9 +596,11 @@ static int cmd_table(int argc, char **argv) {
   for (size_t i = 0; i < nt; i++)
     if (tallies[i].runs > 0)
       printf("head=%-8s %d of %d runs learned every feature; %d of the %d "
-             "whose initial race favours one feature for every neuron\n",
+             "whose initial race favours one feature for every neuron; "
+             "%d of %d neurons ended on the feature their race favoured\n",
              tallies[i].head, tallies[i].all_learned, tallies[i].runs,
-             tallies[i].race_same_all_learned, tallies[i].race_same);
+             tallies[i].race_same_all_learned, tallies[i].race_same,
+             tallies[i].neurons_as_race, tallies[i].neurons);
   return st;
 }
 

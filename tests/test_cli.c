@@ -190,6 +190,29 @@ static void test_plot(void **s) {
   assert_int_equal(system(cmd), 0);
 }
 
+/* phsim table: one line per run and the tallies per head mode. */
+static void test_table(void **s) {
+  (void)s;
+  char dir[256], cmd[2048];
+  static char out[1 << 14];
+  tu_tempdir(dir, sizeof dir, "table");
+  for (int k = 0; k < 2; k++) {
+    snprintf(cmd, sizeof cmd, "run --set d=20 --set steps=20000 --set seed=2 --set head=%s --out %s/%d",
+             k ? "fixed" : "offdiag", dir, k);
+    assert_int_equal(run_cli(cmd, 1, out, sizeof out), 0);
+  }
+  snprintf(cmd, sizeof cmd, "table %s/0 %s/1", dir, dir);
+  assert_int_equal(run_cli(cmd, 0, out, sizeof out), 0);
+  /* seed 2, d = 20: both neurons' race favours v_1; with the head one of them
+   * is turned to v_2 (test_run.c), without it both end on v_1. */
+  assert_non_null(strstr(out, "head=offdiag  1 of 1 runs learned every feature"));
+  assert_non_null(strstr(out, "head=fixed    0 of 1 runs learned every feature; 0 of the 1 "
+                              "whose initial race favours one feature for every neuron; 2 of 2 "
+                              "neurons ended on the feature their race favoured"));
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 static void test_errors_exit_2_with_message(void **s) {
   (void)s;
   static const char *const cases[][2] = {
@@ -243,6 +266,7 @@ int main(void) {
       cmocka_unit_test(test_runs_are_byte_identical),
       cmocka_unit_test(test_interrupt_and_resume),
       cmocka_unit_test(test_plot),
+      cmocka_unit_test(test_table),
       cmocka_unit_test(test_errors_exit_2_with_message),
       cmocka_unit_test(test_help_and_config),
   };

@@ -81,6 +81,11 @@ void phsim_config_default(phsim_config *cfg);
 int phsim_config_set(phsim_config *cfg, const char *key, const char *value,
                      char err[PHSIM_ERR_MAX]);
 
+/* Does the sampled engine draw fresh batches through the projections of the
+ * noise (draw = auto or projected, resample = step, ema = 0)?  Then it never
+ * holds the N P x d patches. */
+int phsim_config_draws_projected(const phsim_config *cfg);
+
 /* Does the key take an integer (d, m, P, steps, seed, ...)?  -1: unknown
  * key. */
 int phsim_config_key_is_integer(const char *key);

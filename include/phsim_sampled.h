@@ -31,8 +31,6 @@ typedef struct {
   phsim_projected_workspace *pw; /* projected draws, else NULL */
 } phsim_sampled;
 
-/* Does this configuration draw fresh batches through the projections? */
-int phsim_sampled_projects(const phsim_config *cfg);
 
 phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg);
 void phsim_sampled_free(phsim_sampled *s);

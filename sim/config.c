@@ -322,6 +322,11 @@ static int set_key(phsim_config *cfg, const char *key, const char *raw,
   return PHSIM_EINPUT;
 }
 
+int phsim_config_draws_projected(const phsim_config *cfg) {
+  if (cfg->engine != PHSIM_ENGINE_SAMPLED || cfg->draw == PHSIM_DRAW_FULL) return 0;
+  return cfg->resample == PHSIM_RESAMPLE_STEP && cfg->ema == 0.0;
+}
+
 int phsim_config_key_is_integer(const char *key) {
   const key_spec *k = find_key(key);
   if (k == NULL) return -1;
@@ -567,7 +572,8 @@ int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
     bytes += STATE_COPIES * 8.0 * (double)cfg->m * (double)cfg->d;
   if (cfg->engine == PHSIM_ENGINE_SAMPLED)
     bytes += 8.0 * (double)cfg->N * (double)cfg->P *
-             ((double)cfg->d + 4.0 * (double)cfg->m);
+             ((phsim_config_draws_projected(cfg) ? 0.0 : (double)cfg->d) +
+              4.0 * (double)cfg->m);
   if (bytes > MEMORY_MAX_BYTES) {
     snprintf(err, PHSIM_ERR_MAX,
              "keys 'm', 'd'%s: m = %zu, d = %zu%s need %.3g GiB with engine "

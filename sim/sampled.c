@@ -7,11 +7,6 @@
 
 #include "phsim_pop.h"
 
-int phsim_sampled_projects(const phsim_config *cfg) {
-  if (cfg->draw == PHSIM_DRAW_FULL) return 0;
-  return cfg->resample == PHSIM_RESAMPLE_STEP && cfg->ema == 0.0;
-}
-
 phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg) {
   phsim_sampled *s = calloc(1, sizeof *s);
   if (s == NULL) return NULL;
@@ -22,7 +17,7 @@ phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg) {
   s->R = gsl_matrix_alloc(m, m);
   s->M = gsl_matrix_alloc(m, m);
   if (cfg->ema > 0.0) s->Wt = gsl_matrix_alloc(m, d);
-  const int projects = phsim_sampled_projects(cfg);
+  const int projects = phsim_config_draws_projected(cfg);
   s->batch = phsim_batch_alloc(cfg->N, cfg->P, projects ? 0 : d);
   if (projects) s->pw = phsim_projected_alloc(m, d);
   phsim_batch_opts opts = {cfg->act, cfg->norm, cfg->stopgrad};

@@ -66,6 +66,6 @@ int main(void) {
    * fresh batch every step (resample = step) */
   for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "resample=never", 1);
   for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=full", 1);
-  for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=projected", 1);
+  for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=projected", 1);
   return 0;
 }

@@ -101,10 +101,8 @@ static void test_every_engine_from_the_command_line(void **s) {
     if (sum == NULL) fail_msg("no summary for engine %s", engines[i]);
     assert_int_equal(json_integer_value(json_object_get(sum, "steps")), 50);
     json_decref(sum);
-    snprintf(cmd, sizeof cmd, "rm -rf %s/%s", dir, engines[i]);
-    assert_int_equal(system(cmd), 0);
   }
-  rmdir(dir);
+  tu_rmtree(dir);
 }
 
 /* Same configuration and seed: byte-identical trajectory.csv and
@@ -131,8 +129,7 @@ static void test_runs_are_byte_identical(void **s) {
   }
   snprintf(cmd, sizeof cmd, "grep -q '\"wall_seconds\": null' %s/order0/summary.json", dir);
   assert_int_equal(system(cmd), 0);
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
+  tu_rmtree(dir);
 }
 
 /* SIGINT stops a run at its next logged step: exit 6, the summary says
@@ -165,8 +162,7 @@ static void test_interrupt_and_resume(void **s) {
   snprintf(cmd, sizeof cmd, "%s sweep %s --jobs 2 --out %s/ref 2>/dev/null && cmp -s %s/sw/sweep.csv %s/ref/sweep.csv",
            phsim_bin(), grid, dir, dir, dir);
   if (system(cmd) != 0) fail_msg("resumed sweep differs from an uninterrupted one");
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
+  tu_rmtree(dir);
 }
 
 /* phsim plot draws a run, a one-key sweep and a seeds-only sweep into PNG
@@ -186,8 +182,7 @@ static void test_plot(void **s) {
            phsim_bin(), dir, phsim_bin(), dir, dir, dir, phsim_bin(), dir, phsim_bin(), dir,
            dir, phsim_bin(), dir, phsim_bin(), dir, dir);
   if (system(cmd) != 0) fail_msg("plotting failed in %s", dir);
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
+  tu_rmtree(dir);
 }
 
 /* phsim table: one line per run and the tallies per head mode. */
@@ -209,8 +204,7 @@ static void test_table(void **s) {
   assert_non_null(strstr(out, "head=fixed    0 of 1 runs learned every feature; 0 of the 1 "
                               "whose initial race favours one feature for every neuron; 2 of 2 "
                               "neurons ended on the feature their race favoured"));
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
+  tu_rmtree(dir);
 }
 
 static void test_errors_exit_2_with_message(void **s) {

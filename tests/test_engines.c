@@ -205,8 +205,9 @@ static void test_sampled_error_shrinks_like_inverse_sqrt_N(void **s) {
   assert_true(e3 / e1 > 0.15 && e3 / e1 < 0.4);
 }
 
-/* Order engine at step eta for time T against the flow at T. */
-static double gd_vs_flow(double eta, const traj *flow) {
+/* d = 20, seed 3, step eta (eta_E = eta / 10) up to time T = 40, read 8
+ * times. */
+static traj run_to_time_40(phsim_engine_kind engine, double eta) {
   phsim_config cfg;
   phsim_config_default(&cfg);
   cfg.d = 20;
@@ -214,8 +215,13 @@ static double gd_vs_flow(double eta, const traj *flow) {
   cfg.eta = eta;
   cfg.eta_E = 0.1 * eta;
   cfg.steps = (unsigned long)llround(40.0 / eta);
-  cfg.engine = PHSIM_ENGINE_ORDER;
-  traj g = run_engine(&cfg, cfg.steps / 8);
+  cfg.engine = engine;
+  return run_engine(&cfg, cfg.steps / 8);
+}
+
+/* Order engine at step eta for time T against the flow at T. */
+static double gd_vs_flow(double eta, const traj *flow) {
+  traj g = run_to_time_40(PHSIM_ENGINE_ORDER, eta);
   double d = max_scaled_difference(flow, &g);
   free(g.x);
   return d;
@@ -223,15 +229,7 @@ static double gd_vs_flow(double eta, const traj *flow) {
 
 static void test_gradient_descent_approaches_flow(void **s) {
   (void)s;
-  phsim_config cfg;
-  phsim_config_default(&cfg);
-  cfg.d = 20;
-  cfg.seed = 3;
-  cfg.eta = 0.01;
-  cfg.eta_E = 0.001;
-  cfg.steps = 4000; /* T = 40 */
-  cfg.engine = PHSIM_ENGINE_FLOW;
-  traj f = run_engine(&cfg, 500);
+  traj f = run_to_time_40(PHSIM_ENGINE_FLOW, 0.01);
   double e1 = gd_vs_flow(0.04, &f), e2 = gd_vs_flow(0.02, &f),
          e3 = gd_vs_flow(0.01, &f);
   /* First order in eta: halving eta halves the distance to the flow. */

@@ -25,8 +25,7 @@ static void run_experiment(const char *script, const char *name) {
     if (system(cmd) != 0) print_message("(no log)\n");
     fail_msg("%s: exit %d, verdict '%s'", script, WEXITSTATUS(st), line);
   }
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
+  tu_rmtree(dir);
 }
 
 static void test_e1(void **s) { (void)s; run_experiment("e1_mechanism.sh", "e1"); }

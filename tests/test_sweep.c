@@ -87,7 +87,7 @@ static void test_sweep_deterministic_across_jobs_and_shards(void **s) {
   /* merge refuses a missing shard */
   assert_int_equal(sh("rm %s/sh/sweep-shard-2-of-3.csv%s", dir, ""), 0);
   assert_int_equal(sh("%s merge %s/sh 2>/dev/null", phsim_bin(), dir), 2);
-  assert_int_equal(sh("rm -rf %s%s", dir, ""), 0);
+  tu_rmtree(dir);
 }
 
 int main(void) {

@@ -111,4 +111,11 @@ static inline void tu_tempdir(char *buf, size_t n, const char *tag) {
   if (mkdtemp(buf) == NULL) fail_msg("mkdtemp failed for %s", buf);
 }
 
+/* rm -rf dir, asserting it worked. */
+static inline void tu_rmtree(const char *dir) {
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 #endif

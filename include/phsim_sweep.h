@@ -47,8 +47,9 @@ int phsim_sweep_point(const phsim_sweep *s, size_t idx, phsim_config *cfg,
 
 /* Validate every point of this shard, run them on s->jobs threads, write
  * sweep.json and the shard's CSV.  Diverged runs are recorded and the sweep
- * goes on.  On SIGINT/SIGTERM stops after the runs under way, keeps what is
- * complete and returns PHSIM_EINTR. */
+ * goes on.  On SIGINT/SIGTERM the runs under way stop at their next logged
+ * step (marked interrupted), no new run starts; what is complete is kept
+ * and PHSIM_EINTR returned. */
 int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]);
 
 /* Combine DIR/sweep-shard-I-of-N.csv (I = 1..N) into DIR/sweep.csv, checking

@@ -134,7 +134,7 @@ static void test_runs_are_byte_identical(void **s) {
 
 /* SIGINT stops a run at its next logged step: exit 6, the summary says
  * "interrupted", the trajectory is complete up to there; a sweep stops after
- * the runs under way and --resume finishes it. */
+ * its runs at their next logged step and --resume finishes it. */
 static void test_interrupt_and_resume(void **s) {
   (void)s;
   char dir[256], cmd[1024];

@@ -17,6 +17,9 @@
 
 double phsim_effective_rank(const gsl_matrix *M, int normalized) {
   const size_t m = M->size1;
+  for (size_t r = 0; r < m; r++) /* a silent or non-finite output: undefined */
+    if (!(gsl_matrix_get(M, r, r) > 0.0) || !isfinite(gsl_matrix_get(M, r, r)))
+      if (normalized || !isfinite(gsl_matrix_get(M, r, r))) return NAN;
   gsl_matrix *work = gsl_matrix_alloc(m, m);
   gsl_vector *eval = gsl_vector_alloc(m);
   gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(m);

@@ -16,6 +16,8 @@
 #include "phsim_fit.h"
 #include "phsim_io.h"
 
+/* $PHSIM_PLOTS, else ../plots beside the binary (bin/phsim of a checkout),
+ * else ./plots (a binary built elsewhere, run from the checkout). */
 const char *phsim_plots_dir(void) {
   static char dir[PATH_MAX];
   const char *env = getenv("PHSIM_PLOTS");
@@ -25,6 +27,10 @@ const char *phsim_plots_dir(void) {
   if (n <= 0) return "plots";
   exe[n] = '\0';
   snprintf(dir, sizeof dir, "%s/../plots", dirname(exe));
+  struct stat st;
+  char probe[PATH_MAX + 16];
+  snprintf(probe, sizeof probe, "%s/style.gp", dir);
+  if (stat(probe, &st) != 0 && realpath("plots", dir) == NULL) return "plots";
   return dir;
 }
 

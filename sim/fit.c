@@ -10,27 +10,7 @@
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_statistics_double.h>
 
-#define MAX_COLS 256
-
-/* Split a CSV line in place (no quoting: phsim writes none). */
-static size_t split(char *line, char **fields) {
-  size_t n = 0;
-  line[strcspn(line, "\r\n")] = '\0';
-  for (char *p = line; n < MAX_COLS;) {
-    fields[n++] = p;
-    char *c = strchr(p, ',');
-    if (c == NULL) break;
-    *c = '\0';
-    p = c + 1;
-  }
-  return n;
-}
-
-static long column(char **hdr, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(hdr[i], name) == 0) return (long)i;
-  return -1;
-}
+#include "phsim_io.h"
 
 int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
                   int loglog, const char *const *filters, size_t nfilters,
@@ -42,15 +22,15 @@ int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
   }
   char *line = NULL, *hdrline = NULL;
   size_t cap = 0, hcap = 0;
-  char *hdr[MAX_COLS], *f[MAX_COLS];
+  char *hdr[PHSIM_CSV_MAX_COLS], *f[PHSIM_CSV_MAX_COLS];
   if (getline(&hdrline, &hcap, fp) == -1) {
     fclose(fp);
     free(hdrline);
     snprintf(err, PHSIM_ERR_MAX, "'%.400s' is empty", path);
     return PHSIM_EINPUT;
   }
-  size_t nh = split(hdrline, hdr);
-  long xi = column(hdr, nh, xcol), yi = column(hdr, nh, ycol);
+  size_t nh = phsim_csv_split(hdrline, hdr);
+  long xi = phsim_csv_column(hdr, nh, xcol), yi = phsim_csv_column(hdr, nh, ycol);
   long fi[16];
   char fval[16][128];
   int fop[16]; /* 0: =, 1: >=, 2: <= */
@@ -69,7 +49,7 @@ int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
     }
     char name[128];
     snprintf(name, sizeof name, "%.*s", (int)namelen, filters[k]);
-    fi[k] = eq ? column(hdr, nh, name) : -1;
+    fi[k] = eq ? phsim_csv_column(hdr, nh, name) : -1;
     if (fi[k] < 0) {
       snprintf(err, PHSIM_ERR_MAX, "filter '%.100s': expected col=value with a column of '%.300s'", filters[k], path);
       st = PHSIM_EINPUT;
@@ -81,7 +61,7 @@ int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
   double *x = malloc(capxy * sizeof *x), *y = malloc(capxy * sizeof *y);
   res->skipped = 0;
   while (st == PHSIM_OK && getline(&line, &cap, fp) != -1) {
-    size_t nf = split(line, f);
+    size_t nf = phsim_csv_split(line, f);
     if (nf != nh) continue;
     int keep = 1;
     for (size_t k = 0; k < nfilters; k++) {

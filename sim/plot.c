@@ -163,27 +163,19 @@ static int plot_heat(const char *dir, json_t **keys, size_t nkeys,
   FILE *fp = fopen(path, "r");
   char *line = NULL;
   size_t cap = 0;
-  long col[16] = {0}, fl = -1;
+  long col[PHSIM_CSV_MAX_COLS] = {0}, fl = -1;
   for (size_t row = 0; fp && getline(&line, &cap, fp) != -1; row++) {
-    line[strcspn(line, "\r\n")] = '\0';
-    char *f[256];
-    size_t n = 0;
-    for (char *p = line; n < 256;) {
-      f[n++] = p;
-      char *c = strchr(p, ',');
-      if (!c) break;
-      *c = '\0';
-      p = c + 1;
-    }
+    char *f[PHSIM_CSV_MAX_COLS];
+    size_t n = phsim_csv_split(line, f);
     if (row == 0) {
-      for (size_t i = 0; i < n; i++) {
-        if (strcmp(f[i], hm->column) == 0) fl = (long)i;
-        for (size_t k = 0; k < nkeys; k++)
-          if (strcmp(f[i], json_string_value(json_object_get(keys[k], "key"))) == 0) col[k] = (long)i;
-      }
+      fl = phsim_csv_column(f, n, hm->column);
+      for (size_t k = 0; k < nkeys; k++)
+        col[k] = phsim_csv_column(f, n, json_string_value(json_object_get(keys[k], "key")));
       continue;
     }
-    if (fl < 0 || *f[fl] == '\0') continue;
+    int complete = fl >= 0 && (size_t)fl < n && *f[fl] != '\0';
+    for (size_t k = 0; k < nkeys; k++) complete &= col[k] >= 0 && (size_t)col[k] < n;
+    if (!complete) continue;
     long xi = value_index(keys[0], f[col[0]]), yi = value_index(keys[1], f[col[1]]);
     size_t facet = 0;
     for (size_t k = 2; k < nkeys; k++)
@@ -265,21 +257,17 @@ static int plot_outcomes(const char *dir, json_t *key, long K,
   size_t cap = 0;
   long fcol = -1, kcol = -1;
   for (size_t row = 0; fp && getline(&line, &cap, fp) != -1; row++) {
-    line[strcspn(line, "\r\n")] = '\0';
-    long c = 0, v = -1, g = key ? -1 : 0;
-    for (char *p = line, *f = line;; p++) {
-      if (*p != ',' && *p != '\0') continue;
-      char saved = *p;
-      *p = '\0';
-      if (row == 0 && strcmp(f, "features_learned") == 0) fcol = c;
-      if (row == 0 && kname && strcmp(f, kname) == 0) kcol = c;
-      if (row > 0 && c == fcol && *f != '\0') v = atol(f);
-      if (row > 0 && c == kcol) g = value_index(key, f);
-      if (saved == '\0') break;
-      f = p + 1;
-      c++;
+    char *f[PHSIM_CSV_MAX_COLS];
+    size_t n = phsim_csv_split(line, f);
+    if (row == 0) {
+      fcol = phsim_csv_column(f, n, "features_learned");
+      kcol = kname ? phsim_csv_column(f, n, kname) : -1;
+      continue;
     }
-    if (row > 0 && v >= 0 && v <= K && g >= 0) count[(size_t)g * ((size_t)K + 1) + (size_t)v]++;
+    if (fcol < 0 || (size_t)fcol >= n || *f[fcol] == '\0') continue;
+    const long v = atol(f[fcol]);
+    const long g = kname == NULL ? 0 : (kcol >= 0 && (size_t)kcol < n) ? value_index(key, f[kcol]) : -1;
+    if (v >= 0 && v <= K && g >= 0) count[(size_t)g * ((size_t)K + 1) + (size_t)v]++;
   }
   if (fp) fclose(fp);
   free(line);

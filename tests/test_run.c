@@ -85,16 +85,6 @@ static json_t *load_summary(const char *dir) {
   return s;
 }
 
-static void remove_run(const char *dir) {
-  static const char *const files[] = {"config", "trajectory.csv", "summary.json"};
-  char path[600];
-  for (size_t i = 0; i < 3; i++) {
-    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-    remove(path);
-  }
-  rmdir(dir);
-}
-
 static void test_run_outputs_and_reproducibility(void **s) {
   (void)s;
   char dir1[256], dir2[256], cfgpath[300], err[PHSIM_ERR_MAX];
@@ -138,8 +128,8 @@ static void test_run_outputs_and_reproducibility(void **s) {
   free(traj);
   free(traj2);
   json_decref(sum);
-  remove_run(dir1);
-  remove_run(dir2);
+  tu_rmtree(dir1);
+  tu_rmtree(dir2);
 }
 
 /* init_W / init_E are read exactly (%.17g round trip). */
@@ -199,9 +189,7 @@ static void test_numerical_fault(void **s) {
   assert_int_equal(count_lines(traj), 1);
   free(traj);
   json_decref(sum);
-  remove_run(out);
-  remove(wpath);
-  rmdir(dir);
+  tu_rmtree(dir);
 }
 
 /* Run (d = 20, 50000 steps) and return features learned and whether every
@@ -226,7 +214,7 @@ static void reduced_run(unsigned long seed, phsim_head head, long *learned,
     if (fabs(json_real_value(json_array_get(json_array_get(cosf, j), 1))) >= 0.9)
       *only_v1 = 0;
   json_decref(sum);
-  remove_run(dir);
+  tu_rmtree(dir);
 }
 
 /* The paper's outcome on the reduced preset d = 20 (spec section 5

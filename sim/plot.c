@@ -1,7 +1,9 @@
 /* plot.c: drive gnuplot over runs and sweeps. */
 #define _XOPEN_SOURCE 700
+#define _DEFAULT_SOURCE
 #include "phsim_plot.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
@@ -15,6 +17,7 @@
 
 #include "phsim_fit.h"
 #include "phsim_io.h"
+#include "phsim_spawn.h"
 
 /* $PHSIM_PLOTS, else ../plots beside the binary (bin/phsim of a checkout),
  * else ./plots (a binary built elsewhere, run from the checkout). */
@@ -41,18 +44,58 @@ static int exists(const char *dir, const char *name) {
   return stat(path, &st) == 0;
 }
 
-/* gnuplot -e VARS SCRIPT, run inside plots/ so that scripts find each
- * other. */
-static int gnuplot(const char *vars, const char *script, char err[PHSIM_ERR_MAX]) {
-  char cmd[4 * PATH_MAX + 4096];
-  snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot -e \"%s\" %s", phsim_plots_dir(), vars, script);
-  int st = system(cmd);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    snprintf(err, PHSIM_ERR_MAX, "gnuplot failed on %s (is gnuplot installed? plots at '%.200s')",
-             script, phsim_plots_dir());
-    return PHSIM_EIO;
+/* Variables for gnuplot's -e, built in memory.  Every string reaches
+ * gnuplot as a double-quoted literal in which each byte other than
+ * [A-Za-z0-9/._=, -] is an octal escape: no quote, backquote, '@', '$',
+ * backslash or newline of a path is ever seen by gnuplot's parser. */
+typedef struct {
+  char *buf;
+  size_t len;
+  FILE *fp;
+} gp_vars;
+
+static int gp_begin(gp_vars *v) {
+  v->buf = NULL;
+  v->len = 0;
+  v->fp = open_memstream(&v->buf, &v->len);
+  return v->fp != NULL;
+}
+
+static void gp_str(gp_vars *v, const char *name, const char *value) {
+  fprintf(v->fp, "%s=\"", name);
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    if (isalnum(*p) || strchr("/._=, -", *p) != NULL) fputc(*p, v->fp);
+    else fprintf(v->fp, "\\%03o", *p);
   }
-  return PHSIM_OK;
+  fputs("\"; ", v->fp);
+}
+
+static void gp_num(gp_vars *v, const char *name, double x) {
+  fprintf(v->fp, "%s=%.17g; ", name, x);
+}
+
+static void gp_int(gp_vars *v, const char *name, long long x) {
+  fprintf(v->fp, "%s=%lld; ", name, x);
+}
+
+/* gnuplot -e VARS SCRIPT, run inside plots/ so that scripts find each
+ * other; argument vector, no shell (phsim_spawn).  Frees the variables. */
+static int gnuplot(gp_vars *v, const char *script, char err[PHSIM_ERR_MAX]) {
+  if (fclose(v->fp) != 0 || v->buf == NULL) {
+    free(v->buf);
+    snprintf(err, PHSIM_ERR_MAX, "out of memory preparing %s", script);
+    return PHSIM_ENOMEM;
+  }
+  const char *argv[] = {"gnuplot", "-e", v->buf, script, NULL};
+  char msg[PHSIM_ERR_MAX];
+  int st = phsim_spawn(argv, phsim_plots_dir(), msg);
+  free(v->buf);
+  if (st == PHSIM_EIO)
+    snprintf(err, PHSIM_ERR_MAX, "gnuplot failed on %s: %.300s (is gnuplot installed? plots at '%.100s')",
+             script, msg, phsim_plots_dir());
+  else if (st != PHSIM_OK)
+    snprintf(err, PHSIM_ERR_MAX, "%s", msg);
+  return st;
 }
 
 /* dir/name as JSON, or NULL with a message. */
@@ -73,16 +116,24 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
   json_t *s = load_json(dir, "summary.json", err);
   if (s == NULL) return PHSIM_EINPUT;
   json_t *cfg = json_object_get(s, "config"), *ph = json_object_get(s, "phases");
-  char vars[2 * PATH_MAX + 2048];
-  snprintf(vars, sizeof vars,
-           "dir='%s'; m=%lld; K=%zu; steps=%lld; head='%s'; T1=%ld; T2=%ld; T3=%ld; T4=%ld",
-           dir, (long long)json_integer_value(json_object_get(cfg, "m")),
-           json_array_size(json_object_get(cfg, "alpha")),
-           (long long)json_integer_value(json_object_get(s, "steps")),
-           json_string_value(json_object_get(cfg, "head")), phase(ph, "T1"),
-           phase(ph, "T2"), phase(ph, "T3"), phase(ph, "T4"));
+  gp_vars v;
+  if (!gp_begin(&v)) {
+    json_decref(s);
+    snprintf(err, PHSIM_ERR_MAX, "out of memory");
+    return PHSIM_ENOMEM;
+  }
+  const char *head = json_string_value(json_object_get(cfg, "head"));
+  gp_str(&v, "dir", dir);
+  gp_int(&v, "m", (long long)json_integer_value(json_object_get(cfg, "m")));
+  gp_int(&v, "K", (long long)json_array_size(json_object_get(cfg, "alpha")));
+  gp_int(&v, "steps", (long long)json_integer_value(json_object_get(s, "steps")));
+  gp_str(&v, "head", head ? head : "?");
+  gp_int(&v, "T1", phase(ph, "T1"));
+  gp_int(&v, "T2", phase(ph, "T2"));
+  gp_int(&v, "T3", phase(ph, "T3"));
+  gp_int(&v, "T4", phase(ph, "T4"));
   json_decref(s);
-  return gnuplot(vars, "run.gp", err);
+  return gnuplot(&v, "run.gp", err);
 }
 
 /* The sweep's grid keys other than seed, in grid order. */
@@ -105,12 +156,18 @@ static int plot_scaling(const char *dir, const char *xkey, char err[PHSIM_ERR_MA
     char msg[PHSIM_ERR_MAX];
     if (phsim_fit_csv(csv, xkey, metrics[i], 1, NULL, 0, &fit, msg) != PHSIM_OK) continue;
     if (fit.slope == 0.0 && fit.slope_se == 0.0) continue; /* constant: no axis */
-    char vars[2 * PATH_MAX + 2048];
-    snprintf(vars, sizeof vars,
-             "dir='%s'; xkey='%s'; ykey='%s'; slope=%.17g; intercept=%.17g; "
-             "slope_se=%.17g; expect='%zu runs'",
-             dir, xkey, metrics[i], fit.slope, fit.intercept, fit.slope_se, fit.n);
-    int st = gnuplot(vars, "scaling.gp", err);
+    gp_vars v;
+    if (!gp_begin(&v)) return PHSIM_ENOMEM;
+    char expect[64];
+    snprintf(expect, sizeof expect, "%zu runs", fit.n);
+    gp_str(&v, "dir", dir);
+    gp_str(&v, "xkey", xkey);
+    gp_str(&v, "ykey", metrics[i]);
+    gp_num(&v, "slope", fit.slope);
+    gp_num(&v, "intercept", fit.intercept);
+    gp_num(&v, "slope_se", fit.slope_se);
+    gp_str(&v, "expect", expect);
+    int st = gnuplot(&v, "scaling.gp", err);
     if (st != PHSIM_OK) return st;
     plotted++;
   }
@@ -231,13 +288,17 @@ static int plot_heat(const char *dir, json_t **keys, size_t nkeys,
   write_tics(tics, "x", keys[0]);
   write_tics(tics, "y", keys[1]);
   fclose(tics);
-  char vars[2 * PATH_MAX + 2048];
-  snprintf(vars, sizeof vars,
-           "dir='%s'; name='%s'; nfacets=%zu; facets='%s'; xlabel_='%s'; "
-           "ylabel_='%s'; zlabel_='%s'; zmax=%.17g",
-           dir, hm->name, nf, facets, json_string_value(json_object_get(keys[0], "key")),
-           json_string_value(json_object_get(keys[1], "key")), hm->label, hm->zmax);
-  return gnuplot(vars, "heat.gp", err);
+  gp_vars v;
+  if (!gp_begin(&v)) return PHSIM_ENOMEM;
+  gp_str(&v, "dir", dir);
+  gp_str(&v, "name", hm->name);
+  gp_int(&v, "nfacets", (long long)nf);
+  gp_str(&v, "facets", facets);
+  gp_str(&v, "xlabel_", json_string_value(json_object_get(keys[0], "key")));
+  gp_str(&v, "ylabel_", json_string_value(json_object_get(keys[1], "key")));
+  gp_str(&v, "zlabel_", hm->label);
+  gp_num(&v, "zmax", hm->zmax);
+  return gnuplot(&v, "heat.gp", err);
 }
 
 /* Runs by features learned (0..K), one group per value of `key` (all runs
@@ -294,12 +355,19 @@ static int plot_outcomes(const char *dir, json_t *key, long K,
   }
   fclose(out);
   free(count);
-  char vars[2 * PATH_MAX + 2048];
-  snprintf(vars, sizeof vars,
-           "out='%s/plots/outcomes'; file='%s'; xcol=1; ycols='%s'; names='%s'; "
-           "ylabel_='runs'; title_='runs by features learned'; ymax=0",
-           dir, path, ycols, names);
-  return gnuplot(vars, "table.gp", err);
+  gp_vars v;
+  if (!gp_begin(&v)) return PHSIM_ENOMEM;
+  char stem[PATH_MAX + 32];
+  snprintf(stem, sizeof stem, "%s/plots/outcomes", dir);
+  gp_str(&v, "out", stem);
+  gp_str(&v, "file", path);
+  gp_int(&v, "xcol", 1);
+  gp_str(&v, "ycols", ycols);
+  gp_str(&v, "names", names);
+  gp_str(&v, "ylabel_", "runs");
+  gp_str(&v, "title_", "runs by features learned");
+  gp_int(&v, "ymax", 0);
+  return gnuplot(&v, "table.gp", err);
 }
 
 static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
@@ -331,10 +399,6 @@ static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
 }
 
 int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]) {
-  if (strpbrk(dir, "'\"\\") != NULL) {
-    snprintf(err, PHSIM_ERR_MAX, "directory '%.300s': quotes and backslashes are not allowed in plotted paths", dir);
-    return PHSIM_EINPUT;
-  }
   char abs[PATH_MAX];
   if (realpath(dir, abs) == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot open directory '%.400s'", dir);

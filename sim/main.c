@@ -468,8 +468,10 @@ static int cmd_fit(int argc, char **argv) {
       "and rows skipped (empty or non-positive values).\n";
   int st;
   if (usage_done(argc, argv, argc >= 1, usage, &st)) return st;
-  const char *x = NULL, *y = NULL, *where[16];
+  const char *x = NULL, *y = NULL;
+  const char **where = malloc((size_t)argc * sizeof *where);
   size_t nw = 0;
+  if (where == NULL) return PHSIM_ENOMEM;
   int loglog = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--loglog") == 0) {
@@ -478,20 +480,23 @@ static int cmd_fit(int argc, char **argv) {
       x = argv[++i];
     } else if (i + 1 < argc && strcmp(argv[i], "--y") == 0) {
       y = argv[++i];
-    } else if (i + 1 < argc && strcmp(argv[i], "--where") == 0 && nw < 16) {
+    } else if (i + 1 < argc && strcmp(argv[i], "--where") == 0) {
       where[nw++] = argv[++i];
     } else {
-      fprintf(stderr, "phsim: fit: unexpected '%s'\n%s", argv[i], usage);
+      fprintf(stderr, "phsim: fit: unexpected '%s'; see 'phsim fit -h'\n", argv[i]);
+      free(where);
       return PHSIM_EINPUT;
     }
   }
   if (x == NULL || y == NULL) {
     fprintf(stderr, "phsim: fit: --x and --y are required\n");
+    free(where);
     return PHSIM_EINPUT;
   }
   phsim_fit_result r;
   char err[PHSIM_ERR_MAX];
   st = phsim_fit_csv(argv[0], x, y, loglog, where, nw, &r, err);
+  free(where);
   if (st != PHSIM_OK) {
     fprintf(stderr, "phsim: %s\n", err);
     return st;

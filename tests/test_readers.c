@@ -1,0 +1,108 @@
+/* test_readers.c: the readers of untrusted files: CSV tables, summary.json,
+ * sweep.json.  Each bad input must be refused with a message naming the
+ * file, the line or key, and what was expected. */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include "phsim_csv.h"
+#include "phsim_fit.h"
+
+/* Read every row of text; return the status (PHSIM_OK or PHSIM_EINPUT)
+ * and the rows read. */
+static int csv_rows(const char *text, size_t len, size_t *rows, char err[PHSIM_ERR_MAX]) {
+  FILE *fp = fmemopen((void *)text, len, "r");
+  assert_non_null(fp);
+  phsim_csv c;
+  *rows = 0;
+  int st = phsim_csv_open_stream(&c, fp, "t.csv", err);
+  if (st == PHSIM_OK) {
+    int got;
+    while ((got = phsim_csv_next(&c, err)) == 1) (*rows)++;
+    if (got < 0) st = PHSIM_EINPUT;
+    phsim_csv_close(&c);
+  }
+  fclose(fp);
+  return st;
+}
+
+static void test_csv_reader(void **s) {
+  (void)s;
+  char err[PHSIM_ERR_MAX];
+  size_t rows;
+  assert_int_equal(csv_rows("a,b\n1,2\n3,4\n", 12, &rows, err), PHSIM_OK);
+  assert_int_equal(rows, 2);
+  assert_int_equal(csv_rows("a,b\r\n1,2\r\n", 10, &rows, err), PHSIM_OK);
+  static const struct {
+    const char *text;
+    size_t len;
+    const char *expect;
+  } bad[] = {
+      {"", 0, "is empty"},
+      {"a,b\n1,2\n3,4", 11, "line 3: cut"},
+      {"a,b\n1,2,3\n", 10, "line 2: 3 fields; expected 2"},
+      {"a,b\n1\n", 6, "line 2: 1 fields; expected 2"},
+      {"a,b\n\n", 5, "line 2: 1 fields"},
+      {"a,b\n1,\0002\n", 9, "line 2: a NUL byte"},
+      {"a,a\n1,2\n", 8, "column 'a' appears twice"},
+      {"a,,b\n1,2,3\n", 11, "column 2 has no name"},
+      {"a,b\n1,2", 7, "line 2: cut"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    err[0] = '\0';
+    assert_int_equal(csv_rows(bad[i].text, bad[i].len, &rows, err), PHSIM_EINPUT);
+    if (strstr(err, bad[i].expect) == NULL || strstr(err, "t.csv") == NULL)
+      fail_msg("case %zu: '%s', expected '%s'", i, err, bad[i].expect);
+  }
+  /* a line beyond the bound, and more fields than the bound */
+  size_t n = PHSIM_CSV_MAX_LINE + 16;
+  char *big = malloc(n);
+  memset(big, 'x', n);
+  memcpy(big, "a\n", 2);
+  assert_int_equal(csv_rows(big, n, &rows, err), PHSIM_EINPUT);
+  assert_non_null(strstr(err, "line 2: longer than"));
+  for (size_t i = 2; i < n; i++) big[i] = (i % 2) ? ',' : '1';
+  big[n - 1] = '\n';
+  assert_int_equal(csv_rows(big, n, &rows, err), PHSIM_EINPUT);
+  free(big);
+}
+
+/* fit refuses malformed tables and a constant x instead of printing nan. */
+static void test_fit_refuses(void **s) {
+  (void)s;
+  char dir[256], path[300], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "fit");
+  snprintf(path, sizeof path, "%s/t.csv", dir);
+  static const char *const bad[][2] = {
+      {"x,y\n1,2\n1,3\n1,4\n", "takes one value in all 3 rows"},
+      {"x,y\n1,2\n2,3\n3,4\n4", "line 5: cut"},
+      {"x,y\n1,2\n2,3\n3,4\n4,5,6\n", "line 5: 3 fields; expected 2"},
+      {"x,y\n1,2\n2,3\n3,abc\n", "line 4: column 'y' holds 'abc'"},
+      {"x,y\n1,2\n", "1 usable rows"},
+  };
+  phsim_fit_result r;
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    FILE *fp = fopen(path, "w");
+    fputs(bad[i][0], fp);
+    fclose(fp);
+    assert_int_equal(phsim_fit_csv(path, "x", "y", 0, NULL, 0, &r, err), PHSIM_EINPUT);
+    if (strstr(err, bad[i][1]) == NULL) fail_msg("case %zu: '%s', expected '%s'", i, err, bad[i][1]);
+  }
+  const char *where[] = {"x>=abc"};
+  assert_int_equal(phsim_fit_csv(path, "x", "y", 0, where, 1, &r, err), PHSIM_EINPUT);
+  assert_non_null(strstr(err, "not a finite number"));
+  FILE *fp = fopen(path, "w");
+  fputs("x,y\n1,2\n2,4\n4,8\n,9\n", fp);
+  fclose(fp);
+  assert_int_equal(phsim_fit_csv(path, "x", "y", 1, NULL, 0, &r, err), PHSIM_OK);
+  assert_close(r.slope, 1.0, 1e-12);
+  assert_int_equal(r.skipped, 1);
+  tu_rmtree(dir);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_csv_reader),
+      cmocka_unit_test(test_fit_refuses),
+  };
+  return cmocka_run_group_tests_name("readers", tests, NULL, NULL);
+}

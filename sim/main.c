@@ -12,6 +12,7 @@
 #include "phsim_interrupt.h"
 #include "phsim_plot.h"
 #include "phsim_run.h"
+#include "phsim_summary.h"
 #include "phsim_sweep.h"
 
 static const char usage_main[] =
@@ -576,28 +577,47 @@ static void table_line(const char *dir, json_t *s, tally *tallies,
     }
 }
 
+/* Every DIR/summary.json read and checked before anything is printed. */
+static int load_summaries(int argc, char **argv, phsim_summary *sums) {
+  char err[PHSIM_ERR_MAX], path[PHSIM_PATH_MAX + 32];
+  for (int i = 0; i < argc; i++) {
+    int st = PHSIM_EINPUT;
+    if (strlen(argv[i]) >= PHSIM_PATH_MAX)
+      snprintf(err, sizeof err, "table: directory '%.200s...' is longer than %d characters",
+               argv[i], PHSIM_PATH_MAX - 1);
+    else {
+      snprintf(path, sizeof path, "%s/summary.json", argv[i]);
+      st = phsim_summary_read(path, &sums[i], err);
+    }
+    if (st != PHSIM_OK) {
+      fprintf(stderr, "phsim: %s\n", err);
+      for (int k = 0; k < i; k++) phsim_summary_free(&sums[k]);
+      return st;
+    }
+  }
+  return PHSIM_OK;
+}
+
 static int cmd_table(int argc, char **argv) {
   int st;
   if (usage_done(argc, argv, argc >= 1, usage_table, &st)) return st;
+  phsim_summary *sums = calloc((size_t)argc, sizeof *sums);
+  if (sums == NULL) return PHSIM_ENOMEM;
+  st = load_summaries(argc, argv, sums);
+  if (st != PHSIM_OK) {
+    free(sums);
+    return st;
+  }
   tally tallies[] = {{"offdiag", 0, 0, 0, 0, 0, 0}, {"fixed", 0, 0, 0, 0, 0, 0},
                      {"full", 0, 0, 0, 0, 0, 0}};
   const size_t nt = sizeof tallies / sizeof tallies[0];
   printf("%-28s %-8s %6s  %-34s  %-6s learned  loss_final  status\n", "run",
          "head", "seed", "neuron->feature@first step", "race");
-  st = PHSIM_OK;
   for (int i = 0; i < argc; i++) {
-    char path[PHSIM_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/summary.json", argv[i]);
-    json_error_t jerr;
-    json_t *s = json_load_file(path, 0, &jerr);
-    if (s == NULL) {
-      fprintf(stderr, "phsim: cannot read '%s': %s\n", path, jerr.text);
-      st = PHSIM_EINPUT;
-      continue;
-    }
-    table_line(argv[i], s, tallies, nt);
-    json_decref(s);
+    table_line(argv[i], sums[i].root, tallies, nt);
+    phsim_summary_free(&sums[i]);
   }
+  free(sums);
   for (size_t i = 0; i < nt; i++)
     if (tallies[i].runs > 0)
       printf("head=%-8s %d of %d runs learned every feature; %d of the %d "
@@ -606,7 +626,7 @@ static int cmd_table(int argc, char **argv) {
              tallies[i].head, tallies[i].all_learned, tallies[i].runs,
              tallies[i].race_same_all_learned, tallies[i].race_same,
              tallies[i].neurons_as_race, tallies[i].neurons);
-  return st;
+  return PHSIM_OK;
 }
 
 int main(int argc, char **argv) {

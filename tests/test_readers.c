@@ -6,6 +6,8 @@
 
 #include "phsim_csv.h"
 #include "phsim_fit.h"
+#include "phsim_run.h"
+#include "phsim_summary.h"
 
 /* Read every row of text; return the status (PHSIM_OK or PHSIM_EINPUT)
  * and the rows read. */
@@ -99,10 +101,104 @@ static void test_fit_refuses(void **s) {
   tu_rmtree(dir);
 }
 
+/* A real summary, then one member at a time replaced by something wrong. */
+static void test_summary_reader(void **s) {
+  (void)s;
+  char dir[256], path[320], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "summary");
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  cfg.d = 10;
+  cfg.steps = 300;
+  phsim_run_opts opts = {.trajectory = 0, .timing = 0, .progress = 0};
+  assert_int_equal(phsim_run_execute(&cfg, dir, opts, err), PHSIM_OK);
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  phsim_summary sum;
+  assert_int_equal(phsim_summary_read(path, &sum, err), PHSIM_OK);
+  assert_int_equal(sum.cfg.m, 2);
+  assert_string_equal(sum.status, "ok");
+  json_t *good = json_deep_copy(sum.root);
+  phsim_summary_free(&sum);
+  static const struct {
+    const char *key, *sub, *value, *expect;
+  } bad[] = {
+      {"status", NULL, "\"done\"", "key 'status'"},
+      {"status", NULL, "\"diverged\"", "key 'fault'"},
+      {"config", NULL, "{}", NULL}, /* all defaults: valid */
+      {"config", NULL, "[]", "expected an object"},
+      {"config", NULL, "{\"m\": 0}", "key 'm': value '0' is out of range"},
+      {"config", NULL, "{\"m\": \"2\"}", "key 'm' has a value of the wrong type"},
+      {"config", NULL, "{\"frob\": 1}", "unknown key 'frob'"},
+      {"config", NULL, "{\"Pf\": 20}", "exceeds P"},
+      {"config", NULL, "{\"alpha\": [2, 1, 1]}", "key 'learn_step'"},
+      {"learn_step", NULL, "[[1, 2]]", "key 'learn_step'"},
+      {"learn_step", NULL, "[[1, 2], [3, 1e400]]", "line 1"},
+      {"learn_step", NULL, "[[1, 2], [3, 301]]", "key 'learn_step'"},
+      {"learn_step", NULL, "[[1, 2], [3, -1]]", "key 'learn_step'"},
+      {"learn_step", NULL, "[[1, 2], [3, \"x\"]]", "key 'learn_step'"},
+      {"cos_final", NULL, "[[0.5, 2], [0, 0]]", "key 'cos_final'"},
+      {"race_favoured_initial", NULL, "[1, 3]", "key 'race_favoured_initial'"},
+      {"race_favoured_initial", NULL, "[1]", "key 'race_favoured_initial'"},
+      {"phases", "T1", "-5", "key 'phases'"},
+      {"phases", "strong_neuron", "3", "key 'phases'"},
+      {"phases", NULL, "null", "key 'phases'"},
+      {"features_learned", NULL, "3", "key 'features_learned'"},
+      {"collapsed", NULL, "1", "key 'collapsed'"},
+      {"E_peak", "step", "1000", "key 'E_peak'"},
+      {"effective_rank", "end", "7", "key 'effective_rank'"},
+      {"loss_final", NULL, "\"low\"", "key 'loss_final'"},
+      {"steps", NULL, "301", "key 'steps'"},
+      {"steps", NULL, NULL, "key 'steps'"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    json_t *root = json_deep_copy(good);
+    json_t *parent = bad[i].sub ? json_object_get(root, bad[i].key) : root;
+    const char *member = bad[i].sub ? bad[i].sub : bad[i].key;
+    if (bad[i].value == NULL) {
+      json_object_del(parent, member);
+    } else {
+      json_t *v = json_loads(bad[i].value, JSON_DECODE_ANY, NULL);
+      if (v == NULL) { /* not even JSON: write the text into the file */
+        char *text = json_dumps(root, 0);
+        json_decref(root);
+        FILE *fp = fopen(path, "w");
+        fprintf(fp, "%.*s", (int)(strstr(text, "\"learn_step\"") - text), text);
+        fprintf(fp, "\"learn_step\": %s}", bad[i].value);
+        fclose(fp);
+        free(text);
+        assert_int_equal(phsim_summary_read(path, &sum, err), PHSIM_EINPUT);
+        if (strstr(err, bad[i].expect) == NULL) fail_msg("case %zu: '%s'", i, err);
+        continue;
+      }
+      json_object_set_new(parent, member, v);
+    }
+    int st = phsim_summary_check(root, "s.json", &sum, err);
+    if (bad[i].expect == NULL) {
+      assert_int_equal(st, PHSIM_OK);
+      phsim_summary_free(&sum);
+      continue;
+    }
+    if (st != PHSIM_EINPUT || strstr(err, bad[i].expect) == NULL || strstr(err, "s.json") == NULL)
+      fail_msg("case %zu (%s): status %d, '%s'; expected '%s'", i, bad[i].key, st, err, bad[i].expect);
+  }
+  /* not JSON, duplicate keys, not a regular file, too large */
+  FILE *fp = fopen(path, "w");
+  fputs("{\"status\": \"ok\", \"status\": \"ok\"}", fp);
+  fclose(fp);
+  assert_int_equal(phsim_summary_read(path, &sum, err), PHSIM_EINPUT);
+  assert_non_null(strstr(err, "duplicate"));
+  assert_int_equal(phsim_summary_read(dir, &sum, err), PHSIM_EINPUT);
+  assert_non_null(strstr(err, "not a regular file"));
+  assert_int_equal(phsim_summary_read("/dev/zero", &sum, err), PHSIM_EINPUT);
+  json_decref(good);
+  tu_rmtree(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_csv_reader),
       cmocka_unit_test(test_fit_refuses),
+      cmocka_unit_test(test_summary_reader),
   };
   return cmocka_run_group_tests_name("readers", tests, NULL, NULL);
 }

@@ -274,8 +274,10 @@ static int sweep_options(int argc, char **argv, phsim_sweep *s, char **rest,
     } else if (strcmp(a, "--shard") == 0) {
       unsigned si, sn;
       char extra;
-      if (sscanf(argv[++i], "%u/%u%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn) {
-        snprintf(err, PHSIM_ERR_MAX, "--shard '%s': allowed: I/N with 1 <= I <= N", argv[i]);
+      if (sscanf(argv[++i], "%u/%u%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn ||
+          sn > PHSIM_MAX_SHARDS || strchr(argv[i], '-') != NULL) {
+        snprintf(err, PHSIM_ERR_MAX, "--shard '%s': allowed: I/N with 1 <= I <= N <= %d", argv[i],
+                 PHSIM_MAX_SHARDS);
         return PHSIM_EINPUT;
       }
       s->shard_i = si;
@@ -314,6 +316,8 @@ static int cmd_sweep(int argc, char **argv) {
     if (st == PHSIM_OK) s.ngrids++;
     else fprintf(stderr, "phsim: %s\n", err);
   }
+  if (st == PHSIM_OK && (st = phsim_sweep_check_grids(&s, err)) != PHSIM_OK)
+    fprintf(stderr, "phsim: %s\n", err);
   if (st == PHSIM_OK) {
     phsim_interrupt_install();
     st = phsim_sweep_execute(&s, err);

@@ -8,6 +8,7 @@
 #include "phsim_fit.h"
 #include "phsim_run.h"
 #include "phsim_summary.h"
+#include "phsim_sweepio.h"
 
 /* Read every row of text; return the status (PHSIM_OK or PHSIM_EINPUT)
  * and the rows read. */
@@ -194,11 +195,162 @@ static void test_summary_reader(void **s) {
   tu_rmtree(dir);
 }
 
+/* A small sweep: seed x head x eta_E. */
+static void small_sweep(phsim_sweep *sw) {
+  char err[PHSIM_ERR_MAX];
+  memset(sw, 0, sizeof *sw);
+  phsim_config_default(&sw->base);
+  sw->shard_i = sw->shard_n = 1;
+  static const char *const args[] = {"seed=1:2:2", "head=offdiag,fixed", "eta_E=0.1,0.2,0.3"};
+  for (size_t k = 0; k < 3; k++) {
+    assert_int_equal(phsim_grid_parse(args[k], &sw->base, &sw->grids[k], err), PHSIM_OK);
+    sw->ngrids++;
+  }
+  assert_int_equal(phsim_sweep_check_grids(sw, err), PHSIM_OK);
+  assert_int_equal(sw->npoints, 12);
+}
+
+static void test_sweep_meta_reader(void **s) {
+  (void)s;
+  char err[PHSIM_ERR_MAX], why[256];
+  phsim_sweep sw, back;
+  small_sweep(&sw);
+  json_t *good = phsim_sweep_meta_json(&sw);
+  assert_int_equal(phsim_sweep_meta_parse(good, "m.json", &back, err), PHSIM_OK);
+  assert_true(phsim_sweep_same(&sw, &back, why, sizeof why));
+  back.grids[2].values[1][0] = '9';
+  assert_false(phsim_sweep_same(&sw, &back, why, sizeof why));
+  assert_non_null(strstr(why, "grid 3"));
+  back.base.d = 50;
+  assert_false(phsim_sweep_same(&sw, &back, why, sizeof why));
+  assert_non_null(strstr(why, "key 'd' is 100 there and 50 here"));
+  phsim_sweep_free(&back);
+  static const struct {
+    const char *member, *value, *expect;
+  } bad[] = {
+      {"points", "-1", "key 'points': expected 12"},
+      {"points", "1e15", "key 'points': expected 12"},
+      {"points", "13", "key 'points': expected 12"},
+      {"points", NULL, "key 'points'"},
+      {"shards", "0", "key 'shards'"},
+      {"shards", "100000", "key 'shards'"},
+      {"base", NULL, "key 'base': expected an object"},
+      {"base", "{\"d\": 0}", "key 'd': value '0' is out of range"},
+      {"grids", NULL, "key 'grids'"},
+      {"grids", "[]", "key 'grids'"},
+      {"grids", "[{\"values\": [\"1\"]}]", "key 'grids'"},
+      {"grids", "[{\"key\": \"seed\"}]", "key 'grids'"},
+      {"grids", "[{\"key\": \"seed\", \"values\": []}]", "key 'grids'"},
+      {"grids", "[{\"key\": \"seed\", \"values\": [1]}]", "not text"},
+      {"grids", "[{\"key\": \"frob\", \"values\": [\"1\"]}]", "grid key 'frob'"},
+      {"grids", "[{\"key\": \"alpha\", \"values\": [\"1\"]}]", "grid key 'alpha'"},
+      {"grids", "[{\"key\": \"alpha_3\", \"values\": [\"1\"]}]", "grid key 'alpha_3'"},
+      {"grids", "[{\"key\": \"d\", \"values\": [\"0\"]}]", "value '0' is out of range"},
+      {"grids", "[{\"key\": \"d\", \"values\": [\"5\", \"5\"]}]", "given twice"},
+      {"grids", "[{\"key\": \"d\", \"values\": [\"\"]}]", "empty"},
+      {"grids", "[{\"key\": \"d\", \"values\": [\"5\\u0000x\"]}]", "not text"},
+      {"grids", "[{\"key\": \"d\", \"values\": [\"5\"]}, {\"key\": \"d\", \"values\": [\"6\"]}]",
+       "given twice"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    json_t *o = json_deep_copy(good);
+    if (bad[i].value == NULL) json_object_del(o, bad[i].member);
+    else json_object_set_new(o, bad[i].member, json_loads(bad[i].value, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL));
+    int st = phsim_sweep_meta_parse(o, "m.json", &back, err);
+    json_decref(o);
+    if (st != PHSIM_EINPUT || strstr(err, bad[i].expect) == NULL || strstr(err, "m.json") == NULL)
+      fail_msg("case %zu (%s): status %d, '%s'; expected '%s'", i, bad[i].member, st, err, bad[i].expect);
+  }
+  assert_int_equal(phsim_sweep_meta_parse(json_array(), "m.json", &back, err), PHSIM_EINPUT);
+  json_decref(good);
+  phsim_sweep_free(&sw);
+}
+
+/* Rows of sweep.csv against the sweep: text after the header. */
+static int table_rows(const phsim_sweep *sw, unsigned si, unsigned sn, const char *rows,
+                      size_t *n, char err[PHSIM_ERR_MAX]) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  phsim_sweep_csv_header(m, sw);
+  fputs(rows, m);
+  fclose(m);
+  FILE *fp = fmemopen(text, len, "r");
+  phsim_sweep_table t;
+  int st = phsim_sweep_table_open_stream(&t, fp, "sweep.csv", sw, si, sn, err), got = 0;
+  *n = 0;
+  if (st == PHSIM_OK) {
+    while ((got = phsim_sweep_table_next(&t, err)) == 1) (*n)++;
+    if (got < 0) st = PHSIM_EINPUT;
+    phsim_sweep_table_close(&t);
+  }
+  fclose(fp);
+  free(text);
+  return st;
+}
+
+static void test_sweep_table_reader(void **s) {
+  (void)s;
+  char err[PHSIM_ERR_MAX];
+  phsim_sweep sw;
+  small_sweep(&sw);
+  /* empty results after index, the 3 grids and status */
+  char *hdr = NULL, tail[256] = "";
+  size_t hlen = 0, ncols = 1;
+  FILE *m = open_memstream(&hdr, &hlen);
+  phsim_sweep_csv_header(m, &sw);
+  fclose(m);
+  for (char *p = hdr; *p; p++) ncols += *p == ',';
+  free(hdr);
+  for (size_t c = 5; c < ncols; c++) strcat(tail, ",");
+  strcat(tail, "\n");
+  char ok[1024], row[1024];
+  snprintf(ok, sizeof ok, "0,1,offdiag,0.1,ok%s5,1,fixed,0.3,diverged%s", tail, tail);
+  size_t n;
+  if (table_rows(&sw, 1, 1, ok, &n, err) != PHSIM_OK) fail_msg("%s", err);
+  assert_int_equal(n, 2);
+  static const struct {
+    const char *row, *expect;
+    unsigned si, sn;
+  } bad[] = {
+      {"0,1,offdiag,0.1,ok,,\n", "line 2: 7 fields; expected", 1, 1},
+      {"x,1,offdiag,0.1,ok%s", "column 'index' holds 'x'", 1, 1},
+      {"-1,1,offdiag,0.1,ok%s", "column 'index' holds '-1'", 1, 1},
+      {"12,1,offdiag,0.1,ok%s", "column 'index' holds '12'", 1, 1},
+      {"0,2,offdiag,0.1,ok%s", "column 'seed' holds '2'; expected '1', the value of point 0", 1, 1},
+      {"0,1,fixed,0.1,ok%s", "column 'head' holds 'fixed'", 1, 1},
+      {"0,1,offdiag,0.10,ok%s", "column 'eta_E' holds '0.10'", 1, 1},
+      {"0,1,offdiag,0.1,fine%s", "column 'status' holds 'fine'", 1, 1},
+      {"1,1,offdiag,0.2,ok%s", "in this shard", 1, 3},
+      {"0,1,offdiag,0.1,ok%s0,1,offdiag,0.1,ok%s", "line 3: column 'index' holds '0'", 1, 1},
+      {"0,1,offdiag,0.1,ok,abc%.*s", "column 'features_learned' holds 'abc'", 1, 1},
+      {"0,1,offdiag,0.1,ok%.*snan\n", "column 'learn_2' holds 'nan'", 1, 1},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    if (strstr(bad[i].row, "%.*s") != NULL) /* tail without one comma (abc), or its newline (nan) */
+      snprintf(row, sizeof row, bad[i].row, (int)strlen(tail) - 1, tail + (strstr(bad[i].row, "abc") != NULL));
+    else
+      snprintf(row, sizeof row, bad[i].row, tail, tail);
+    int st = table_rows(&sw, bad[i].si, bad[i].sn, row, &n, err);
+    if (st != PHSIM_EINPUT || strstr(err, bad[i].expect) == NULL)
+      fail_msg("case %zu: status %d, '%s'; expected '%s'", i, st, err, bad[i].expect);
+  }
+  /* a header that is not this sweep's */
+  FILE *fp = fmemopen((void *)"index,seed,status\n", 18, "r");
+  phsim_sweep_table t;
+  assert_int_equal(phsim_sweep_table_open_stream(&t, fp, "x.csv", &sw, 1, 1, err), PHSIM_EINPUT);
+  assert_non_null(strstr(err, "column 3 is 'status'; expected 'head'"));
+  fclose(fp);
+  phsim_sweep_free(&sw);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_csv_reader),
       cmocka_unit_test(test_fit_refuses),
       cmocka_unit_test(test_summary_reader),
+      cmocka_unit_test(test_sweep_meta_reader),
+      cmocka_unit_test(test_sweep_table_reader),
   };
   return cmocka_run_group_tests_name("readers", tests, NULL, NULL);
 }

@@ -58,9 +58,56 @@ static void test_plot_paths_with_shell_metacharacters(void **s) {
   tu_rmtree(dir);
 }
 
+/* A file of m lines of n numbers: the identity's first n columns scaled. */
+static void write_matrix(const char *path, size_t m, size_t n, double scale) {
+  FILE *fp = fopen(path, "w");
+  assert_non_null(fp);
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++)
+      fprintf(fp, "%g%c", (i == j ? 1.0 : 0.05 * (double)((i + j) % 3)) * scale,
+              j + 1 == n ? '\n' : ' ');
+  fclose(fp);
+}
+
+/* Three facet keys whose values are 150-character paths: the facet names
+ * once overflowed a 256-byte stack buffer. */
+static void test_plot_long_facet_values(void **s) {
+  (void)s;
+  char dir[256], long_name[200], e1[512], e2[512], w1[512], w2[512], out[300];
+  char gE[1200], gW[1200];
+  tu_tempdir(dir, sizeof dir, "facets");
+  memset(long_name, 'x', 150);
+  long_name[150] = '\0';
+  snprintf(e1, sizeof e1, "%s/E1%s", dir, long_name);
+  snprintf(e2, sizeof e2, "%s/E2%s", dir, long_name);
+  snprintf(w1, sizeof w1, "%s/W1%s", dir, long_name);
+  snprintf(w2, sizeof w2, "%s/W2%s", dir, long_name);
+  write_matrix(e1, 2, 2, 1.0);
+  FILE *fp = fopen(e2, "w");
+  fputs("1 0.1\n0.1 1\n", fp);
+  fclose(fp);
+  write_matrix(w1, 2, 20, 0.3);
+  write_matrix(w2, 2, 20, 0.4);
+  snprintf(gE, sizeof gE, "init_E=%s,%s", e1, e2);
+  snprintf(gW, sizeof gW, "init_W=%s,%s", w1, w2);
+  snprintf(out, sizeof out, "%s/sweep", dir);
+  const char *a1[] = {tu_phsim(), "sweep", "--set", "engine=order", "--set", "d=20",
+                      "--set", "steps=200", "--grid", "eta_E=0.05,0.1", "--grid",
+                      "head=offdiag,fixed", "--grid", gE, "--grid", gW, "--grid", "P=16,18",
+                      "--out", out, NULL};
+  assert_int_equal(tu_spawn(a1, NULL, NULL), 0);
+  const char *a2[] = {tu_phsim(), "plot", out, NULL};
+  assert_int_equal(tu_spawn(a2, NULL, NULL), 0);
+  char f[400];
+  snprintf(f, sizeof f, "%s/plots/phase-diagram-features.pdf", out);
+  assert_true(tu_exists(f));
+  tu_rmtree(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plot_paths_with_shell_metacharacters),
+      cmocka_unit_test(test_plot_long_facet_values),
   };
   return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);
 }

@@ -38,6 +38,7 @@ typedef struct {
   unsigned shard_i, shard_n;   /* this is shard shard_i of shard_n (1-based) */
   int resume;                  /* skip points whose run is complete */
   int keep_trajectories;
+  int force;                   /* replace another sweep's or run's outputs */
 } phsim_sweep;
 
 /* Parse one --grid argument against the base configuration. */
@@ -59,8 +60,9 @@ int phsim_sweep_check_grids(phsim_sweep *s, char err[PHSIM_ERR_MAX]);
 int phsim_sweep_point(const phsim_sweep *s, size_t idx, phsim_config *cfg,
                       char err[PHSIM_ERR_MAX]);
 
-/* Validate every point of this shard, run them on s->jobs threads, write
- * sweep.json and the shard's CSV.  Diverged runs are recorded and the sweep
+/* Validate every point of this shard, claim s->out (phsim_outdir.h: lock,
+ * same sweep or --force), run the points on s->jobs threads, write the
+ * shard's CSV (rows only for runs of this sweep's configuration).  Diverged runs are recorded and the sweep
  * goes on.  On SIGINT/SIGTERM the runs under way stop at their next logged
  * step (marked interrupted), no new run starts; what is complete is kept
  * and PHSIM_EINTR returned. */

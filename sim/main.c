@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "phsim_config.h"
@@ -10,6 +11,7 @@
 #include "phsim_field.h"
 #include "phsim_fit.h"
 #include "phsim_interrupt.h"
+#include "phsim_outdir.h"
 #include "phsim_plot.h"
 #include "phsim_run.h"
 #include "phsim_summary.h"
@@ -22,7 +24,7 @@ static const char usage_main[] =
     "usage: phsim COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  run [CONFIG] [--set key=value]... --out DIR\n"
+    "  run [CONFIG] [--set key=value]... --out DIR [--force]\n"
     "        train by exact population gradient descent; writes DIR/config,\n"
     "        DIR/trajectory.csv and DIR/summary.json\n"
     "  grad [CONFIG] [--set key=value]...\n"
@@ -31,7 +33,7 @@ static const char usage_main[] =
     "  config [CONFIG] [--set key=value]...\n"
     "        print the resolved configuration\n"
     "  sweep [CONFIG] [--set key=value]... --grid SPEC... --out DIR\n"
-    "        [--jobs J] [--shard I/N] [--resume] [--keep-trajectories]\n"
+    "        [--jobs J] [--shard I/N] [--resume] [--keep-trajectories] [--force]\n"
     "        a grid of runs in parallel; DIR/sweep.csv, DIR/runs/NNNNNN/\n"
     "  merge DIR\n"
     "        combine the shards of a sweep into DIR/sweep.csv\n"
@@ -56,7 +58,7 @@ static const char usage_main[] =
     "6 interrupted (SIGINT/SIGTERM; complete outputs kept).\n";
 
 static const char usage_run[] =
-    "usage: phsim run [CONFIG] [--set key=value]... --out DIR [--no-timing]\n"
+    "usage: phsim run [CONFIG] [--set key=value]... --out DIR [--no-timing] [--force]\n"
     "Train W and the head E by exact gradient descent on the closed-form\n"
     "population loss.  Writes into DIR (created if missing):\n"
     "  config          the resolved configuration (phsim run DIR/config\n"
@@ -69,11 +71,14 @@ static const char usage_run[] =
     "at the next logged step, marks it 'interrupted' and exits with 6.\n"
     "--no-timing writes wall_seconds and steps_per_second as null, so that\n"
     "the same configuration gives a byte-identical summary.  A progress bar\n"
-    "shows on stderr when it is a terminal.  See 'phsim keys'.\n";
+    "shows on stderr when it is a terminal.  DIR is locked while the run\n"
+    "writes; a DIR that holds a sweep or a run of another configuration is\n"
+    "refused unless --force (which replaces its outputs).  See 'phsim keys'.\n";
 
 static const char usage_sweep[] =
     "usage: phsim sweep [CONFIG] [--set key=value]... --grid SPEC... --out DIR\n"
     "                   [--jobs J] [--shard I/N] [--resume] [--keep-trajectories]\n"
+    "                   [--force]\n"
     "A grid of runs.  SPEC is key=a:b:n (n values from a to b), key=a:b:n:log\n"
     "(geometric), or key=v1,v2,... (any key, enums too); alpha_<l> sweeps one\n"
     "component of alpha; seed=1:8:8 sweeps seeds.  Points: the Cartesian\n"
@@ -85,6 +90,9 @@ static const char usage_sweep[] =
     "                runs the N shards; 'phsim merge DIR' combines them)\n"
     "  --resume      skip points whose run is complete with the same config\n"
     "  --keep-trajectories  also write each run's trajectory.csv\n"
+    "  --force       replace the outputs of another sweep or run in DIR (else\n"
+    "                refused; the same sweep again is fine: DIR is locked,\n"
+    "                shards of one sweep share it)\n"
     "Writes DIR/sweep.json (the grids), DIR/runs/NNNNNN/{config,summary.json}\n"
     "and DIR/sweep.csv: index, the grid keys, status, features_learned,\n"
     "collapsed, loss_final, E_peak, E_peak_step, E_minus_I_final, erank_start,\n"
@@ -131,7 +139,7 @@ static int usage_done(int argc, char **argv, int fits, const char *usage,
  * out may be NULL when the command takes no --out. */
 static int parse_args(int argc, char **argv, const char *usage,
                       phsim_config *cfg, const char **out,
-                      phsim_run_opts *opts) {
+                      phsim_run_opts *opts, int *force) {
   char err[PHSIM_ERR_MAX];
   int have_file = 0, st = PHSIM_OK;
   phsim_config_default(cfg);
@@ -154,6 +162,8 @@ static int parse_args(int argc, char **argv, const char *usage,
       }
     } else if (opts != NULL && strcmp(a, "--no-timing") == 0) {
       opts->timing = 0;
+    } else if (force != NULL && strcmp(a, "--force") == 0) {
+      *force = 1;
     } else if (a[0] == '-') {
       snprintf(err, sizeof err, "unknown option '%s'; allowed: --set, %s-h",
                a, out ? "--out, " : "");
@@ -180,11 +190,17 @@ static int cmd_run(int argc, char **argv) {
   phsim_config cfg;
   const char *out = NULL;
   phsim_run_opts opts = phsim_run_opts_default();
-  int st = parse_args(argc, argv, usage_run, &cfg, &out, &opts);
+  int force = 0;
+  int st = parse_args(argc, argv, usage_run, &cfg, &out, &opts, &force);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
+  phsim_outdir od;
   phsim_interrupt_install();
-  st = phsim_run_execute(&cfg, out, opts, err);
+  st = phsim_outdir_claim_run(&od, out, &cfg, force, err);
+  if (st == PHSIM_OK) {
+    st = phsim_run_execute(&cfg, out, opts, err);
+    phsim_outdir_release(&od);
+  }
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
@@ -202,7 +218,7 @@ static json_t *matrix_json(const gsl_matrix *X) {
 
 static int cmd_grad(int argc, char **argv) {
   phsim_config cfg;
-  int st = parse_args(argc, argv, usage_grad, &cfg, NULL, NULL);
+  int st = parse_args(argc, argv, usage_grad, &cfg, NULL, NULL, NULL);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
   phsim_engine *engine = phsim_engine_alloc(&cfg);
@@ -237,7 +253,7 @@ static int cmd_grad(int argc, char **argv) {
 
 static int cmd_config(int argc, char **argv) {
   phsim_config cfg;
-  int st = parse_args(argc, argv, usage_config, &cfg, NULL, NULL);
+  int st = parse_args(argc, argv, usage_config, &cfg, NULL, NULL, NULL);
   if (st != PHSIM_OK) return st;
   return phsim_config_write(&cfg, stdout);
 }
@@ -286,6 +302,8 @@ static int sweep_options(int argc, char **argv, phsim_sweep *s, char **rest,
       s->resume = 1;
     } else if (strcmp(a, "--keep-trajectories") == 0) {
       s->keep_trajectories = 1;
+    } else if (strcmp(a, "--force") == 0) {
+      s->force = 1;
     } else {
       rest[(*nrest)++] = argv[i];
     }
@@ -306,7 +324,7 @@ static int cmd_sweep(int argc, char **argv) {
   int nrest = 0;
   int st = sweep_options(argc, argv, &s, rest, &nrest, grid_args, &ngrid, err);
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
-  if (st == PHSIM_OK) st = parse_args(nrest, rest, usage_sweep, &s.base, &s.out, NULL);
+  if (st == PHSIM_OK) st = parse_args(nrest, rest, usage_sweep, &s.base, &s.out, NULL, NULL);
   if (st == PHSIM_OK && ngrid == 0) {
     fprintf(stderr, "phsim: missing '--grid SPEC' (see 'phsim sweep -h')\n");
     st = PHSIM_EINPUT;
@@ -339,7 +357,13 @@ static int cmd_merge(int argc, char **argv) {
                  &st))
     return st;
   char err[PHSIM_ERR_MAX];
-  st = phsim_sweep_merge(argv[0], err);
+  phsim_outdir od;
+  phsim_interrupt_install();
+  st = phsim_outdir_lock(&od, argv[0], err);
+  if (st == PHSIM_OK) {
+    st = phsim_sweep_merge(argv[0], err);
+    phsim_outdir_release(&od);
+  }
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
@@ -355,7 +379,18 @@ static int cmd_plot(int argc, char **argv) {
                  &st))
     return st;
   char err[PHSIM_ERR_MAX];
-  st = phsim_plot_dir(argv[0], err);
+  phsim_outdir od;
+  phsim_interrupt_install();
+  struct stat sb;
+  if (stat(argv[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    fprintf(stderr, "phsim: cannot open directory '%s'; allowed: a run or sweep directory\n", argv[0]);
+    return PHSIM_EINPUT;
+  }
+  st = phsim_outdir_lock(&od, argv[0], err);
+  if (st == PHSIM_OK) {
+    st = phsim_plot_dir(argv[0], err);
+    phsim_outdir_release(&od);
+  }
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }

@@ -14,8 +14,10 @@
 
 #include "phsim_interrupt.h"
 #include "phsim_io.h"
+#include "phsim_outdir.h"
 #include "phsim_progress.h"
 #include "phsim_run.h"
+#include "phsim_summary.h"
 #include "phsim_sweepio.h"
 
 /* ---- grids ------------------------------------------------------------ */
@@ -271,21 +273,28 @@ static void run_dir(const phsim_sweep *s, size_t idx, char *buf, size_t n) {
   snprintf(buf, n, "%s/runs/%06zu", s->out, idx);
 }
 
+/* The summary of point idx if it is a run of cfg (checked); else NULL. */
+static json_t *summary_of(const phsim_sweep *s, size_t idx, const phsim_config *cfg) {
+  char path[PHSIM_PATH_MAX + 64], msg[PHSIM_ERR_MAX];
+  snprintf(path, sizeof path, "%s/runs/%06zu/summary.json", s->out, idx);
+  phsim_summary sum;
+  if (phsim_summary_read(path, &sum, msg) != PHSIM_OK) return NULL;
+  json_t *want = phsim_config_to_json(cfg);
+  int same = json_equal(json_object_get(sum.root, "config"), want);
+  json_decref(want);
+  json_t *root = same ? json_incref(sum.root) : NULL;
+  phsim_summary_free(&sum);
+  return root;
+}
+
 /* Is the run of point idx complete with this very configuration? */
 static int run_is_complete(const phsim_sweep *s, size_t idx,
                            const phsim_config *cfg) {
-  char dir[PHSIM_PATH_MAX + 32], path[PHSIM_PATH_MAX + 64];
-  run_dir(s, idx, dir, sizeof dir);
-  snprintf(path, sizeof path, "%s/summary.json", dir);
-  json_t *sum = json_load_file(path, 0, NULL);
-  if (sum == NULL) return 0;
+  json_t *sum = summary_of(s, idx, cfg);
   const char *status = json_string_value(json_object_get(sum, "status"));
-  json_t *want = phsim_config_to_json(cfg);
-  int same = status != NULL && strcmp(status, "interrupted") != 0 &&
-             json_equal(json_object_get(sum, "config"), want);
-  json_decref(want);
+  int done = status != NULL && strcmp(status, "interrupted") != 0;
   json_decref(sum);
-  return same;
+  return done;
 }
 
 static void *worker(void *arg) {
@@ -304,10 +313,10 @@ static void *worker(void *arg) {
     phsim_config cfg;
     char err[PHSIM_ERR_MAX], dir[PHSIM_PATH_MAX + 32];
     int st = phsim_sweep_point(p->s, idx, &cfg, err);
-    if (st == PHSIM_OK && !(p->s->resume && run_is_complete(p->s, idx, &cfg))) {
-      run_dir(p->s, idx, dir, sizeof dir);
+    run_dir(p->s, idx, dir, sizeof dir);
+    phsim_outdir_clean_tmp(dir, ""); /* left by a killed sweep */
+    if (st == PHSIM_OK && !(p->s->resume && run_is_complete(p->s, idx, &cfg)))
       st = phsim_run_execute(&cfg, dir, opts, err);
-    }
     pthread_mutex_lock(&p->lock);
     p->status[slot] = st;
     if (st != PHSIM_OK && st != PHSIM_ENUM && st != PHSIM_EINTR && !p->failed) {
@@ -393,21 +402,17 @@ static int write_csv(const phsim_sweep *s, const pool *p,
   if (st != PHSIM_OK) return st;
   csv_header(f.fp, s);
   for (size_t t = 0; t < p->ntodo; t++) {
-    char path[PHSIM_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/runs/%06zu/summary.json", s->out, p->todo[t]);
-    json_t *sum = json_load_file(path, 0, NULL);
+    /* only runs of this point's configuration: never an older sweep's
+     * results under this sweep's values */
+    phsim_config cfg;
+    char msg[PHSIM_ERR_MAX];
+    json_t *sum = phsim_sweep_point(s, p->todo[t], &cfg, msg) == PHSIM_OK
+                      ? summary_of(s, p->todo[t], &cfg) : NULL;
     if (sum == NULL) continue; /* not run (interrupted) */
     csv_row(f.fp, s, p->todo[t], sum);
     json_decref(sum);
   }
   return phsim_outfile_commit(&f, err);
-}
-
-static int write_sweep_json(const phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
-  json_t *o = phsim_sweep_meta_json(s);
-  int st = phsim_json_write(o, s->out, "sweep.json", err);
-  json_decref(o);
-  return st;
 }
 
 /* This shard's points, each validated, before any work; polls the stop
@@ -466,11 +471,12 @@ static size_t complete_runs(const pool *p) {
 
 int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
   pool p = {.s = s};
+  phsim_outdir od = {-1, -1};
   int st = plan(s, &p, err);
   char runs[PHSIM_PATH_MAX + 16];
   snprintf(runs, sizeof runs, "%s/runs", s->out);
+  if (st == PHSIM_OK) st = phsim_outdir_claim_sweep(&od, s, s->force, err);
   if (st == PHSIM_OK) st = phsim_mkdir_p(runs, err);
-  if (st == PHSIM_OK) st = write_sweep_json(s, err);
   if (st == PHSIM_OK) {
     st = run_pool(&p, err);
     int wst = write_csv(s, &p, err);
@@ -483,6 +489,7 @@ int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
       st = PHSIM_EINTR;
     }
   }
+  phsim_outdir_release(&od);
   free(p.todo);
   free(p.status);
   return st;

@@ -172,6 +172,41 @@ static inline char *tu_slurp(const char *path) {
   return buf;
 }
 
+/* A listing of a tree, to tell whether anything in it changed: one line
+ * "path size mtime" per entry, sorted (malloc'd). */
+static char **tu_snap_lines;
+static size_t tu_snap_n, tu_snap_cap, tu_snap_root;
+static inline int tu_snap_entry(const char *path, const struct stat *sb, int flag,
+                                struct FTW *ftw) {
+  (void)flag;
+  (void)ftw;
+  if (tu_snap_n == tu_snap_cap)
+    tu_snap_lines = realloc(tu_snap_lines, (tu_snap_cap = 2 * tu_snap_cap + 16) * sizeof *tu_snap_lines);
+  char line[4200];
+  snprintf(line, sizeof line, "%s %lld %lld.%09ld\n", path + tu_snap_root, (long long)sb->st_size,
+           (long long)sb->st_mtim.tv_sec, sb->st_mtim.tv_nsec);
+  tu_snap_lines[tu_snap_n++] = strdup(line);
+  return 0;
+}
+static inline int tu_snap_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+static inline char *tu_snapshot(const char *dir) {
+  tu_snap_n = 0;
+  tu_snap_root = strlen(dir);
+  nftw(dir, tu_snap_entry, 16, FTW_PHYS);
+  qsort(tu_snap_lines, tu_snap_n, sizeof *tu_snap_lines, tu_snap_cmp);
+  size_t len = 1;
+  for (size_t i = 0; i < tu_snap_n; i++) len += strlen(tu_snap_lines[i]);
+  char *out = malloc(len);
+  out[0] = '\0';
+  for (size_t i = 0; i < tu_snap_n; i++) {
+    strcat(out, tu_snap_lines[i]);
+    free(tu_snap_lines[i]);
+  }
+  return out;
+}
+
 /* Does path exist? */
 static inline int tu_exists(const char *path) {
   struct stat sb;

@@ -104,10 +104,102 @@ static void test_plot_long_facet_values(void **s) {
   tu_rmtree(dir);
 }
 
+/* Run "sh -c script" with $P = the binary, $D = dir; its exit status. */
+static int shell(const char *dir, const char *script) {
+  const char *argv[] = {"/bin/sh", "-c", script, "sh", tu_phsim(), dir, NULL};
+  return tu_spawn(argv, NULL, NULL);
+}
+
+/* A config from a pipe, /dev/stdin or a FIFO is read as a stream (it used
+ * to be rewound, silently giving the defaults). */
+static void test_config_from_pipes(void **s) {
+  (void)s;
+  char dir[256], path[300];
+  tu_tempdir(dir, sizeof dir, "pipe");
+  assert_int_equal(shell(dir, "P=$1; D=$2; printf 'steps=10\\nd=12\\n' | $P run /dev/stdin --out \"$D/run\" "
+                              "&& grep -q '^steps = 10$' \"$D/run/config\" && grep -q '\"steps\": 10' \"$D/run/summary.json\""), 0);
+  assert_int_equal(shell(dir, "P=$1; D=$2; mkfifo \"$D/fifo\" && (printf 'seed=7\\n' > \"$D/fifo\" &) && "
+                              "$P config \"$D/fifo\" | grep -q '^seed = 7$'"), 0);
+  assert_int_equal(shell(dir, "P=$1; D=$2; printf 'd=5\\n  m = 3\\n\\tsteps = 9\\n' | $P config - 2>/dev/null; "
+                              "printf 'd=5\\n  m = 3\\n\\tsteps = 9\\n' | $P config /dev/stdin > \"$D/c\" && "
+                              "grep -q '^m = 3$' \"$D/c\" && grep -q '^steps = 9$' \"$D/c\""), 0);
+  snprintf(path, sizeof path, "%s/c", dir);
+  tu_rmtree(dir);
+}
+
+/* The smaller faults of issue 9: each refused with a message that says
+ * what is wrong. */
+static void test_small_faults(void **s) {
+  (void)s;
+  char dir[256], msg[300], e[300];
+  tu_tempdir(dir, sizeof dir, "small");
+  snprintf(msg, sizeof msg, "%s/msg", dir);
+  snprintf(e, sizeof e, "%s/E.txt", dir);
+  FILE *fp = fopen(e, "w");
+  fputs("0.5 0.1\n0.1 1\n", fp);
+  fclose(fp);
+  char ekey[320];
+  snprintf(ekey, sizeof ekey, "init_E=%s", e);
+  static const struct {
+    const char *args[8], *expect;
+  } cases[] = {
+      {{"config", "--set", "eta=1e-320", NULL}, "value '1e-320' underflows a double"},
+      {{"config", "--set", "eta=1e999", NULL}, "value '1e999' overflows a double"},
+      {{"config", "--set", "m=4096", "--set", "d=100000000", NULL}, "GiB too much"},
+      {{"grad", "--set", "alpha=1e27,1", NULL}, "pi_1 alpha_1^6 = 5e+161 overflows doubles in the moments"},
+      {{"grad", "--set", "sigma=1e-30", NULL}, "sigma^6 = 1e-180 underflows"},
+      {{"config", "--set", NULL, NULL}, "has E_11 = 0.5 with head = offdiag"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *argv[10] = {tu_phsim()};
+    size_t n = 1;
+    for (; cases[i].args[n - 1] != NULL; n++) argv[n] = cases[i].args[n - 1];
+    if (i == 5) argv[n++] = ekey;
+    argv[n] = NULL;
+    assert_int_equal(tu_spawn(argv, NULL, msg), 2);
+    char *m = tu_slurp(msg);
+    if (strstr(m, cases[i].expect) == NULL) fail_msg("case %zu said '%s', expected '%s'", i, m, cases[i].expect);
+    free(m);
+  }
+  /* the excess is said exactly, not hidden by rounding */
+  const char *argv[] = {tu_phsim(), "config", "--set", "m=4096", "--set", "d=100000000", NULL};
+  assert_int_equal(tu_spawn(argv, NULL, msg), 2);
+  char *m = tu_slurp(msg);
+  assert_non_null(strstr(m, "need 12210.0 GiB (13110421225472 bytes); available: "));
+  free(m);
+  tu_rmtree(dir);
+}
+
+/* Moments that overflow during a run end it with status 4 naming the
+ * quantity, instead of rho = 0 and status ok. */
+static void test_moments_overflow_at_run_time(void **s) {
+  (void)s;
+  char dir[256], w[300], out[300], sum[320], key[320];
+  tu_tempdir(dir, sizeof dir, "moments");
+  snprintf(w, sizeof w, "%s/W.txt", dir);
+  snprintf(out, sizeof out, "%s/run", dir);
+  snprintf(sum, sizeof sum, "%s/summary.json", out);
+  snprintf(key, sizeof key, "init_W=%s", w);
+  FILE *fp = fopen(w, "w");
+  fputs("10 0.1 0.2 0.3\n0.1 10 0.3 0.2\n", fp);
+  fclose(fp);
+  const char *argv[] = {tu_phsim(), "run", "--set", "alpha=8e24,1", "--set", "d=4", "--set", key,
+                        "--out", out, NULL};
+  assert_int_equal(tu_spawn(argv, NULL, NULL), 4);
+  char *text = tu_slurp(sum);
+  assert_non_null(strstr(text, "\"status\": \"diverged\""));
+  assert_non_null(strstr(text, "overflows a double: rho not computable"));
+  free(text);
+  tu_rmtree(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plot_paths_with_shell_metacharacters),
       cmocka_unit_test(test_plot_long_facet_values),
+      cmocka_unit_test(test_config_from_pipes),
+      cmocka_unit_test(test_small_faults),
+      cmocka_unit_test(test_moments_overflow_at_run_time),
   };
   return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);
 }

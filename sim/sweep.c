@@ -18,6 +18,7 @@
 #include "phsim_progress.h"
 #include "phsim_run.h"
 #include "phsim_summary.h"
+#include "phsim_sysmem.h"
 #include "phsim_sweepio.h"
 
 /* ---- grids ------------------------------------------------------------ */
@@ -415,6 +416,20 @@ static int write_csv(const phsim_sweep *s, const pool *p,
   return phsim_outfile_commit(&f, err);
 }
 
+/* --jobs runs at once must fit in memory together. */
+static int check_jobs_memory(const phsim_sweep *s, size_t ntodo, double most,
+                             char err[PHSIM_ERR_MAX]) {
+  size_t jobs = s->jobs < 1 ? 1 : s->jobs;
+  if (jobs > ntodo) jobs = ntodo;
+  if (jobs <= 1) return PHSIM_OK;
+  char what[160], msg[PHSIM_ERR_MAX];
+  snprintf(what, sizeof what, "--jobs %zu: %zu runs at once", jobs, jobs);
+  if (phsim_memory_check(most * (double)jobs, what, msg) == PHSIM_OK) return PHSIM_OK;
+  double fit = floor(phsim_memory_available() / most);
+  snprintf(err, PHSIM_ERR_MAX, "%.380s; allowed: --jobs at most %.0f", msg, fit < 1 ? 1 : fit);
+  return PHSIM_EINPUT;
+}
+
 /* This shard's points, each validated, before any work; polls the stop
  * flag (validation can take long: 10^7 points, init files). */
 static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
@@ -427,6 +442,7 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
     return PHSIM_ENOMEM;
   }
   for (size_t idx = s->shard_i - 1; idx < s->npoints; idx += s->shard_n) p->todo[p->ntodo++] = idx;
+  double most = 0.0; /* bytes of the largest run */
   for (size_t t = 0; t < p->ntodo && st == PHSIM_OK; t++) {
     phsim_config cfg;
     st = phsim_sweep_point(s, p->todo[t], &cfg, err);
@@ -435,8 +451,10 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
                "was written", phsim_interrupt_signal());
       st = PHSIM_EINTR;
     }
+    double bytes = st == PHSIM_OK ? phsim_config_memory_bytes(&cfg) : 0.0;
+    if (bytes > most) most = bytes;
   }
-  return st;
+  return st == PHSIM_OK ? check_jobs_memory(s, p->ntodo, most, err) : st;
 }
 
 /* Run the pool on s->jobs threads. */

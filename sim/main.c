@@ -197,7 +197,6 @@ static int cmd_run(int argc, char **argv) {
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
   phsim_outdir od;
-  phsim_interrupt_install();
   st = phsim_outdir_claim_run(&od, out, &cfg, force, err);
   if (st == PHSIM_OK) {
     st = phsim_run_execute(&cfg, out, opts, err);
@@ -212,9 +211,14 @@ static int cmd_grad(int argc, char **argv) {
   int st = parse_args(argc, argv, usage_grad, &cfg, NULL, NULL, NULL);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
-  phsim_interrupt_install();
   st = phsim_grad_write(&cfg, stdout, err);
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  if (st == PHSIM_EINTR) {
+    /* the computing thread cannot be joined: end the process at once */
+    phsim_stdout_end(st, err);
+    fflush(stderr);
+    _exit(st);
+  }
   return st;
 }
 
@@ -304,8 +308,7 @@ static int cmd_sweep(int argc, char **argv) {
   if (st == PHSIM_OK && (st = phsim_sweep_check_grids(&s, err)) != PHSIM_OK)
     fprintf(stderr, "phsim: %s\n", err);
   if (st == PHSIM_OK) {
-    phsim_interrupt_install();
-    st = phsim_sweep_execute(&s, err);
+      st = phsim_sweep_execute(&s, err);
     if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
     else
       fprintf(stderr, "phsim: sweep of %zu points (shard %u of %u) done in '%s'\n",
@@ -325,7 +328,6 @@ static int cmd_merge(int argc, char **argv) {
     return st;
   char err[PHSIM_ERR_MAX];
   phsim_outdir od;
-  phsim_interrupt_install();
   st = phsim_outdir_lock(&od, argv[0], err);
   if (st == PHSIM_OK) {
     st = phsim_sweep_merge(argv[0], err);
@@ -347,7 +349,6 @@ static int cmd_plot(int argc, char **argv) {
     return st;
   char err[PHSIM_ERR_MAX];
   phsim_outdir od;
-  phsim_interrupt_install();
   struct stat sb;
   if (stat(argv[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
     fprintf(stderr, "phsim: cannot open directory '%s'; allowed: a run or sweep directory\n", argv[0]);
@@ -641,6 +642,11 @@ static int dispatch(int argc, char **argv) {
     return argc < 2 ? PHSIM_EINPUT : PHSIM_OK;
   }
   const char *cmd = argv[1];
+  /* The commands that can take long stop cleanly on SIGINT / SIGTERM (the
+   * handlers go in first, before any parsing); the others end at once. */
+  static const char *const stoppable[] = {"run", "grad", "sweep", "merge", "plot", "field", "pull"};
+  for (size_t i = 0; i < sizeof stoppable / sizeof stoppable[0]; i++)
+    if (strcmp(cmd, stoppable[i]) == 0) phsim_interrupt_install();
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "grad") == 0) return cmd_grad(argc - 2, argv + 2);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc - 2, argv + 2);

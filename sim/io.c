@@ -68,8 +68,14 @@ int phsim_matrix_read_stream(FILE *fp, const char *path, size_t rows,
   char *line = NULL;
   size_t linecap = 0, lineno = 0, row = 0;
   int status = PHSIM_OK;
-  while (getline(&line, &linecap, fp) != -1) {
+  ssize_t len;
+  while ((len = getline(&line, &linecap, fp)) != -1) {
     lineno++;
+    if (memchr(line, '\0', (size_t)len) != NULL) {
+      snprintf(err, PHSIM_ERR_MAX, "file '%s' line %zu: a NUL byte; allowed: text", path, lineno);
+      status = PHSIM_EINPUT;
+      break;
+    }
     const char *p = line + strspn(line, " \t\r\n");
     if (*p == '\0' || *p == '#') continue;
     if (row == rows) {

@@ -25,7 +25,7 @@ $(BUILD)/%.o: sim/%.c $(wildcard include/*.h) | $(BUILD)
 $(BIN)/phsim: $(BUILD)/main.o $(LIB_OBJ) | $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/test_fuzz_corpus: tests/fuzz/fuzz_config.c tests/fuzz/fuzz_set.c tests/fuzz/fuzz_matrix.c
+$(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
@@ -72,12 +72,14 @@ valgrind: $(TEST_BIN) $(BIN)/phsim
 	  rm -rf $$d && echo "valgrind: clean"
 
 # libFuzzer (clang; Debian: clang libclang-rt-14-dev) on the config parser,
-# the --set parser and the matrix reader, FUZZ_SECONDS each, from the seed
-# corpus in tests/fuzz/corpus/; a crash is written to tests/fuzz/regressions/
-# (replayed by `make test` from then on).
+# the --set parser, the matrix reader, and the readers of phsim's own
+# outputs read back (sweep.json, summary.json, CSV tables and sweep tables),
+# FUZZ_SECONDS each, one after the other, from the seed corpus in
+# tests/fuzz/corpus/; a crash is written to tests/fuzz/regressions/
+# (replayed by `make test` from then on).  FUZZERS="csv summary" picks some.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-FUZZERS := config set matrix
+FUZZERS ?= config set matrix sweepmeta summary csv
 fuzz:
 	@mkdir -p build/fuzz
 	@for f in $(FUZZERS); do \

@@ -315,6 +315,7 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
     return PHSIM_EINPUT;
   }
   plot_job j;
+  memset(&j, 0, sizeof j);
   snprintf(j.dir, sizeof j.dir, "%s", dir);
   st = copy_trajectory(&j, &sum, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
@@ -692,6 +693,7 @@ static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
   int st = phsim_sweep_meta_read(dir, &d.s, err);
   if (st != PHSIM_OK) return st;
   plot_job j;
+  memset(&j, 0, sizeof j);
   snprintf(j.dir, sizeof j.dir, "%s", dir);
   st = load_rows(&j, &d, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);

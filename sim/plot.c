@@ -308,9 +308,14 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
   phsim_summary sum;
   int st = phsim_summary_read(path, &sum, err);
   if (st != PHSIM_OK) return st;
-  if (sum.cfg.m > PLOT_MAX_M) {
-    snprintf(err, PHSIM_ERR_MAX, "'%.300s': m = %zu neurons; plot draws runs of at most %d",
-             dir, sum.cfg.m, PLOT_MAX_M);
+  const json_int_t steps = json_integer_value(json_object_get(sum.root, "steps"));
+  if (sum.cfg.m > PLOT_MAX_M || steps <= 10) {
+    if (steps <= 10)
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s' ran %lld steps; plot draws runs of more than 10 "
+               "(the step axis is logarithmic from step 10)", dir, (long long)steps);
+    else
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s': m = %zu neurons; plot draws runs of at most %d",
+               dir, sum.cfg.m, PLOT_MAX_M);
     phsim_summary_free(&sum);
     return PHSIM_EINPUT;
   }

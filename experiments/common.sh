@@ -36,3 +36,7 @@ stats() {
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
     printf "%.4g %.4g %.4g\n", m, v[1], v[NR] }'
 }
+
+# The config file with the spec's step that E1-E7 were built with (not
+# flow-faithful: see the file).
+SPEC_STEP=$(cd "$(dirname "$0")" && pwd)/spec_step.conf

@@ -18,7 +18,7 @@ SEEDS=$(pick 12 4)
 STEPS=$(pick 400000 60000)
 D=$OUT/e1
 mkdir -p "$D"
-"$PHSIM" sweep --set steps="$STEPS" --set log_every=10 --grid seed=1:"$SEEDS":"$SEEDS" \
+"$PHSIM" sweep "$SPEC_STEP" --set steps="$STEPS" --set log_every=10 --grid seed=1:"$SEEDS":"$SEEDS" \
   --grid head=offdiag,fixed --keep-trajectories --out "$D/sweep" --jobs "$JOBS" 2>/dev/null
 CSV=$D/sweep/sweep.csv
 c() { csv_col "$CSV" "$1"; }

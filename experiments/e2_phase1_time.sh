@@ -10,10 +10,10 @@ mkdir -p "$D"
 SEEDS=$(pick 24 12)
 DMAX=$(pick 5000 800)
 ND=$(pick 9 4)
-"$PHSIM" sweep --set engine=order --set head=fixed --set stop=strong --set steps="$(pick 20000000 2000000)" \
+"$PHSIM" sweep "$SPEC_STEP" --set engine=order --set head=fixed --set stop=strong --set steps="$(pick 20000000 2000000)" \
   --set log_every=10 --grid d=50:"$DMAX":"$ND":log --grid seed=1:"$SEEDS":"$SEEDS" \
   --out "$D/d" --jobs "$JOBS" 2>/dev/null
-"$PHSIM" sweep --set engine=order --set head=fixed --set stop=strong --set steps="$(pick 20000000 2000000)" \
+"$PHSIM" sweep "$SPEC_STEP" --set engine=order --set head=fixed --set stop=strong --set steps="$(pick 20000000 2000000)" \
   --set log_every=1 --set d=100 --grid eta=0.05:1:"$(pick 6 4)":log --grid seed=1:"$SEEDS":"$SEEDS" \
   --out "$D/eta" --jobs "$JOBS" 2>/dev/null
 fd_all=$("$PHSIM" fit "$D/d/sweep.csv" --x d --y T1 --loglog)

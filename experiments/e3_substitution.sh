@@ -9,7 +9,7 @@
 D=$OUT/e3
 mkdir -p "$D"
 SEEDS=$(pick 16 6)
-"$PHSIM" sweep --set engine=order --set stop=all --set steps="$(pick 5000000 300000)" --set log_every=1 \
+"$PHSIM" sweep "$SPEC_STEP" --set engine=order --set stop=all --set steps="$(pick 5000000 300000)" --set log_every=1 \
   --grid eta_E=0.001:0.05:"$(pick 8 5)":log --grid seed=1:"$SEEDS":"$SEEDS" \
   --out "$D/sweep" --jobs "$JOBS" 2>/dev/null
 : > "$D/slopes.txt"

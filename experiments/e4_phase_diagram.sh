@@ -10,7 +10,7 @@ mkdir -p "$D"
 N=$(pick 20 6)
 SEEDS=$(pick 3 2)
 start=$(date +%s)
-"$PHSIM" sweep --set engine=order --set stop=all --set steps=200000 --set log_every=100 \
+"$PHSIM" sweep "$SPEC_STEP" --set engine=order --set stop=all --set steps=200000 --set log_every=100 \
   --grid alpha_2=0.3:1.6:"$N" --grid eta_E=0.001:1:"$N":log --grid head=offdiag,fixed \
   --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/sweep" --jobs "$JOBS" 2>/dev/null
 secs=$(( $(date +%s) - start ))

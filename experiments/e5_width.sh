@@ -14,7 +14,7 @@ KS=$(pick "2 3 4" "2 3")
 printf '%3s %3s %8s %8s %8s %8s %9s\n' K m feat_head feat_none erank_h erank_n collapsed > "$D/table.txt"
 for K in $KS; do
   alpha=$(awk -v K="$K" 'BEGIN { for (l = 1; l <= K; l++) printf "%s%.6g", (l > 1 ? "," : ""), 2 ^ (1 - (l - 1) / (K - 1)) }')
-  "$PHSIM" sweep --set engine=order --set stop=all --set steps=300000 --set log_every=100 \
+  "$PHSIM" sweep "$SPEC_STEP" --set engine=order --set stop=all --set steps=300000 --set log_every=100 \
     --set alpha="$alpha" --grid m="$MS" --grid head=offdiag,fixed --grid seed=1:"$SEEDS":"$SEEDS" \
     --out "$D/K$K" --jobs "$JOBS" 2>/dev/null
   CSV=$D/K$K/sweep.csv

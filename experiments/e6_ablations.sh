@@ -13,7 +13,7 @@ printf '%-16s %6s %6s %6s %9s %10s\n' variant both one none diverged loss > "$D/
 for v in "baseline:head=offdiag" "full-head:head=full" "no-bn:norm=none" "no-stopgrad:stopgrad=false" "ema-0.9:ema=0.9" "no-head:head=fixed"; do
   name=${v%%:*}
   set_=${v#*:}
-  "$PHSIM" sweep --set engine=order --set stop=all --set steps="$STEPS" --set log_every=100 \
+  "$PHSIM" sweep "$SPEC_STEP" --set engine=order --set stop=all --set steps="$STEPS" --set log_every=100 \
     --set "$set_" --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/$name" --jobs "$JOBS" 2>/dev/null
   CSV=$D/$name/sweep.csv
   awk -F, -v name="$name" -v cf="$(csv_col "$CSV" features_learned)" -v cs="$(csv_col "$CSV" status)" \

@@ -78,6 +78,7 @@ int phsim_order_init(phsim_order *o, const phsim_config *cfg, gsl_rng *r,
     phsim_weights_gram(o->W0, K, o->R);
   } else {
     phsim_order_sample_reduced(r, cfg->d, o->A, o->R);
+    phsim_overlaps_perturb(o->A, cfg->K, cfg->perturb);
   }
   if (o->ema > 0.0) {
     gsl_matrix_memcpy(o->At, o->A);

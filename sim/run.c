@@ -56,6 +56,7 @@ typedef struct {
   double last_loss, last_E_minus_I, last_erank, last_erank_bn;
   size_t last_features;
   double *last_cos;          /* m x K */
+  double last_norm_max;      /* max_j ||w_j|| at the last row */
   double erank_start, erank_bn_start;
   size_t *race;              /* m: argmax_l c_l a_jl^4 at step 0 */
   phsim_phases phases;
@@ -154,6 +155,12 @@ static void track_row(tracker *t, unsigned long step, const phsim_obs *o,
       }
     learned += (size_t)any;
   }
+  t->last_norm_max = 0.0;
+  for (size_t j = 0; j < t->m; j++) {
+    double n2 = gsl_matrix_get(R, j, j);
+    for (size_t l = 0; l < t->K; l++) n2 += gsl_matrix_get(A, j, l) * gsl_matrix_get(A, j, l);
+    t->last_norm_max = fmax(t->last_norm_max, sqrt(n2));
+  }
   t->last_step = step;
   t->last_features = learned;
   t->last_loss = o->loss;
@@ -219,8 +226,9 @@ static json_t *fidelity_json(const tracker *t, const phsim_engine *e) {
   json_object_set_new(f, "left_flow_step",
                       t->left_step >= 0 ? json_integer(t->left_step) : json_null());
   json_object_set_new(f, "flow_faithful",
-                      t->fid == NULL ? json_null()
-                                     : json_boolean(t->is_flow || t->left_step < 0));
+                      t->is_flow ? json_true()
+                      : t->fid == NULL ? json_null()
+                                       : json_boolean(t->left_step < 0));
   return f;
 }
 
@@ -276,6 +284,7 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
   json_object_set_new(peak, "step", json_integer((json_int_t)t->peak.step));
   json_object_set_new(s, "E_peak", peak);
   json_object_set_new(s, "E_minus_I_final", json_number(t->last_E_minus_I));
+  json_object_set_new(s, "weight_norm_max_final", json_number(t->last_norm_max));
   json_object_set_new(s, "fidelity", fidelity_json(t, e));
   json_t *er = json_object();
   json_object_set_new(er, "start", json_number(t->erank_start));
@@ -386,7 +395,10 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
                .peak = {0.0, 0}, .erank_start = NAN, .last_loss = NAN,
                .last_E_minus_I = NAN, .last_erank = NAN,
                .last_erank_bn = NAN, .erank_bn_start = NAN,
-               .fid = phsim_fidelity_alloc(cfg, PHSIM_FIDELITY_DENSE_MAX),
+               /* the flow is its own flow: no step to measure */
+               .fid = cfg->engine == PHSIM_ENGINE_FLOW
+                          ? NULL
+                          : phsim_fidelity_alloc(cfg, PHSIM_FIDELITY_DENSE_MAX),
                .is_flow = cfg->engine == PHSIM_ENGINE_FLOW, .warn = opts.warn,
                .stiff_max = NAN, .left_step = -1,
                .twin = phsim_twin_alloc(cfg)};

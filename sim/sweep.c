@@ -233,7 +233,9 @@ static const char *const headline[] = {
     "E_peak_step", "E_minus_I_final", "erank_start", "erank_end",
     "erank_bn_end", "T1", "T2",
     "T3", "T4", "E_substitution", "strong_neuron", "substituted_neuron",
-    "steps", "flow_faithful", "stiffness_max", "turn_max", "outcome"};
+    "steps", "flow_faithful", "stiffness_max", "turn_max", "outcome",
+    "phase1_offtarget_max", "phase1_E_minus_I_max", "fragile",
+    "weight_norm_max_final"};
 #define NHEAD (sizeof headline / sizeof headline[0])
 
 static void csv_header(FILE *fp, const phsim_sweep *s) {
@@ -285,7 +287,11 @@ static void csv_row(FILE *fp, const phsim_sweep *s, size_t idx, json_t *sum) {
       json_object_get(phases, "strong_neuron"),
       json_object_get(phases, "substituted_neuron"), json_object_get(sum, "steps"),
       json_object_get(fid, "flow_faithful"), json_object_get(fid, "stiffness_max"),
-      json_object_get(fid, "turn_max"), json_object_get(sum, "outcome")};
+      json_object_get(fid, "turn_max"), json_object_get(sum, "outcome"),
+      json_object_get(phases, "phase1_offtarget_max"),
+      json_object_get(phases, "phase1_E_minus_I_max"),
+      json_object_get(json_object_get(sum, "twin"), "fragile"),
+      json_object_get(sum, "weight_norm_max_final")};
   for (size_t h = 0; h < NHEAD; h++) csv_field(fp, fields[h]);
   json_t *ls = json_object_get(sum, "learn_step");
   for (size_t l = 0; l < s->base.K; l++) csv_field(fp, first_learned(ls, l));

@@ -35,15 +35,20 @@ typedef enum { PHSIM_FLOW_BDF, PHSIM_FLOW_RK8PD } phsim_flow_method;
  * BDF: an escape time goes like a0^-4, so what must be accurate is the
  * relative error of the small overlaps (a_jl ~ d^-1/2 at the start: 1e-3 at
  * d = 10^6) and of the O(1) entries (R_jj ~ 1 at the start, learned
- * overlaps).  EPSREL = 1e-10 controls every entry above 1e-4 relatively;
+ * overlaps).  EPSREL = 1e-8 controls every entry above 1e-6 relatively;
  * below, EPSABS = 1e-14 takes over, for entries that are ~0 anyway (E_ij at
- * the start, an E_ij or a noise Gram entry R_rs after the head returns,
- * down to 1e-17 and 1e-7).  Measured (d = 10^4, NOTES.md section 5): the
- * state at t = 2e7 is within 2e-8 (relative) of EPSREL = 1e-13, in 5900
- * steps against 3500 at 1e-8 and 21600 at 1e-12.
+ * the start; E_ij and the noise Gram R_rs after the head returns, down to
+ * 1e-17 and 1e-9).  Measured at d = 10^4 (NOTES.md section 5): the state at
+ * t = 2e7 is within 1e-6 (relative) of the one at EPSREL = 1e-13, and T1,
+ * T3 are the same for EPSREL = 1e-6 .. 1e-13.  A smaller EPSREL does not
+ * pay: near an equilibrium the right-hand side is rounding noise of a few
+ * ulps (da/dt = +-7e-16 at a = -1), the error estimate sees h times that
+ * noise, and the step stays below EPSREL |y| / noise (1.5e5 at 1e-10,
+ * against the 1e9 .. 1e10 a tail at t ~ 1e11 allows): a run to t = 2e11
+ * took 10^6 steps at 1e-10 and 8000 at 1e-8.
  * rk8pd keeps the tolerances it always had. */
 #define PHSIM_FLOW_EPSABS 1e-14
-#define PHSIM_FLOW_EPSREL 1e-10
+#define PHSIM_FLOW_EPSREL 1e-8
 #define PHSIM_FLOW_RK8PD_EPSABS 1e-12
 #define PHSIM_FLOW_RK8PD_EPSREL 1e-10
 
@@ -61,6 +66,7 @@ typedef struct {
   unsigned long rhs;     /* right-hand-side evaluations (with the Jacobian's) */
   unsigned long jac;     /* Jacobian evaluations */
   unsigned long retries; /* restarts after a trial step left the domain */
+  unsigned long rebases; /* moves of the clock's origin (see flow.c) */
 } phsim_flow_stats;
 
 typedef struct {
@@ -69,6 +75,7 @@ typedef struct {
   size_t dim;               /* length of y */
   double *y;                /* degrees of freedom (see above) */
   double t;                 /* eta * step, at y */
+  double origin, tau;       /* the integrator's clock: t = origin + tau */
   double h;                 /* the integrator's next step */
   phsim_popgrad_workspace *pg_rhs;
   gsl_matrix *A, *R, *E;    /* the full matrices of a y, for the rhs */

@@ -188,9 +188,9 @@ int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
   int st = phsim_order_init(f->o, cfg, r, err);
   if (st != PHSIM_OK) return st;
   pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
-  f->t = 0.0;
+  f->t = f->origin = f->tau = 0.0;
   f->h = 1e-3 * cfg->eta;
-  f->stats = (phsim_flow_stats){0, 0, 0, 0, 0};
+  f->stats = (phsim_flow_stats){0, 0, 0, 0, 0, 0};
   gsl_odeiv2_driver_reset(f->driver);
   return PHSIM_OK;
 }
@@ -207,31 +207,55 @@ static void peak_at(phsim_flow *f, unsigned long last, phsim_head_peak *peak) {
 /* Back to the last reading (f->o): after a signal. */
 static void rewind_to_reading(phsim_flow *f, double t_read) {
   pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
-  f->t = t_read;
+  f->t = f->origin = t_read;
+  f->tau = 0.0;
   gsl_odeiv2_driver_reset(f->driver);
 }
 
-/* One internal step from (f->t, f->y) towards t1.  A trial step that
+/* The integrator's clock is tau = t - origin.  A double resolves t only to
+ * 2^-52 t (2e-6 at t = 1e10), and a sharp event late in a run needs finer
+ * steps (d = 10^6: the head's collapse when the weak feature is learned,
+ * near t = 5e9, relaxes at a rate of 2e4 and takes steps of 5e-7; with
+ * t + h == t gsl_odeiv2_evolve_apply gives up).  So when the step falls
+ * below 2^-32 tau the origin moves to t and the stepper restarts (msbdf
+ * compares clock values to recognise a repeated step, so its history must
+ * not span two clocks).  The flow is autonomous: only the readings' times
+ * depend on the clock, and origin + tau loses at most half an ulp of t per
+ * move. */
+static void rebase_if_needed(phsim_flow *f) {
+  if (f->tau > 0.0 && f->h < ldexp(f->tau, -32)) {
+    f->origin += f->tau;
+    f->tau = 0.0;
+    f->stats.rebases++;
+    gsl_odeiv2_driver_reset(f->driver);
+  }
+}
+
+/* One internal step from (f->tau, f->y) towards t1.  A trial step that
  * leaves the domain (a second moment not positive) makes the rhs return
  * GSL_EBADFUNC, on which gsl_odeiv2_evolve_apply returns at once with y
  * possibly half-updated and the stepper's history (msbdf's Nordsieck
- * array) holding the failed prediction: restore (t, y), restart the
+ * array) holding the failed prediction: restore (tau, y), restart the
  * stepper and try a step ten times smaller (*tries counts the consecutive
- * restarts).  Any other failure (the step size underflows t) is final. */
+ * restarts).  Any other failure (the step cannot shrink further, or meet
+ * the tolerance) is final. */
 static int one_step(phsim_flow *f, double t1, int *tries) {
   gsl_odeiv2_driver *d = f->driver;
-  const double t0 = f->t;
+  rebase_if_needed(f);
+  const double tau0 = f->tau, tau1 = t1 - f->origin;
+  if (!(tau0 < tau1)) return PHSIM_OK; /* t1 within rounding of the clock */
   memcpy(f->ysave, f->y, f->dim * sizeof *f->y);
   unsigned long failed0 = d->e->failed_steps;
-  int st = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &f->sys, &f->t, t1,
+  int st = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &f->sys, &f->tau, tau1,
                                    &f->h, f->y);
   f->stats.failed += d->e->failed_steps - failed0;
   if (st == GSL_SUCCESS) {
     f->stats.steps++;
+    f->t = f->origin + f->tau;
     *tries = 0;
     return PHSIM_OK;
   }
-  f->t = t0;
+  f->tau = tau0;
   memcpy(f->y, f->ysave, f->dim * sizeof *f->y);
   if (st == GSL_EBADFUNC && *tries < PHSIM_FLOW_MAX_RETRIES) {
     (*tries)++;
@@ -243,11 +267,11 @@ static int one_step(phsim_flow *f, double t1, int *tries) {
   if (st == GSL_EBADFUNC)
     snprintf(f->fault, sizeof f->fault,
              "the ODE integrator left the loss's domain %d times in a row "
-             "near t = %g", *tries + 1, t0);
+             "near t = %g", *tries + 1, f->t);
   else
     snprintf(f->fault, sizeof f->fault,
              "the ODE integrator failed near t = %g (GSL status %d: the "
-             "step cannot shrink further or meet the tolerance)", t0, st);
+             "step cannot shrink further or meet the tolerance)", f->t, st);
   return PHSIM_ENUM;
 }
 
@@ -256,7 +280,7 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
   const double t1 = f->o->eta * (double)step, t_read = f->t;
   int tries = 0;
   f->fault[0] = '\0';
-  while (f->t < t1) {
+  while (f->tau < t1 - f->origin) {
     if (phsim_interrupted()) {
       rewind_to_reading(f, t_read);
       return PHSIM_EINTR;
@@ -265,6 +289,7 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
     if (st != PHSIM_OK) return st;
     if (tries == 0) peak_at(f, step, peak);
   }
+  f->t = t1;
   unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
   return phsim_order_eval(f->o);
 }

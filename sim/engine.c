@@ -168,10 +168,17 @@ double phsim_engine_turn(const phsim_engine *e, unsigned long *step) {
 int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
                          phsim_head_peak *peak, unsigned long *fault_step) {
   if (e->kind == PHSIM_ENGINE_FLOW) {
-    if (phsim_flow_advance_to(e->flow, to) != PHSIM_OK) {
-      snprintf(e->fault, sizeof e->fault,
-               "the ODE integrator failed before t = %g (a non-finite or "
-               "undefined derivative, or a vanishing step)",
+    /* The flow updates peak at each of its accepted internal points. */
+    int st = phsim_flow_advance_to(e->flow, to, peak);
+    /* A signal: the flow stopped within one internal step and is back at
+     * its last reading (step from), evaluated.  run.c's loop counts any
+     * failure of this call as a numerical fault, and stops with
+     * PHSIM_EINTR ("interrupted") when it sees the signal after writing
+     * the row of step `to`; that row repeats the reading of step `from`. */
+    if (st == PHSIM_EINTR) return PHSIM_OK;
+    if (st != PHSIM_OK) {
+      snprintf(e->fault, sizeof e->fault, "%.120s before t = %g",
+               e->flow->fault[0] != '\0' ? e->flow->fault : "the ODE integrator failed",
                e->flow->o->eta * (double)to);
       *fault_step = to;
       return PHSIM_ENUM;

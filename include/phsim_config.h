@@ -63,6 +63,7 @@ typedef struct {
   phsim_engine_kind engine;
   double eta, eta_E;             /* step sizes for W and for E */
   unsigned long steps, log_every, seed;
+  unsigned long log_per_decade;  /* > 0: log rows at steps 10^(k/n) instead */
   char init_W[PHSIM_PATH_MAX];   /* "" = sample w_j ~ N(0, I/d) */
   char init_E[PHSIM_PATH_MAX];   /* "" = identity */
   double threshold;              /* |cos| at which a feature counts as learned */

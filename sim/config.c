@@ -45,7 +45,7 @@ static const char *const preset_names[] = {"teach", "paper", NULL};
 
 /* Seeds are 32-bit (see phsim_config_rng). */
 #define SEED_MAX 4294967294.0
-#define STEPS_MAX 1e12
+#define STEPS_MAX 1e15
 /* Memory ceiling for the m x d state (W, its gradient and the engine's
  * copies): half of this machine's 24 GiB. */
 #define MEMORY_MAX_BYTES (12.0 * 1024 * 1024 * 1024)
@@ -57,8 +57,9 @@ static const key_spec keys[] = {
    "named defaults, applied first (other keys override them, in any order): "
    "teach = d 100, alpha 2,1, eta 0.025, eta_E 0.0025, 8e6 steps, engine "
    "order (flow-faithful on seeds 1..100, about a second a run); "
-   "paper = the theorem's regime: alpha_2 = alpha_1 / ln d and a budget of "
-   "5 d^2 / eta steps from the final d, eta_E / eta = 0.01, engine flow"},
+   "paper = the theorem's regime: d 10^4, alpha_2 = alpha_1 / ln d and a "
+   "budget of (5 d^2 + 10^10) / eta steps from the final d, eta 0.2, "
+   "eta_E = eta / 100, 100 rows per decade, engine flow"},
   {"d", KIND_SIZE, OFF(d), 1, 1e9, 0, 0, NULL, "dimension of the patches"},
   {"m", KIND_SIZE, OFF(m), 1, PHSIM_MAX_M, 0, 0, NULL, "number of neurons"},
   {"alpha", KIND_LIST, OFF(alpha), 0, INFINITY, 1, 1, NULL,
@@ -112,6 +113,10 @@ static const key_spec keys[] = {
   {"ema", KIND_DOUBLE, OFF(ema), 0, 1, 0, 1, NULL,
    "target weights <- ema * target + (1 - ema) * online after each step "
    "(0: target = online, the paper)"},
+  {"log_per_decade", KIND_ULONG, OFF(log_per_decade), 0, 1000, 0, 0, NULL,
+   "> 0: log the rows at the steps ceil(10^(k/n)), n per decade of steps "
+   "(phases from step 1 to 10^15 alike; log_every is then unused); 0: "
+   "every log_every steps"},
   {"twin", KIND_DOUBLE, OFF(twin), 0, 1e-3, 0, 0, NULL,
    "run a twin whose initial overlaps a_jl are multiplied by 1 +- twin; "
    "report the largest divergence and whether the outcome differs "
@@ -138,7 +143,9 @@ static void preset_teach(phsim_config *c) {
 }
 
 /* Preset paper: the theorem's regime (spec section 6).  alpha_2 and the
- * budget follow d (derive_paper). */
+ * budget follow d (derive_paper); rows at 100 per decade of steps, so that
+ * every phase, from T1 (~ d^2 / eta) to the weak feature (up to 10^10 / eta
+ * at d = 100), is resolved to 2.3%. */
 static void preset_paper(phsim_config *c) {
   c->d = 10000;
   c->alpha[0] = 2.0;
@@ -146,6 +153,7 @@ static void preset_paper(phsim_config *c) {
   c->eta = 0.2;
   c->eta_E = 0.002;
   c->engine = PHSIM_ENGINE_FLOW;
+  c->log_per_decade = 100;
 }
 
 static int key_index(const char *name);
@@ -174,7 +182,7 @@ static void apply_preset(phsim_config *cfg, phsim_preset p) {
   if (p == PHSIM_PRESET_TEACH) preset_teach(&fresh);
   else preset_paper(&fresh);
   static const char *const preset_keys[] = {"d", "alpha", "eta", "eta_E", "engine",
-                                            "steps", "log_every"};
+                                            "steps", "log_every", "log_per_decade"};
   for (size_t i = 0; i < sizeof preset_keys / sizeof *preset_keys; i++) {
     int k = key_index(preset_keys[i]);
     if (cfg->given & (1ULL << k)) continue;
@@ -192,8 +200,9 @@ static void apply_preset(phsim_config *cfg, phsim_preset p) {
 
 /* Preset paper, from the final d and eta: alpha = (alpha_1, alpha_1 / ln d)
  * unless alpha was given; eta_E = eta / 100 unless given; steps =
- * ceil(5 d^2 / eta) and log_every = steps / 10^4 unless given (phase I alone
- * lasts about d^2 / (4 eta) steps). */
+ * ceil((5 d^2 + 10^10) / eta) unless given: phase I lasts about d^2 / eta
+ * and the weak feature needs a time t up to 10^9 at d = 10^2..10^3 (NOTES,
+ * the d-study). */
 static void derive_paper(phsim_config *cfg) {
   if (cfg->preset != PHSIM_PRESET_PAPER) return;
   const double d = (double)cfg->d;
@@ -203,9 +212,7 @@ static void derive_paper(phsim_config *cfg) {
   }
   if (!(cfg->given & (1ULL << key_index("eta_E")))) cfg->eta_E = cfg->eta / 100.0;
   if (!(cfg->given & (1ULL << key_index("steps"))))
-    cfg->steps = (unsigned long)fmin(ceil(5.0 * d * d / cfg->eta), STEPS_MAX);
-  if (!(cfg->given & (1ULL << key_index("log_every"))))
-    cfg->log_every = cfg->steps / 10000 > 0 ? cfg->steps / 10000 : 1;
+    cfg->steps = (unsigned long)fmin(ceil((5.0 * d * d + 1e10) / cfg->eta), STEPS_MAX);
 }
 
 void phsim_config_default(phsim_config *cfg) {

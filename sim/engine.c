@@ -171,11 +171,11 @@ int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
     /* The flow updates peak at each of its accepted internal points. */
     int st = phsim_flow_advance_to(e->flow, to, peak);
     /* A signal: the flow stopped within one internal step and is back at
-     * its last reading (step from), evaluated.  run.c's loop counts any
-     * failure of this call as a numerical fault, and stops with
-     * PHSIM_EINTR ("interrupted") when it sees the signal after writing
-     * the row of step `to`; that row repeats the reading of step `from`. */
-    if (st == PHSIM_EINTR) return PHSIM_OK;
+     * its last reading (step from), evaluated. */
+    if (st == PHSIM_EINTR) {
+      *fault_step = from;
+      return PHSIM_EINTR;
+    }
     if (st != PHSIM_OK) {
       snprintf(e->fault, sizeof e->fault, "%.120s before t = %g",
                e->flow->fault[0] != '\0' ? e->flow->fault : "the ODE integrator failed",

@@ -351,6 +351,22 @@ static int stop_reached(const phsim_config *cfg, const tracker *t) {
   return 0;
 }
 
+/* The logged step after `step`: the next multiple of log_every, or with
+ * log_per_decade = n the smallest ceil(10^(k/n)) beyond step; the last
+ * step always. */
+static unsigned long next_row(const phsim_config *cfg, unsigned long step) {
+  unsigned long next;
+  if (cfg->log_per_decade == 0) {
+    next = step - step % cfg->log_every + cfg->log_every;
+  } else {
+    const double n = (double)cfg->log_per_decade;
+    double k = step == 0 ? 0.0 : floor(n * log10((double)step));
+    do next = (unsigned long)ceil(pow(10.0, k++ / n));
+    while (next <= step);
+  }
+  return next > cfg->steps ? cfg->steps : next;
+}
+
 /* The loop: from the evaluated start, advance to each logged step (every
  * log_every steps and the last).  Returns PHSIM_ENUM with *fault_step set
  * on a numerical fault. */
@@ -364,11 +380,10 @@ static int train(const phsim_config *cfg, phsim_engine *e, tracker *t,
   phsim_head_peak_update(&t->peak, 0, o.E);
   if (log_row(t, 0, e, traj) == PHSIM_EINTR) return PHSIM_EINTR;
   for (unsigned long step = 0; step < cfg->steps;) {
-    unsigned long next = step - step % cfg->log_every + cfg->log_every;
-    if (next > cfg->steps) next = cfg->steps;
+    const unsigned long next = next_row(cfg, step);
     int st = phsim_engine_advance(e, step, next, &t->peak, fault_step);
     if (st == PHSIM_EINTR) { /* stopped between rows: keep the state reached */
-      log_row(t, *fault_step, e, traj);
+      if (*fault_step > step) log_row(t, *fault_step, e, traj);
       return st;
     }
     if (st != PHSIM_OK) return PHSIM_ENUM;

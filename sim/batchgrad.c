@@ -1,6 +1,7 @@
 /* batchgrad.c: forward and backward pass of the finite-batch loss. */
 #include "phsim_batchgrad.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -113,7 +114,7 @@ static int batchnorm_forward(const gsl_matrix *x, gsl_matrix *xh,
       var += c * c;
     }
     var /= (double)N;
-    if (!(var > 0.0) || !isfinite(var)) return 0;
+    if (!(var >= DBL_MIN) || !isfinite(var)) return 0; /* none, or its digits lost */
     double s = sqrt(var);
     gsl_vector_set(scale, j, s);
     for (size_t i = 0; i < N; i++)

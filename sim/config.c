@@ -16,6 +16,8 @@
 #include <gsl/gsl_matrix.h>
 
 #include "phsim_io.h"
+#include "phsim_order.h"
+#include "phsim_sysmem.h"
 
 typedef enum { KIND_SIZE, KIND_ULONG, KIND_DOUBLE, KIND_LIST, KIND_ENUM,
                KIND_PATH } key_kind;
@@ -46,10 +48,11 @@ static const char *const preset_names[] = {"teach", "paper", NULL};
 /* Seeds are 32-bit (see phsim_config_rng). */
 #define SEED_MAX 4294967294.0
 #define STEPS_MAX 1e15
-/* Memory ceiling for the m x d state (W, its gradient and the engine's
- * copies): half of this machine's 24 GiB. */
-#define MEMORY_MAX_BYTES (12.0 * 1024 * 1024 * 1024)
+/* Memory (phsim_config_memory_bytes): copies of the m x d state (W, its
+ * gradient and the engine's copies) and of m x m matrices; checked against
+ * what the system has available (phsim_sysmem.h). */
 #define STATE_COPIES 4.0
+#define M_SQUARE_COPIES 24.0
 
 #define OFF(field) offsetof(phsim_config, field)
 static const key_spec keys[] = {
@@ -293,21 +296,33 @@ static int in_range(const key_spec *k, double x) {
   return 1;
 }
 
-/* A finite double covering the whole token. */
+/* A finite double covering the whole token: 1; 0 not a number (or nan,
+ * inf); NUM_TINY a number whose magnitude is below DBL_MIN but not zero
+ * (it underflows: strtod's ERANGE); NUM_HUGE beyond DBL_MAX. */
+enum { NUM_TINY = -1, NUM_HUGE = -2 };
 static int parse_double(const char *s, double *out) {
   char *end = NULL;
   errno = 0;
   double x = strtod(s, &end);
-  if (end == s || *end != '\0' || errno == ERANGE || !isfinite(x)) return 0;
+  if (end == s || *end != '\0') return 0;
+  if (errno == ERANGE) return fabs(x) < 1.0 ? NUM_TINY : NUM_HUGE;
+  if (!isfinite(x)) return 0;
   *out = x;
   return 1;
+}
+
+/* What is wrong with a token parse_double refused. */
+static const char *number_problem(int code) {
+  if (code == NUM_TINY) return "underflows a double (its magnitude is below 2.2e-308)";
+  if (code == NUM_HUGE) return "overflows a double (beyond 1.8e308)";
+  return "is not a finite number";
 }
 
 /* A non-negative integer: digits, or a number such as 4e5 that is exactly an
  * integer.  Values beyond 2^53 are refused (they are beyond every bound). */
 static int parse_integer(const char *s, double *out) {
   double x;
-  if (!parse_double(s, &x)) return 0;
+  if (parse_double(s, &x) != 1) return 0;
   if (x < 0 || x != floor(x) || x > 9007199254740992.0) return 0;
   *out = x;
   return 1;
@@ -327,8 +342,12 @@ static int set_list(phsim_config *cfg, const key_spec *k, const char *value,
     char *e = tok + strlen(tok);
     while (e > tok && isspace((unsigned char)e[-1])) *--e = '\0';
     if (n == PHSIM_MAX_K) return reject(k, value, "has too many entries", err);
-    if (!parse_double(tok, &vals[n]))
-      return reject(k, value, "has an entry that is not a finite number", err);
+    int code = parse_double(tok, &vals[n]);
+    if (code != 1) {
+      char why[96];
+      snprintf(why, sizeof why, "has an entry that %s", number_problem(code));
+      return reject(k, value, why, err);
+    }
     if (!in_range(k, vals[n]))
       return reject(k, value, "has an entry out of range", err);
     n++;
@@ -403,8 +422,7 @@ static int parse_key(phsim_config *cfg, const char *key, const char *raw,
       *(unsigned long *)field = (unsigned long)x;
     return PHSIM_OK;
   case KIND_DOUBLE:
-    if (!parse_double(value, &x))
-      return reject(k, value, "is not a finite number", err);
+    if (parse_double(value, &x) != 1) return reject(k, value, number_problem(parse_double(value, &x)), err);
     if (!in_range(k, x)) return reject(k, value, "is out of range", err);
     *(double *)field = x;
     return PHSIM_OK;
@@ -473,7 +491,8 @@ int phsim_config_set_arg(phsim_config *cfg, const char *arg,
 /* State threaded through inih's callback. */
 typedef struct {
   phsim_config *cfg;
-  FILE *fp;
+  const char *text;            /* the whole file, read first */
+  size_t len, pos;
   int lineno;                  /* lines handed to inih so far */
   const char *path;
   char dir[PHSIM_PATH_MAX];
@@ -482,13 +501,24 @@ typedef struct {
   char *err;
 } file_ctx;
 
-/* inih's line reader: fgets that counts lines, so that the handler (called
- * right after its line is read) knows the line number. */
+/* inih's line reader, over the text read up front: counts lines, so that
+ * the handler (called right after its line is read) knows the line number,
+ * and drops leading white space, which inih would take for the
+ * continuation of the previous key. */
 static char *read_line(char *buf, int size, void *user) {
   file_ctx *ctx = user;
-  char *got = fgets(buf, size, ctx->fp);
-  if (got != NULL) ctx->lineno++;
-  return got;
+  if (ctx->pos >= ctx->len || size < 2) return NULL;
+  const char *p = ctx->text + ctx->pos, *end = ctx->text + ctx->len;
+  const char *nl = memchr(p, '\n', (size_t)(end - p));
+  const char *stop = nl ? nl + 1 : end;
+  ctx->pos = (size_t)(stop - ctx->text);
+  while (p < stop && (*p == ' ' || *p == '\t')) p++;
+  size_t n = (size_t)(stop - p);
+  if (n > (size_t)size - 1) n = (size_t)size - 1; /* cannot happen: lines are checked */
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  ctx->lineno++;
+  return buf;
 }
 
 static int file_handler(void *user, const char *section, const char *name,
@@ -531,32 +561,72 @@ static int file_handler(void *user, const char *section, const char *name,
   return 1;
 }
 
-/* inih reads at most INI_MAX_LINE - 1 characters of a line and would parse
- * the rest as a line of its own: refuse such files up front. */
-static int check_line_lengths(FILE *fp, const char *path,
-                              char err[PHSIM_ERR_MAX]) {
-  int c;
-  size_t len = 0, lineno = 1;
-  while ((c = fgetc(fp)) != EOF) {
+/* A config file is small: read it whole, as a stream (a pipe, a FIFO,
+ * /dev/stdin are read once, never rewound), refusing NUL bytes, lines that
+ * inih would cut (it reads at most INI_MAX_LINE - 1 characters and would
+ * parse the rest as a line of its own) and more than CONFIG_MAX_BYTES. */
+#define CONFIG_MAX_BYTES (1 << 20)
+#define CONFIG_MAX_LINE 198
+static int slurp(FILE *fp, const char *path, char **text, size_t *len,
+                 char err[PHSIM_ERR_MAX]) {
+  char *buf = malloc(CONFIG_MAX_BYTES + 1);
+  if (buf == NULL) return PHSIM_ENOMEM;
+  size_t n = 0, col = 0, lineno = 1;
+  int c, st = PHSIM_OK;
+  while (st == PHSIM_OK && (c = getc(fp)) != EOF) {
+    if (c == '\0' || n == CONFIG_MAX_BYTES || (c != '\n' && ++col > CONFIG_MAX_LINE)) {
+      snprintf(err, PHSIM_ERR_MAX, "config file '%s' line %zu: %s", path, lineno,
+               c == '\0' ? "contains a NUL byte"
+               : n == CONFIG_MAX_BYTES ? "the file is longer than 1 MiB"
+                                       : "longer than 198 characters");
+      st = PHSIM_EINPUT;
+    }
     if (c == '\n') {
-      len = 0;
+      col = 0;
       lineno++;
-      continue;
     }
-    if (c == '\0') {
-      snprintf(err, PHSIM_ERR_MAX,
-               "config file '%s' line %zu: contains a NUL byte", path, lineno);
-      return PHSIM_EINPUT;
-    }
-    if (++len >= 199) {
-      snprintf(err, PHSIM_ERR_MAX,
-               "config file '%s' line %zu: longer than 198 characters", path,
-               lineno);
-      return PHSIM_EINPUT;
-    }
+    buf[n++] = (char)c;
   }
-  rewind(fp);
+  if (st == PHSIM_OK && ferror(fp)) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot read config file '%s': %s", path, strerror(errno));
+    st = PHSIM_EINPUT;
+  }
+  if (st != PHSIM_OK) {
+    free(buf);
+    return st;
+  }
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
   return PHSIM_OK;
+}
+
+/* Parse a stream; relative init paths are anchored at `anchor` ("": the
+ * working directory). */
+static int read_stream_at(phsim_config *cfg, FILE *fp, const char *path,
+                          const char *anchor, char err[PHSIM_ERR_MAX]) {
+  file_ctx ctx = {.cfg = cfg, .lineno = 0, .path = path, .status = PHSIM_OK, .err = err};
+  int st = slurp(fp, path, (char **)&ctx.text, &ctx.len, err);
+  if (st != PHSIM_OK) return st;
+  snprintf(ctx.dir, sizeof ctx.dir, "%s", anchor);
+  memset(ctx.seen, 0, sizeof ctx.seen);
+  int line = ini_parse_stream(read_line, &ctx, file_handler, &ctx);
+  free((char *)ctx.text);
+  if (ctx.status != PHSIM_OK) return ctx.status;
+  if (line != 0) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "config file '%s' line %d: expected 'key = value'", path, line);
+    return PHSIM_EINPUT;
+  }
+  return PHSIM_OK;
+}
+
+/* The directory of path ("/" for a file at the root, "" for none). */
+static void dir_of(const char *path, char *dir, size_t n) {
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL) snprintf(dir, n, "%s", "");
+  else if (slash == path) snprintf(dir, n, "/");
+  else snprintf(dir, n, "%.*s", (int)(slash - path), path);
 }
 
 int phsim_config_read_file(phsim_config *cfg, const char *path,
@@ -576,45 +646,74 @@ int phsim_config_read_file(phsim_config *cfg, const char *path,
     fclose(fp);
     return PHSIM_EINPUT;
   }
-  int st = phsim_config_read_stream(cfg, fp, path, err);
+  /* A pipe, a FIFO or a terminal is read as a stream; its relative init
+   * paths are relative to the working directory. */
+  char anchor[PHSIM_PATH_MAX];
+  anchor[0] = '\0';
+  if (S_ISREG(sb.st_mode)) dir_of(path, anchor, sizeof anchor);
+  int st = read_stream_at(cfg, fp, path, anchor, err);
   fclose(fp);
   return st;
 }
 
 int phsim_config_read_stream(phsim_config *cfg, FILE *fp, const char *path,
                              char err[PHSIM_ERR_MAX]) {
-  int st = check_line_lengths(fp, path, err);
-  if (st != PHSIM_OK) return st;
-  file_ctx ctx = {.cfg = cfg, .fp = fp, .lineno = 0, .path = path,
-                  .status = PHSIM_OK, .err = err};
-  const char *slash = strrchr(path, '/');
-  if (slash != NULL)
-    snprintf(ctx.dir, sizeof ctx.dir, "%.*s", (int)(slash - path), path);
-  if (slash == path) strcpy(ctx.dir, "/");
-  memset(ctx.seen, 0, sizeof ctx.seen);
-  int line = ini_parse_stream(read_line, &ctx, file_handler, &ctx);
-  if (ctx.status != PHSIM_OK) return ctx.status;
-  if (line != 0) {
+  char anchor[PHSIM_PATH_MAX];
+  dir_of(path, anchor, sizeof anchor);
+  return read_stream_at(cfg, fp, path, anchor, err);
+}
+
+/* Read an init file; with unit_diagonal, every E_jj must be 1. */
+static int check_init_file(const char *key, const char *path, size_t rows,
+                           size_t cols, int unit_diagonal, char err[PHSIM_ERR_MAX]) {
+  if (path[0] == '\0') return PHSIM_OK;
+  gsl_matrix *A = NULL;
+  char msg[PHSIM_ERR_MAX];
+  int st = phsim_matrix_read(path, rows, cols, &A, msg);
+  if (st != PHSIM_OK)
+    snprintf(err, PHSIM_ERR_MAX, "key '%s': %.400s", key, msg);
+  for (size_t j = 0; st == PHSIM_OK && unit_diagonal && j < rows; j++)
+    if (gsl_matrix_get(A, j, j) != 1.0) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "key '%s': file '%.200s' has E_%zu%zu = %.17g with head = offdiag; allowed: "
+               "1 on the diagonal (offdiag trains the off-diagonal entries of a head whose "
+               "diagonal is the identity's), or head = full or fixed",
+               key, path, j + 1, j + 1, gsl_matrix_get(A, j, j));
+      st = PHSIM_EINPUT;
+    }
+  gsl_matrix_free(A);
+  return st;
+}
+
+/* The closed-form moments multiply c_l = pi_l alpha_l^6 and sigma^6 by each
+ * other (D_j T_j ~ c^2): each must stay within 1e+-150, or doubles overflow
+ * or lose every digit, and rho would be a number never computed. */
+#define MOMENT_MIN 1e-150
+#define MOMENT_MAX 1e150
+static int check_moments(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  for (size_t l = 0; l < cfg->K; l++) {
+    double c = cfg->pi[l] * pow(cfg->alpha[l], 6);
+    if (cfg->pi[l] > 0 && !(c >= MOMENT_MIN && c <= MOMENT_MAX)) {
+      snprintf(err, PHSIM_ERR_MAX,
+               "key 'alpha': pi_%zu alpha_%zu^6 = %.3g %s doubles in the moments; allowed: "
+               "pi_l alpha_l^6 from %g to %g (alpha_l about 1e-25 to 1e25)",
+               l + 1, l + 1, c, c > 1 ? "overflows" : "underflows", MOMENT_MIN, MOMENT_MAX);
+      return PHSIM_EINPUT;
+    }
+  }
+  double s6 = pow(cfg->sigma, 6);
+  if (cfg->sigma > 0 && !(s6 >= MOMENT_MIN && s6 <= MOMENT_MAX)) {
     snprintf(err, PHSIM_ERR_MAX,
-             "config file '%s' line %d: expected 'key = value'", path, line);
+             "key 'sigma': sigma^6 = %.3g %s doubles in the moments; allowed: 0, or sigma^6 "
+             "from %g to %g (sigma about 1e-25 to 1e25)",
+             s6, s6 > 1 ? "overflows" : "underflows", MOMENT_MIN, MOMENT_MAX);
     return PHSIM_EINPUT;
   }
   return PHSIM_OK;
 }
 
-static int check_init_file(const char *key, const char *path, size_t rows,
-                           size_t cols, char err[PHSIM_ERR_MAX]) {
-  if (path[0] == '\0') return PHSIM_OK;
-  gsl_matrix *A = NULL;
-  char msg[PHSIM_ERR_MAX];
-  int st = phsim_matrix_read(path, rows, cols, &A, msg);
-  gsl_matrix_free(A);
-  if (st != PHSIM_OK)
-    snprintf(err, PHSIM_ERR_MAX, "key '%s': %.400s", key, msg);
-  return st;
-}
-
-int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+int phsim_config_check(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  if (check_moments(cfg, err) != PHSIM_OK) return PHSIM_EINPUT;
   if (cfg->Pf > cfg->P) {
     snprintf(err, PHSIM_ERR_MAX,
              "key 'Pf': value '%zu' exceeds P = %zu; allowed: 1 <= Pf <= P",
@@ -678,29 +777,39 @@ int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
              cfg->ema);
     return PHSIM_EINPUT;
   }
-  /* Memory: the engines that hold W (population, sampled) keep a few m x d
-   * copies; the sampled engine also holds the batch (N P x d) and N P x m
+  return PHSIM_OK;
+}
+
+double phsim_config_memory_bytes(const phsim_config *cfg) {
+  const double m = (double)cfg->m, d = (double)cfg->d;
+  /* the m x m moments, head and workspaces of the closed form */
+  double bytes = M_SQUARE_COPIES * 8.0 * m * m;
+  /* the engines that hold W (population, sampled) keep a few m x d copies;
+   * the reduced ones draw W and reduce it when m d is small or init_W is
+   * given; the sampled engine also holds the batch (N P x d) and N P x m
    * projections. */
-  double bytes = 0.0;
   if (cfg->engine == PHSIM_ENGINE_POPULATION || cfg->engine == PHSIM_ENGINE_SAMPLED)
-    bytes += STATE_COPIES * 8.0 * (double)cfg->m * (double)cfg->d;
+    bytes += STATE_COPIES * 8.0 * m * d;
+  else if (m * d <= PHSIM_ORDER_MAX_WEIGHTS || cfg->init_W[0] != '\0')
+    bytes += 2.0 * 8.0 * m * d;
   if (cfg->engine == PHSIM_ENGINE_SAMPLED)
     bytes += 8.0 * (double)cfg->N * (double)cfg->P *
-             ((phsim_config_draws_projected(cfg) ? 0.0 : (double)cfg->d) +
-              4.0 * (double)cfg->m);
-  if (bytes > MEMORY_MAX_BYTES) {
-    snprintf(err, PHSIM_ERR_MAX,
-             "keys 'm', 'd'%s: m = %zu, d = %zu%s need %.3g GiB with engine "
-             "'%s'; allowed: at most %.3g GiB",
-             cfg->engine == PHSIM_ENGINE_SAMPLED ? ", 'N', 'P'" : "", cfg->m,
-             cfg->d, cfg->engine == PHSIM_ENGINE_SAMPLED ? " and the batch" : "",
-             bytes / 1073741824.0, engine_names[cfg->engine],
-             MEMORY_MAX_BYTES / 1073741824.0);
+             ((phsim_config_draws_projected(cfg) ? 0.0 : d) + 4.0 * m);
+  return bytes;
+}
+
+int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  if (phsim_config_check(cfg, err) != PHSIM_OK) return PHSIM_EINPUT;
+  char what[200];
+  snprintf(what, sizeof what, "keys 'm', 'd'%s: m = %zu, d = %zu%s with engine '%s'",
+           cfg->engine == PHSIM_ENGINE_SAMPLED ? ", 'N', 'P'" : "", cfg->m, cfg->d,
+           cfg->engine == PHSIM_ENGINE_SAMPLED ? " and the batch" : "", engine_names[cfg->engine]);
+  if (phsim_memory_check(phsim_config_memory_bytes(cfg), what, err) != PHSIM_OK)
     return PHSIM_EINPUT;
-  }
-  int st = check_init_file("init_W", cfg->init_W, cfg->m, cfg->d, err);
+  int st = check_init_file("init_W", cfg->init_W, cfg->m, cfg->d, 0, err);
   if (st == PHSIM_OK)
-    st = check_init_file("init_E", cfg->init_E, cfg->m, cfg->m, err);
+    st = check_init_file("init_E", cfg->init_E, cfg->m, cfg->m,
+                         cfg->head == PHSIM_HEAD_OFFDIAG, err);
   return st;
 }
 
@@ -773,6 +882,77 @@ json_t *phsim_config_to_json(const phsim_config *cfg) {
   for (size_t i = 0; i < NKEYS; i++)
     json_object_set_new(obj, keys[i].name, value_to_json(cfg, &keys[i]));
   return obj;
+}
+
+/* A JSON value of key k as the text phsim_config_set takes; 0 if its type
+ * is not the one phsim writes for k (null: a path not set, text ""). */
+static int json_value_text(const key_spec *k, json_t *v, char *buf, size_t n) {
+  switch (k->kind) {
+  case KIND_SIZE:
+  case KIND_ULONG:
+    if (!json_is_integer(v)) return 0;
+    snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    return 1;
+  case KIND_DOUBLE:
+    if (!json_is_number(v)) return 0;
+    snprintf(buf, n, "%.17g", json_number_value(v));
+    return 1;
+  case KIND_LIST: {
+    size_t len = json_array_size(v), used = 0;
+    if (!json_is_array(v) || len == 0 || len > PHSIM_MAX_K) return 0;
+    for (size_t i = 0; i < len; i++) {
+      if (!json_is_number(json_array_get(v, i))) return 0;
+      used += (size_t)snprintf(buf + used, n - used, "%s%.17g", i ? "," : "",
+                               json_number_value(json_array_get(v, i)));
+    }
+    return 1;
+  }
+  case KIND_ENUM:
+    if (!json_is_string(v) || json_string_length(v) >= n) return 0;
+    snprintf(buf, n, "%s", json_string_value(v));
+    return strlen(buf) == json_string_length(v); /* no NUL inside */
+  case KIND_PATH:
+    if (json_is_null(v)) {
+      buf[0] = '\0';
+      return 1;
+    }
+    if (!json_is_string(v) || json_string_length(v) >= n) return 0;
+    snprintf(buf, n, "%s", json_string_value(v));
+    return strlen(buf) == json_string_length(v);
+  }
+  return 0;
+}
+
+int phsim_config_from_json(json_t *obj, const char *where, phsim_config *cfg,
+                           char err[PHSIM_ERR_MAX]) {
+  phsim_config_default(cfg);
+  if (!json_is_object(obj)) {
+    snprintf(err, PHSIM_ERR_MAX, "%.300s: expected an object of configuration keys", where);
+    return PHSIM_EINPUT;
+  }
+  const char *name;
+  json_t *v;
+  json_object_foreach(obj, name, v) {
+    const key_spec *k = find_key(name);
+    char text[PHSIM_MAX_K * 26 + 2], msg[PHSIM_ERR_MAX];
+    if (k == NULL) {
+      snprintf(err, PHSIM_ERR_MAX, "%.300s: unknown key '%.60s'; see 'phsim keys'", where, name);
+      return PHSIM_EINPUT;
+    }
+    if (!json_value_text(k, v, text, sizeof text)) {
+      char allowed[256];
+      describe_range(k, allowed, sizeof allowed);
+      snprintf(err, PHSIM_ERR_MAX, "%.200s: key '%s' has a value of the wrong type; allowed: %.200s",
+               where, name, allowed);
+      return PHSIM_EINPUT;
+    }
+    if (k->kind == KIND_PATH && text[0] == '\0') continue;
+    if (set_key(cfg, name, text, NULL, msg) != PHSIM_OK) {
+      snprintf(err, PHSIM_ERR_MAX, "%.100s: %.400s", where, msg);
+      return PHSIM_EINPUT;
+    }
+  }
+  return PHSIM_OK;
 }
 
 void phsim_config_print_keys(FILE *out) {

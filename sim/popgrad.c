@@ -6,7 +6,9 @@
  * Everything is O(m^2 K + m^3): nothing here depends on d. */
 #include "phsim_popgrad.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 
 void phsim_view_moments_compute(size_t P, size_t Pf, phsim_mask mask,
                                 phsim_view_moments *vm) {
@@ -167,9 +169,18 @@ static int forward(const phsim_model *model, const gsl_matrix *A,
                bad_d ? "D" : "T", j + 1, bad_d ? dd : t);
       return PHSIM_ENUM;
     }
+    /* rho needs D_j T_j: beyond the doubles it would be 0 (or inf) without
+     * having been computed; below DBL_MIN its digits are gone. */
+    const double dt = dd * t;
+    if (!isfinite(dt) || dd < DBL_MIN || t < DBL_MIN || dt < DBL_MIN) {
+      snprintf(w->fault, sizeof w->fault,
+               "D_%zu T_%zu = %.3g * %.3g %s a double: rho not computable",
+               j + 1, j + 1, dd, t, isfinite(dt) ? "underflows" : "overflows");
+      return PHSIM_ENUM;
+    }
     gsl_vector_set(w->N, j, n);
     gsl_vector_set(w->D, j, dd);
-    double rho = n / sqrt(dd * t);
+    double rho = n / sqrt(dt);
     gsl_vector_set(w->rho, j, rho);
     w->loss += model->norm == PHSIM_NORM_BN ? 2.0 * (1.0 - rho)
                                              : dd - 2.0 * n + t;

@@ -76,12 +76,16 @@ awk 'function p_race(d) { r = (1 / log(d)) ^ 1.5; return 2 / 3.141592653589793 *
 sed -i '1i #      d   m runs collapsed race_pred window noise_frac race any_m' "$D/collapse.txt"
 # T1 against eta (gradient descent, faithful up to T1?)
 E=$D/eta/sweep.csv
-fe=$("$PHSIM" fit "$E" --x eta --y T1 --loglog --where flow_faithful=1)
+# the median T1 per eta (censored runs, which never learn v_1 within the
+# budget, are fewer than half at every eta) against eta
+"$PHSIM" stats "$E" --by eta --y T1 --where flow_faithful=1 > "$D/stats-T1-eta.csv"
+fe=$("$PHSIM" fit "$D/stats-T1-eta.csv" --x eta --y median --loglog)
 unfaithful_eta=$(awk -F, -v c="$(csv_col "$E" flow_faithful)" 'NR > 1 && $c != 1' "$E" | wc -l)
 fd=$("$PHSIM" fit "$CSV" --x d --y T1 --loglog --where head=offdiag --where "d>=1000")
 slope=$(echo "$fd" | sed 's/.*slope=\([^ ]*\) slope_se=\([^ ]*\).*/\1 \2/')
 echo "T1 against d (head runs, d >= 1000): $fd"
-echo "T1 against eta (d = 1000, gradient descent, faithful runs; $unfaithful_eta not faithful): $fe"
+echo "median T1 against eta (d = 1000, gradient descent, faithful runs; $unfaithful_eta not faithful): $fe"
+cat "$D/stats-T1-eta.csv"
 for f in T1 phase1_offtarget_max phase1_E_minus_I_max phase2-ratio T3 E_minus_I_final E_substitution; do
   echo "== $f (median and 95% bootstrap interval per d)"; cat "$D/stats-$f.csv"
 done
@@ -102,4 +106,8 @@ v6=PASS; awk 'NR > 1 && $8 != "ok" { exit 1 }' "$D/collapse.txt" || v6=FAIL
 anym=$(awk 'NR > 1 && $9 == "any-m-fails" { printf "%s(d=%s,m=%s)", (n++ ? " " : ""), $1, $2 }' "$D/collapse.txt")
 ok=PASS
 for v in $v1 $v2 $v3 $v4 $v5 $v6; do [ "$v" = PASS ] || ok=FAIL; done
-verdict E8 "$ok" "V1 T1~d^$(echo "$slope" | awk '{ printf "%.3f+-%.3f", $1, 1.96 * $2 }') $v1; V2 phase I off-target/||E-I|| fall with d $v2; V3 (T2-T1)/T1 at the largest d = $(last "$D/stats-phase2-ratio.csv") $v3; V4 head keeps both features >= 90% $v4; V5 ||E-I||_end < 1/d $v5; V6 no-head collapse = race prediction $v6; 'any m' fails at: ${anym:-nowhere}; tables in $D"
+verdict E8 "$ok" "V1 T1~d^$(echo "$slope" | awk '{ printf "%.3f+-%.3f", $1, 1.96 * $2 }') $v1; V2 phase I off-target/||E-I|| fall with d $v2; V3 (T2-T1)/T1 at the largest d = $(last "$D/stats-phase2-ratio.csv") $v3; V4 head keeps both features >= 90% $v4; V5 ||E-I||_end < 1/d $v5; V6 no-head collapse = race prediction $v6; 'any m' fails at: ${anym:-nowhere}; tables in $D" || true
+# The six verdicts are findings about finite d: a FAIL above says where a
+# claim of the paper does not hold here, with its numbers.  The script fails
+# only when it could not compute them.
+exit 0

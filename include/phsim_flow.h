@@ -15,8 +15,10 @@
  * is GSL's variable-order BDF (gsl_odeiv2_step_msbdf), whose steps are set by
  * accuracy; it needs dF/dy, which phsim_flow_jacobian gives by central
  * differences of the right-hand side (NOTES.md section 5 says why that is
- * accurate enough).  rk8pd (explicit Runge-Kutta Prince-Dormand 8(9)) stays
- * available through phsim_flow_alloc_method for comparisons.
+ * accurate enough).  rk8pd (explicit Runge-Kutta Prince-Dormand 8(9)) takes
+ * over for states too large for BDF's dense matrices
+ * (PHSIM_FLOW_BDF_MAX_DIM) and stays available through
+ * phsim_flow_alloc_method for comparisons.
  *
  * The integration is driven step by step (gsl_odeiv2_evolve_apply): between
  * two readings the flow polls phsim_interrupted() before every internal step
@@ -89,7 +91,14 @@ typedef struct {
   char fault[120];          /* why the last advance failed */
 } phsim_flow;
 
-/* The default method (BDF). */
+/* The largest state for BDF.  msbdf keeps two dense n x n matrices and
+ * LU-factors one of them (2 n^3 / 3 flops) whenever its step changes much;
+ * at n = 600 (m = 19 neurons, K = 2, head = offdiag) that is 6 MB and
+ * 0.1 s, and it cannot be interrupted.  Beyond, the flow uses rk8pd
+ * (memory O(n)): with m = 64 msbdf alone would need 600 MB. */
+#define PHSIM_FLOW_BDF_MAX_DIM 600
+
+/* BDF up to PHSIM_FLOW_BDF_MAX_DIM, rk8pd beyond. */
 phsim_flow *phsim_flow_alloc(const phsim_config *cfg);
 phsim_flow *phsim_flow_alloc_method(const phsim_config *cfg,
                                     phsim_flow_method method);

@@ -164,7 +164,9 @@ phsim_flow *phsim_flow_alloc_method(const phsim_config *cfg,
 }
 
 phsim_flow *phsim_flow_alloc(const phsim_config *cfg) {
-  return phsim_flow_alloc_method(cfg, PHSIM_FLOW_BDF);
+  return phsim_flow_alloc_method(cfg, state_dim(cfg) <= PHSIM_FLOW_BDF_MAX_DIM
+                                          ? PHSIM_FLOW_BDF
+                                          : PHSIM_FLOW_RK8PD);
 }
 
 void phsim_flow_free(phsim_flow *f) {

@@ -106,9 +106,15 @@ void phsim_flow_free(phsim_flow *f);
 int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
                     char err[PHSIM_ERR_MAX]);
 
+/* Move the flow to the state (A, R, E) at its current t (R's upper
+ * triangle and E's trainable entries are read) and evaluate there. */
+int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
+                         const gsl_matrix *R, const gsl_matrix *E);
+
 /* The right-hand side F(y) and its Jacobian dfdy[i dim + j] = dF_i/dy_j at
  * a y of the flow's layout; GSL_SUCCESS, or GSL_EBADFUNC outside the loss's
- * domain (a second moment not positive). */
+ * domain (a second moment not positive) or, for the Jacobian, when a signal
+ * arrived (phsim_interrupted()). */
 int phsim_flow_rhs(phsim_flow *f, const double y[], double dydt[]);
 int phsim_flow_jacobian(phsim_flow *f, const double y[], double *dfdy);
 

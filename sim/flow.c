@@ -99,6 +99,8 @@ int phsim_flow_jacobian(phsim_flow *f, const double y[], double *dfdy) {
   const double c = cbrt(DBL_EPSILON);
   memcpy(f->yp, y, n * sizeof *y);
   for (size_t j = 0; j < n; j++) {
+    /* 2n right-hand sides: a signal stops the integration here too. */
+    if (phsim_interrupted()) return GSL_EBADFUNC;
     const double h = c * fmax(fabs(y[j]), PHSIM_FLOW_FD_FLOOR);
     const double up = y[j] + h, down = y[j] - h;
     f->yp[j] = up;
@@ -197,6 +199,20 @@ int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
   return PHSIM_OK;
 }
 
+int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
+                         const gsl_matrix *R, const gsl_matrix *E) {
+  gsl_matrix_memcpy(f->o->A, A);
+  gsl_matrix_memcpy(f->o->R, R);
+  gsl_matrix_memcpy(f->o->E, E);
+  pack(f->o->head, A, R, E, f->y);
+  /* R and E as the flow sees them: R's upper triangle mirrored. */
+  unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
+  f->origin = f->t;
+  f->tau = 0.0;
+  gsl_odeiv2_driver_reset(f->driver);
+  return phsim_order_eval(f->o);
+}
+
 /* |E_ij - delta_ij| at y's E, labelled with the step nearest to t. */
 static void peak_at(phsim_flow *f, unsigned long last, phsim_head_peak *peak) {
   if (peak == NULL) return;
@@ -259,6 +275,7 @@ static int one_step(phsim_flow *f, double t1, int *tries) {
   }
   f->tau = tau0;
   memcpy(f->y, f->ysave, f->dim * sizeof *f->y);
+  if (st == GSL_EBADFUNC && phsim_interrupted()) return PHSIM_EINTR;
   if (st == GSL_EBADFUNC && *tries < PHSIM_FLOW_MAX_RETRIES) {
     (*tries)++;
     f->stats.retries++;
@@ -283,11 +300,9 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
   int tries = 0;
   f->fault[0] = '\0';
   while (f->tau < t1 - f->origin) {
-    if (phsim_interrupted()) {
-      rewind_to_reading(f, t_read);
-      return PHSIM_EINTR;
-    }
-    int st = one_step(f, t1, &tries);
+    /* A signal, seen here or inside the Jacobian: back to the reading. */
+    int st = phsim_interrupted() ? PHSIM_EINTR : one_step(f, t1, &tries);
+    if (st == PHSIM_EINTR) rewind_to_reading(f, t_read);
     if (st != PHSIM_OK) return st;
     if (tries == 0) peak_at(f, step, peak);
   }

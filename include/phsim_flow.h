@@ -88,6 +88,8 @@ typedef struct {
    * its error levels through the driver, so one is needed. */
   gsl_odeiv2_driver *driver;
   phsim_flow_stats stats;
+  unsigned long max_steps;  /* accepted internal steps allowed in all
+                               (0: no limit, the default; tests set it) */
   char fault[120];          /* why the last advance failed */
 } phsim_flow;
 

@@ -301,6 +301,12 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
   f->fault[0] = '\0';
   while (f->tau < t1 - f->origin) {
     /* A signal, seen here or inside the Jacobian: back to the reading. */
+    if (f->max_steps > 0 && f->stats.steps >= f->max_steps) {
+      snprintf(f->fault, sizeof f->fault,
+               "the ODE integrator took its %lu steps before t = %g",
+               f->max_steps, t1);
+      return PHSIM_ENUM;
+    }
     int st = phsim_interrupted() ? PHSIM_EINTR : one_step(f, t1, &tries);
     if (st == PHSIM_EINTR) rewind_to_reading(f, t_read);
     if (st != PHSIM_OK) return st;

@@ -36,6 +36,7 @@ static phsim_flow *flow_start(const phsim_config *cfg, phsim_flow_method method)
   gsl_rng *r = phsim_config_rng(cfg);
   if (phsim_flow_init(f, cfg, r, err) != PHSIM_OK) fail_msg("%s", err);
   gsl_rng_free(r);
+  f->max_steps = 200000; /* a broken integrator fails instead of crawling */
   return f;
 }
 
@@ -278,6 +279,7 @@ static int both_learned(const phsim_order *o) {
 static unsigned long steps_for(const phsim_config *cfg, const phsim_order *o,
                                phsim_flow_method method, double dt) {
   phsim_flow *g = phsim_flow_alloc_method(cfg, method);
+  g->max_steps = 1000000;
   assert_int_equal(phsim_flow_set_state(g, o->A, o->R, o->E), PHSIM_OK);
   assert_int_equal(phsim_flow_advance_to(g, (unsigned long)llround(dt / cfg->eta), NULL), PHSIM_OK);
   unsigned long n = g->stats.steps;
@@ -303,10 +305,10 @@ static void test_bdf_crosses_the_stiff_stretch(void **state) {
   gsl_rng *r = phsim_config_rng(&cfg);
   assert_int_equal(phsim_flow_init(f, &cfg, r, err), PHSIM_OK);
   gsl_rng_free(r);
+  f->max_steps = 20000;
   for (unsigned long s = 1000000; s <= 100000000; s += 1000000)
-    assert_int_equal(phsim_flow_advance_to(f, s, NULL), PHSIM_OK);
+    if (phsim_flow_advance_to(f, s, NULL) != PHSIM_OK) fail_msg("%s", f->fault);
   assert_true(both_learned(f->o));
-  if (!(f->stats.steps < 20000)) fail_msg("BDF took %lu steps", f->stats.steps);
   double stiff, slow;
   spectrum(f, &stiff, &slow);
   assert_true(stiff < -1e3 && slow < 1e-5);

@@ -6,6 +6,9 @@
  *    preset; the paper's regime up to the weak feature's escape);
  *  - BDF crosses the stiff stretch after T3 (d = 10^4) in a few thousand
  *    steps, where rk8pd's step is bounded by stability;
+ *  - a sharp event at t ~ 5e9 (d = 10^6) is crossed with steps below the
+ *    resolution of t (the clock's origin moves);
+ *  - the head's peak is found between readings;
  *  - T1 and T3 of the flow agree with gradient descent (engine = order);
  *  - SIGTERM stops a long flow run within a second, summary "interrupted".
  */
@@ -319,6 +322,23 @@ static void test_bdf_crosses_the_stiff_stretch(void **state) {
   phsim_flow_free(f);
 }
 
+/* d = 10^6 in the paper's regime: the weak feature is learned near step
+ * 2.45e10 (t = 4.9e9) in an event whose fastest part relaxes at 2e4 and
+ * needs steps of 5e-7, below a double's resolution of t there (1e-6): the
+ * integrator's clock has to move its origin (sim/flow.c), else
+ * gsl_odeiv2_evolve_apply gives up (t + h == t). */
+static void test_sharp_event_late_in_time(void **state) {
+  (void)state;
+  phsim_config cfg;
+  paper_regime(&cfg, 1000000);
+  phsim_flow *f = flow_start(&cfg, PHSIM_FLOW_BDF);
+  for (unsigned long s = 1000000000; s <= 30000000000; s += 1000000000)
+    if (phsim_flow_advance_to(f, s, NULL) != PHSIM_OK) fail_msg("%s", f->fault);
+  assert_true(both_learned(f->o));
+  assert_true(f->stats.rebases >= 1);
+  phsim_flow_free(f);
+}
+
 /* The head's peak |E_ij - delta_ij| comes from the integrator's internal
  * points: read only once, at step 10^8 (after the head has returned to the
  * identity, |E - I| ~ 2e-6), the flow still reports the peak of 0.0578879
@@ -448,6 +468,7 @@ int main(void) {
       cmocka_unit_test(test_jacobian_is_the_derivative_of_the_rhs),
       cmocka_unit_test(test_bdf_agrees_with_rk8pd_where_rk8pd_can_go),
       cmocka_unit_test(test_bdf_crosses_the_stiff_stretch),
+      cmocka_unit_test(test_sharp_event_late_in_time),
       cmocka_unit_test(test_head_peak_between_readings),
       cmocka_unit_test(test_flow_phases_match_gradient_descent),
       cmocka_unit_test(test_sigterm_stops_a_flow_run),

@@ -15,8 +15,10 @@
  * is GSL's variable-order BDF (gsl_odeiv2_step_msbdf), whose steps are set by
  * accuracy; it needs dF/dy, which phsim_flow_jacobian gives by central
  * differences of the right-hand side (NOTES.md section 5 says why that is
- * accurate enough).  rk8pd (explicit Runge-Kutta Prince-Dormand 8(9)) stays
- * available through phsim_flow_alloc_method for comparisons.
+ * accurate enough).  rk8pd (explicit Runge-Kutta Prince-Dormand 8(9)) takes
+ * over for states too large for BDF's dense matrices
+ * (PHSIM_FLOW_BDF_MAX_DIM) and stays available through
+ * phsim_flow_alloc_method for comparisons.
  *
  * The integration is driven step by step (gsl_odeiv2_evolve_apply): between
  * two readings the flow polls phsim_interrupted() before every internal step
@@ -86,10 +88,19 @@ typedef struct {
    * its error levels through the driver, so one is needed. */
   gsl_odeiv2_driver *driver;
   phsim_flow_stats stats;
+  unsigned long max_steps;  /* accepted internal steps allowed in all
+                               (0: no limit, the default; tests set it) */
   char fault[120];          /* why the last advance failed */
 } phsim_flow;
 
-/* The default method (BDF). */
+/* The largest state for BDF.  msbdf keeps two dense n x n matrices and
+ * LU-factors one of them (2 n^3 / 3 flops) whenever its step changes much;
+ * at n = 600 (m = 19 neurons, K = 2, head = offdiag) that is 6 MB and
+ * 0.1 s, and it cannot be interrupted.  Beyond, the flow uses rk8pd
+ * (memory O(n)): with m = 64 msbdf alone would need 600 MB. */
+#define PHSIM_FLOW_BDF_MAX_DIM 600
+
+/* BDF up to PHSIM_FLOW_BDF_MAX_DIM, rk8pd beyond. */
 phsim_flow *phsim_flow_alloc(const phsim_config *cfg);
 phsim_flow *phsim_flow_alloc_method(const phsim_config *cfg,
                                     phsim_flow_method method);
@@ -97,9 +108,15 @@ void phsim_flow_free(phsim_flow *f);
 int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
                     char err[PHSIM_ERR_MAX]);
 
+/* Move the flow to the state (A, R, E) at its current t (R's upper
+ * triangle and E's trainable entries are read) and evaluate there. */
+int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
+                         const gsl_matrix *R, const gsl_matrix *E);
+
 /* The right-hand side F(y) and its Jacobian dfdy[i dim + j] = dF_i/dy_j at
  * a y of the flow's layout; GSL_SUCCESS, or GSL_EBADFUNC outside the loss's
- * domain (a second moment not positive). */
+ * domain (a second moment not positive) or, for the Jacobian, when a signal
+ * arrived (phsim_interrupted()). */
 int phsim_flow_rhs(phsim_flow *f, const double y[], double dydt[]);
 int phsim_flow_jacobian(phsim_flow *f, const double y[], double *dfdy);
 

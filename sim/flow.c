@@ -99,6 +99,8 @@ int phsim_flow_jacobian(phsim_flow *f, const double y[], double *dfdy) {
   const double c = cbrt(DBL_EPSILON);
   memcpy(f->yp, y, n * sizeof *y);
   for (size_t j = 0; j < n; j++) {
+    /* 2n right-hand sides: a signal stops the integration here too. */
+    if (phsim_interrupted()) return GSL_EBADFUNC;
     const double h = c * fmax(fabs(y[j]), PHSIM_FLOW_FD_FLOOR);
     const double up = y[j] + h, down = y[j] - h;
     f->yp[j] = up;
@@ -164,7 +166,9 @@ phsim_flow *phsim_flow_alloc_method(const phsim_config *cfg,
 }
 
 phsim_flow *phsim_flow_alloc(const phsim_config *cfg) {
-  return phsim_flow_alloc_method(cfg, PHSIM_FLOW_BDF);
+  return phsim_flow_alloc_method(cfg, state_dim(cfg) <= PHSIM_FLOW_BDF_MAX_DIM
+                                          ? PHSIM_FLOW_BDF
+                                          : PHSIM_FLOW_RK8PD);
 }
 
 void phsim_flow_free(phsim_flow *f) {
@@ -193,6 +197,20 @@ int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
   f->stats = (phsim_flow_stats){0, 0, 0, 0, 0, 0};
   gsl_odeiv2_driver_reset(f->driver);
   return PHSIM_OK;
+}
+
+int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
+                         const gsl_matrix *R, const gsl_matrix *E) {
+  gsl_matrix_memcpy(f->o->A, A);
+  gsl_matrix_memcpy(f->o->R, R);
+  gsl_matrix_memcpy(f->o->E, E);
+  pack(f->o->head, A, R, E, f->y);
+  /* R and E as the flow sees them: R's upper triangle mirrored. */
+  unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
+  f->origin = f->t;
+  f->tau = 0.0;
+  gsl_odeiv2_driver_reset(f->driver);
+  return phsim_order_eval(f->o);
 }
 
 /* |E_ij - delta_ij| at y's E, labelled with the step nearest to t. */
@@ -257,6 +275,7 @@ static int one_step(phsim_flow *f, double t1, int *tries) {
   }
   f->tau = tau0;
   memcpy(f->y, f->ysave, f->dim * sizeof *f->y);
+  if (st == GSL_EBADFUNC && phsim_interrupted()) return PHSIM_EINTR;
   if (st == GSL_EBADFUNC && *tries < PHSIM_FLOW_MAX_RETRIES) {
     (*tries)++;
     f->stats.retries++;
@@ -281,11 +300,15 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
   int tries = 0;
   f->fault[0] = '\0';
   while (f->tau < t1 - f->origin) {
-    if (phsim_interrupted()) {
-      rewind_to_reading(f, t_read);
-      return PHSIM_EINTR;
+    /* A signal, seen here or inside the Jacobian: back to the reading. */
+    if (f->max_steps > 0 && f->stats.steps >= f->max_steps) {
+      snprintf(f->fault, sizeof f->fault,
+               "the ODE integrator took its %lu steps before t = %g",
+               f->max_steps, t1);
+      return PHSIM_ENUM;
     }
-    int st = one_step(f, t1, &tries);
+    int st = phsim_interrupted() ? PHSIM_EINTR : one_step(f, t1, &tries);
+    if (st == PHSIM_EINTR) rewind_to_reading(f, t_read);
     if (st != PHSIM_OK) return st;
     if (tries == 0) peak_at(f, step, peak);
   }

@@ -51,4 +51,13 @@ int phsim_remove_tree(const char *path);
 /* Create a directory and its missing parents; an existing one is fine. */
 int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]);
 
+/* Standard output checked like any file.  begin (first thing in main)
+ * records where a regular file stood; end flushes and closes stdout and,
+ * when a write failed (a full disk, /dev/full) or the command failed
+ * (status != PHSIM_OK), cuts a regular file back to where it stood, so that
+ * nothing half-written is left.  PHSIM_EIO with a message naming the file
+ * when a write failed. */
+void phsim_stdout_begin(void);
+int phsim_stdout_end(int status, char err[PHSIM_ERR_MAX]);
+
 #endif

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "phsim_engine.h"
+#include "phsim_interrupt.h"
 #include "phsim_popgrad.h"
 
 /* Start cfg's engine and advance it to `step`. */
@@ -49,8 +50,16 @@ int phsim_field_write(const phsim_config *cfg, const phsim_field_spec *spec,
   gsl_matrix *A = gsl_matrix_alloc(cfg->m, cfg->K);
   phsim_popgrad_workspace *pg = phsim_popgrad_alloc(cfg->m, cfg->K);
   fprintf(out, "x,y,fx,fy,norm\n");
-  for (size_t i = 0; i < spec->n; i++)
-    for (size_t k = 0; k < spec->n; k++) {
+  st = PHSIM_OK;
+  for (size_t i = 0; i < spec->n && st == PHSIM_OK; i++) {
+    if (ferror(out)) { /* a full disk: stop early (the caller reports it) */
+      snprintf(err, PHSIM_ERR_MAX, "field: cannot write the output");
+      st = PHSIM_EIO;
+    } else if (phsim_interrupted()) {
+      snprintf(err, PHSIM_ERR_MAX, "field: interrupted by signal %d", phsim_interrupt_signal());
+      st = PHSIM_EINTR;
+    }
+    for (size_t k = 0; k < spec->n && st == PHSIM_OK; k++) {
       double x = -spec->lim + 2.0 * spec->lim * (double)i / (double)(spec->n - 1);
       double y = -spec->lim + 2.0 * spec->lim * (double)k / (double)(spec->n - 1);
       gsl_matrix_memcpy(A, o.A);
@@ -64,10 +73,11 @@ int phsim_field_write(const phsim_config *cfg, const phsim_field_spec *spec,
       double fy = -gsl_matrix_get(pg->gA, spec->neuron, spec->fb);
       fprintf(out, "%.17g,%.17g,%.17g,%.17g,%.17g\n", x, y, fx, fy, hypot(fx, fy));
     }
+  }
   phsim_popgrad_free(pg);
   gsl_matrix_free(A);
   phsim_engine_free(e);
-  return PHSIM_OK;
+  return st;
 }
 
 int phsim_pull_write(const phsim_config *cfg, unsigned long step, FILE *out,

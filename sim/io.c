@@ -3,6 +3,7 @@
 #include "phsim_io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdlib.h>
@@ -67,8 +68,14 @@ int phsim_matrix_read_stream(FILE *fp, const char *path, size_t rows,
   char *line = NULL;
   size_t linecap = 0, lineno = 0, row = 0;
   int status = PHSIM_OK;
-  while (getline(&line, &linecap, fp) != -1) {
+  ssize_t len;
+  while ((len = getline(&line, &linecap, fp)) != -1) {
     lineno++;
+    if (memchr(line, '\0', (size_t)len) != NULL) {
+      snprintf(err, PHSIM_ERR_MAX, "file '%s' line %zu: a NUL byte; allowed: text", path, lineno);
+      status = PHSIM_EINPUT;
+      break;
+    }
     const char *p = line + strspn(line, " \t\r\n");
     if (*p == '\0' || *p == '#') continue;
     if (row == rows) {
@@ -217,4 +224,45 @@ int phsim_remove_tree(const char *path) {
   struct stat sb;
   if (lstat(path, &sb) != 0) return errno == ENOENT ? 0 : -1;
   return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- standard output -------------------------------------------------- */
+
+static off_t stdout_start = -1; /* a regular file's size before we wrote */
+
+void phsim_stdout_begin(void) {
+  struct stat sb;
+  if (fstat(STDOUT_FILENO, &sb) != 0 || !S_ISREG(sb.st_mode)) return;
+  int fl = fcntl(STDOUT_FILENO, F_GETFL);
+  stdout_start = fl >= 0 && (fl & O_APPEND) ? sb.st_size : lseek(STDOUT_FILENO, 0, SEEK_CUR);
+}
+
+/* What standard output is (a file's path), for messages. */
+static void stdout_name(char *buf, size_t n) {
+  ssize_t got = readlink("/proc/self/fd/1", buf, n - 1);
+  if (got <= 0) snprintf(buf, n, "standard output");
+  else buf[got] = '\0';
+}
+
+int phsim_stdout_end(int status, char err[PHSIM_ERR_MAX]) {
+  char name[PHSIM_PATH_MAX];
+  stdout_name(name, sizeof name);
+  int fd = dup(STDOUT_FILENO), e = 0;
+  int bad = fflush(stdout) != 0 || ferror(stdout);
+  if (bad) e = errno;
+  if (fclose(stdout) != 0 && !bad) {
+    bad = 1;
+    e = errno;
+  }
+  if ((bad || status != PHSIM_OK) && stdout_start >= 0 && fd >= 0) {
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && sb.st_size > stdout_start && ftruncate(fd, stdout_start) != 0)
+      bad = 1;
+  }
+  if (fd >= 0) close(fd);
+  if (!bad) return PHSIM_OK;
+  snprintf(err, PHSIM_ERR_MAX, "cannot write standard output ('%.300s'): %s%s", name,
+           e ? strerror(e) : "write error",
+           stdout_start >= 0 ? "; what was written is removed" : "");
+  return PHSIM_EIO;
 }

@@ -11,8 +11,10 @@
 #include "phsim_engine.h"
 #include "phsim_field.h"
 #include "phsim_fit.h"
+#include "phsim_grad.h"
 #include "phsim_stats.h"
 #include "phsim_interrupt.h"
+#include "phsim_io.h"
 #include "phsim_outdir.h"
 #include "phsim_plot.h"
 #include "phsim_run.h"
@@ -197,7 +199,6 @@ static int cmd_run(int argc, char **argv) {
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
   phsim_outdir od;
-  phsim_interrupt_install();
   st = phsim_outdir_claim_run(&od, out, &cfg, force, err);
   if (st == PHSIM_OK) {
     st = phsim_run_execute(&cfg, out, opts, err);
@@ -207,49 +208,19 @@ static int cmd_run(int argc, char **argv) {
   return st;
 }
 
-static json_t *matrix_json(const gsl_matrix *X) {
-  json_t *rows = json_array();
-  for (size_t i = 0; i < X->size1; i++) {
-    json_t *row = json_array();
-    for (size_t j = 0; j < X->size2; j++)
-      json_array_append_new(row, json_real(gsl_matrix_get(X, i, j)));
-    json_array_append_new(rows, row);
-  }
-  return rows;
-}
-
 static int cmd_grad(int argc, char **argv) {
   phsim_config cfg;
   int st = parse_args(argc, argv, usage_grad, &cfg, NULL, NULL, NULL);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
-  phsim_engine *engine = phsim_engine_alloc(&cfg);
-  gsl_rng *rng = phsim_config_rng(&cfg);
-  gsl_matrix *gW = gsl_matrix_alloc(cfg.m, cfg.d);
-  gsl_matrix *gE = gsl_matrix_alloc(cfg.m, cfg.m);
-  st = phsim_engine_start(engine, &cfg, rng, err);
-  if (st == PHSIM_OK) st = phsim_engine_gradient(engine, gW, gE, err);
-  if (st == PHSIM_OK) {
-    phsim_obs o;
-    phsim_engine_observe(engine, &o);
-    json_t *out = json_object();
-    json_object_set_new(out, "loss", json_real(o.loss));
-    json_t *rho = json_array();
-    for (size_t j = 0; j < cfg.m; j++)
-      json_array_append_new(rho, json_real(gsl_vector_get(o.rho, j)));
-    json_object_set_new(out, "rho", rho);
-    json_object_set_new(out, "grad_W", matrix_json(gW));
-    json_object_set_new(out, "grad_E", matrix_json(gE));
-    json_dumpf(out, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    fputc('\n', stdout);
-    json_decref(out);
-  } else {
-    fprintf(stderr, "phsim: %s\n", err);
+  st = phsim_grad_write(&cfg, stdout, err);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  if (st == PHSIM_EINTR) {
+    /* the computing thread cannot be joined: end the process at once */
+    phsim_stdout_end(st, err);
+    fflush(stderr);
+    _exit(st);
   }
-  gsl_matrix_free(gW);
-  gsl_matrix_free(gE);
-  gsl_rng_free(rng);
-  phsim_engine_free(engine);
   return st;
 }
 
@@ -339,8 +310,7 @@ static int cmd_sweep(int argc, char **argv) {
   if (st == PHSIM_OK && (st = phsim_sweep_check_grids(&s, err)) != PHSIM_OK)
     fprintf(stderr, "phsim: %s\n", err);
   if (st == PHSIM_OK) {
-    phsim_interrupt_install();
-    st = phsim_sweep_execute(&s, err);
+      st = phsim_sweep_execute(&s, err);
     if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
     else
       fprintf(stderr, "phsim: sweep of %zu points (shard %u of %u) done in '%s'\n",
@@ -360,7 +330,6 @@ static int cmd_merge(int argc, char **argv) {
     return st;
   char err[PHSIM_ERR_MAX];
   phsim_outdir od;
-  phsim_interrupt_install();
   st = phsim_outdir_lock(&od, argv[0], err);
   if (st == PHSIM_OK) {
     st = phsim_sweep_merge(argv[0], err);
@@ -382,7 +351,6 @@ static int cmd_plot(int argc, char **argv) {
     return st;
   char err[PHSIM_ERR_MAX];
   phsim_outdir od;
-  phsim_interrupt_install();
   struct stat sb;
   if (stat(argv[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
     fprintf(stderr, "phsim: cannot open directory '%s'; allowed: a run or sweep directory\n", argv[0]);
@@ -715,12 +683,17 @@ static int cmd_table(int argc, char **argv) {
   return PHSIM_OK;
 }
 
-int main(int argc, char **argv) {
+static int dispatch(int argc, char **argv) {
   if (argc < 2 || is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
     fputs(usage_main, argc < 2 ? stderr : stdout);
     return argc < 2 ? PHSIM_EINPUT : PHSIM_OK;
   }
   const char *cmd = argv[1];
+  /* The commands that can take long stop cleanly on SIGINT / SIGTERM (the
+   * handlers go in first, before any parsing); the others end at once. */
+  static const char *const stoppable[] = {"run", "grad", "sweep", "merge", "plot", "field", "pull"};
+  for (size_t i = 0; i < sizeof stoppable / sizeof stoppable[0]; i++)
+    if (strcmp(cmd, stoppable[i]) == 0) phsim_interrupt_install();
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "grad") == 0) return cmd_grad(argc - 2, argv + 2);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc - 2, argv + 2);
@@ -741,4 +714,15 @@ int main(int argc, char **argv) {
           "merge, plot, field, pull, fit, table, keys, help\n",
           cmd);
   return PHSIM_EINPUT;
+}
+
+int main(int argc, char **argv) {
+  phsim_stdout_begin();
+  int st = dispatch(argc, argv);
+  char err[PHSIM_ERR_MAX];
+  if (phsim_stdout_end(st, err) != PHSIM_OK) {
+    fprintf(stderr, "phsim: %s\n", err);
+    if (st == PHSIM_OK) st = PHSIM_EIO;
+  }
+  return st;
 }

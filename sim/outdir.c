@@ -56,7 +56,23 @@ void phsim_outdir_release(phsim_outdir *o) {
 
 int phsim_outdir_lock(phsim_outdir *o, const char *dir, char err[PHSIM_ERR_MAX]) {
   o->fd = o->shard_fd = -1;
-  return take_lock(dir, ".phsim.lock", LOCK_EX, &o->fd, err);
+  if (has(dir, ".phsim.lock") || !has(dir, "."))
+    return take_lock(dir, ".phsim.lock", LOCK_EX, &o->fd, err);
+  /* A directory no phsim of this version wrote into: lock the directory
+   * itself rather than add a file to it. */
+  int f = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (f < 0) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot open directory '%.400s': %s", dir, strerror(errno));
+    return PHSIM_EINPUT;
+  }
+  if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+    close(f);
+    snprintf(err, PHSIM_ERR_MAX, "'%.300s' is in use by another phsim process; allowed: one "
+             "writer at a time", dir);
+    return PHSIM_EINPUT;
+  }
+  o->fd = f;
+  return PHSIM_OK;
 }
 
 /* ".NAME.tmp.PID" */
@@ -145,7 +161,9 @@ int phsim_outdir_claim_run(phsim_outdir *o, const char *dir,
                            const phsim_config *cfg, int force,
                            char err[PHSIM_ERR_MAX]) {
   o->fd = o->shard_fd = -1;
-  int st = phsim_mkdir_p(dir, err);
+  /* refused before anything is created in it, then again under the lock */
+  int st = !force && has(dir, ".") ? check_run_dir(dir, cfg, err) : PHSIM_OK;
+  if (st == PHSIM_OK) st = phsim_mkdir_p(dir, err);
   if (st == PHSIM_OK) st = take_lock(dir, ".phsim.lock", LOCK_EX, &o->fd, err);
   if (st == PHSIM_OK && !force) st = check_run_dir(dir, cfg, err);
   if (st == PHSIM_OK && force) remove_outputs(dir);
@@ -205,7 +223,8 @@ int phsim_outdir_claim_sweep(phsim_outdir *o, const phsim_sweep *s, int force,
   const int exclusive = force || s->shard_n == 1;
   char shard[80];
   snprintf(shard, sizeof shard, ".phsim-shard-%u-of-%u.lock", s->shard_i, s->shard_n);
-  int st = phsim_mkdir_p(s->out, err);
+  int st = !force && has(s->out, ".") ? check_sweep_dir(s, err) : PHSIM_OK;
+  if (st == PHSIM_OK) st = phsim_mkdir_p(s->out, err);
   if (st == PHSIM_OK) st = take_lock(s->out, ".phsim.lock", exclusive ? LOCK_EX : LOCK_SH, &o->fd, err);
   if (st == PHSIM_OK && !force) st = check_sweep_dir(s, err);
   if (st == PHSIM_OK && !exclusive) st = take_lock(s->out, shard, LOCK_EX, &o->shard_fd, err);

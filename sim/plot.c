@@ -252,8 +252,9 @@ static int check_trajectory_header(const phsim_csv *c, size_t m, size_t K,
   return same ? PHSIM_OK : PHSIM_EINPUT;
 }
 
-/* dir/trajectory.csv checked row by row into work/trajectory.csv. */
-static int copy_trajectory(const plot_job *j, const phsim_summary *sum,
+/* dir/trajectory.csv checked row by row, into work/trajectory.csv when
+ * copy (a first pass checks without writing anything). */
+static int copy_trajectory(const plot_job *j, const phsim_summary *sum, int copy,
                            char err[PHSIM_ERR_MAX]) {
   char in[PATH_MAX + 32], out[PATH_MAX + 96];
   snprintf(in, sizeof in, "%s/trajectory.csv", j->dir);
@@ -262,8 +263,8 @@ static int copy_trajectory(const plot_job *j, const phsim_summary *sum,
   int st = phsim_csv_open(&c, in, err);
   if (st != PHSIM_OK) return st;
   st = check_trajectory_header(&c, sum->cfg.m, sum->cfg.K, err);
-  FILE *fp = st == PHSIM_OK ? fopen(out, "w") : NULL;
-  if (st == PHSIM_OK && fp == NULL) {
+  FILE *fp = st == PHSIM_OK && copy ? fopen(out, "w") : NULL;
+  if (st == PHSIM_OK && copy && fp == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", out, strerror(errno));
     st = PHSIM_EIO;
   }
@@ -274,9 +275,9 @@ static int copy_trajectory(const plot_job *j, const phsim_summary *sum,
   while (st == PHSIM_OK && (got = phsim_csv_next(&c, err)) == 1) {
     if (interrupted(err)) st = PHSIM_EINTR;
     if (st == PHSIM_OK) st = trajectory_row(&c, &prev, sum->cfg.steps, err);
-    for (size_t i = 0; st == PHSIM_OK && i < c.ncols; i++)
+    for (size_t i = 0; fp && st == PHSIM_OK && i < c.ncols; i++)
       fprintf(fp, "%s%s", i ? "," : "", c.field[i]);
-    if (st == PHSIM_OK) fputc('\n', fp);
+    if (fp && st == PHSIM_OK) fputc('\n', fp);
     rows++;
   }
   if (st == PHSIM_OK && got < 0) st = PHSIM_EINPUT;
@@ -314,12 +315,14 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
     return PHSIM_EINPUT;
   }
   plot_job j;
-  st = work_open(&j, dir, err);
+  snprintf(j.dir, sizeof j.dir, "%s", dir);
+  st = copy_trajectory(&j, &sum, 0, err); /* nothing is created for bad input */
+  if (st == PHSIM_OK) st = work_open(&j, dir, err);
   if (st != PHSIM_OK) {
     phsim_summary_free(&sum);
     return st;
   }
-  st = copy_trajectory(&j, &sum, err);
+  st = copy_trajectory(&j, &sum, 1, err);
   gp_vars v;
   if (st == PHSIM_OK) st = gp_begin(&v, err);
   if (st == PHSIM_OK) {
@@ -374,18 +377,19 @@ static int row_metrics(const phsim_sweep_table *t, size_t K, sweep_row *r,
   return PHSIM_OK;
 }
 
-/* dir/sweep.csv checked row by row (phsim_sweep_table) into
- * work/sweep.csv and d->rows. */
-static int load_rows(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX]) {
+/* dir/sweep.csv checked row by row (phsim_sweep_table) into d->rows, and
+ * into work/sweep.csv when copy (a first pass checks without writing). */
+static int load_rows(const plot_job *j, sweep_data *d, int copy, char err[PHSIM_ERR_MAX]) {
   char in[PATH_MAX + 32], out[PATH_MAX + 96];
   snprintf(in, sizeof in, "%s/sweep.csv", j->dir);
   snprintf(out, sizeof out, "%s/sweep.csv", j->work);
   phsim_sweep_table t;
   int st = phsim_sweep_table_open(&t, in, &d->s, 1, 1, err), got = 0;
   if (st != PHSIM_OK) return st;
-  FILE *fp = fopen(out, "w");
-  d->rows = malloc((d->s.npoints ? d->s.npoints : 1) * sizeof *d->rows);
-  if (fp == NULL || d->rows == NULL) {
+  FILE *fp = copy ? fopen(out, "w") : NULL;
+  if (d->rows == NULL) d->rows = malloc((d->s.npoints ? d->s.npoints : 1) * sizeof *d->rows);
+  d->nrows = 0;
+  if ((copy && fp == NULL) || d->rows == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s'", out);
     st = PHSIM_EIO;
   }
@@ -393,9 +397,9 @@ static int load_rows(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX]) 
   while (st == PHSIM_OK && (got = phsim_sweep_table_next(&t, err)) == 1) {
     if (interrupted(err)) st = PHSIM_EINTR;
     if (st == PHSIM_OK) st = row_metrics(&t, d->s.base.K, &d->rows[d->nrows++], err);
-    for (size_t c = 0; st == PHSIM_OK && c < t.csv.ncols; c++)
+    for (size_t c = 0; fp && st == PHSIM_OK && c < t.csv.ncols; c++)
       fprintf(fp, "%s%s", c ? "," : "", t.csv.field[c]);
-    if (st == PHSIM_OK) fputc('\n', fp);
+    if (fp && st == PHSIM_OK) fputc('\n', fp);
   }
   if (st == PHSIM_OK && got < 0) st = PHSIM_EINPUT;
   if (fp != NULL) {
@@ -688,9 +692,11 @@ static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
   int st = phsim_sweep_meta_read(dir, &d.s, err);
   if (st != PHSIM_OK) return st;
   plot_job j;
-  st = work_open(&j, dir, err);
+  snprintf(j.dir, sizeof j.dir, "%s", dir);
+  st = load_rows(&j, &d, 0, err); /* nothing is created for bad input */
+  if (st == PHSIM_OK) st = work_open(&j, dir, err);
   if (st == PHSIM_OK) {
-    st = load_rows(&j, &d, err);
+    st = load_rows(&j, &d, 1, err);
     if (st == PHSIM_OK) st = draw_sweep(&j, &d, err);
     st = work_close(&j, st, err);
   }

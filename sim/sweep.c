@@ -18,6 +18,7 @@
 #include "phsim_progress.h"
 #include "phsim_run.h"
 #include "phsim_summary.h"
+#include "phsim_sysmem.h"
 #include "phsim_sweepio.h"
 
 /* ---- grids ------------------------------------------------------------ */
@@ -37,12 +38,6 @@ static int grid_add(phsim_grid *g, const char *value, char err[PHSIM_ERR_MAX]) {
              g->key, strlen(value), PHSIM_PATH_MAX);
     return PHSIM_EINPUT;
   }
-  for (size_t i = 0; i < g->n; i++)
-    if (strcmp(g->values[i], value) == 0) {
-      snprintf(err, PHSIM_ERR_MAX, "grid '%s': value '%.200s' is given twice; allowed: distinct values",
-               g->key, value);
-      return PHSIM_EINPUT;
-    }
   g->values[g->n] = strdup(value);
   if (g->values[g->n] == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "out of memory");
@@ -67,9 +62,33 @@ static int grid_component(const char *key, const phsim_config *base,
 static int set_component(phsim_config *cfg, int l, const char *value,
                          char err[PHSIM_ERR_MAX]);
 
-/* Every value of g applies to the base configuration on its own. */
+static int compare_text(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* No value twice (sorted copy: n log n for 10^4 values). */
+static int grid_distinct(const phsim_grid *g, char err[PHSIM_ERR_MAX]) {
+  char **v = malloc((g->n ? g->n : 1) * sizeof *v);
+  if (v == NULL) return PHSIM_ENOMEM;
+  memcpy(v, g->values, g->n * sizeof *v);
+  qsort(v, g->n, sizeof *v, compare_text);
+  int st = PHSIM_OK;
+  for (size_t i = 1; i < g->n && st == PHSIM_OK; i++)
+    if (strcmp(v[i - 1], v[i]) == 0) {
+      snprintf(err, PHSIM_ERR_MAX, "grid '%s': value '%.200s' is given twice; allowed: distinct values",
+               g->key, v[i]);
+      st = PHSIM_EINPUT;
+    }
+  free(v);
+  return st;
+}
+
+/* Every value of g is distinct and applies to the base configuration on
+ * its own. */
 static int grid_values_apply(const phsim_grid *g, const phsim_config *base,
                              char err[PHSIM_ERR_MAX]) {
+  int st = grid_distinct(g, err);
+  if (st != PHSIM_OK) return st;
   for (size_t i = 0; i < g->n; i++) {
     phsim_config cfg = *base;
     char msg[PHSIM_ERR_MAX];
@@ -112,15 +131,33 @@ static int grid_range(const char *arg, const char *spec, int integer,
     char v[64];
     if (integer) snprintf(v, sizeof v, "%.0f", round(x));
     else snprintf(v, sizeof v, "%.17g", x);
-    if (grid_add(g, v, err) != PHSIM_OK)
-      return grid_error(err, arg, integer ? "integer rounding gives a value twice (fewer points, or a wider range)"
-                                          : "a value repeats");
+    if (grid_add(g, v, err) != PHSIM_OK) return grid_error(err, arg, "a value is too long");
   }
+  if (grid_distinct(g, err) != PHSIM_OK)
+    return grid_error(err, arg, integer ? "integer rounding gives a value twice (fewer points, or a wider range)"
+                                        : "a value repeats");
   return PHSIM_OK;
 }
 
+static void grid_clear(phsim_grid *g) {
+  for (size_t i = 0; i < g->n; i++) free(g->values[i]);
+  free(g->values);
+  g->values = NULL;
+  g->n = 0;
+}
+
+static int grid_parse_into(const char *arg, const phsim_config *base, phsim_grid *g,
+                           char err[PHSIM_ERR_MAX]);
+
 int phsim_grid_parse(const char *arg, const phsim_config *base, phsim_grid *g,
                      char err[PHSIM_ERR_MAX]) {
+  int st = grid_parse_into(arg, base, g, err);
+  if (st != PHSIM_OK) grid_clear(g); /* nothing is left to free */
+  return st;
+}
+
+static int grid_parse_into(const char *arg, const phsim_config *base, phsim_grid *g,
+                           char err[PHSIM_ERR_MAX]) {
   memset(g, 0, sizeof *g);
   const char *eq = strchr(arg, '=');
   if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof g->key)
@@ -187,6 +224,7 @@ int phsim_grid_set(phsim_grid *g, const char *key, const char *const *values,
     }
   }
   if (st == PHSIM_OK) st = grid_values_apply(g, base, err);
+  if (st != PHSIM_OK) grid_clear(g);
   return st;
 }
 
@@ -424,6 +462,20 @@ static int write_csv(const phsim_sweep *s, const pool *p,
   return phsim_outfile_commit(&f, err);
 }
 
+/* --jobs runs at once must fit in memory together. */
+static int check_jobs_memory(const phsim_sweep *s, size_t ntodo, double most,
+                             char err[PHSIM_ERR_MAX]) {
+  size_t jobs = s->jobs < 1 ? 1 : s->jobs;
+  if (jobs > ntodo) jobs = ntodo;
+  if (jobs <= 1) return PHSIM_OK;
+  char what[160], msg[PHSIM_ERR_MAX];
+  snprintf(what, sizeof what, "--jobs %zu: %zu runs at once", jobs, jobs);
+  if (phsim_memory_check(most * (double)jobs, what, msg) == PHSIM_OK) return PHSIM_OK;
+  double fit = floor(phsim_memory_available() / most);
+  snprintf(err, PHSIM_ERR_MAX, "%.380s; allowed: --jobs at most %.0f", msg, fit < 1 ? 1 : fit);
+  return PHSIM_EINPUT;
+}
+
 /* This shard's points, each validated, before any work; polls the stop
  * flag (validation can take long: 10^7 points, init files). */
 static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
@@ -436,6 +488,7 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
     return PHSIM_ENOMEM;
   }
   for (size_t idx = s->shard_i - 1; idx < s->npoints; idx += s->shard_n) p->todo[p->ntodo++] = idx;
+  double most = 0.0; /* bytes of the largest run */
   for (size_t t = 0; t < p->ntodo && st == PHSIM_OK; t++) {
     phsim_config cfg;
     st = phsim_sweep_point(s, p->todo[t], &cfg, err);
@@ -444,8 +497,10 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
                "was written", phsim_interrupt_signal());
       st = PHSIM_EINTR;
     }
+    double bytes = st == PHSIM_OK ? phsim_config_memory_bytes(&cfg) : 0.0;
+    if (bytes > most) most = bytes;
   }
-  return st;
+  return st == PHSIM_OK ? check_jobs_memory(s, p->ntodo, most, err) : st;
 }
 
 /* Run the pool on s->jobs threads. */

@@ -67,9 +67,7 @@ static int parse_grid(json_t *g, size_t k, const char *name, phsim_sweep *s,
     s->ngrids = k + 1;
     return PHSIM_OK;
   }
-  for (size_t i = 0; i < s->grids[k].n; i++) free(s->grids[k].values[i]);
-  free(s->grids[k].values);
-  memset(&s->grids[k], 0, sizeof s->grids[k]);
+  memset(&s->grids[k], 0, sizeof s->grids[k]); /* phsim_grid_set freed its values */
   return st;
 }
 

@@ -4,6 +4,9 @@
  * the test itself cannot be the injection. */
 #include "testutil.h"
 
+#include <signal.h>
+#include <time.h>
+
 /* A path under dir whose name holds $(...), backticks, quotes, spaces, a
  * newline and ';', each of which would run `touch canary` if a shell ever
  * saw it. */
@@ -193,6 +196,129 @@ static void test_moments_overflow_at_run_time(void **s) {
   tu_rmtree(dir);
 }
 
+/* Output to a full device, and to a file that cannot grow (ulimit -f with
+ * SIGXFSZ ignored: a full disk as a regular file sees it): exit 3 naming
+ * the output, and the file as it was before. */
+static void test_stdout_write_errors(void **s) {
+  (void)s;
+  char dir[256], run[300], csv[300], cmd[2048];
+  tu_tempdir(dir, sizeof dir, "full");
+  snprintf(run, sizeof run, "%s/run", dir);
+  snprintf(csv, sizeof csv, "%s/t.csv", dir);
+  const char *r[] = {tu_phsim(), "run", "--set", "d=10", "--set", "steps=200", "--out", run, NULL};
+  assert_int_equal(tu_spawn(r, NULL, NULL), 0);
+  FILE *fp = fopen(csv, "w");
+  fputs("x,y\n1,2\n2,3\n3,5\n", fp);
+  fclose(fp);
+  const char *cmds[][8] = {
+      {"config", NULL},         {"grad", "--set", "d=5", NULL}, {"keys", NULL},
+      {"help", NULL},           {"table", run, NULL},           {"fit", csv, "--x", "x", "--y", "y", NULL},
+      {"pull", run, "--at", "100", NULL}, {"field", run, "--at", "100", NULL},
+  };
+  char msg[300];
+  snprintf(msg, sizeof msg, "%s/msg", dir);
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    const char *argv[12] = {tu_phsim()};
+    size_t n = 1;
+    for (; cmds[i][n - 1] != NULL; n++) argv[n] = cmds[i][n - 1];
+    argv[n] = NULL;
+    int st = tu_spawn(argv, "/dev/full", msg);
+    char *m = tu_slurp(msg);
+    if (st != 3 || strstr(m, "cannot write standard output ('/dev/full')") == NULL)
+      fail_msg("'%s' > /dev/full: exit %d, '%s'", cmds[i][0], st, m);
+    free(m);
+  }
+  /* a file that cannot grow past 512 bytes: emptied (>) or restored (>>) */
+  snprintf(cmd, sizeof cmd,
+           "trap '' XFSZ; ulimit -f 1; cd '%s' && \"$0\" field run --at 100 > f.csv; a=$?; "
+           "echo hello > g.csv; \"$0\" field run --at 100 >> g.csv; b=$?; "
+           "test $a = 3 && test $b = 3 && test ! -s f.csv && test \"$(cat g.csv)\" = hello",
+           dir);
+  char *bin = realpath(tu_phsim(), NULL);
+  const char *sh[] = {"/bin/sh", "-c", cmd, bin, NULL};
+  assert_int_equal(tu_spawn(sh, NULL, NULL), 0);
+  free(bin);
+  tu_rmtree(dir);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Start argv with stdout into out, SIGTERM it after `after` seconds; the
+ * seconds it took to exit then; *status its exit status. */
+static double stop_after(const char *const argv[], const char *out, double after, int *status) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open("/dev/null", O_WRONLY);
+    dup2(o, 1);
+    dup2(e, 2);
+    execv(argv[0], (char *const *)argv);
+    _exit(127);
+  }
+  struct timespec ts = {(time_t)after, (long)((after - (double)(time_t)after) * 1e9)};
+  nanosleep(&ts, NULL);
+  kill(pid, SIGTERM);
+  double t0 = now();
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return now() - t0;
+}
+
+/* SIGTERM ends grad (minutes of O(m^3) work at m = 4096), a sweep still
+ * checking its points, and a plot whose gnuplot hangs, within a second:
+ * status 6, nothing written. */
+static void test_signals_within_a_second(void **s) {
+  (void)s;
+  char dir[256], out[300], w[300], key[320], sw[300], plots[300], gp[320], run[300];
+  tu_tempdir(dir, sizeof dir, "signal");
+  snprintf(out, sizeof out, "%s/stdout", dir);
+  int st;
+  const char *g[] = {tu_phsim(), "grad", "--set", "engine=order", "--set", "m=4096", "--set", "d=100", NULL};
+  double t = stop_after(g, out, 1.0, &st);
+  if (st != 6 || t > 1.0) fail_msg("grad: exit %d after %.2f s", st, t);
+  char *text = tu_slurp(out);
+  assert_string_equal(text, "");
+  free(text);
+  /* a sweep whose points read a 1000 x 2 init_W each: minutes of checks */
+  snprintf(w, sizeof w, "%s/W.txt", dir);
+  FILE *fp = fopen(w, "w");
+  for (int j = 0; j < 2; j++)
+    for (int i = 0; i < 1000; i++) fprintf(fp, "%g%c", 0.01 * (i % 7), i == 999 ? '\n' : ' ');
+  fclose(fp);
+  snprintf(key, sizeof key, "init_W=%s", w);
+  snprintf(sw, sizeof sw, "%s/sweep", dir);
+  const char *a[] = {tu_phsim(), "sweep", "--set", "d=1000", "--set", key, "--grid", "seed=1:10000:10000",
+                     "--grid", "eta=0.5:1:100", "--out", sw, NULL};
+  t = stop_after(a, out, 1.0, &st);
+  if (st != 6 || t > 1.0) fail_msg("sweep: exit %d after %.2f s", st, t);
+  assert_false(tu_exists(sw));
+  /* a gnuplot that hangs (pause), through PHSIM_PLOTS */
+  snprintf(plots, sizeof plots, "%s/plots", dir);
+  snprintf(gp, sizeof gp, "%s/run.gp", plots);
+  snprintf(run, sizeof run, "%s/run", dir);
+  mkdir(plots, 0777);
+  fp = fopen(gp, "w");
+  fputs("pause 60\n", fp);
+  fclose(fp);
+  const char *r[] = {tu_phsim(), "run", "--set", "d=10", "--set", "steps=100", "--out", run, NULL};
+  assert_int_equal(tu_spawn(r, NULL, NULL), 0);
+  setenv("PHSIM_PLOTS", plots, 1);
+  const char *p[] = {tu_phsim(), "plot", run, NULL};
+  t = stop_after(p, out, 1.0, &st);
+  unsetenv("PHSIM_PLOTS");
+  if (st != 6 || t > 1.0) fail_msg("plot: exit %d after %.2f s", st, t);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s' | grep -v -e config -e summary.json -e trajectory.csv -e .phsim.lock)\"", run);
+  const char *sh[] = {"/bin/sh", "-c", cmd, NULL};
+  assert_int_equal(tu_spawn(sh, NULL, NULL), 0);
+  tu_rmtree(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plot_paths_with_shell_metacharacters),
@@ -200,6 +326,8 @@ int main(void) {
       cmocka_unit_test(test_config_from_pipes),
       cmocka_unit_test(test_small_faults),
       cmocka_unit_test(test_moments_overflow_at_run_time),
+      cmocka_unit_test(test_stdout_write_errors),
+      cmocka_unit_test(test_signals_within_a_second),
   };
   return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);
 }

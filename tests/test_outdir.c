@@ -113,7 +113,7 @@ static void test_locks(void **s) {
   snprintf(sw, sizeof sw, "%s/sw", dir);
   snprintf(cmd, sizeof cmd,
            "%s run --set steps=100000000 --out %s 2>/dev/null & pid=$!; sleep 0.4; "
-           "%s run --set steps=10 --out %s 2>%s/m1; a=$?; %s plot %s 2>%s/m2; b=$?; "
+           "%s run --set steps=100000000 --out %s 2>%s/m1; a=$?; %s plot %s 2>%s/m2; b=$?; "
            "%s merge %s 2>%s/m3; c=$?; kill -TERM $pid; wait $pid; "
            "test $a = 2 && test $b = 2 && test $c = 2",
            tu_phsim(), out, tu_phsim(), out, dir, tu_phsim(), out, dir, tu_phsim(), out, dir);

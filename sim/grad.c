@@ -1,0 +1,153 @@
+/* grad.c: the gradient at the initial state, computed on a thread of its
+ * own, written as streamed JSON. */
+#define _POSIX_C_SOURCE 200809L
+#include "phsim_grad.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "phsim_engine.h"
+#include "phsim_interrupt.h"
+#include "phsim_order.h"
+#include "phsim_sysmem.h"
+
+typedef struct {
+  const phsim_config *cfg;
+  phsim_engine *engine;
+  gsl_rng *rng;
+  gsl_matrix *gW, *gE;
+  int status;
+  char err[PHSIM_ERR_MAX];
+  atomic_int done;
+} grad_job;
+
+static void *compute(void *arg) {
+  grad_job *j = arg;
+  j->status = phsim_engine_start(j->engine, j->cfg, j->rng, j->err);
+  if (j->status == PHSIM_OK) j->status = phsim_engine_gradient(j->engine, j->gW, j->gE, j->err);
+  atomic_store(&j->done, 1);
+  return NULL;
+}
+
+static int stopped(char err[PHSIM_ERR_MAX], const char *when) {
+  if (!phsim_interrupted()) return 0;
+  snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d %s; nothing written",
+           phsim_interrupt_signal(), when);
+  return 1;
+}
+
+/* A real as jansson writes it with JSON_REAL_PRECISION(17): %.17g, ".0"
+ * when it would read back as an integer, no '+' or leading zeros in the
+ * exponent; null when not finite. */
+static void put_real(FILE *out, double x) {
+  if (!isfinite(x)) {
+    fputs("null", out);
+    return;
+  }
+  char buf[40];
+  snprintf(buf, sizeof buf, "%.17g", x);
+  if (strpbrk(buf, ".e") == NULL) strcat(buf, ".0");
+  char *start = strchr(buf, 'e');
+  if (start != NULL) {
+    start++;
+    char *end = start + 1;
+    if (*start == '-') start++;
+    while (*end == '0') end++;
+    if (end != start) memmove(start, end, strlen(end) + 1);
+  }
+  fputs(buf, out);
+}
+
+static int put_matrix(FILE *out, const gsl_matrix *X, char err[PHSIM_ERR_MAX]) {
+  fputc('[', out);
+  for (size_t i = 0; i < X->size1; i++) {
+    if (stopped(err, "while writing")) return PHSIM_EINTR;
+    fputs(i ? ",[" : "[", out);
+    for (size_t k = 0; k < X->size2; k++) {
+      if (k) fputc(',', out);
+      put_real(out, gsl_matrix_get(X, i, k));
+    }
+    fputc(']', out);
+  }
+  fputc(']', out);
+  return PHSIM_OK;
+}
+
+static int put_json(const grad_job *j, FILE *out, char err[PHSIM_ERR_MAX]) {
+  phsim_obs o;
+  phsim_engine_observe(j->engine, &o);
+  fputs("{\"loss\":", out);
+  put_real(out, o.loss);
+  fputs(",\"rho\":[", out);
+  for (size_t k = 0; k < j->cfg->m; k++) {
+    if (k) fputc(',', out);
+    put_real(out, gsl_vector_get(o.rho, k));
+  }
+  fputs("],\"grad_W\":", out);
+  int st = put_matrix(out, j->gW, err);
+  if (st == PHSIM_OK) fputs(",\"grad_E\":", out);
+  if (st == PHSIM_OK) st = put_matrix(out, j->gE, err);
+  if (st == PHSIM_OK) fputs("}\n", out);
+  return st;
+}
+
+/* What grad cannot do, said before anything is allocated. */
+static int refuse_up_front(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  const double md = (double)cfg->m * (double)cfg->d;
+  const int reduced = cfg->engine == PHSIM_ENGINE_ORDER || cfg->engine == PHSIM_ENGINE_FLOW;
+  if (reduced && md > PHSIM_ORDER_MAX_WEIGHTS && cfg->init_W[0] == '\0') {
+    snprintf(err, PHSIM_ERR_MAX,
+             "engine '%s' starts from (A, R) drawn directly when m d > %.0f (here %.0f): there "
+             "is no W to report dL/dW for; allowed: smaller m d, or init_W",
+             phsim_engine_name(cfg->engine), PHSIM_ORDER_MAX_WEIGHTS, md);
+    return PHSIM_EINPUT;
+  }
+  char what[160];
+  snprintf(what, sizeof what, "grad with m = %zu, d = %zu (the engine and dL/dW)", cfg->m, cfg->d);
+  return phsim_memory_check(phsim_config_memory_bytes(cfg) + 8.0 * md, what, err);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {0, ms * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* The job under way: on a stop the thread keeps it until the process
+ * ends, so it lives on the heap and stays reachable from here. */
+static grad_job *running;
+
+int phsim_grad_write(const phsim_config *cfg, FILE *out, char err[PHSIM_ERR_MAX]) {
+  int st = refuse_up_front(cfg, err);
+  if (st != PHSIM_OK) return st;
+  grad_job *j = calloc(1, sizeof *j);
+  if (j == NULL) return PHSIM_ENOMEM;
+  j->cfg = cfg;
+  atomic_init(&j->done, 0);
+  j->engine = phsim_engine_alloc(cfg);
+  j->rng = phsim_config_rng(cfg);
+  j->gW = gsl_matrix_alloc(cfg->m, cfg->d);
+  j->gE = gsl_matrix_alloc(cfg->m, cfg->m);
+  running = j;
+  pthread_t th;
+  if (pthread_create(&th, NULL, compute, j) != 0) compute(j);
+  else {
+    while (!atomic_load(&j->done))
+      if (stopped(err, "before the gradient was computed")) return PHSIM_EINTR; /* the thread dies with us */
+      else sleep_ms(20);
+    pthread_join(th, NULL);
+  }
+  st = j->status;
+  if (st != PHSIM_OK) snprintf(err, PHSIM_ERR_MAX, "%s", j->err);
+  else st = put_json(j, out, err);
+  gsl_matrix_free(j->gW);
+  gsl_matrix_free(j->gE);
+  gsl_rng_free(j->rng);
+  phsim_engine_free(j->engine);
+  free(j);
+  running = NULL;
+  return st;
+}

@@ -64,8 +64,8 @@ static void test_presets(void **s) {
   assert_int_equal(a.d, 1000);
   assert_true(a.alpha[0] == 2.0 && a.alpha[1] == 2.0 / log(1000.0));
   assert_true(a.eta == 0.1 && a.eta_E == 0.1 / 100.0);
-  assert_int_equal(a.steps, 50000000);
-  assert_int_equal(a.log_every, 5000);
+  assert_int_equal(a.steps, (unsigned long)ceil((5e6 + 1e10) / 0.1));
+  assert_int_equal(a.log_per_decade, 100);
   assert_int_equal(a.engine, PHSIM_ENGINE_FLOW);
   assert_true(b.alpha[1] == a.alpha[1] && b.eta_E == a.eta_E && b.steps == a.steps &&
               b.d == a.d && b.engine == a.engine);
@@ -119,7 +119,7 @@ static void test_value_errors(void **s) {
       {"d=2.5", "value '2.5'", "integer"},
       {"m=nan", "value 'nan'", "integer"},
       {"steps=99999999999999999999", "key 'steps'", "integer"},
-      {"steps=1e13", "key 'steps'", "out of range"},
+      {"steps=2e15", "key 'steps'", "out of range"},
       {"seed=4294967295", "key 'seed'", "4294967294"},
       {"eta=0", "key 'eta'", "> 0"},
       {"eta=inf", "value 'inf'", "finite"},

@@ -6,7 +6,8 @@
  *    Jacobian of one step, packed by hand (seeds 1..3, m = K = 2);
  *  - the run's rule: the spec's step (eta = 1) on seed 1009 leaves the
  *    flow between two logged rows (the head jumps to -10), which only the
- *    per-step turn sees; the defaults stay faithful. */
+ *    per-step turn sees; the defaults stay faithful;
+ *  - the defaults end as the flow does (seeds 1..3). */
 #include "testutil.h"
 
 #include <string.h>
@@ -135,6 +136,44 @@ static void test_stiffness_against_independent_jacobian(void **s) {
   }
 }
 
+/* A run's summary (no trajectory, no warning). */
+static json_t *summary_of_run(phsim_config *cfg) {
+  char dir[256], err[PHSIM_ERR_MAX], path[300];
+  tu_tempdir(dir, sizeof dir, "summary");
+  phsim_run_opts opts = phsim_run_opts_default();
+  opts.warn = 0;
+  opts.trajectory = 0;
+  assert_int_equal(phsim_run_execute(cfg, dir, opts, err), PHSIM_OK);
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  json_error_t je;
+  json_t *sum = json_load_file(path, 0, &je);
+  assert_non_null(sum);
+  tu_rmtree(dir);
+  return sum;
+}
+
+/* The defaults follow the flow (NOTES, "The defaults and the step"; there
+ * over seeds 1..100, here 1..3): flow_faithful, E_peak <= 1, and every
+ * neuron ends on the feature it ends on in the flow engine's run.
+ * Mutation that fails it: eta = 1, eta_E = 0.1 (seed 2 overshoots). */
+static void test_defaults_follow_the_flow(void **s) {
+  (void)s;
+  for (unsigned long seed = 1; seed <= 3; seed++) {
+    phsim_config cfg;
+    phsim_config_default(&cfg);
+    cfg.seed = seed;
+    json_t *gd = summary_of_run(&cfg);
+    cfg.engine = PHSIM_ENGINE_FLOW;
+    json_t *flow = summary_of_run(&cfg);
+    assert_true(json_is_true(json_object_get(json_object_get(gd, "fidelity"), "flow_faithful")));
+    assert_true(json_real_value(json_object_get(json_object_get(gd, "E_peak"), "value")) <= 1.0);
+    assert_string_equal(json_string_value(json_object_get(gd, "outcome")),
+                        json_string_value(json_object_get(flow, "outcome")));
+    json_decref(gd);
+    json_decref(flow);
+  }
+}
+
 static json_t *fidelity_of_run(phsim_config *cfg) {
   char dir[256], err[PHSIM_ERR_MAX], path[300];
   tu_tempdir(dir, sizeof dir, "fidelity");
@@ -179,6 +218,7 @@ int main(void) {
       cmocka_unit_test(test_stiffness_linear_in_eta_and_paths_agree),
       cmocka_unit_test(test_stiffness_against_independent_jacobian),
       cmocka_unit_test(test_run_verdicts),
+      cmocka_unit_test(test_defaults_follow_the_flow),
   };
   return cmocka_run_group_tests_name("fidelity", tests, NULL, NULL);
 }

@@ -36,36 +36,13 @@ struct phsim_fidelity {
   int warm;                  /* v holds the previous dominant vector */
 };
 
-/* The number of trained entries of an m x m head. */
-static size_t trained_entries(phsim_head head, size_t m) {
-  size_t n = 0;
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < m; j++) n += (size_t)phsim_head_trains(head, i, j);
-  return n;
-}
-
-/* x = (A row-major, R upper triangle row-major, trained entries of E). */
-static void pack_state(phsim_head head, const gsl_matrix *A, const gsl_matrix *R,
-                       const gsl_matrix *E, gsl_vector *x) {
-  const size_t m = A->size1, K = A->size2;
-  size_t k = 0;
-  for (size_t j = 0; j < m; j++)
-    for (size_t l = 0; l < K; l++) gsl_vector_set(x, k++, gsl_matrix_get(A, j, l));
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = r; s < m; s++) gsl_vector_set(x, k++, gsl_matrix_get(R, r, s));
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < m; j++)
-      if (phsim_head_trains(head, i, j)) gsl_vector_set(x, k++, gsl_matrix_get(E, i, j));
-}
-
 phsim_fidelity *phsim_fidelity_alloc(const phsim_config *cfg, size_t dense_max) {
   if (cfg->ema > 0.0) return NULL;
   phsim_fidelity *f = calloc(1, sizeof *f);
   if (f == NULL) return NULL;
   const size_t m = cfg->m;
   *f = (phsim_fidelity){.head = cfg->head, .m = m, .K = cfg->K,
-                        .n = m * cfg->K + m * (m + 1) / 2 +
-                             trained_entries(cfg->head, m),
+                        .n = phsim_reduced_dim(m, cfg->K, cfg->head),
                         .dense_max = dense_max, .eta = cfg->eta,
                         .eta_E = cfg->eta_E};
   f->o = phsim_order_alloc(cfg);
@@ -104,26 +81,17 @@ void phsim_fidelity_free(phsim_fidelity *f) {
 
 size_t phsim_fidelity_dim(const phsim_fidelity *f) { return f->n; }
 
+/* x = the reduced coordinates (phsim_reduced_pack; gsl vectors here have
+ * stride 1). */
 static void pack(const phsim_fidelity *f, const gsl_matrix *A,
                  const gsl_matrix *R, const gsl_matrix *E, gsl_vector *x) {
-  pack_state(f->head, A, R, E, x);
+  phsim_reduced_pack(f->head, A, R, E, x->data);
 }
 
-/* The scratch engine's state from x (R mirrored, untrained E from E0). */
+/* The scratch engine's state from x (untrained E from E0). */
 static void unpack(phsim_fidelity *f, const gsl_vector *x) {
-  phsim_order *o = f->o;
-  size_t k = 0;
-  for (size_t j = 0; j < f->m; j++)
-    for (size_t l = 0; l < f->K; l++) gsl_matrix_set(o->A, j, l, gsl_vector_get(x, k++));
-  for (size_t r = 0; r < f->m; r++)
-    for (size_t s = r; s < f->m; s++) {
-      gsl_matrix_set(o->R, r, s, gsl_vector_get(x, k));
-      gsl_matrix_set(o->R, s, r, gsl_vector_get(x, k++));
-    }
-  gsl_matrix_memcpy(o->E, f->E0);
-  for (size_t i = 0; i < f->m; i++)
-    for (size_t j = 0; j < f->m; j++)
-      if (phsim_head_trains(f->head, i, j)) gsl_matrix_set(o->E, i, j, gsl_vector_get(x, k++));
+  gsl_matrix_memcpy(f->o->E, f->E0);
+  phsim_reduced_unpack(f->head, x->data, f->o->A, f->o->R, f->o->E);
 }
 
 /* y = Phi(x) with steps (eta, eta_E) scaled by frac. */
@@ -236,8 +204,7 @@ struct phsim_turn {
 phsim_turn *phsim_turn_alloc(const phsim_config *cfg) {
   phsim_turn *t = calloc(1, sizeof *t);
   if (t == NULL) return NULL;
-  const size_t n = cfg->m * cfg->K + cfg->m * (cfg->m + 1) / 2 +
-                   trained_entries(cfg->head, cfg->m);
+  const size_t n = phsim_reduced_dim(cfg->m, cfg->K, cfg->head);
   t->head = cfg->head;
   t->x = gsl_vector_alloc(n);
   t->dx = gsl_vector_alloc(n);
@@ -276,7 +243,7 @@ static void block_scale(const gsl_vector *x, size_t m, size_t K, gsl_vector *sca
 
 void phsim_turn_update(phsim_turn *t, unsigned long step, const gsl_matrix *A,
                        const gsl_matrix *R, const gsl_matrix *E) {
-  pack_state(t->head, A, R, E, t->y);
+  phsim_reduced_pack(t->head, A, R, E, t->y->data);
   block_scale(t->y, A->size1, A->size2, t->scale);
   double prev = 0.0, change = 0.0;
   for (size_t i = 0; i < t->y->size && t->have > 0; i++) {

@@ -9,48 +9,10 @@
 #include <gsl/gsl_errno.h>
 
 #include "phsim_interrupt.h"
-
-static int trains(phsim_head head, size_t r, size_t s) {
-  return head == PHSIM_HEAD_FULL || (head == PHSIM_HEAD_OFFDIAG && r != s);
-}
+#include "phsim_pop.h"
 
 static size_t state_dim(const phsim_config *cfg) {
-  const size_t m = cfg->m;
-  size_t n = m * cfg->K + m * (m + 1) / 2;
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) n += (size_t)trains(cfg->head, r, s);
-  return n;
-}
-
-/* y = [A, upper triangle of R, trainable entries of E], row-major. */
-static void pack(phsim_head head, const gsl_matrix *A, const gsl_matrix *R,
-                 const gsl_matrix *E, double *y) {
-  const size_t m = A->size1, K = A->size2;
-  size_t k = 0;
-  for (size_t r = 0; r < m; r++)
-    for (size_t l = 0; l < K; l++) y[k++] = gsl_matrix_get(A, r, l);
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = r; s < m; s++) y[k++] = gsl_matrix_get(R, r, s);
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++)
-      if (trains(head, r, s)) y[k++] = gsl_matrix_get(E, r, s);
-}
-
-/* The inverse of pack: R mirrored, the fixed entries of E left alone. */
-static void unpack(phsim_head head, const double *y, gsl_matrix *A,
-                   gsl_matrix *R, gsl_matrix *E) {
-  const size_t m = A->size1, K = A->size2;
-  size_t k = 0;
-  for (size_t r = 0; r < m; r++)
-    for (size_t l = 0; l < K; l++) gsl_matrix_set(A, r, l, y[k++]);
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = r; s < m; s++) {
-      gsl_matrix_set(R, r, s, y[k]);
-      gsl_matrix_set(R, s, r, y[k++]);
-    }
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++)
-      if (trains(head, r, s)) gsl_matrix_set(E, r, s, y[k++]);
+  return phsim_reduced_dim(cfg->m, cfg->K, cfg->head);
 }
 
 int phsim_flow_rhs(phsim_flow *f, const double y[], double dydt[]) {
@@ -58,7 +20,7 @@ int phsim_flow_rhs(phsim_flow *f, const double y[], double dydt[]) {
   const size_t m = f->A->size1, K = f->A->size2;
   /* The fixed entries of E are those of the state, which never change. */
   gsl_matrix_memcpy(f->E, o->E);
-  unpack(o->head, y, f->A, f->R, f->E);
+  phsim_reduced_unpack(o->head, y, f->A, f->R, f->E);
   phsim_popgrad_workspace *pg = f->pg_rhs;
   f->stats.rhs++;
   /* The flow's target is its online state: stop-gradient only decides
@@ -80,7 +42,7 @@ int phsim_flow_rhs(phsim_flow *f, const double y[], double dydt[]) {
   const double rate = o->eta_E / o->eta;
   for (size_t r = 0; r < m; r++)
     for (size_t s = 0; s < m; s++)
-      if (trains(o->head, r, s)) dydt[k++] = -rate * gsl_matrix_get(pg->gE, r, s);
+      if (phsim_head_trains(o->head, r, s)) dydt[k++] = -rate * gsl_matrix_get(pg->gE, r, s);
   return GSL_SUCCESS;
 }
 
@@ -191,7 +153,7 @@ int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
                     char err[PHSIM_ERR_MAX]) {
   int st = phsim_order_init(f->o, cfg, r, err);
   if (st != PHSIM_OK) return st;
-  pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
+  phsim_reduced_pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
   f->t = f->origin = f->tau = 0.0;
   f->h = 1e-3 * cfg->eta;
   f->stats = (phsim_flow_stats){0, 0, 0, 0, 0, 0};
@@ -204,9 +166,9 @@ int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
   gsl_matrix_memcpy(f->o->A, A);
   gsl_matrix_memcpy(f->o->R, R);
   gsl_matrix_memcpy(f->o->E, E);
-  pack(f->o->head, A, R, E, f->y);
+  phsim_reduced_pack(f->o->head, A, R, E, f->y);
   /* R and E as the flow sees them: R's upper triangle mirrored. */
-  unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
+  phsim_reduced_unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
   f->origin = f->t;
   f->tau = 0.0;
   gsl_odeiv2_driver_reset(f->driver);
@@ -217,14 +179,14 @@ int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
 static void peak_at(phsim_flow *f, unsigned long last, phsim_head_peak *peak) {
   if (peak == NULL) return;
   gsl_matrix_memcpy(f->E, f->o->E);
-  unpack(f->o->head, f->y, f->A, f->R, f->E);
+  phsim_reduced_unpack(f->o->head, f->y, f->A, f->R, f->E);
   double s = nearbyint(f->t / f->o->eta);
   phsim_head_peak_update(peak, s < (double)last ? (unsigned long)s : last, f->E);
 }
 
 /* Back to the last reading (f->o): after a signal. */
 static void rewind_to_reading(phsim_flow *f, double t_read) {
-  pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
+  phsim_reduced_pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
   f->t = f->origin = t_read;
   f->tau = 0.0;
   gsl_odeiv2_driver_reset(f->driver);
@@ -313,6 +275,6 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
     if (tries == 0) peak_at(f, step, peak);
   }
   f->t = t1;
-  unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
+  phsim_reduced_unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
   return phsim_order_eval(f->o);
 }

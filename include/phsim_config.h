@@ -113,6 +113,9 @@ int phsim_config_read_stream(phsim_config *cfg, FILE *fp, const char *path,
 /* Cross-key checks (Pf <= P, K <= d, pi sums to 1, memory, files), run once
  * after every assignment and before any work. */
 int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
+/* The cross-key checks alone, without the memory of this machine and the
+ * init files: for configurations read back from results. */
+int phsim_config_check(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
 
 /* Write the fully resolved configuration in the file format: reading it back
  * gives the same configuration (doubles as %.17g). */
@@ -130,6 +133,13 @@ gsl_rng *phsim_config_rng(const phsim_config *cfg);
 
 /* The configuration as a JSON object: every key, resolved. */
 json_t *phsim_config_to_json(const phsim_config *cfg);
+/* The inverse, for JSON read back from files (a summary's "config", a
+ * sweep's "base"): every member a known key with a value of the type phsim
+ * writes and within its range; keys missing keep their defaults (files
+ * written before the key existed).  `where` names the object in messages.
+ * Cross-key checks are left to phsim_config_check. */
+int phsim_config_from_json(json_t *obj, const char *where, phsim_config *cfg,
+                           char err[PHSIM_ERR_MAX]);
 
 /* The keys and their meanings, for help texts. */
 void phsim_config_print_keys(FILE *out);

@@ -44,6 +44,10 @@ int phsim_outfile_commit(phsim_outfile *f, char err[PHSIM_ERR_MAX]);
 /* Close and delete the temporary file (nothing is left behind). */
 void phsim_outfile_abort(phsim_outfile *f);
 
+/* rm -rf path (no shell; symbolic links are removed, not followed).  0 on
+ * success or when path does not exist. */
+int phsim_remove_tree(const char *path);
+
 /* Create a directory and its missing parents; an existing one is fine. */
 int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]);
 

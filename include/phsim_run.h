@@ -54,6 +54,9 @@ phsim_run_opts phsim_run_opts_default(void);
 int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
                       phsim_run_opts opts, char err[PHSIM_ERR_MAX]);
 
+/* The header line of trajectory.csv for m neurons and K features. */
+void phsim_trajectory_header(FILE *fp, size_t m, size_t K);
+
 /* Dump a JSON value to a file atomically, reals as %.17g. */
 int phsim_json_write(json_t *value, const char *dir, const char *name,
                      char err[PHSIM_ERR_MAX]);

@@ -607,7 +607,7 @@ static int check_init_file(const char *key, const char *path, size_t rows,
   return st;
 }
 
-int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+int phsim_config_check(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
   if (cfg->Pf > cfg->P) {
     snprintf(err, PHSIM_ERR_MAX,
              "key 'Pf': value '%zu' exceeds P = %zu; allowed: 1 <= Pf <= P",
@@ -671,6 +671,11 @@ int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
              cfg->ema);
     return PHSIM_EINPUT;
   }
+  return PHSIM_OK;
+}
+
+int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  if (phsim_config_check(cfg, err) != PHSIM_OK) return PHSIM_EINPUT;
   /* Memory: the engines that hold W (population, sampled) keep a few m x d
    * copies; the sampled engine also holds the batch (N P x d) and N P x m
    * projections. */
@@ -766,6 +771,77 @@ json_t *phsim_config_to_json(const phsim_config *cfg) {
   for (size_t i = 0; i < NKEYS; i++)
     json_object_set_new(obj, keys[i].name, value_to_json(cfg, &keys[i]));
   return obj;
+}
+
+/* A JSON value of key k as the text phsim_config_set takes; 0 if its type
+ * is not the one phsim writes for k (null: a path not set, text ""). */
+static int json_value_text(const key_spec *k, json_t *v, char *buf, size_t n) {
+  switch (k->kind) {
+  case KIND_SIZE:
+  case KIND_ULONG:
+    if (!json_is_integer(v)) return 0;
+    snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    return 1;
+  case KIND_DOUBLE:
+    if (!json_is_number(v)) return 0;
+    snprintf(buf, n, "%.17g", json_number_value(v));
+    return 1;
+  case KIND_LIST: {
+    size_t len = json_array_size(v), used = 0;
+    if (!json_is_array(v) || len == 0 || len > PHSIM_MAX_K) return 0;
+    for (size_t i = 0; i < len; i++) {
+      if (!json_is_number(json_array_get(v, i))) return 0;
+      used += (size_t)snprintf(buf + used, n - used, "%s%.17g", i ? "," : "",
+                               json_number_value(json_array_get(v, i)));
+    }
+    return 1;
+  }
+  case KIND_ENUM:
+    if (!json_is_string(v) || json_string_length(v) >= n) return 0;
+    snprintf(buf, n, "%s", json_string_value(v));
+    return strlen(buf) == json_string_length(v); /* no NUL inside */
+  case KIND_PATH:
+    if (json_is_null(v)) {
+      buf[0] = '\0';
+      return 1;
+    }
+    if (!json_is_string(v) || json_string_length(v) >= n) return 0;
+    snprintf(buf, n, "%s", json_string_value(v));
+    return strlen(buf) == json_string_length(v);
+  }
+  return 0;
+}
+
+int phsim_config_from_json(json_t *obj, const char *where, phsim_config *cfg,
+                           char err[PHSIM_ERR_MAX]) {
+  phsim_config_default(cfg);
+  if (!json_is_object(obj)) {
+    snprintf(err, PHSIM_ERR_MAX, "%.300s: expected an object of configuration keys", where);
+    return PHSIM_EINPUT;
+  }
+  const char *name;
+  json_t *v;
+  json_object_foreach(obj, name, v) {
+    const key_spec *k = find_key(name);
+    char text[PHSIM_MAX_K * 26 + 2], msg[PHSIM_ERR_MAX];
+    if (k == NULL) {
+      snprintf(err, PHSIM_ERR_MAX, "%.300s: unknown key '%.60s'; see 'phsim keys'", where, name);
+      return PHSIM_EINPUT;
+    }
+    if (!json_value_text(k, v, text, sizeof text)) {
+      char allowed[256];
+      describe_range(k, allowed, sizeof allowed);
+      snprintf(err, PHSIM_ERR_MAX, "%.200s: key '%s' has a value of the wrong type; allowed: %.200s",
+               where, name, allowed);
+      return PHSIM_EINPUT;
+    }
+    if (k->kind == KIND_PATH && text[0] == '\0') continue;
+    if (set_key(cfg, name, text, NULL, msg) != PHSIM_OK) {
+      snprintf(err, PHSIM_ERR_MAX, "%.100s: %.400s", where, msg);
+      return PHSIM_EINPUT;
+    }
+  }
+  return PHSIM_OK;
 }
 
 void phsim_config_print_keys(FILE *out) {

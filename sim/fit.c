@@ -10,111 +10,179 @@
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "phsim_io.h"
+#include "phsim_csv.h"
+
+#define MAX_FILTERS 16
+
+/* One --where: column, operator, value. */
+typedef struct {
+  long col;
+  int op;            /* 0: =, 1: >=, 2: <= */
+  char value[128];
+  double number;     /* op 1, 2 */
+} filter;
+
+static int parse_filter(const phsim_csv *c, const char *spec, filter *f,
+                        char err[PHSIM_ERR_MAX]) {
+  const char *eq = strchr(spec, '=');
+  f->op = 0;
+  size_t namelen = eq ? (size_t)(eq - spec) : 0;
+  if (eq && eq > spec && (eq[-1] == '>' || eq[-1] == '<')) {
+    f->op = eq[-1] == '>' ? 1 : 2;
+    namelen--;
+  }
+  char name[128];
+  f->col = -1;
+  if (eq != NULL && namelen < sizeof name && strlen(eq + 1) < sizeof f->value) {
+    snprintf(name, sizeof name, "%.*s", (int)namelen, spec);
+    f->col = phsim_csv_col(c, name);
+    snprintf(f->value, sizeof f->value, "%s", eq + 1);
+  }
+  if (f->col < 0) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "filter '%.100s': expected COL=VALUE, COL>=X or COL<=X with a column of '%.300s'",
+             spec, c->name);
+    return PHSIM_EINPUT;
+  }
+  if (f->op != 0 && !phsim_csv_number(f->value, &f->number)) {
+    snprintf(err, PHSIM_ERR_MAX, "filter '%.100s': '%.100s' is not a finite number", spec, f->value);
+    return PHSIM_EINPUT;
+  }
+  return PHSIM_OK;
+}
+
+/* Does the current row pass filter f?  -1: a value that is not a number. */
+static int passes(const phsim_csv *c, const filter *f, char err[PHSIM_ERR_MAX]) {
+  const char *v = c->field[f->col];
+  if (f->op == 0) return strcmp(v, f->value) == 0;
+  if (*v == '\0') return 0;
+  double x;
+  if (!phsim_csv_number(v, &x)) {
+    snprintf(err, PHSIM_ERR_MAX, "'%.200s' line %zu: column '%.60s' holds '%.40s'; expected a number or nothing",
+             c->name, c->lineno, c->header[f->col], v);
+    return -1;
+  }
+  return f->op == 1 ? x >= f->number : x <= f->number;
+}
+
+/* A value to fit, from column col: 1 usable, 0 skipped (empty, not finite,
+ * non-positive on log axes), -1 not a number. */
+static int value(const phsim_csv *c, long col, int loglog, double *out,
+                 char err[PHSIM_ERR_MAX]) {
+  const char *v = c->field[col];
+  if (*v == '\0') return 0;
+  char *end = NULL;
+  double x = strtod(v, &end);
+  if (end == v || *end != '\0') {
+    snprintf(err, PHSIM_ERR_MAX, "'%.200s' line %zu: column '%.60s' holds '%.40s'; expected a number or nothing",
+             c->name, c->lineno, c->header[col], v);
+    return -1;
+  }
+  if (!isfinite(x) || (loglog && !(x > 0))) return 0;
+  *out = loglog ? log(x) : x;
+  return 1;
+}
+
+typedef struct {
+  double *x, *y;
+  size_t n, cap;
+} points;
+
+static int push(points *p, double x, double y) {
+  if (p->n == p->cap) {
+    size_t cap = p->cap ? 2 * p->cap : 64;
+    double *nx = realloc(p->x, cap * sizeof *nx);
+    if (nx == NULL) return 0;
+    p->x = nx;
+    double *ny = realloc(p->y, cap * sizeof *ny);
+    if (ny == NULL) return 0;
+    p->y = ny;
+    p->cap = cap;
+  }
+  p->x[p->n] = x;
+  p->y[p->n] = y;
+  p->n++;
+  return 1;
+}
+
+/* Read the rows that pass every filter into pts. */
+static int collect(phsim_csv *c, long xi, long yi, int loglog, const filter *f,
+                   size_t nf, points *pts, size_t *skipped, char err[PHSIM_ERR_MAX]) {
+  int got;
+  while ((got = phsim_csv_next(c, err)) == 1) {
+    int keep = 1;
+    for (size_t k = 0; k < nf && keep; k++) {
+      keep = passes(c, &f[k], err);
+      if (keep < 0) return PHSIM_EINPUT;
+    }
+    if (!keep) continue;
+    double x = 0, y = 0;
+    int ux = value(c, xi, loglog, &x, err), uy = ux < 0 ? -1 : value(c, yi, loglog, &y, err);
+    if (ux < 0 || uy < 0) return PHSIM_EINPUT;
+    if (!ux || !uy) {
+      (*skipped)++;
+      continue;
+    }
+    if (!push(pts, x, y)) {
+      snprintf(err, PHSIM_ERR_MAX, "fit: out of memory reading '%.300s'", c->name);
+      return PHSIM_ENOMEM;
+    }
+  }
+  return got < 0 ? PHSIM_EINPUT : PHSIM_OK;
+}
+
+static int fit_points(const points *p, const char *xcol, const char *path,
+                      phsim_fit_result *res, char err[PHSIM_ERR_MAX]) {
+  if (p->n < 3) {
+    snprintf(err, PHSIM_ERR_MAX, "fit: %zu usable rows in '%.300s'; at least 3 needed", p->n, path);
+    return PHSIM_EINPUT;
+  }
+  size_t distinct = 0;
+  for (size_t i = 1; i < p->n && !distinct; i++) distinct = p->x[i] != p->x[0];
+  if (!distinct) {
+    snprintf(err, PHSIM_ERR_MAX,
+             "fit: column '%.100s' of '%.300s' takes one value in all %zu rows used; a slope needs at least two",
+             xcol, path, p->n);
+    return PHSIM_EINPUT;
+  }
+  double c0, c1, cov00, cov01, cov11, sumsq;
+  gsl_fit_linear(p->x, 1, p->y, 1, p->n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
+  double var = gsl_stats_variance(p->y, 1, p->n) * (double)(p->n - 1);
+  if (!isfinite(c0) || !isfinite(c1) || !isfinite(cov11)) {
+    snprintf(err, PHSIM_ERR_MAX, "fit: the least-squares line of '%.300s' is not finite (values too large?)", path);
+    return PHSIM_EINPUT;
+  }
+  res->intercept = c0;
+  res->slope = c1;
+  res->slope_se = sqrt(cov11);
+  res->r2 = var > 0 ? 1.0 - sumsq / var : 1.0;
+  return PHSIM_OK;
+}
 
 int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
                   int loglog, const char *const *filters, size_t nfilters,
                   phsim_fit_result *res, char err[PHSIM_ERR_MAX]) {
-  FILE *fp = fopen(path, "r");
-  if (fp == NULL) {
-    snprintf(err, PHSIM_ERR_MAX, "cannot open '%.400s'", path);
+  res->n = res->skipped = 0;
+  if (nfilters > MAX_FILTERS) {
+    snprintf(err, PHSIM_ERR_MAX, "fit: %zu filters; allowed: at most %d", nfilters, MAX_FILTERS);
     return PHSIM_EINPUT;
   }
-  char *line = NULL, *hdrline = NULL;
-  size_t cap = 0, hcap = 0;
-  char *hdr[PHSIM_CSV_MAX_COLS], *f[PHSIM_CSV_MAX_COLS];
-  if (getline(&hdrline, &hcap, fp) == -1) {
-    fclose(fp);
-    free(hdrline);
-    snprintf(err, PHSIM_ERR_MAX, "'%.400s' is empty", path);
-    return PHSIM_EINPUT;
-  }
-  size_t nh = phsim_csv_split(hdrline, hdr);
-  long xi = phsim_csv_column(hdr, nh, xcol), yi = phsim_csv_column(hdr, nh, ycol);
-  long fi[16];
-  char fval[16][128];
-  int fop[16]; /* 0: =, 1: >=, 2: <= */
-  int st = PHSIM_OK;
+  phsim_csv c;
+  int st = phsim_csv_open(&c, path, err);
+  if (st != PHSIM_OK) return st;
+  long xi = phsim_csv_col(&c, xcol), yi = phsim_csv_col(&c, ycol);
   if (xi < 0 || yi < 0) {
-    snprintf(err, PHSIM_ERR_MAX, "'%.300s' has no column '%s'", path, xi < 0 ? xcol : ycol);
+    snprintf(err, PHSIM_ERR_MAX, "'%.300s' has no column '%.100s'", path, xi < 0 ? xcol : ycol);
     st = PHSIM_EINPUT;
   }
-  for (size_t k = 0; k < nfilters && k < 16 && st == PHSIM_OK; k++) {
-    const char *eq = strchr(filters[k], '=');
-    fop[k] = 0;
-    size_t namelen = eq ? (size_t)(eq - filters[k]) : 0;
-    if (eq && eq > filters[k] && (eq[-1] == '>' || eq[-1] == '<')) {
-      fop[k] = eq[-1] == '>' ? 1 : 2;
-      namelen--;
-    }
-    char name[128];
-    snprintf(name, sizeof name, "%.*s", (int)namelen, filters[k]);
-    fi[k] = eq ? phsim_csv_column(hdr, nh, name) : -1;
-    if (fi[k] < 0) {
-      snprintf(err, PHSIM_ERR_MAX, "filter '%.100s': expected col=value with a column of '%.300s'", filters[k], path);
-      st = PHSIM_EINPUT;
-    } else {
-      snprintf(fval[k], sizeof fval[k], "%s", eq + 1);
-    }
-  }
-  size_t n = 0, capxy = 64;
-  double *x = malloc(capxy * sizeof *x), *y = malloc(capxy * sizeof *y);
-  res->skipped = 0;
-  while (st == PHSIM_OK && getline(&line, &cap, fp) != -1) {
-    size_t nf = phsim_csv_split(line, f);
-    if (nf != nh) continue;
-    int keep = 1;
-    for (size_t k = 0; k < nfilters; k++) {
-      if (fop[k] == 0) {
-        keep &= strcmp(f[fi[k]], fval[k]) == 0;
-        continue;
-      }
-      double a = atof(f[fi[k]]), b = atof(fval[k]);
-      keep &= *f[fi[k]] != '\0' && (fop[k] == 1 ? a >= b : a <= b);
-    }
-    if (!keep) continue;
-    char *e1, *e2;
-    double xv = strtod(f[xi], &e1), yv = strtod(f[yi], &e2);
-    int ok = *f[xi] && *f[yi] && !*e1 && !*e2 && isfinite(xv) && isfinite(yv) &&
-             (!loglog || (xv > 0 && yv > 0));
-    if (!ok) {
-      res->skipped++;
-      continue;
-    }
-    if (n == capxy) {
-      double *nx = realloc(x, 2 * capxy * sizeof *x);
-      if (nx != NULL) x = nx;
-      double *ny = nx ? realloc(y, 2 * capxy * sizeof *y) : NULL;
-      if (ny != NULL) y = ny;
-      if (nx == NULL || ny == NULL) {
-        snprintf(err, PHSIM_ERR_MAX, "fit: out of memory reading '%.300s'", path);
-        st = PHSIM_ENOMEM;
-        break;
-      }
-      capxy *= 2;
-    }
-    x[n] = loglog ? log(xv) : xv;
-    y[n] = loglog ? log(yv) : yv;
-    n++;
-  }
-  res->n = n;
-  if (st == PHSIM_OK && n < 3) {
-    snprintf(err, PHSIM_ERR_MAX, "fit: %zu usable rows in '%.300s'; at least 3 needed", n, path);
-    st = PHSIM_EINPUT;
-  }
-  if (st == PHSIM_OK) {
-    double c0, c1, cov00, cov01, cov11, sumsq;
-    gsl_fit_linear(x, 1, y, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
-    double var = gsl_stats_variance(y, 1, n) * (double)(n - 1);
-    res->intercept = c0;
-    res->slope = c1;
-    res->slope_se = sqrt(cov11);
-    res->r2 = var > 0 ? 1.0 - sumsq / var : 1.0;
-  }
-  free(x);
-  free(y);
-  free(line);
-  free(hdrline);
-  fclose(fp);
+  filter f[MAX_FILTERS];
+  for (size_t k = 0; k < nfilters && st == PHSIM_OK; k++) st = parse_filter(&c, filters[k], &f[k], err);
+  points pts = {NULL, NULL, 0, 0};
+  if (st == PHSIM_OK) st = collect(&c, xi, yi, loglog, f, nfilters, &pts, &res->skipped, err);
+  res->n = pts.n;
+  if (st == PHSIM_OK) st = fit_points(&pts, xcol, path, res, err);
+  free(pts.x);
+  free(pts.y);
+  phsim_csv_close(&c);
   return st;
 }

@@ -1,8 +1,9 @@
 /* io.c: matrix files in, complete-or-absent files out. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include "phsim_io.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,4 +203,18 @@ int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]) {
     return PHSIM_EINPUT;
   }
   return PHSIM_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+                        struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+int phsim_remove_tree(const char *path) {
+  struct stat sb;
+  if (lstat(path, &sb) != 0) return errno == ENOENT ? 0 : -1;
+  return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "phsim_config.h"
@@ -10,8 +11,10 @@
 #include "phsim_field.h"
 #include "phsim_fit.h"
 #include "phsim_interrupt.h"
+#include "phsim_outdir.h"
 #include "phsim_plot.h"
 #include "phsim_run.h"
+#include "phsim_summary.h"
 #include "phsim_sweep.h"
 
 static const char usage_main[] =
@@ -21,7 +24,7 @@ static const char usage_main[] =
     "usage: phsim COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  run [CONFIG] [--set key=value]... --out DIR\n"
+    "  run [CONFIG] [--set key=value]... --out DIR [--force]\n"
     "        train by exact population gradient descent; writes DIR/config,\n"
     "        DIR/trajectory.csv and DIR/summary.json\n"
     "  grad [CONFIG] [--set key=value]...\n"
@@ -30,7 +33,7 @@ static const char usage_main[] =
     "  config [CONFIG] [--set key=value]...\n"
     "        print the resolved configuration\n"
     "  sweep [CONFIG] [--set key=value]... --grid SPEC... --out DIR\n"
-    "        [--jobs J] [--shard I/N] [--resume] [--keep-trajectories]\n"
+    "        [--jobs J] [--shard I/N] [--resume] [--keep-trajectories] [--force]\n"
     "        a grid of runs in parallel; DIR/sweep.csv, DIR/runs/NNNNNN/\n"
     "  merge DIR\n"
     "        combine the shards of a sweep into DIR/sweep.csv\n"
@@ -55,7 +58,7 @@ static const char usage_main[] =
     "6 interrupted (SIGINT/SIGTERM; complete outputs kept).\n";
 
 static const char usage_run[] =
-    "usage: phsim run [CONFIG] [--set key=value]... --out DIR [--no-timing]\n"
+    "usage: phsim run [CONFIG] [--set key=value]... --out DIR [--no-timing] [--force]\n"
     "Train W and the head E by exact gradient descent on the closed-form\n"
     "population loss.  Writes into DIR (created if missing):\n"
     "  config          the resolved configuration (phsim run DIR/config\n"
@@ -68,11 +71,14 @@ static const char usage_run[] =
     "at the next logged step, marks it 'interrupted' and exits with 6.\n"
     "--no-timing writes wall_seconds and steps_per_second as null, so that\n"
     "the same configuration gives a byte-identical summary.  A progress bar\n"
-    "shows on stderr when it is a terminal.  See 'phsim keys'.\n";
+    "shows on stderr when it is a terminal.  DIR is locked while the run\n"
+    "writes; a DIR that holds a sweep or a run of another configuration is\n"
+    "refused unless --force (which replaces its outputs).  See 'phsim keys'.\n";
 
 static const char usage_sweep[] =
     "usage: phsim sweep [CONFIG] [--set key=value]... --grid SPEC... --out DIR\n"
     "                   [--jobs J] [--shard I/N] [--resume] [--keep-trajectories]\n"
+    "                   [--force]\n"
     "A grid of runs.  SPEC is key=a:b:n (n values from a to b), key=a:b:n:log\n"
     "(geometric), or key=v1,v2,... (any key, enums too); alpha_<l> sweeps one\n"
     "component of alpha; seed=1:8:8 sweeps seeds.  Points: the Cartesian\n"
@@ -84,6 +90,9 @@ static const char usage_sweep[] =
     "                runs the N shards; 'phsim merge DIR' combines them)\n"
     "  --resume      skip points whose run is complete with the same config\n"
     "  --keep-trajectories  also write each run's trajectory.csv\n"
+    "  --force       replace the outputs of another sweep or run in DIR (else\n"
+    "                refused; the same sweep again is fine: DIR is locked,\n"
+    "                shards of one sweep share it)\n"
     "Writes DIR/sweep.json (the grids), DIR/runs/NNNNNN/{config,summary.json}\n"
     "and DIR/sweep.csv: index, the grid keys, status, features_learned,\n"
     "collapsed, loss_final, E_peak, E_peak_step, E_minus_I_final, erank_start,\n"
@@ -130,7 +139,7 @@ static int usage_done(int argc, char **argv, int fits, const char *usage,
  * out may be NULL when the command takes no --out. */
 static int parse_args(int argc, char **argv, const char *usage,
                       phsim_config *cfg, const char **out,
-                      phsim_run_opts *opts) {
+                      phsim_run_opts *opts, int *force) {
   char err[PHSIM_ERR_MAX];
   int have_file = 0, st = PHSIM_OK;
   phsim_config_default(cfg);
@@ -153,6 +162,8 @@ static int parse_args(int argc, char **argv, const char *usage,
       }
     } else if (opts != NULL && strcmp(a, "--no-timing") == 0) {
       opts->timing = 0;
+    } else if (force != NULL && strcmp(a, "--force") == 0) {
+      *force = 1;
     } else if (a[0] == '-') {
       snprintf(err, sizeof err, "unknown option '%s'; allowed: --set, %s-h",
                a, out ? "--out, " : "");
@@ -179,11 +190,17 @@ static int cmd_run(int argc, char **argv) {
   phsim_config cfg;
   const char *out = NULL;
   phsim_run_opts opts = phsim_run_opts_default();
-  int st = parse_args(argc, argv, usage_run, &cfg, &out, &opts);
+  int force = 0;
+  int st = parse_args(argc, argv, usage_run, &cfg, &out, &opts, &force);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
+  phsim_outdir od;
   phsim_interrupt_install();
-  st = phsim_run_execute(&cfg, out, opts, err);
+  st = phsim_outdir_claim_run(&od, out, &cfg, force, err);
+  if (st == PHSIM_OK) {
+    st = phsim_run_execute(&cfg, out, opts, err);
+    phsim_outdir_release(&od);
+  }
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
@@ -201,7 +218,7 @@ static json_t *matrix_json(const gsl_matrix *X) {
 
 static int cmd_grad(int argc, char **argv) {
   phsim_config cfg;
-  int st = parse_args(argc, argv, usage_grad, &cfg, NULL, NULL);
+  int st = parse_args(argc, argv, usage_grad, &cfg, NULL, NULL, NULL);
   if (st != PHSIM_OK) return st;
   char err[PHSIM_ERR_MAX];
   phsim_engine *engine = phsim_engine_alloc(&cfg);
@@ -236,7 +253,7 @@ static int cmd_grad(int argc, char **argv) {
 
 static int cmd_config(int argc, char **argv) {
   phsim_config cfg;
-  int st = parse_args(argc, argv, usage_config, &cfg, NULL, NULL);
+  int st = parse_args(argc, argv, usage_config, &cfg, NULL, NULL, NULL);
   if (st != PHSIM_OK) return st;
   return phsim_config_write(&cfg, stdout);
 }
@@ -273,8 +290,10 @@ static int sweep_options(int argc, char **argv, phsim_sweep *s, char **rest,
     } else if (strcmp(a, "--shard") == 0) {
       unsigned si, sn;
       char extra;
-      if (sscanf(argv[++i], "%u/%u%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn) {
-        snprintf(err, PHSIM_ERR_MAX, "--shard '%s': allowed: I/N with 1 <= I <= N", argv[i]);
+      if (sscanf(argv[++i], "%u/%u%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn ||
+          sn > PHSIM_MAX_SHARDS || strchr(argv[i], '-') != NULL) {
+        snprintf(err, PHSIM_ERR_MAX, "--shard '%s': allowed: I/N with 1 <= I <= N <= %d", argv[i],
+                 PHSIM_MAX_SHARDS);
         return PHSIM_EINPUT;
       }
       s->shard_i = si;
@@ -283,6 +302,8 @@ static int sweep_options(int argc, char **argv, phsim_sweep *s, char **rest,
       s->resume = 1;
     } else if (strcmp(a, "--keep-trajectories") == 0) {
       s->keep_trajectories = 1;
+    } else if (strcmp(a, "--force") == 0) {
+      s->force = 1;
     } else {
       rest[(*nrest)++] = argv[i];
     }
@@ -303,7 +324,7 @@ static int cmd_sweep(int argc, char **argv) {
   int nrest = 0;
   int st = sweep_options(argc, argv, &s, rest, &nrest, grid_args, &ngrid, err);
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
-  if (st == PHSIM_OK) st = parse_args(nrest, rest, usage_sweep, &s.base, &s.out, NULL);
+  if (st == PHSIM_OK) st = parse_args(nrest, rest, usage_sweep, &s.base, &s.out, NULL, NULL);
   if (st == PHSIM_OK && ngrid == 0) {
     fprintf(stderr, "phsim: missing '--grid SPEC' (see 'phsim sweep -h')\n");
     st = PHSIM_EINPUT;
@@ -313,6 +334,8 @@ static int cmd_sweep(int argc, char **argv) {
     if (st == PHSIM_OK) s.ngrids++;
     else fprintf(stderr, "phsim: %s\n", err);
   }
+  if (st == PHSIM_OK && (st = phsim_sweep_check_grids(&s, err)) != PHSIM_OK)
+    fprintf(stderr, "phsim: %s\n", err);
   if (st == PHSIM_OK) {
     phsim_interrupt_install();
     st = phsim_sweep_execute(&s, err);
@@ -334,7 +357,13 @@ static int cmd_merge(int argc, char **argv) {
                  &st))
     return st;
   char err[PHSIM_ERR_MAX];
-  st = phsim_sweep_merge(argv[0], err);
+  phsim_outdir od;
+  phsim_interrupt_install();
+  st = phsim_outdir_lock(&od, argv[0], err);
+  if (st == PHSIM_OK) {
+    st = phsim_sweep_merge(argv[0], err);
+    phsim_outdir_release(&od);
+  }
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
@@ -350,7 +379,18 @@ static int cmd_plot(int argc, char **argv) {
                  &st))
     return st;
   char err[PHSIM_ERR_MAX];
-  st = phsim_plot_dir(argv[0], err);
+  phsim_outdir od;
+  phsim_interrupt_install();
+  struct stat sb;
+  if (stat(argv[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    fprintf(stderr, "phsim: cannot open directory '%s'; allowed: a run or sweep directory\n", argv[0]);
+    return PHSIM_EINPUT;
+  }
+  st = phsim_outdir_lock(&od, argv[0], err);
+  if (st == PHSIM_OK) {
+    st = phsim_plot_dir(argv[0], err);
+    phsim_outdir_release(&od);
+  }
   if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
   return st;
 }
@@ -468,8 +508,10 @@ static int cmd_fit(int argc, char **argv) {
       "and rows skipped (empty or non-positive values).\n";
   int st;
   if (usage_done(argc, argv, argc >= 1, usage, &st)) return st;
-  const char *x = NULL, *y = NULL, *where[16];
+  const char *x = NULL, *y = NULL;
+  const char **where = malloc((size_t)argc * sizeof *where);
   size_t nw = 0;
+  if (where == NULL) return PHSIM_ENOMEM;
   int loglog = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--loglog") == 0) {
@@ -478,20 +520,23 @@ static int cmd_fit(int argc, char **argv) {
       x = argv[++i];
     } else if (i + 1 < argc && strcmp(argv[i], "--y") == 0) {
       y = argv[++i];
-    } else if (i + 1 < argc && strcmp(argv[i], "--where") == 0 && nw < 16) {
+    } else if (i + 1 < argc && strcmp(argv[i], "--where") == 0) {
       where[nw++] = argv[++i];
     } else {
-      fprintf(stderr, "phsim: fit: unexpected '%s'\n%s", argv[i], usage);
+      fprintf(stderr, "phsim: fit: unexpected '%s'; see 'phsim fit -h'\n", argv[i]);
+      free(where);
       return PHSIM_EINPUT;
     }
   }
   if (x == NULL || y == NULL) {
     fprintf(stderr, "phsim: fit: --x and --y are required\n");
+    free(where);
     return PHSIM_EINPUT;
   }
   phsim_fit_result r;
   char err[PHSIM_ERR_MAX];
   st = phsim_fit_csv(argv[0], x, y, loglog, where, nw, &r, err);
+  free(where);
   if (st != PHSIM_OK) {
     fprintf(stderr, "phsim: %s\n", err);
     return st;
@@ -571,28 +616,47 @@ static void table_line(const char *dir, json_t *s, tally *tallies,
     }
 }
 
+/* Every DIR/summary.json read and checked before anything is printed. */
+static int load_summaries(int argc, char **argv, phsim_summary *sums) {
+  char err[PHSIM_ERR_MAX], path[PHSIM_PATH_MAX + 32];
+  for (int i = 0; i < argc; i++) {
+    int st = PHSIM_EINPUT;
+    if (strlen(argv[i]) >= PHSIM_PATH_MAX)
+      snprintf(err, sizeof err, "table: directory '%.200s...' is longer than %d characters",
+               argv[i], PHSIM_PATH_MAX - 1);
+    else {
+      snprintf(path, sizeof path, "%s/summary.json", argv[i]);
+      st = phsim_summary_read(path, &sums[i], err);
+    }
+    if (st != PHSIM_OK) {
+      fprintf(stderr, "phsim: %s\n", err);
+      for (int k = 0; k < i; k++) phsim_summary_free(&sums[k]);
+      return st;
+    }
+  }
+  return PHSIM_OK;
+}
+
 static int cmd_table(int argc, char **argv) {
   int st;
   if (usage_done(argc, argv, argc >= 1, usage_table, &st)) return st;
+  phsim_summary *sums = calloc((size_t)argc, sizeof *sums);
+  if (sums == NULL) return PHSIM_ENOMEM;
+  st = load_summaries(argc, argv, sums);
+  if (st != PHSIM_OK) {
+    free(sums);
+    return st;
+  }
   tally tallies[] = {{"offdiag", 0, 0, 0, 0, 0, 0}, {"fixed", 0, 0, 0, 0, 0, 0},
                      {"full", 0, 0, 0, 0, 0, 0}};
   const size_t nt = sizeof tallies / sizeof tallies[0];
   printf("%-28s %-8s %6s  %-34s  %-6s learned  loss_final  status\n", "run",
          "head", "seed", "neuron->feature@first step", "race");
-  st = PHSIM_OK;
   for (int i = 0; i < argc; i++) {
-    char path[PHSIM_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/summary.json", argv[i]);
-    json_error_t jerr;
-    json_t *s = json_load_file(path, 0, &jerr);
-    if (s == NULL) {
-      fprintf(stderr, "phsim: cannot read '%s': %s\n", path, jerr.text);
-      st = PHSIM_EINPUT;
-      continue;
-    }
-    table_line(argv[i], s, tallies, nt);
-    json_decref(s);
+    table_line(argv[i], sums[i].root, tallies, nt);
+    phsim_summary_free(&sums[i]);
   }
+  free(sums);
   for (size_t i = 0; i < nt; i++)
     if (tallies[i].runs > 0)
       printf("head=%-8s %d of %d runs learned every feature; %d of the %d "
@@ -601,7 +665,7 @@ static int cmd_table(int argc, char **argv) {
              tallies[i].head, tallies[i].all_learned, tallies[i].runs,
              tallies[i].race_same_all_learned, tallies[i].race_same,
              tallies[i].neurons_as_race, tallies[i].neurons);
-  return st;
+  return PHSIM_OK;
 }
 
 int main(int argc, char **argv) {

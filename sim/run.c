@@ -444,3 +444,5 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   phsim_engine_free(engine);
   return st;
 }
+
+void phsim_trajectory_header(FILE *fp, size_t m, size_t K) { write_header(fp, m, K); }

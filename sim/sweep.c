@@ -14,8 +14,11 @@
 
 #include "phsim_interrupt.h"
 #include "phsim_io.h"
+#include "phsim_outdir.h"
 #include "phsim_progress.h"
 #include "phsim_run.h"
+#include "phsim_summary.h"
+#include "phsim_sweepio.h"
 
 /* ---- grids ------------------------------------------------------------ */
 
@@ -27,10 +30,26 @@ static int grid_error(char err[PHSIM_ERR_MAX], const char *arg, const char *why)
   return PHSIM_EINPUT;
 }
 
-static void grid_add(phsim_grid *g, const char *value) {
-  g->values[g->n] = malloc(strlen(value) + 1);
-  strcpy(g->values[g->n], value);
+/* Append a copy of value; refuse a value given twice or too long. */
+static int grid_add(phsim_grid *g, const char *value, char err[PHSIM_ERR_MAX]) {
+  if (strlen(value) >= PHSIM_PATH_MAX) {
+    snprintf(err, PHSIM_ERR_MAX, "grid '%s': a value of %zu characters; allowed: fewer than %d",
+             g->key, strlen(value), PHSIM_PATH_MAX);
+    return PHSIM_EINPUT;
+  }
+  for (size_t i = 0; i < g->n; i++)
+    if (strcmp(g->values[i], value) == 0) {
+      snprintf(err, PHSIM_ERR_MAX, "grid '%s': value '%.200s' is given twice; allowed: distinct values",
+               g->key, value);
+      return PHSIM_EINPUT;
+    }
+  g->values[g->n] = strdup(value);
+  if (g->values[g->n] == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "out of memory");
+    return PHSIM_ENOMEM;
+  }
   g->n++;
+  return PHSIM_OK;
 }
 
 /* alpha_<l> -> l - 1 (checked against K), else -1 for a plain key. */
@@ -43,6 +62,25 @@ static int grid_component(const char *key, const phsim_config *base,
   if (end == key + 6 || *end != '\0' || l < 1 || (size_t)l > base->K) return 0;
   *component = (int)(l - 1);
   return 1;
+}
+
+static int set_component(phsim_config *cfg, int l, const char *value,
+                         char err[PHSIM_ERR_MAX]);
+
+/* Every value of g applies to the base configuration on its own. */
+static int grid_values_apply(const phsim_grid *g, const phsim_config *base,
+                             char err[PHSIM_ERR_MAX]) {
+  for (size_t i = 0; i < g->n; i++) {
+    phsim_config cfg = *base;
+    char msg[PHSIM_ERR_MAX];
+    int st = g->component >= 0 ? set_component(&cfg, g->component, g->values[i], msg)
+                               : phsim_config_set(&cfg, g->key, g->values[i], msg);
+    if (st != PHSIM_OK) {
+      snprintf(err, PHSIM_ERR_MAX, "grid '%s': %.400s", g->key, msg);
+      return st;
+    }
+  }
+  return PHSIM_OK;
 }
 
 /* a:b:n[:log] -> n formatted values (integers rounded for integer keys). */
@@ -67,13 +105,16 @@ static int grid_range(const char *arg, const char *spec, int integer,
   if (logscale && !(a > 0 && b > 0))
     return grid_error(err, arg, "a log range needs a > 0 and b > 0");
   g->values = calloc((size_t)n, sizeof *g->values);
+  if (g->values == NULL) return grid_error(err, arg, "out of memory");
   for (long i = 0; i < n; i++) {
     double t = n == 1 ? 0.0 : (double)i / (double)(n - 1);
     double x = logscale ? a * pow(b / a, t) : a + (b - a) * t;
     char v[64];
     if (integer) snprintf(v, sizeof v, "%.0f", round(x));
     else snprintf(v, sizeof v, "%.17g", x);
-    grid_add(g, v);
+    if (grid_add(g, v, err) != PHSIM_OK)
+      return grid_error(err, arg, integer ? "integer rounding gives a value twice (fewer points, or a wider range)"
+                                          : "a value repeats");
   }
   return PHSIM_OK;
 }
@@ -91,27 +132,82 @@ int phsim_grid_parse(const char *arg, const phsim_config *base, phsim_grid *g,
   if (strcmp(g->key, "alpha") == 0 || strcmp(g->key, "pi") == 0)
     return grid_error(err, arg, "a list key cannot be swept whole");
   const char *spec = eq + 1;
-  if (strchr(spec, ':') != NULL)
-    return grid_range(arg, spec, g->component < 0 && phsim_config_key_is_integer(g->key) == 1,
-                      g, err);
+  if (strchr(spec, ':') != NULL) {
+    int st = grid_range(arg, spec, g->component < 0 && phsim_config_key_is_integer(g->key) == 1,
+                        g, err);
+    return st == PHSIM_OK ? grid_values_apply(g, base, err) : st;
+  }
   size_t count = 1;
   for (const char *p = spec; *p; p++) count += (*p == ',');
   if (count > PHSIM_MAX_GRID_VALUES) return grid_error(err, arg, "too many values");
   g->values = calloc(count, sizeof *g->values);
-  char *buf = malloc(strlen(spec) + 1);
-  strcpy(buf, spec);
+  char *buf = strdup(spec);
+  if (g->values == NULL || buf == NULL) {
+    free(buf);
+    return grid_error(err, arg, "out of memory");
+  }
   char *p = buf;
-  for (size_t i = 0; i < count; i++) {
+  int st = PHSIM_OK;
+  for (size_t i = 0; i < count && st == PHSIM_OK; i++) {
     char *comma = strchr(p, ',');
     if (comma) *comma = '\0';
-    if (*p == '\0') {
-      free(buf);
-      return grid_error(err, arg, "empty value");
-    }
-    grid_add(g, p);
+    if (*p == '\0') st = grid_error(err, arg, "empty value");
+    else st = grid_add(g, p, err);
     p = comma ? comma + 1 : p + strlen(p);
   }
   free(buf);
+  if (st == PHSIM_OK) st = grid_values_apply(g, base, err);
+  return st;
+}
+
+int phsim_grid_set(phsim_grid *g, const char *key, const char *const *values,
+                   size_t n, const phsim_config *base, char err[PHSIM_ERR_MAX]) {
+  memset(g, 0, sizeof *g);
+  if (strlen(key) >= sizeof g->key || !grid_component(key, base, &g->component) ||
+      strcmp(key, "alpha") == 0 || strcmp(key, "pi") == 0) {
+    snprintf(err, PHSIM_ERR_MAX, "grid key '%.100s'; allowed: a key of 'phsim keys' other than "
+             "alpha and pi, or alpha_<l> with l from 1 to K", key);
+    return PHSIM_EINPUT;
+  }
+  strcpy(g->key, key);
+  if (n < 1 || n > PHSIM_MAX_GRID_VALUES) {
+    snprintf(err, PHSIM_ERR_MAX, "grid '%s': %zu values; allowed: 1 to %d", key, n,
+             PHSIM_MAX_GRID_VALUES);
+    return PHSIM_EINPUT;
+  }
+  g->values = calloc(n, sizeof *g->values);
+  if (g->values == NULL) return PHSIM_ENOMEM;
+  int st = PHSIM_OK;
+  for (size_t i = 0; i < n && st == PHSIM_OK; i++) {
+    if (values[i][0] == '\0') {
+      snprintf(err, PHSIM_ERR_MAX, "grid '%s': value %zu is empty", key, i + 1);
+      st = PHSIM_EINPUT;
+    } else {
+      st = grid_add(g, values[i], err);
+    }
+  }
+  if (st == PHSIM_OK) st = grid_values_apply(g, base, err);
+  return st;
+}
+
+int phsim_sweep_check_grids(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
+  size_t points = 1;
+  for (size_t k = 0; k < s->ngrids; k++) {
+    for (size_t j = 0; j < k; j++)
+      if (strcmp(s->grids[j].key, s->grids[k].key) == 0) {
+        snprintf(err, PHSIM_ERR_MAX, "--grid '%s' is given twice; allowed: each key once "
+                 "(list every value in one --grid)", s->grids[k].key);
+        return PHSIM_EINPUT;
+      }
+    if (points > PHSIM_MAX_POINTS / s->grids[k].n) {
+      snprintf(err, PHSIM_ERR_MAX, "the grids make more than %.0f points (the product of "
+               "their sizes); allowed: at most %.0f",
+               (double)PHSIM_MAX_POINTS, (double)PHSIM_MAX_POINTS);
+      return PHSIM_EINPUT;
+    }
+    points *= s->grids[k].n;
+  }
+  s->npoints = points;
   return PHSIM_OK;
 }
 
@@ -177,21 +273,28 @@ static void run_dir(const phsim_sweep *s, size_t idx, char *buf, size_t n) {
   snprintf(buf, n, "%s/runs/%06zu", s->out, idx);
 }
 
+/* The summary of point idx if it is a run of cfg (checked); else NULL. */
+static json_t *summary_of(const phsim_sweep *s, size_t idx, const phsim_config *cfg) {
+  char path[PHSIM_PATH_MAX + 64], msg[PHSIM_ERR_MAX];
+  snprintf(path, sizeof path, "%s/runs/%06zu/summary.json", s->out, idx);
+  phsim_summary sum;
+  if (phsim_summary_read(path, &sum, msg) != PHSIM_OK) return NULL;
+  json_t *want = phsim_config_to_json(cfg);
+  int same = json_equal(json_object_get(sum.root, "config"), want);
+  json_decref(want);
+  json_t *root = same ? json_incref(sum.root) : NULL;
+  phsim_summary_free(&sum);
+  return root;
+}
+
 /* Is the run of point idx complete with this very configuration? */
 static int run_is_complete(const phsim_sweep *s, size_t idx,
                            const phsim_config *cfg) {
-  char dir[PHSIM_PATH_MAX + 32], path[PHSIM_PATH_MAX + 64];
-  run_dir(s, idx, dir, sizeof dir);
-  snprintf(path, sizeof path, "%s/summary.json", dir);
-  json_t *sum = json_load_file(path, 0, NULL);
-  if (sum == NULL) return 0;
+  json_t *sum = summary_of(s, idx, cfg);
   const char *status = json_string_value(json_object_get(sum, "status"));
-  json_t *want = phsim_config_to_json(cfg);
-  int same = status != NULL && strcmp(status, "interrupted") != 0 &&
-             json_equal(json_object_get(sum, "config"), want);
-  json_decref(want);
+  int done = status != NULL && strcmp(status, "interrupted") != 0;
   json_decref(sum);
-  return same;
+  return done;
 }
 
 static void *worker(void *arg) {
@@ -210,10 +313,10 @@ static void *worker(void *arg) {
     phsim_config cfg;
     char err[PHSIM_ERR_MAX], dir[PHSIM_PATH_MAX + 32];
     int st = phsim_sweep_point(p->s, idx, &cfg, err);
-    if (st == PHSIM_OK && !(p->s->resume && run_is_complete(p->s, idx, &cfg))) {
-      run_dir(p->s, idx, dir, sizeof dir);
+    run_dir(p->s, idx, dir, sizeof dir);
+    phsim_outdir_clean_tmp(dir, ""); /* left by a killed sweep */
+    if (st == PHSIM_OK && !(p->s->resume && run_is_complete(p->s, idx, &cfg)))
       st = phsim_run_execute(&cfg, dir, opts, err);
-    }
     pthread_mutex_lock(&p->lock);
     p->status[slot] = st;
     if (st != PHSIM_OK && st != PHSIM_ENUM && st != PHSIM_EINTR && !p->failed) {
@@ -302,9 +405,12 @@ static int write_csv(const phsim_sweep *s, const pool *p,
   if (st != PHSIM_OK) return st;
   csv_header(f.fp, s);
   for (size_t t = 0; t < p->ntodo; t++) {
-    char path[PHSIM_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/runs/%06zu/summary.json", s->out, p->todo[t]);
-    json_t *sum = json_load_file(path, 0, NULL);
+    /* only runs of this point's configuration: never an older sweep's
+     * results under this sweep's values */
+    phsim_config cfg;
+    char msg[PHSIM_ERR_MAX];
+    json_t *sum = phsim_sweep_point(s, p->todo[t], &cfg, msg) == PHSIM_OK
+                      ? summary_of(s, p->todo[t], &cfg) : NULL;
     if (sum == NULL) continue; /* not run (interrupted) */
     csv_row(f.fp, s, p->todo[t], sum);
     json_decref(sum);
@@ -312,134 +418,90 @@ static int write_csv(const phsim_sweep *s, const pool *p,
   return phsim_outfile_commit(&f, err);
 }
 
-static int write_sweep_json(const phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
-  json_t *o = json_object();
-  json_t *grids = json_array();
-  for (size_t k = 0; k < s->ngrids; k++) {
-    json_t *g = json_object(), *vals = json_array();
-    json_object_set_new(g, "key", json_string(s->grids[k].key));
-    for (size_t i = 0; i < s->grids[k].n; i++)
-      json_array_append_new(vals, json_string(s->grids[k].values[i]));
-    json_object_set_new(g, "values", vals);
-    json_array_append_new(grids, g);
+/* This shard's points, each validated, before any work; polls the stop
+ * flag (validation can take long: 10^7 points, init files). */
+static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
+  int st = phsim_sweep_check_grids(s, err);
+  if (st != PHSIM_OK) return st;
+  p->todo = malloc((s->npoints / s->shard_n + 1) * sizeof *p->todo);
+  p->status = calloc(s->npoints / s->shard_n + 1, sizeof *p->status);
+  if (p->todo == NULL || p->status == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "out of memory planning %zu points", s->npoints);
+    return PHSIM_ENOMEM;
   }
-  json_object_set_new(o, "grids", grids);
-  json_object_set_new(o, "points", json_integer((json_int_t)s->npoints));
-  json_object_set_new(o, "shards", json_integer(s->shard_n));
-  json_object_set_new(o, "base", phsim_config_to_json(&s->base));
-  int st = phsim_json_write(o, s->out, "sweep.json", err);
-  json_decref(o);
+  for (size_t idx = s->shard_i - 1; idx < s->npoints; idx += s->shard_n) p->todo[p->ntodo++] = idx;
+  for (size_t t = 0; t < p->ntodo && st == PHSIM_OK; t++) {
+    phsim_config cfg;
+    st = phsim_sweep_point(s, p->todo[t], &cfg, err);
+    if (st == PHSIM_OK && phsim_interrupted()) {
+      snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d while checking the points; nothing "
+               "was written", phsim_interrupt_signal());
+      st = PHSIM_EINTR;
+    }
+  }
   return st;
 }
 
-int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
-  s->npoints = 1;
-  for (size_t k = 0; k < s->ngrids; k++) s->npoints *= s->grids[k].n;
-  pool p = {.s = s};
-  p.todo = malloc(s->npoints * sizeof *p.todo);
-  for (size_t idx = 0; idx < s->npoints; idx++)
-    if (idx % s->shard_n == s->shard_i - 1) p.todo[p.ntodo++] = idx;
-  p.status = calloc(p.ntodo ? p.ntodo : 1, sizeof *p.status);
-  int st = PHSIM_OK;
-  for (size_t t = 0; t < p.ntodo && st == PHSIM_OK; t++) {
-    phsim_config cfg;
-    st = phsim_sweep_point(s, p.todo[t], &cfg, err);
+/* Run the pool on s->jobs threads. */
+static int run_pool(pool *p, char err[PHSIM_ERR_MAX]) {
+  unsigned jobs = p->s->jobs < 1 ? 1 : p->s->jobs;
+  if (jobs > p->ntodo) jobs = p->ntodo ? (unsigned)p->ntodo : 1;
+  pthread_t *th = malloc(jobs * sizeof *th);
+  if (th == NULL) return PHSIM_ENOMEM;
+  pthread_mutex_init(&p->lock, NULL);
+  phsim_progress_start(&p->bar, p->ntodo, "runs");
+  unsigned started = 0;
+  for (unsigned j = 0; j < jobs; j++) started += pthread_create(&th[started], NULL, worker, p) == 0;
+  for (unsigned j = 0; j < started; j++) pthread_join(th[j], NULL);
+  free(th);
+  phsim_progress_finish(&p->bar);
+  pthread_mutex_destroy(&p->lock);
+  if (started == 0) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot start a thread");
+    return PHSIM_ENOMEM;
   }
+  if (p->failed != PHSIM_OK) snprintf(err, PHSIM_ERR_MAX, "%s", p->errmsg);
+  return p->failed;
+}
+
+/* Runs of this shard that ran to their end (ok or diverged). */
+static size_t complete_runs(const pool *p) {
+  size_t n = 0;
+  for (size_t t = 0; t < p->next && t < p->ntodo; t++)
+    n += p->status[t] == PHSIM_OK || p->status[t] == PHSIM_ENUM;
+  return n;
+}
+
+int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
+  pool p = {.s = s};
+  phsim_outdir od = {-1, -1};
+  int st = plan(s, &p, err);
   char runs[PHSIM_PATH_MAX + 16];
   snprintf(runs, sizeof runs, "%s/runs", s->out);
+  if (st == PHSIM_OK) st = phsim_outdir_claim_sweep(&od, s, s->force, err);
   if (st == PHSIM_OK) st = phsim_mkdir_p(runs, err);
-  if (st == PHSIM_OK) st = write_sweep_json(s, err);
   if (st == PHSIM_OK) {
-    pthread_mutex_init(&p.lock, NULL);
-    phsim_progress_start(&p.bar, p.ntodo, "runs");
-    unsigned jobs = s->jobs < 1 ? 1 : s->jobs;
-    pthread_t *th = malloc(jobs * sizeof *th);
-    for (unsigned j = 0; j < jobs; j++) pthread_create(&th[j], NULL, worker, &p);
-    for (unsigned j = 0; j < jobs; j++) pthread_join(th[j], NULL);
-    free(th);
-    phsim_progress_finish(&p.bar);
-    pthread_mutex_destroy(&p.lock);
-    st = p.failed;
-    if (st != PHSIM_OK) snprintf(err, PHSIM_ERR_MAX, "%s", p.errmsg);
+    st = run_pool(&p, err);
     int wst = write_csv(s, &p, err);
     if (st == PHSIM_OK) st = wst;
     if (st == PHSIM_OK && phsim_interrupted()) {
       snprintf(err, PHSIM_ERR_MAX,
-               "interrupted: %zu of %zu runs complete; the CSV lists them; "
-               "--resume continues",
-               p.done, p.ntodo);
+               "interrupted: %zu of %zu runs complete; the CSV lists them (the stopped ones "
+               "as interrupted); --resume continues",
+               complete_runs(&p), p.ntodo);
       st = PHSIM_EINTR;
     }
   }
+  phsim_outdir_release(&od);
   free(p.todo);
   free(p.status);
   return st;
 }
 
-/* ---- merge ------------------------------------------------------------ */
+/* ---- for the readers (sweepio.c) ---------------------------------------- */
 
-int phsim_sweep_merge(const char *dir, char err[PHSIM_ERR_MAX]) {
-  char path[PHSIM_PATH_MAX + 64];
-  snprintf(path, sizeof path, "%s/sweep.json", dir);
-  json_error_t je;
-  json_t *meta = json_load_file(path, 0, &je);
-  if (meta == NULL) {
-    snprintf(err, PHSIM_ERR_MAX, "cannot read '%.300s': %.100s", path, je.text);
-    return PHSIM_EINPUT;
-  }
-  const size_t points = (size_t)json_integer_value(json_object_get(meta, "points"));
-  const long shards = (long)json_integer_value(json_object_get(meta, "shards"));
-  json_decref(meta);
-  char **rows = calloc(points ? points : 1, sizeof *rows);
-  char *header = NULL, *line = NULL;
-  size_t cap = 0;
-  int st = PHSIM_OK;
-  for (long i = 1; i <= shards && st == PHSIM_OK; i++) {
-    snprintf(path, sizeof path, "%s/sweep-shard-%ld-of-%ld.csv", dir, i, shards);
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
-      snprintf(err, PHSIM_ERR_MAX, "shard %ld of %ld is missing: cannot open '%.300s'", i, shards, path);
-      st = PHSIM_EINPUT;
-      break;
-    }
-    for (size_t lineno = 0; getline(&line, &cap, fp) != -1; lineno++) {
-      if (lineno == 0) {
-        if (header == NULL) header = strdup(line);
-        else if (strcmp(header, line) != 0) {
-          snprintf(err, PHSIM_ERR_MAX, "'%.300s': its header differs from shard 1's", path);
-          st = PHSIM_EINPUT;
-          break;
-        }
-        continue;
-      }
-      char *end = NULL;
-      unsigned long idx = strtoul(line, &end, 10);
-      if (end == line || *end != ',' || idx >= points || rows[idx] != NULL) {
-        snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: index missing, out of range or repeated", path, lineno + 1);
-        st = PHSIM_EINPUT;
-        break;
-      }
-      rows[idx] = strdup(line);
-    }
-    fclose(fp);
-  }
-  for (size_t idx = 0; idx < points && st == PHSIM_OK; idx++)
-    if (rows[idx] == NULL) {
-      snprintf(err, PHSIM_ERR_MAX, "point %zu is in no shard's CSV (a shard did not finish?)", idx);
-      st = PHSIM_EINPUT;
-    }
-  if (st == PHSIM_OK) {
-    phsim_outfile f;
-    st = phsim_outfile_open(&f, dir, "sweep.csv", err);
-    if (st == PHSIM_OK) {
-      fputs(header, f.fp);
-      for (size_t idx = 0; idx < points; idx++) fputs(rows[idx], f.fp);
-      st = phsim_outfile_commit(&f, err);
-    }
-  }
-  for (size_t idx = 0; idx < points; idx++) free(rows[idx]);
-  free(rows);
-  free(header);
-  free(line);
-  return st;
+void phsim_sweep_csv_header(FILE *fp, const phsim_sweep *s) { csv_header(fp, s); }
+
+size_t phsim_sweep_value_index(const phsim_sweep *s, size_t idx, size_t k) {
+  return grid_index(s, idx, k);
 }

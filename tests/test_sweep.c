@@ -48,6 +48,8 @@ static void test_grid_parse(void **s) {
       {"d=0:10:3:log", "a > 0"},       {"alpha_3=1,2", "unknown key"},
       {"alpha=1,2", "list key"},       {"eta=1,,2", "empty value"},
       {"eta=1:2:0", "n must be"},      {"noequals", "expected key"},
+      {"d=5,5", "given twice"},        {"d=10:11:5", "integer rounding"},
+      {"d=0,100", "key 'd': value '0' is out of range"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     phsim_grid g;
@@ -56,6 +58,43 @@ static void test_grid_parse(void **s) {
     for (size_t k = 0; k < g.n; k++) free(g.values[k]);
     free(g.values);
   }
+}
+
+/* A key swept twice and grids whose product overflows are refused before
+ * any work (the product of 10^4 x 10^4 x 10^4 would pass 10^12). */
+static void test_grids_refused_before_work(void **s) {
+  (void)s;
+  phsim_config base;
+  char err[PHSIM_ERR_MAX];
+  phsim_config_default(&base);
+  phsim_sweep sw = {.base = base};
+  assert_int_equal(phsim_grid_parse("d=10,20", &base, &sw.grids[0], err), PHSIM_OK);
+  assert_int_equal(phsim_grid_parse("d=30,40", &base, &sw.grids[1], err), PHSIM_OK);
+  sw.ngrids = 2;
+  assert_int_equal(phsim_sweep_check_grids(&sw, err), PHSIM_EINPUT);
+  assert_non_null(strstr(err, "--grid 'd' is given twice"));
+  phsim_sweep_free(&sw);
+  static const char *const big[] = {"seed=1:10000:10000", "eta=1:2:10000", "eta_E=1:2:10000"};
+  for (size_t k = 0; k < 3; k++) {
+    assert_int_equal(phsim_grid_parse(big[k], &base, &sw.grids[k], err), PHSIM_OK);
+    sw.ngrids++;
+  }
+  assert_int_equal(phsim_sweep_check_grids(&sw, err), PHSIM_EINPUT);
+  assert_non_null(strstr(err, "allowed: at most 10000000"));
+  phsim_sweep_free(&sw);
+  char dir[256], out[300], msg[320];
+  tu_tempdir(dir, sizeof dir, "grids");
+  snprintf(out, sizeof out, "%s/out", dir);
+  snprintf(msg, sizeof msg, "%s/msg", dir);
+  const char *argv[] = {tu_phsim(), "sweep", "--grid", "d=10,20", "--grid", "d=30,40",
+                        "--out", out, NULL};
+  assert_int_equal(tu_spawn(argv, NULL, msg), 2);
+  assert_false(tu_exists(out));
+  const char *argv2[] = {tu_phsim(), "sweep", "--grid", "seed=1:10000:10000", "--grid",
+                         "eta=1:2:10000", "--grid", "eta_E=1:2:10000", "--out", out, NULL};
+  assert_int_equal(tu_spawn(argv2, NULL, msg), 2);
+  assert_false(tu_exists(out));
+  tu_rmtree(dir);
 }
 
 static void test_sweep_deterministic_across_jobs_and_shards(void **s) {
@@ -93,6 +132,7 @@ static void test_sweep_deterministic_across_jobs_and_shards(void **s) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grid_parse),
+      cmocka_unit_test(test_grids_refused_before_work),
       cmocka_unit_test(test_sweep_deterministic_across_jobs_and_shards),
   };
   return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);

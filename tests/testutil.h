@@ -14,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/wait.h>
+
+#include <sys/stat.h>
 
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
@@ -124,11 +129,101 @@ static inline void tu_tempdir(char *buf, size_t n, const char *tag) {
   if (mkdtemp(buf) == NULL) fail_msg("mkdtemp failed for %s", buf);
 }
 
-/* rm -rf dir, asserting it worked. */
+static inline int tu_unlink_entry(const char *path, const struct stat *sb,
+                                  int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+/* rm -rf dir (nftw, no shell: dir may hold any byte), asserting it worked. */
 static inline void tu_rmtree(const char *dir) {
-  char cmd[1200];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  assert_int_equal(system(cmd), 0);
+  assert_int_equal(nftw(dir, tu_unlink_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* The phsim binary under test ($PHSIM, default bin/phsim). */
+static inline const char *tu_phsim(void) {
+  const char *p = getenv("PHSIM");
+  return p ? p : "bin/phsim";
+}
+
+/* Run argv (argv[0] a path) with stdout and stderr into the given files
+ * (NULL: /dev/null), no shell; returns the exit status (-signal if
+ * killed). */
+static inline int tu_spawn(const char *const argv[], const char *out_path,
+                           const char *err_path) {
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int o = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err_path ? err_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (o < 0 || e < 0) _exit(126);
+    dup2(o, 1);
+    dup2(e, 2);
+    execv(argv[0], (char *const *)argv);
+    _exit(127);
+  }
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
+
+/* The contents of a file (malloc'd, NUL-terminated; NULL if unreadable). */
+static inline char *tu_slurp(const char *path) {
+  FILE *fp = fopen(path, "rb");
+  if (fp == NULL) return NULL;
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  for (size_t got; (got = fread(buf + n, 1, cap - n - 1, fp)) > 0;) {
+    n += got;
+    if (n + 1 == cap) buf = realloc(buf, cap *= 2);
+  }
+  buf[n] = '\0';
+  fclose(fp);
+  return buf;
+}
+
+/* A listing of a tree, to tell whether anything in it changed: one line
+ * "path size mtime" per entry, sorted (malloc'd). */
+static char **tu_snap_lines;
+static size_t tu_snap_n, tu_snap_cap, tu_snap_root;
+static inline int tu_snap_entry(const char *path, const struct stat *sb, int flag,
+                                struct FTW *ftw) {
+  (void)flag;
+  (void)ftw;
+  if (tu_snap_n == tu_snap_cap)
+    tu_snap_lines = realloc(tu_snap_lines, (tu_snap_cap = 2 * tu_snap_cap + 16) * sizeof *tu_snap_lines);
+  char line[4200];
+  snprintf(line, sizeof line, "%s %lld %lld.%09ld\n", path + tu_snap_root, (long long)sb->st_size,
+           (long long)sb->st_mtim.tv_sec, sb->st_mtim.tv_nsec);
+  tu_snap_lines[tu_snap_n++] = strdup(line);
+  return 0;
+}
+static inline int tu_snap_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+static inline char *tu_snapshot(const char *dir) {
+  tu_snap_n = 0;
+  tu_snap_root = strlen(dir);
+  nftw(dir, tu_snap_entry, 16, FTW_PHYS);
+  qsort(tu_snap_lines, tu_snap_n, sizeof *tu_snap_lines, tu_snap_cmp);
+  size_t len = 1;
+  for (size_t i = 0; i < tu_snap_n; i++) len += strlen(tu_snap_lines[i]);
+  char *out = malloc(len);
+  out[0] = '\0';
+  for (size_t i = 0; i < tu_snap_n; i++) {
+    strcat(out, tu_snap_lines[i]);
+    free(tu_snap_lines[i]);
+  }
+  return out;
+}
+
+/* Does path exist? */
+static inline int tu_exists(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0;
 }
 
 #endif

@@ -6,7 +6,7 @@
 # over the filled medians (open medians: most runs censored, left out of
 # the fit) and the paper's exponent as a dashed reference through it.
 # Variables (set by phsim plot): dir, name, xlabel_, ylabel_, nser,
-# nevertxt (what a run without a value means), label1..3, slope1..3, icpt1..3, slo1..3, shi1..3 (fit and its bootstrap
+# xtics_ (the grid's x values), nevertxt (what a run without a value means), label1..3, slope1..3, icpt1..3, slo1..3, shi1..3 (fit and its bootstrap
 # interval), ref (0: no reference), caption.  Data:
 # dir/plots/scaling-NAME-k.dat (x median lo hi used first never unfaithful
 # fit) and scaling-NAME-k-runs.dat (x value kind).
@@ -39,6 +39,9 @@ do for [fmt in "png pdf"] {
   set format y "10^{%L}"
   set xrange [xlo / 1.4 : xhi * 1.4]
   set yrange [ylo / 3 : ytop * 3]
+  set xtics () 
+  do for [w in xtics_] { set xtics add (sprintf("%.2g", real(w)) real(w)) }
+  set mxtics default
   set xlabel xlabel_
   set ylabel ylabel_
   set key at screen 0.99, graph 1 right top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9"
@@ -48,7 +51,7 @@ do for [fmt in "png pdf"] {
   set arrow 91 from graph 0, first ytop to graph 1, first ytop nohead dt 3 lc rgb "#999999" back
   set label 92 (nevertxt . " ▲") at graph 0.99, first ytop * 1.8 right font ",8" tc rgb "#666666"
   if (nser == 1) {
-    set title sprintf("fit: slope %.2f, 95%% bootstrap interval [%.2f, %.2f]%s", slope1, slo1, shi1, \
+    set title sprintf("fit: slope %.3f, 95%% bootstrap interval [%.3f, %.3f]%s", slope1, slo1, shi1, \
                       (ref != 0 ? sprintf("; paper: %g", ref) : ""))
   } else {
     set title (ref != 0 ? sprintf("paper: slope %g", ref) : "")
@@ -65,7 +68,7 @@ do for [fmt in "png pdf"] {
        for [k=1:nser] dat(k) using 1:($9 == 0 ? $2 : NaN) with points pt 6 ps 1.3 lt k \
          title (k == 1 ? "median, most runs censored (not fitted)" : ""), \
        for [k=1:nser] (slope(k) == slope(k) ? exp(icpt(k)) * x**slope(k) : NaN) with lines lt k lw 2 \
-         title (slope(k) == slope(k) ? sprintf("fit %s: slope %.2f [%.2f, %.2f]", lab(k), slope(k), slo(k), shi(k)) : \
+         title (slope(k) == slope(k) ? sprintf("fit %s: slope %.3f [%.3f, %.3f]", lab(k), slope(k), slo(k), shi(k)) : \
                 sprintf("%s: under 3 fitted points, no fit", lab(k))), \
        (ref != 0 && slope1 == slope1 ? exp(icpt1) * xc**slope1 * (x / xc)**ref : NaN) with lines \
          dt 2 lw 1.5 lc rgb "#333333" title sprintf("reference slope %g (paper)", ref)

@@ -800,6 +800,12 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
       gp_str(&v, "dir", j->work), gp_str(&v, "name", F->name);
       gp_str(&v, "xlabel_", xlabel), gp_str(&v, "ylabel_", F->ylabel);
       gp_int(&v, "nser", F->nser), gp_num(&v, "ref", F->ref);
+      char *tics = NULL;
+      size_t tl = 0;
+      FILE *tf = open_memstream(&tics, &tl);
+      for (size_t k = 0; tf && k < nx; k++) fprintf(tf, "%s%.6g", k ? " " : "", S[0].x[k]);
+      if (tf && fclose(tf) == 0) gp_str(&v, "xtics_", tics);
+      free(tics);
       gp_str(&v, "nevertxt", S[0].stepm ? "never reached (budget)" : "no such event within the budget");
       for (int k = 0; k < F->nser; k++) {
         snprintf(nm, sizeof nm, "label%d", k + 1), gp_str(&v, nm, F->label[k] ? F->label[k] : "");

@@ -52,7 +52,7 @@ sd=$(fitval "$Fd" 1 slope); sdl=$(fitval "$Fd" 1 lo); sdh=$(fitval "$Fd" 1 hi)
 se=$(fitval "$Fe" 1 slope); sel=$(fitval "$Fe" 1 lo); seh=$(fitval "$Fe" 1 hi)
 cens=$(( $(fitval "$Fd" 1 first) + $(fitval "$Fd" 1 never) ))
 echo "flow-faithful runs: d sweep $fd of $nd, eta sweep $fe of $ne"
-echo "T1 against d:   slope $sd, 95% bootstrap interval [$sdl, $sdh] ($cens censored runs left out)"
+echo "T1 against d:   slope $sd, 95% bootstrap interval [$sdl, $sdh] ($cens censored runs, counted as ranks: never reached = above the budget)"
 echo "T1 against eta: slope $se, 95% bootstrap interval [$sel, $seh]"
 ok=PASS
 inside 2 "$sdl" "$sdh" || ok=FAIL

@@ -115,6 +115,8 @@ static void test_order_equals_population_within_twin(void **s) {
     traj o = run_engine(&cfg, 20000);
     const double gap = max_scaled_difference(&p, &o);
     const double sensitivity = max_scaled_difference(&p, &twin);
+    print_message("seed %lu: order vs population %.3g, population vs its twin %.3g\n", seed,
+                  gap, sensitivity);
     if (!(sensitivity > 0.0)) fail_msg("seed %lu: the twin did not move", seed);
     if (!(gap <= 10.0 * sensitivity + 1e-12))
       fail_msg("seed %lu: order vs population %.3g, twin divergence %.3g", seed, gap,

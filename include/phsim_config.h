@@ -77,6 +77,7 @@ typedef struct {
   phsim_stopgrad stopgrad;       /* stop-gradient on the target branch */
   double ema;                    /* target = EMA of the online weights, rate */
   double twin;                   /* relative perturbation of the twin run (0: none) */
+  int accel;                     /* measure acceleration against E = I at T2 */
   double perturb;                /* not a key: this run's initial overlaps are
                                     multiplied by 1 +- perturb (the twin) */
 } phsim_config;

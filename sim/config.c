@@ -44,6 +44,7 @@ static const char *const draw_names[] = {"auto", "full", "projected", NULL};
 static const char *const norm_names[] = {"bn", "none", NULL};
 static const char *const stopgrad_names[] = {"true", "false", NULL};
 static const char *const preset_names[] = {"teach", "paper", NULL};
+static const char *const bool_names[] = {"false", "true", NULL};
 
 /* Seeds are 32-bit (see phsim_config_rng). */
 #define SEED_MAX 4294967294.0
@@ -120,6 +121,10 @@ static const key_spec keys[] = {
    "> 0: log the rows at the steps ceil(10^(k/n)), n per decade of steps "
    "(phases from step 1 to 10^15 alike; log_every is then unused); 0: "
    "every log_every steps"},
+  {"accel", KIND_ENUM, OFF(accel), 0, 0, 0, 0, bool_names,
+   "at T2, run the gradient flow once more from the same state without the "
+   "head (E = I) and report when the substituted neuron learns the weak "
+   "feature there, against the run itself (summary: acceleration)"},
   {"twin", KIND_DOUBLE, OFF(twin), 0, 1e-3, 0, 0, NULL,
    "run a twin whose initial overlaps a_jl are multiplied by 1 +- twin; "
    "report the largest divergence and whether the outcome differs "

@@ -16,6 +16,7 @@
 #include "phsim_phases.h"
 #include "phsim_progress.h"
 #include "phsim_twin.h"
+#include "phsim_accel.h"
 
 double phsim_effective_rank(const gsl_matrix *M, int normalized) {
   const size_t m = M->size1;
@@ -68,6 +69,8 @@ typedef struct {
   unsigned long stiff_step;
   long left_step;            /* first logged step breaking the rule, -1 */
   phsim_twin *twin;          /* NULL: no twin */
+  const phsim_config *cfg;
+  phsim_accel accel;         /* neuron -1: not measured */
 } tracker;
 
 /* Without a head each neuron evolves on its own and, from small overlaps,
@@ -168,6 +171,9 @@ static void track_row(tracker *t, unsigned long step, const phsim_obs *o,
   t->last_erank = phsim_effective_rank(o->M, 0);
   t->last_erank_bn = phsim_effective_rank(o->M, 1);
   phsim_phases_update(&t->phases, step, t->last_cos, A, o->E, o->gA, learned);
+  if (t->cfg->accel && t->accel.neuron < 0 && t->phases.T2 == (long)step)
+    phsim_accel_measure(t->cfg, A, R, (size_t)t->phases.substituted_neuron, step,
+                        t->cfg->steps - step, &t->accel);
   track_fidelity(t, step, o, turn);
 }
 
@@ -232,6 +238,17 @@ static json_t *fidelity_json(const tracker *t, const phsim_engine *e) {
   return f;
 }
 
+/* The counterfactual against the run's own step at which the substituted
+ * neuron learned the weakest feature. */
+static json_t *accel_json(const tracker *t) {
+  size_t w = 0;
+  for (size_t l = 1; l < t->K; l++)
+    if (t->cfg->alpha[l] < t->cfg->alpha[w]) w = l;
+  const long learned =
+      t->accel.neuron < 0 ? -1 : t->learn_step[(size_t)t->accel.neuron * t->K + w];
+  return phsim_accel_json(&t->accel, learned);
+}
+
 static json_t *summary_json(const phsim_config *cfg, const tracker *t,
                             int status, unsigned long fault_step,
                             const phsim_engine *e, double wall) {
@@ -271,6 +288,7 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
   json_object_set_new(s, "cos_final", cs);
   json_object_set_new(s, "outcome", json_string(outcome));
   json_object_set_new(s, "twin", phsim_twin_json(t->twin, outcome));
+  json_object_set_new(s, "acceleration", accel_json(t));
   json_t *race = json_array();
   for (size_t j = 0; j < t->m; j++)
     json_array_append_new(race, json_integer((json_int_t)t->race[j] + 1));
@@ -416,7 +434,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
                           : phsim_fidelity_alloc(cfg, PHSIM_FIDELITY_DENSE_MAX),
                .is_flow = cfg->engine == PHSIM_ENGINE_FLOW, .warn = opts.warn,
                .stiff_max = NAN, .left_step = -1,
-               .twin = phsim_twin_alloc(cfg)};
+               .twin = phsim_twin_alloc(cfg), .cfg = cfg, .accel = {.neuron = -1}};
   t.learn_step = malloc(cfg->m * cfg->K * sizeof *t.learn_step);
   t.last_cos = calloc(cfg->m * cfg->K, sizeof *t.last_cos);
   t.race = calloc(cfg->m, sizeof *t.race);

@@ -111,8 +111,8 @@ int phsim_flow_jacobian(phsim_flow *f, const double y[], double *dfdy) {
     if (st != GSL_SUCCESS) return st;
     for (size_t i = 0; i < n; i++) {
       double v = (f->fp[i] - f->fm[i]) / (up - down);
-      /* A non-finite entry would reach LU_solve inside msbdf, whose error
-       * handler aborts: call it a point outside the domain instead. */
+      /* A non-finite entry would poison msbdf's Newton matrix: call it a
+       * point outside the domain instead (the step is retried smaller). */
       if (!isfinite(v)) return GSL_EBADFUNC;
       dfdy[i * n + j] = v;
     }

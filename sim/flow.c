@@ -303,7 +303,7 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
     /* A signal, seen here or inside the Jacobian: back to the reading. */
     if (f->max_steps > 0 && f->stats.steps >= f->max_steps) {
       snprintf(f->fault, sizeof f->fault,
-               "the ODE integrator took its %lu steps before t = %g",
+               "the ODE integrator used up its %lu steps short of t = %g",
                f->max_steps, t1);
       return PHSIM_ENUM;
     }

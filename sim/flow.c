@@ -73,8 +73,8 @@ int phsim_flow_jacobian(phsim_flow *f, const double y[], double *dfdy) {
     if (st != GSL_SUCCESS) return st;
     for (size_t i = 0; i < n; i++) {
       double v = (f->fp[i] - f->fm[i]) / (up - down);
-      /* A non-finite entry would reach LU_solve inside msbdf, whose error
-       * handler aborts: call it a point outside the domain instead. */
+      /* A non-finite entry would poison msbdf's Newton matrix: call it a
+       * point outside the domain instead (the step is retried smaller). */
       if (!isfinite(v)) return GSL_EBADFUNC;
       dfdy[i * n + j] = v;
     }
@@ -265,7 +265,7 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
     /* A signal, seen here or inside the Jacobian: back to the reading. */
     if (f->max_steps > 0 && f->stats.steps >= f->max_steps) {
       snprintf(f->fault, sizeof f->fault,
-               "the ODE integrator took its %lu steps before t = %g",
+               "the ODE integrator used up its %lu steps short of t = %g",
                f->max_steps, t1);
       return PHSIM_ENUM;
     }

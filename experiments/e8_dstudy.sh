@@ -22,6 +22,11 @@
 #      (1 - p)^m with p = (2/pi) atan((alpha_2/alpha_1)^(3/2)), within the
 #      95% binomial interval + 0.05 at every (d, m); the paper's "any m"
 #      holds where that fraction is >= 0.9, and the table says where not.
+# Acceleration as a time (accel = true, reported, no verdict): at T2 the
+# substituted neuron's time to learn the weak feature with the head (the run
+# itself) against the flow from the same state without the head and its
+# strong overlap zeroed (the weak feature alone), and the time it would take
+# to fall onto the strong feature without the head.
 # T1 against eta: gradient descent (engine order) at d = 10^3, stopped at
 # T1, eta = 0.005..0.04 (flow-faithful up to T1: checked and counted).
 . "$(dirname "$0")/common.sh"
@@ -34,6 +39,9 @@ DS=$(pick 100:1000000:5:log 100:10000:3:log)
   --grid seed=1:"$S":"$S" --out "$D/d" --jobs "$JOBS" --force 2>/dev/null
 "$PHSIM" sweep --set preset=paper --set head=fixed --grid m=4,8 --grid d="$DS" \
   --grid seed=1:"$S2":"$S2" --out "$D/m" --jobs "$JOBS" --force 2>/dev/null
+# acceleration as a time (accel = true: two counterfactual flows at T2)
+"$PHSIM" sweep --set preset=paper --set accel=true --grid d="$DS" --grid seed=1:"$S2":"$S2" \
+  --out "$D/accel" --jobs "$JOBS" --force 2>/dev/null
 "$PHSIM" sweep --set preset=paper --set engine=order --set d=1000 --set stop=strong \
   --set head=fixed --set log_per_decade=200 --set steps=3000000 \
   --grid eta=0.005:0.04:4:log --grid seed=1:"$S2":"$S2" --out "$D/eta" --jobs "$JOBS" --force 2>/dev/null
@@ -90,6 +98,10 @@ for f in T1 phase1_offtarget_max phase1_E_minus_I_max phase2-ratio T3 E_minus_I_
   echo "== $f (median and 95% bootstrap interval per d)"; cat "$D/stats-$f.csv"
 done
 echo "== outcomes at the end of the budget: d head runs both-features flow_faithful"; cat "$D/outcomes.txt"
+for y in accel_weak_with_head accel_weak_without_head accel_strong_without_head accel_ratio; do
+  "$PHSIM" stats "$D/accel/sweep.csv" --by d --y "$y" > "$D/stats-$y.csv"
+  echo "== $y (steps after T2; censored: not within the budget, or no substitution)"; cat "$D/stats-$y.csv"
+done
 echo "== no head: collapse against the race's prediction"; cat "$D/collapse.txt"
 # ---- verdicts
 first() { awk -F, 'NR == 2 { print $4 }' "$1"; }

@@ -22,6 +22,11 @@
 #      (1 - p)^m with p = (2/pi) atan((alpha_2/alpha_1)^(3/2)), within the
 #      95% binomial interval + 0.05 at every (d, m); the paper's "any m"
 #      holds where that fraction is >= 0.9, and the table says where not.
+#   V7 |E_21| at the end of substitution = Theta(sqrt(eta_E / eta)): at
+#      d = 10^4 over eta_E / eta = 10^-4..10^-1, the log-log slope of the
+#      median |E| at T2 against eta_E is within 1.96 SE + 0.05 of 1/2 (0.05:
+#      T2's own threshold moves it by that much, E3).  Mutation: head=fixed
+#      (no substitution, no slope).
 # Acceleration as a time (accel = true, reported, no verdict): at T2 the
 # substituted neuron's time to learn the weak feature with the head (the run
 # itself) against the flow from the same state without the head and its
@@ -39,6 +44,11 @@ DS=$(pick 100:1000000:5:log 100:10000:3:log)
   --grid seed=1:"$S":"$S" --out "$D/d" --jobs "$JOBS" --force 2>/dev/null
 "$PHSIM" sweep --set preset=paper --set head=fixed --grid m=4,8 --grid d="$DS" \
   --grid seed=1:"$S2":"$S2" --out "$D/m" --jobs "$JOBS" --force 2>/dev/null
+"$PHSIM" sweep --set preset=paper --set head="${E8_HEAD:-offdiag}" \
+  --grid eta_E="$(pick 0.00002:0.02:7:log 0.0002:0.02:3:log)" --grid seed=1:"$(pick 16 4)":"$(pick 16 4)" \
+  --out "$D/ratio" --jobs "$JOBS" --force 2>/dev/null
+"$PHSIM" stats "$D/ratio/sweep.csv" --by eta_E --y E_substitution > "$D/stats-E_substitution-ratio.csv"
+fr=$("$PHSIM" fit "$D/stats-E_substitution-ratio.csv" --x eta_E --y median --loglog 2>/dev/null || echo "slope=nan slope_se=nan")
 # acceleration as a time (accel = true: two counterfactual flows at T2)
 "$PHSIM" sweep --set preset=paper --set accel=true --grid d="$DS" --grid seed=1:"$S2":"$S2" \
   --out "$D/accel" --jobs "$JOBS" --force 2>/dev/null
@@ -115,10 +125,13 @@ v4=PASS; awk '$1 >= 1000 { k = $1; if ($2 == "offdiag") { h[k] = $4 / $3 } else 
   END { for (k in h) if (h[k] < 0.9 || h[k] <= n[k]) exit 1 }' "$D/outcomes.txt" || v4=FAIL
 v5=PASS; awk -F, 'NR > 1 && !($4 != "" && $4 < 1 / $1) { exit 1 }' "$D/stats-E_minus_I_final.csv" || v5=FAIL
 v6=PASS; awk 'NR > 1 && $8 != "ok" { exit 1 }' "$D/collapse.txt" || v6=FAIL
+sr=$(echo "$fr" | sed 's/.*slope=\([^ ]*\) slope_se=\([^ ]*\).*/\1 \2/')
+v7=FAIL; echo "$sr" | awk '{ exit !($1 == $1 + 0 && ($1 - 0.5) ^ 2 <= (1.96 * $2 + 0.05) ^ 2) }' && v7=PASS
+echo "|E| at T2 against eta_E (d = 10^4, eta = 0.2): $fr"; cat "$D/stats-E_substitution-ratio.csv"
 anym=$(awk 'NR > 1 && $9 == "any-m-fails" { printf "%s(d=%s,m=%s)", (n++ ? " " : ""), $1, $2 }' "$D/collapse.txt")
 ok=PASS
-for v in $v1 $v2 $v3 $v4 $v5 $v6; do [ "$v" = PASS ] || ok=FAIL; done
-verdict E8 "$ok" "V1 T1~d^$(echo "$slope" | awk '{ printf "%.3f+-%.3f", $1, 1.96 * $2 }') $v1; V2 phase I off-target/||E-I|| fall with d $v2; V3 (T2-T1)/T1 at the largest d = $(last "$D/stats-phase2-ratio.csv") $v3; V4 head keeps both features >= 90% $v4; V5 ||E-I||_end < 1/d $v5; V6 no-head collapse = race prediction $v6; 'any m' fails at: ${anym:-nowhere}; tables in $D" || true
+for v in $v1 $v2 $v3 $v4 $v5 $v6 $v7; do [ "$v" = PASS ] || ok=FAIL; done
+verdict E8 "$ok" "V1 T1~d^$(echo "$slope" | awk '{ printf "%.3f+-%.3f", $1, 1.96 * $2 }') $v1; V2 phase I off-target/||E-I|| fall with d $v2; V3 (T2-T1)/T1 at the largest d = $(last "$D/stats-phase2-ratio.csv") $v3; V4 head keeps both features >= 90% $v4; V5 ||E-I||_end < 1/d $v5; V6 no-head collapse = race prediction $v6; V7 |E| ~ (eta_E/eta)^$(echo "$sr" | awk '{ printf "%.3f+-%.3f", $1, 1.96 * $2 }') $v7; 'any m' fails at: ${anym:-nowhere}; tables in $D" || true
 # The six verdicts are findings about finite d: a FAIL above says where a
 # claim of the paper does not hold here, with its numbers.  The script fails
 # only when it could not compute them.

@@ -116,7 +116,7 @@ echo "== no head: collapse against the race's prediction"; cat "$D/collapse.txt"
 # ---- verdicts
 first() { awk -F, 'NR == 2 { print $4 }' "$1"; }
 last() { awk -F, 'NR > 1 && $4 != "" { v = $4 } END { print v }' "$1"; }
-v1=FAIL; echo "$slope" | awk '{ exit !(($1 - 2) ^ 2 <= (1.96 * $2 + 0.1) ^ 2) }' && v1=PASS
+v1=FAIL; echo "$slope" | awk '$1 ~ /^-?[0-9]/ && $2 ~ /^[0-9]/ { exit !(($1 - 2) ^ 2 <= (1.96 * $2 + 0.1) ^ 2) } { exit 1 }' && v1=PASS
 v2=FAIL; awk -v a="$(first "$D/stats-phase1_offtarget_max.csv")" -v b="$(last "$D/stats-phase1_offtarget_max.csv")" \
   -v c="$(first "$D/stats-phase1_E_minus_I_max.csv")" -v e="$(last "$D/stats-phase1_E_minus_I_max.csv")" \
   'BEGIN { exit !(b < a && e < c) }' && v2=PASS
@@ -126,7 +126,7 @@ v4=PASS; awk '$1 >= 1000 { k = $1; if ($2 == "offdiag") { h[k] = $4 / $3 } else 
 v5=PASS; awk -F, 'NR > 1 && !($4 != "" && $4 < 1 / $1) { exit 1 }' "$D/stats-E_minus_I_final.csv" || v5=FAIL
 v6=PASS; awk 'NR > 1 && $8 != "ok" { exit 1 }' "$D/collapse.txt" || v6=FAIL
 sr=$(echo "$fr" | sed 's/.*slope=\([^ ]*\) slope_se=\([^ ]*\).*/\1 \2/')
-v7=FAIL; echo "$sr" | awk '{ exit !($1 == $1 + 0 && ($1 - 0.5) ^ 2 <= (1.96 * $2 + 0.05) ^ 2) }' && v7=PASS
+v7=FAIL; echo "$sr" | awk '$1 ~ /^-?[0-9]/ && $2 ~ /^[0-9]/ { exit !(($1 - 0.5) ^ 2 <= (1.96 * $2 + 0.05) ^ 2) } { exit 1 }' && v7=PASS
 echo "|E| at T2 against eta_E (d = 10^4, eta = 0.2): $fr"; cat "$D/stats-E_substitution-ratio.csv"
 anym=$(awk 'NR > 1 && $9 == "any-m-fails" { printf "%s(d=%s,m=%s)", (n++ ? " " : ""), $1, $2 }' "$D/collapse.txt")
 ok=PASS

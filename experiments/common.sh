@@ -36,3 +36,24 @@ stats() {
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
     printf "%.4g %.4g %.4g\n", m, v[1], v[NR] }'
 }
+
+# The config file with the spec's step that E1-E7 were built with (not
+# flow-faithful: see the file).
+SPEC_STEP=$(cd "$(dirname "$0")" && pwd)/spec_step.conf
+
+# faithful CSV: "F N" = runs with flow_faithful = 1 and all runs of a sweep
+# table (E1-E4 leave the others out of every number and say how many).
+faithful() {
+  awk -F, -v c="$(csv_col "$1" flow_faithful)" 'NR > 1 { n++; if ($c == 1) f++ } END { printf "%d %d\n", f, n }' "$1"
+}
+
+# fitval FITFILE SERIES FIELD: a field (slope, lo, hi, points, used, first,
+# never, unfaithful) of one series of a scaling fit written by phsim plot
+# (DIR/plots/scaling-NAME.fit: per-x medians, bootstrap percentile
+# intervals of the slope).
+fitval() {
+  awk -v s="series=$2" -v f="$3" '$1 == s { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }' "$1"
+}
+
+# inside X LO HI: true when LO <= X <= HI (all numbers; false on nan)
+inside() { awk -v x="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(x == x + 0 && a == a + 0 && x >= a && x <= b) }'; }

@@ -1,7 +1,7 @@
 #!/bin/sh
-# The main job (`make demo`): the preset of spec section 5 (phsim's
-# defaults: d = 100, alpha = (2, 1), eta = 1, eta_E = 0.1, 400000 steps)
-# over 8 seeds, each with the trainable off-diagonal head and without a head
+# The main job (`make demo`): phsim's defaults (preset teach: the spec's
+# section 5, d = 100, alpha = (2, 1), at eta = 0.025, eta_E = 0.0025,
+# 8*10^6 steps, where gradient descent follows its flow) over 8 seeds, each with the trainable off-diagonal head and without a head
 # (head = fixed), two runs at a time; then the table of which neuron ended on
 # which feature.  Outputs: $OUT/seed<S>-<head>/{config,trajectory.csv,summary.json}.
 set -eu

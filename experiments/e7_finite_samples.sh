@@ -11,8 +11,8 @@ SEEDS=$(pick 6 3)
 NS=$(pick 256,1024,4096,16384 512,4096)
 STEPS=$(pick 6000 3000)
 common="--set d=20 --set steps=$STEPS --set stop=all --set log_every=10"
-"$PHSIM" sweep $common --set engine=population --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/population" --jobs "$JOBS" 2>/dev/null
-"$PHSIM" sweep $common --set engine=sampled --grid N="$NS" --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/sampled" --jobs "$JOBS" 2>/dev/null
+"$PHSIM" sweep "$SPEC_STEP" $common --set engine=population --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/population" --jobs "$JOBS" 2>/dev/null
+"$PHSIM" sweep "$SPEC_STEP" $common --set engine=sampled --grid N="$NS" --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/sampled" --jobs "$JOBS" 2>/dev/null
 P=$D/population/sweep.csv
 S=$D/sampled/sweep.csv
 printf '%6s %8s %14s\n' N agree "|log T3 ratio|" > "$D/table.txt"

@@ -43,9 +43,12 @@ typedef enum { PHSIM_ACT_CUBIC, PHSIM_ACT_RELU } phsim_act;
 typedef enum { PHSIM_DRAW_AUTO, PHSIM_DRAW_FULL, PHSIM_DRAW_PROJECTED } phsim_draw;
 typedef enum { PHSIM_STOP_NEVER, PHSIM_STOP_STRONG, PHSIM_STOP_ALL } phsim_stop;
 typedef enum { PHSIM_NORM_BN, PHSIM_NORM_NONE } phsim_norm;
+typedef enum { PHSIM_PRESET_TEACH, PHSIM_PRESET_PAPER } phsim_preset;
 typedef enum { PHSIM_STOPGRAD_TRUE, PHSIM_STOPGRAD_FALSE } phsim_stopgrad;
 
 typedef struct {
+  phsim_preset preset;           /* the named set of defaults applied first */
+  unsigned long long given;      /* bit i: key i of the key table was assigned */
   size_t d;                      /* ambient dimension */
   size_t m;                      /* neurons */
   size_t K;                      /* features = length of alpha */
@@ -60,6 +63,7 @@ typedef struct {
   phsim_engine_kind engine;
   double eta, eta_E;             /* step sizes for W and for E */
   unsigned long steps, log_every, seed;
+  unsigned long log_per_decade;  /* > 0: log rows at steps 10^(k/n) instead */
   char init_W[PHSIM_PATH_MAX];   /* "" = sample w_j ~ N(0, I/d) */
   char init_E[PHSIM_PATH_MAX];   /* "" = identity */
   double threshold;              /* |cos| at which a feature counts as learned */
@@ -72,9 +76,14 @@ typedef struct {
   phsim_norm norm;               /* BatchNorm or the unnormalized loss */
   phsim_stopgrad stopgrad;       /* stop-gradient on the target branch */
   double ema;                    /* target = EMA of the online weights, rate */
+  double twin;                   /* relative perturbation of the twin run (0: none) */
+  int accel;                     /* measure acceleration against E = I at T2 */
+  double perturb;                /* not a key: this run's initial overlaps are
+                                    multiplied by 1 +- perturb (the twin) */
 } phsim_config;
 
-/* The defaults: section 5 of the spec, steps = 400000. */
+/* The defaults: preset teach (d = 100, alpha = (2, 1), the spec's section
+ * 5 at a step size where gradient descent follows its flow). */
 void phsim_config_default(phsim_config *cfg);
 
 /* Assign one key.  Returns PHSIM_OK or PHSIM_EINPUT with a message in err. */

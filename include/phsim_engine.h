@@ -52,11 +52,21 @@ int phsim_engine_start(phsim_engine *e, const phsim_config *cfg, gsl_rng *r,
 
 /* Advance from step `from` (evaluated) to step `to` (evaluated), updating
  * peak at every step the engine visits.  On a numerical fault returns
- * PHSIM_ENUM with *fault_step = the first step whose state is not finite. */
+ * PHSIM_ENUM with *fault_step = the first step whose state is not finite;
+ * on SIGINT/SIGTERM (polled every step) PHSIM_EINTR with *fault_step = the
+ * step reached, its state evaluated. */
 int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
                          phsim_head_peak *peak, unsigned long *fault_step);
 
 void phsim_engine_observe(const phsim_engine *e, phsim_obs *o);
+
+/* The largest increase of the loss from one step to the next so far, and
+ * (if step is not NULL) the step it ended at; 0 if it never rose. */
+double phsim_engine_loss_rise(const phsim_engine *e, unsigned long *step);
+
+/* The largest turn of gradient descent so far (phsim_fidelity.h) and its
+ * step; NaN for the engines without one (sampled, flow). */
+double phsim_engine_turn(const phsim_engine *e, unsigned long *step);
 
 /* After PHSIM_ENUM: the quantity that failed and its value. */
 const char *phsim_engine_fault(const phsim_engine *e);

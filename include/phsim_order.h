@@ -47,6 +47,18 @@ void phsim_order_sample_reduced(gsl_rng *r, size_t d, gsl_matrix *A,
 /* Initial state from W (init_W, or drawn like the population engine when
  * m d <= PHSIM_ORDER_MAX_WEIGHTS, keeping W0) or from (A, R) drawn directly;
  * E from init_E or I. */
+/* The reduced coordinates of the state, shared by the flow (its ODE
+ * variables) and the fidelity measure (the step's Jacobian):
+ *   y = (A row-major, R's upper triangle row-major, the entries of E that
+ *        the head mode trains, row-major)
+ * phsim_reduced_dim: their number, m K + m (m + 1) / 2 + trained entries.
+ * phsim_reduced_unpack mirrors R and leaves E's fixed entries alone. */
+size_t phsim_reduced_dim(size_t m, size_t K, phsim_head head);
+void phsim_reduced_pack(phsim_head head, const gsl_matrix *A, const gsl_matrix *R,
+                        const gsl_matrix *E, double *y);
+void phsim_reduced_unpack(phsim_head head, const double *y, gsl_matrix *A,
+                          gsl_matrix *R, gsl_matrix *E);
+
 int phsim_order_init(phsim_order *o, const phsim_config *cfg, gsl_rng *r,
                      char err[PHSIM_ERR_MAX]);
 int phsim_order_eval(phsim_order *o);

@@ -16,7 +16,11 @@
 #include "phsim_config.h"
 #include "phsim_popgrad.h"
 
-/* W from cfg->init_W, or w_j ~ N(0, I_d / d) drawn from r row by row. */
+/* Multiply the first K columns of W (the overlaps a_jl; or A itself) by
+ * 1 + eps (-1)^(j+l): the twin's perturbation (phsim_twin.h). */
+void phsim_overlaps_perturb(gsl_matrix *W, size_t K, double eps);
+/* W from cfg->init_W, or w_j ~ N(0, I_d / d) drawn from r row by row; then
+ * the overlaps perturbed by cfg->perturb. */
 int phsim_weights_init(const phsim_config *cfg, gsl_rng *r, gsl_matrix *W,
                        char err[PHSIM_ERR_MAX]);
 /* E from cfg->init_E, or the identity. */
@@ -24,6 +28,9 @@ int phsim_head_init(const phsim_config *cfg, gsl_matrix *E,
                     char err[PHSIM_ERR_MAX]);
 /* R = W[:, K:] W[:, K:]^T (dsyrk, mirrored: exactly symmetric; 0 if d = K). */
 void phsim_weights_gram(const gsl_matrix *W, size_t K, gsl_matrix *R);
+/* Does the head mode train E_ij?  offdiag: i != j; full: every entry;
+ * fixed: none. */
+int phsim_head_trains(phsim_head head, size_t i, size_t j);
 /* E_ij -= eta_E gE_ij on the entries the head mode trains. */
 void phsim_head_step(phsim_head head, double eta_E, const gsl_matrix *gE,
                      gsl_matrix *E);

@@ -26,11 +26,23 @@
  * scales. */
 double phsim_effective_rank(const gsl_matrix *M, int normalized);
 
+/* cos(w_j, v_l) = a_jl / ||w_j||, ||w_j||^2 = sum_l a_jl^2 + R_jj (0 for a
+ * zero neuron). */
+double phsim_cosine(const gsl_matrix *A, const gsl_matrix *R, size_t j, size_t l);
+
+/* The feature each neuron ended on, "l1:l2:...:lm" (the feature with the
+ * largest |cos| at or above threshold, 0 for a neuron that learned none),
+ * from the m x K cosines; cut at size (4 m + 1 always suffices: K <= 64
+ * gives at most 2 digits and a colon per neuron). */
+void phsim_outcome_string(const double *cos, size_t m, size_t K,
+                          double threshold, char *buf, size_t size);
+
 typedef struct {
   int trajectory; /* write trajectory.csv */
   int timing;     /* wall_seconds and steps_per_second (else null: the
                      summary is then byte-identical across repeats) */
   int progress;   /* progress bar on stderr when it is a terminal */
+  int warn;       /* say on stderr when gradient descent leaves its flow */
 } phsim_run_opts;
 
 /* Everything on: what `phsim run` does by default. */

@@ -1,23 +1,45 @@
-# heat.gp: a phase diagram: one heat map per facet.  Variables: dir, name,
-# nfacets, facets (space-separated names), xlabel_, ylabel_, zlabel_, zmax
-# (<= 0: automatic), and the tic definitions in dir/plots/heat-tics.gp; data
-# dir/plots/heat-<name>-<k>.dat with columns xi yi value.
+# heat.gp: a phase diagram: one heat map per facet, on the swept keys'
+# ratio axes.  Variables: dir, name, nfacets, facets (space-separated
+# names), xlabel_, ylabel_, zlabel_, zmax (<= 0: automatic), nseeds, steps,
+# eta, unfaithful (runs left out), zlo, zhi (the colour range shared by
+# every facet when zmax <= 0), and the tic definitions in
+# dir/plots/heat-tics.gp.  Data dir/plots/heat-<name>-<k>.dat (xi yi value),
+# -never.dat (cells where no run reached it: hatched grey), -part.dat
+# (cells where only some did: "reached/runs") and -unf.dat (cells without
+# a flow-faithful run: crossed).
+facet_title(f) = (f eq "head=offdiag" ? "with the trainable head (head = offdiag)" : \
+                  f eq "head=fixed" ? "without a head (E = I)" : f)
+fn(k, suf) = dir . sprintf("/plots/heat-%s-%d%s.dat", name, k, suf)
 do for [fmt in "png pdf"] {
-  call 'style.gp' fmt (dir . "/plots/phase-diagram-" . name) (5.5 * nfacets) 4.8
+  call 'style.gp' fmt (dir . "/plots/phase-diagram-" . name) (4.6 * nfacets + 1.2) 5.4
   set datafile separator whitespace
+  unset datafile columnheaders
   unset grid
-  unset key
-  set multiplot layout 1, nfacets
+  set multiplot layout 1, nfacets title sprintf("%d seeds per cell; budget %d steps (t = η·steps = %.3g); " . \
+      "outcomes at the end of the budget%s", nseeds, steps, eta * steps, \
+      (unfaithful > 0 ? sprintf("; %d runs not flow-faithful left out", unfaithful) : "")) font ",10"
   load dir . "/plots/heat-tics.gp"
   set xlabel xlabel_
   set ylabel ylabel_
   set cblabel zlabel_
-  if (zmax > 0) { set cbrange [0:zmax] } else { set autoscale cb }
-  set palette defined (0 "#f7fbff", 0.5 "#6baed6", 1 "#08306b")
+  if (zmax > 0) { set cbrange [0:zmax] } else { if (zlo == zlo) { set cbrange [zlo:zhi] } else { set cbrange [0:1] } }
+  if (name eq "T3") {
+    set palette defined (0 "#fff3b0", 0.5 "#e76f51", 1 "#6a040f")
+  } else {
+    set palette defined (0 "#f7fbff", 0.5 "#6baed6", 1 "#08306b")
+  }
   set size ratio -1
+  set key default
+  set key bmargin center horizontal reverse Left samplen 1 noopaque nobox
   do for [k=1:nfacets] {
-    set title word(facets, k)
-    plot dir . sprintf("/plots/heat-%s-%d.dat", name, k) using 1:2:3 with image pixels notitle
+    set title facet_title(word(facets, k))
+    plot fn(k, "") using 1:2:3 with image pixels notitle, \
+         fn(k, "-never") using 1:2:(0.5):(0.5) with boxxyerror fs pattern 4 border lc rgb "#555555" \
+           lc rgb "#777777" title (name eq "T3" ? "never within the budget" : ""), \
+         fn(k, "-part") using 1:2:3 with labels font ",9" tc rgb "#000000" \
+           title "", \
+         (name eq "T3" ? NaN : 1/0) with points pt -1 title (name eq "T3" ? "k/n: k of n runs got there" : ""), \
+         fn(k, "-unf") using 1:2 with points pt 2 ps 1.5 lc rgb "#c00000" title "no flow-faithful run"
   }
   unset multiplot
   unset output

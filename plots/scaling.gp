@@ -1,14 +1,78 @@
-# scaling.gp: a metric against a swept key on log-log axes, every run a
-# point, with the fitted power law.  Variables: dir, xkey, ykey, slope,
-# intercept, slope_se, expect (text).
+# scaling.gp: a metric against the swept key on log-log axes, in the
+# paper's form: every faithful run a grey dot, per-x medians with 95%
+# bootstrap percentile intervals, censored runs marked (open triangles
+# down: reached by the first logged row, an upper bound; triangles up at
+# the top: never reached within the budget), the fitted line of log median
+# over the filled medians (open medians: most runs censored, left out of
+# the fit) and the paper's exponent as a dashed reference through it.
+# Variables (set by phsim plot): dir, name, xlabel_, ylabel_, nser,
+# xtics_ (the grid's x values), nevertxt (what a run without a value means), label1..3, slope1..3, icpt1..3, slo1..3, shi1..3 (fit and its bootstrap
+# interval), ref (0: no reference), caption.  Data:
+# dir/plots/scaling-NAME-k.dat (x median lo hi used first never unfaithful
+# fit) and scaling-NAME-k-runs.dat (x value kind).
+dat(k) = sprintf("%s/plots/scaling-%s-%d.dat", dir, name, k)
+runs(k) = sprintf("%s/plots/scaling-%s-%d-runs.dat", dir, name, k)
+slope(k) = (k == 1 ? slope1 : k == 2 ? slope2 : slope3)
+icpt(k) = (k == 1 ? icpt1 : k == 2 ? icpt2 : icpt3)
+slo(k) = (k == 1 ? slo1 : k == 2 ? slo2 : slo3)
+shi(k) = (k == 1 ? shi1 : k == 2 ? shi2 : shi3)
+lab(k) = (k == 1 ? label1 : k == 2 ? label2 : label3)
+# the y range from every value drawn; the x range from the grid
+ylo = 1e300; yhi = 0; xlo = 1e300; xhi = 0
+do for [k=1:nser] {
+  stats runs(k) using 1:2 nooutput
+  if (STATS_records > 0) {
+    ylo = (STATS_min_y < ylo ? STATS_min_y : ylo); yhi = (STATS_max_y > yhi ? STATS_max_y : yhi)
+  }
+  stats dat(k) using 1 nooutput
+  xlo = (STATS_min < xlo ? STATS_min : xlo); xhi = (STATS_max > xhi ? STATS_max : xhi)
+}
+if (yhi <= 0) { ylo = 0.1; yhi = 10 }
+ytop = yhi * 4            # where "never reached" is drawn
+# x of the fit's centre (geometric), for the reference line
+xc = sqrt(xlo * xhi)
 do for [fmt in "png pdf"] {
-  call 'style.gp' fmt (dir . "/plots/scaling-" . ykey) 6 4.5
+  call 'style.gp' fmt (dir . "/plots/scaling-" . name) 9.5 5.2
+  set datafile separator whitespace
+  unset datafile columnheaders
   set logscale xy
   set format y "10^{%L}"
-  set xlabel xkey
-  set ylabel ykey
-  set title sprintf("%s ∝ %s^{%.2f ± %.2f}   (%s)", ykey, xkey, slope, slope_se, expect)
-  plot dir . "/sweep.csv" using xkey:ykey with points pt 7 ps 0.8 lc rgb "#0072B2" title "runs", \
-       exp(intercept) * x**slope with lines lt 2 title sprintf("fit: slope %.2f", slope)
+  set xrange [xlo / 1.4 : xhi * 1.4]
+  set yrange [ylo / 3 : ytop * 3]
+  set xtics () 
+  do for [w in xtics_] { set xtics add (sprintf("%.2g", real(w)) real(w)) }
+  set mxtics default
+  set xlabel xlabel_
+  set ylabel ylabel_
+  set key at screen 0.99, graph 1 right top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9"
+  set rmargin at screen 0.6
+  set bmargin 6.5
+  set label 90 caption at screen 0.01, screen 0.03 left font ",8" tc rgb "#444444"
+  set arrow 91 from graph 0, first ytop to graph 1, first ytop nohead dt 3 lc rgb "#999999" back
+  set label 92 (nevertxt . " ▲") at graph 0.99, first ytop * 1.8 right font ",8" tc rgb "#666666"
+  if (nser == 1) {
+    set title sprintf("fit: slope %.3f, 95%% bootstrap interval [%.3f, %.3f]%s", slope1, slo1, shi1, \
+                      (ref != 0 ? sprintf("; paper: %g", ref) : ""))
+  } else {
+    set title (ref != 0 ? sprintf("paper: slope %g", ref) : "")
+  }
+  plot for [k=1:nser] runs(k) using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.45 lc rgb "#b0b0b0" \
+         title (k == 1 ? "each faithful run" : ""), \
+       for [k=1:nser] runs(k) using 1:($3 == 1 ? $2 : NaN) with points pt 11 ps 1.1 lc rgb "#555555" \
+         title (k == 1 ? "reached by the first logged row" : ""), \
+       for [k=1:nser] runs(k) using 1:($3 == 2 ? ytop : NaN) with points pt 9 ps 1.1 lc rgb "#555555" \
+         title (k == 1 ? nevertxt : ""), \
+       for [k=1:nser] dat(k) using 1:2:3:4 with yerrorbars pt 7 ps 0 lt k lw 1.5 notitle, \
+       for [k=1:nser] dat(k) using 1:($9 == 1 ? $2 : NaN) with points pt 7 ps 1.3 lt k \
+         title sprintf("median %s", lab(k)), \
+       for [k=1:nser] dat(k) using 1:($9 == 0 ? $2 : NaN) with points pt 6 ps 1.3 lt k \
+         title (k == 1 ? "median, most runs censored (not fitted)" : ""), \
+       for [k=1:nser] (slope(k) == slope(k) ? exp(icpt(k)) * x**slope(k) : NaN) with lines lt k lw 2 \
+         title (slope(k) == slope(k) ? sprintf("fit %s: slope %.3f [%.3f, %.3f]", lab(k), slope(k), slo(k), shi(k)) : \
+                sprintf("%s: under 3 fitted points, no fit", lab(k))), \
+       (ref != 0 && slope1 == slope1 ? exp(icpt1) * xc**slope1 * (x / xc)**ref : NaN) with lines \
+         dt 2 lw 1.5 lc rgb "#333333" title sprintf("reference slope %g (paper)", ref)
   unset output
+  unset label
+  unset arrow
 }

@@ -11,6 +11,7 @@ set datafile columnheaders
 set border 3 lw 1
 set tics nomirror out scale 0.6
 set grid back lc rgb "#e6e6e6" lw 0.8
+set key default
 set key top left reverse Left samplen 2 spacing 1.1 opaque box lc rgb "#cccccc"
 # neuron j, feature l: colour by neuron, dash by feature
 set linetype 1 lc rgb "#0072B2" lw 2

@@ -43,10 +43,12 @@ static const char *const stop_names[] = {"never", "strong", "all", NULL};
 static const char *const draw_names[] = {"auto", "full", "projected", NULL};
 static const char *const norm_names[] = {"bn", "none", NULL};
 static const char *const stopgrad_names[] = {"true", "false", NULL};
+static const char *const preset_names[] = {"teach", "paper", NULL};
+static const char *const bool_names[] = {"false", "true", NULL};
 
 /* Seeds are 32-bit (see phsim_config_rng). */
 #define SEED_MAX 4294967294.0
-#define STEPS_MAX 1e12
+#define STEPS_MAX 1e15
 /* Memory (phsim_config_memory_bytes): copies of the m x d state (W, its
  * gradient and the engine's copies) and of m x m matrices; checked against
  * what the system has available (phsim_sysmem.h). */
@@ -55,6 +57,13 @@ static const char *const stopgrad_names[] = {"true", "false", NULL};
 
 #define OFF(field) offsetof(phsim_config, field)
 static const key_spec keys[] = {
+  {"preset", KIND_ENUM, OFF(preset), 0, 0, 0, 0, preset_names,
+   "named defaults, applied first (other keys override them, in any order): "
+   "teach = d 100, alpha 2,1, eta 0.025, eta_E 0.0025, 8e6 steps, engine "
+   "order (flow-faithful on seeds 1..100, about a second a run); "
+   "paper = the theorem's regime: d 10^4, alpha_2 = alpha_1 / ln d and a "
+   "budget of (5 d^2 + 10^10) / eta steps from the final d, eta 0.2, "
+   "eta_E = eta / 100, 100 rows per decade, engine flow"},
   {"d", KIND_SIZE, OFF(d), 1, 1e9, 0, 0, NULL, "dimension of the patches"},
   {"m", KIND_SIZE, OFF(m), 1, PHSIM_MAX_M, 0, 0, NULL, "number of neurons"},
   {"alpha", KIND_LIST, OFF(alpha), 0, INFINITY, 1, 1, NULL,
@@ -108,16 +117,115 @@ static const key_spec keys[] = {
   {"ema", KIND_DOUBLE, OFF(ema), 0, 1, 0, 1, NULL,
    "target weights <- ema * target + (1 - ema) * online after each step "
    "(0: target = online, the paper)"},
+  {"log_per_decade", KIND_ULONG, OFF(log_per_decade), 0, 1000, 0, 0, NULL,
+   "> 0: log the rows at the steps ceil(10^(k/n)), n per decade of steps "
+   "(phases from step 1 to 10^15 alike; log_every is then unused); 0: "
+   "every log_every steps"},
+  {"accel", KIND_ENUM, OFF(accel), 0, 0, 0, 0, bool_names,
+   "at T2, run the gradient flow once more from the same state without the "
+   "head (E = I) and report when the substituted neuron learns the weak "
+   "feature there, against the run itself (summary: acceleration)"},
+  {"twin", KIND_DOUBLE, OFF(twin), 0, 1e-3, 0, 0, NULL,
+   "run a twin whose initial overlaps a_jl are multiplied by 1 +- twin; "
+   "report the largest divergence and whether the outcome differs "
+   "(fragile); 0: no twin"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
+/* phsim_config.given has a bit per key. */
+_Static_assert(sizeof keys / sizeof keys[0] <= 64, "too many keys for the given mask");
+
+/* Preset teach: the spec's section 5 (d = 100, alpha = (2, 1), P = 16,
+ * Pf = 8) at eta = 0.025, eta_E / eta = 0.1, where gradient descent follows
+ * its flow on seeds 1..100 (NOTES, "the defaults"), with the reduced engine
+ * (the same steps as the population engine, cost independent of d). */
+static void preset_teach(phsim_config *c) {
+  c->d = 100;
+  c->alpha[0] = 2.0;
+  c->alpha[1] = 1.0;
+  c->K = 2;
+  c->eta = 0.025;
+  c->eta_E = 0.0025;
+  c->engine = PHSIM_ENGINE_ORDER;
+  c->steps = 8000000;
+  c->log_every = 1000;
+}
+
+/* Preset paper: the theorem's regime (spec section 6).  alpha_2 and the
+ * budget follow d (derive_paper); rows at 100 per decade of steps, so that
+ * every phase, from T1 (~ d^2 / eta) to the weak feature (up to 10^10 / eta
+ * at d = 100), is resolved to 2.3%. */
+static void preset_paper(phsim_config *c) {
+  c->d = 10000;
+  c->alpha[0] = 2.0;
+  c->K = 2;
+  c->eta = 0.2;
+  c->eta_E = 0.002;
+  c->engine = PHSIM_ENGINE_FLOW;
+  c->log_per_decade = 100;
+}
+
+static int key_index(const char *name);
+
+static size_t field_size(key_kind kind) {
+  switch (kind) {
+  case KIND_SIZE: return sizeof(size_t);
+  case KIND_ULONG: return sizeof(unsigned long);
+  case KIND_DOUBLE: return sizeof(double);
+  case KIND_LIST: return PHSIM_MAX_K * sizeof(double);
+  case KIND_ENUM: return sizeof(int);
+  case KIND_PATH: return PHSIM_PATH_MAX;
+  }
+  return 0;
+}
+
+static void copy_field(phsim_config *dst, const phsim_config *src, int k) {
+  memcpy((char *)dst + keys[k].offset, (const char *)src + keys[k].offset,
+         field_size(keys[k].kind));
+}
+
+/* Apply preset p to every key it names that was not given: "applied
+ * first, later keys override", whatever the order of the assignments. */
+static void apply_preset(phsim_config *cfg, phsim_preset p) {
+  phsim_config fresh = *cfg;
+  if (p == PHSIM_PRESET_TEACH) preset_teach(&fresh);
+  else preset_paper(&fresh);
+  static const char *const preset_keys[] = {"d", "alpha", "eta", "eta_E", "engine",
+                                            "steps", "log_every", "log_per_decade"};
+  for (size_t i = 0; i < sizeof preset_keys / sizeof *preset_keys; i++) {
+    int k = key_index(preset_keys[i]);
+    if (cfg->given & (1ULL << k)) continue;
+    if (strcmp(preset_keys[i], "alpha") == 0) {
+      memcpy(cfg->alpha, fresh.alpha, sizeof cfg->alpha);
+      cfg->K = fresh.K;
+      if (cfg->n_pi == 0)
+        for (size_t l = 0; l < cfg->K; l++) cfg->pi[l] = 1.0 / (double)cfg->K;
+    } else {
+      copy_field(cfg, &fresh, k);
+    }
+  }
+  cfg->preset = p;
+}
+
+/* Preset paper, from the final d and eta: alpha = (alpha_1, alpha_1 / ln d)
+ * unless alpha was given; eta_E = eta / 100 unless given; steps =
+ * ceil((5 d^2 + 10^10) / eta) unless given: phase I lasts about d^2 / eta
+ * and the weak feature needs a time t up to 10^9 at d = 10^2..10^3 (NOTES,
+ * the d-study). */
+static void derive_paper(phsim_config *cfg) {
+  if (cfg->preset != PHSIM_PRESET_PAPER) return;
+  const double d = (double)cfg->d;
+  if (!(cfg->given & (1ULL << key_index("alpha"))) && d > 1.0) {
+    cfg->alpha[1] = cfg->alpha[0] / log(d);
+    cfg->K = 2;
+  }
+  if (!(cfg->given & (1ULL << key_index("eta_E")))) cfg->eta_E = cfg->eta / 100.0;
+  if (!(cfg->given & (1ULL << key_index("steps"))))
+    cfg->steps = (unsigned long)fmin(ceil((5.0 * d * d + 1e10) / cfg->eta), STEPS_MAX);
+}
 
 void phsim_config_default(phsim_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
-  cfg->d = 100;
   cfg->m = 2;
-  cfg->K = 2;
-  cfg->alpha[0] = 2.0;
-  cfg->alpha[1] = 1.0;
   cfg->pi[0] = cfg->pi[1] = 0.5;
   cfg->n_pi = 0;
   cfg->P = 16;
@@ -126,11 +234,6 @@ void phsim_config_default(phsim_config *cfg) {
   cfg->noise = PHSIM_NOISE_ORTHOGONAL;
   cfg->mask = PHSIM_MASK_BERNOULLI;
   cfg->head = PHSIM_HEAD_OFFDIAG;
-  cfg->engine = PHSIM_ENGINE_POPULATION;
-  cfg->eta = 1.0;
-  cfg->eta_E = 0.1;
-  cfg->steps = 400000;
-  cfg->log_every = 100;
   cfg->seed = 1;
   cfg->threshold = 0.9;
   cfg->stop = PHSIM_STOP_NEVER;
@@ -141,6 +244,7 @@ void phsim_config_default(phsim_config *cfg) {
   cfg->norm = PHSIM_NORM_BN;
   cfg->stopgrad = PHSIM_STOPGRAD_TRUE;
   cfg->ema = 0.0;
+  apply_preset(cfg, PHSIM_PRESET_TEACH);
 }
 
 static const key_spec *find_key(const char *name) {
@@ -148,6 +252,8 @@ static const key_spec *find_key(const char *name) {
     if (strcmp(keys[i].name, name) == 0) return &keys[i];
   return NULL;
 }
+
+static int key_index(const char *name) { return (int)(find_key(name) - keys); }
 
 static void describe_range(const key_spec *k, char *buf, size_t n) {
   switch (k->kind) {
@@ -286,8 +392,8 @@ static int set_path(phsim_config *cfg, const key_spec *k, const char *value,
   return PHSIM_OK;
 }
 
-static int set_key(phsim_config *cfg, const char *key, const char *raw,
-                   const char *base_dir, char err[PHSIM_ERR_MAX]) {
+static int parse_key(phsim_config *cfg, const char *key, const char *raw,
+                     const char *base_dir, char err[PHSIM_ERR_MAX]) {
   const key_spec *k = find_key(key);
   if (k == NULL) {
     size_t used = (size_t)snprintf(err, PHSIM_ERR_MAX,
@@ -338,6 +444,19 @@ static int set_key(phsim_config *cfg, const char *key, const char *raw,
     return set_path(cfg, k, value, base_dir, err);
   }
   return PHSIM_EINPUT;
+}
+
+/* Assign, remember the key as given, apply a preset to the keys not given,
+ * and re-derive the paper preset's d-dependent values. */
+static int set_key(phsim_config *cfg, const char *key, const char *raw,
+                   const char *base_dir, char err[PHSIM_ERR_MAX]) {
+  int st = parse_key(cfg, key, raw, base_dir, err);
+  if (st != PHSIM_OK) return st;
+  const int k = key_index(key);
+  if (strcmp(key, "preset") == 0) apply_preset(cfg, cfg->preset);
+  cfg->given |= 1ULL << k;
+  derive_paper(cfg);
+  return PHSIM_OK;
 }
 
 int phsim_config_draws_projected(const phsim_config *cfg) {

@@ -4,7 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "phsim_fidelity.h"
 #include "phsim_flow.h"
+#include "phsim_interrupt.h"
 #include "phsim_order.h"
 #include "phsim_pop.h"
 #include "phsim_sampled.h"
@@ -15,8 +17,14 @@ struct phsim_engine {
   phsim_order *order;
   phsim_sampled *sampled;
   phsim_flow *flow;
+  phsim_turn *turn;            /* gradient descent's turn (population, order) */
+  double loss;                 /* at the last evaluated state */
+  double loss_rise;            /* largest loss increase from one step to the next */
+  unsigned long loss_rise_step;
   char fault[160];
 };
+
+static void note_turn(phsim_engine *e, unsigned long s);
 
 void phsim_head_peak_update(phsim_head_peak *peak, unsigned long step,
                             const gsl_matrix *E) {
@@ -40,6 +48,10 @@ phsim_engine *phsim_engine_alloc(const phsim_config *cfg) {
   case PHSIM_ENGINE_SAMPLED: e->sampled = phsim_sampled_alloc(cfg); break;
   case PHSIM_ENGINE_FLOW: e->flow = phsim_flow_alloc(cfg); break;
   }
+  /* The turn of deterministic steps; a finite batch's steps turn with its
+   * noise, and the flow has none. */
+  if (cfg->engine == PHSIM_ENGINE_POPULATION || cfg->engine == PHSIM_ENGINE_ORDER)
+    e->turn = phsim_turn_alloc(cfg);
   return e;
 }
 
@@ -49,6 +61,7 @@ void phsim_engine_free(phsim_engine *e) {
   phsim_order_free(e->order);
   phsim_sampled_free(e->sampled);
   phsim_flow_free(e->flow);
+  phsim_turn_free(e->turn);
   free(e);
 }
 
@@ -87,6 +100,7 @@ static int eval(phsim_engine *e) {
              PHSIM_LOSS_EXPLODED);
     return PHSIM_ENUM;
   }
+  e->loss = loss;
   return PHSIM_OK;
 }
 
@@ -125,16 +139,46 @@ int phsim_engine_start(phsim_engine *e, const phsim_config *cfg, gsl_rng *r,
     snprintf(err, PHSIM_ERR_MAX, "numerical fault at the initial state: %s", e->fault);
     return PHSIM_ENUM;
   }
+  note_turn(e, 0);
   return PHSIM_OK;
+}
+
+/* The largest one-step increase of the loss.  The flow itself need not
+ * decrease the loss (the stop-gradient makes it no gradient flow), so this
+ * is a measurement, not a fault. */
+static void note_loss_rise(phsim_engine *e, unsigned long s, double before) {
+  if (e->loss - before > e->loss_rise) {
+    e->loss_rise = e->loss - before;
+    e->loss_rise_step = s;
+  }
+}
+
+static void note_turn(phsim_engine *e, unsigned long s) {
+  if (e->turn == NULL) return;
+  phsim_obs o;
+  phsim_engine_observe(e, &o);
+  phsim_turn_update(e->turn, s, o.A, o.R, o.E);
+}
+
+double phsim_engine_turn(const phsim_engine *e, unsigned long *step) {
+  if (e->turn == NULL) return NAN;
+  return phsim_turn_max(e->turn, step);
 }
 
 int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
                          phsim_head_peak *peak, unsigned long *fault_step) {
   if (e->kind == PHSIM_ENGINE_FLOW) {
-    if (phsim_flow_advance_to(e->flow, to) != PHSIM_OK) {
-      snprintf(e->fault, sizeof e->fault,
-               "the ODE integrator failed before t = %g (a non-finite or "
-               "undefined derivative, or a vanishing step)",
+    /* The flow updates peak at each of its accepted internal points. */
+    int st = phsim_flow_advance_to(e->flow, to, peak);
+    /* A signal: the flow stopped within one internal step and is back at
+     * its last reading (step from), evaluated. */
+    if (st == PHSIM_EINTR) {
+      *fault_step = from;
+      return PHSIM_EINTR;
+    }
+    if (st != PHSIM_OK) {
+      snprintf(e->fault, sizeof e->fault, "%.120s before t = %g",
+               e->flow->fault[0] != '\0' ? e->flow->fault : "the ODE integrator failed",
                e->flow->o->eta * (double)to);
       *fault_step = to;
       return PHSIM_ENUM;
@@ -143,14 +187,27 @@ int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
     return PHSIM_OK;
   }
   for (unsigned long s = from + 1; s <= to; s++) {
+    const double before = e->loss;
     step(e);
     if (eval(e) != PHSIM_OK) {
       *fault_step = s;
       return PHSIM_ENUM;
     }
+    note_loss_rise(e, s, before);
+    note_turn(e, s);
     phsim_head_peak_update(peak, s, head_of(e));
+    /* The stop flag is one load of a sig_atomic_t: polled every step. */
+    if (s < to && phsim_interrupted()) {
+      *fault_step = s;
+      return PHSIM_EINTR;
+    }
   }
   return PHSIM_OK;
+}
+
+double phsim_engine_loss_rise(const phsim_engine *e, unsigned long *step) {
+  if (step != NULL) *step = e->loss_rise_step;
+  return e->loss_rise;
 }
 
 void phsim_engine_observe(const phsim_engine *e, phsim_obs *o) {

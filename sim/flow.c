@@ -1,81 +1,150 @@
-/* flow.c: gradient flow on (A, R, E) with gsl_odeiv2. */
+/* flow.c: gradient flow on (A, R, E) with gsl_odeiv2, BDF by default. */
 #include "phsim_flow.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
 
-/* y = [A (m K), R (m m), E (m m)], row-major. */
-static void pack(const phsim_order *o, double *y) {
-  const size_t m = o->A->size1, K = o->A->size2;
-  for (size_t r = 0; r < m; r++) {
-    memcpy(y + r * K, gsl_matrix_const_ptr(o->A, r, 0), K * sizeof *y);
-    memcpy(y + m * K + r * m, gsl_matrix_const_ptr(o->R, r, 0), m * sizeof *y);
-    memcpy(y + m * K + m * m + r * m, gsl_matrix_const_ptr(o->E, r, 0),
-           m * sizeof *y);
-  }
+#include "phsim_interrupt.h"
+#include "phsim_pop.h"
+
+static size_t state_dim(const phsim_config *cfg) {
+  return phsim_reduced_dim(cfg->m, cfg->K, cfg->head);
 }
 
-static void unpack(const double *y, phsim_order *o) {
-  const size_t m = o->A->size1, K = o->A->size2;
-  for (size_t r = 0; r < m; r++) {
-    memcpy(gsl_matrix_ptr(o->A, r, 0), y + r * K, K * sizeof *y);
-    memcpy(gsl_matrix_ptr(o->R, r, 0), y + m * K + r * m, m * sizeof *y);
-    memcpy(gsl_matrix_ptr(o->E, r, 0), y + m * K + m * m + r * m, m * sizeof *y);
-  }
-}
-
-static int rhs(double t, const double y[], double dydt[], void *params) {
-  (void)t;
-  phsim_flow *f = params;
+int phsim_flow_rhs(phsim_flow *f, const double y[], double dydt[]) {
   const phsim_order *o = f->o;
-  const size_t m = o->A->size1, K = o->A->size2;
-  gsl_matrix_const_view A = gsl_matrix_const_view_array(y, m, K);
-  gsl_matrix_const_view R = gsl_matrix_const_view_array(y + m * K, m, m);
-  gsl_matrix_const_view E = gsl_matrix_const_view_array(y + m * K + m * m, m, m);
+  const size_t m = f->A->size1, K = f->A->size2;
+  /* The fixed entries of E are those of the state, which never change. */
+  gsl_matrix_memcpy(f->E, o->E);
+  phsim_reduced_unpack(o->head, y, f->A, f->R, f->E);
   phsim_popgrad_workspace *pg = f->pg_rhs;
-  if (phsim_popgrad_eval(&o->model, &A.matrix, &R.matrix, &E.matrix, &A.matrix,
-                         &R.matrix, pg) != PHSIM_OK)
+  f->stats.rhs++;
+  /* The flow's target is its online state: stop-gradient only decides
+   * which occurrences phsim_popgrad differentiates. */
+  if (phsim_popgrad_eval(&o->model, f->A, f->R, f->E, f->A, f->R, pg) !=
+      PHSIM_OK)
     return GSL_EBADFUNC;
+  size_t k = 0;
   for (size_t r = 0; r < m; r++)
-    for (size_t l = 0; l < K; l++) dydt[r * K + l] = -gsl_matrix_get(pg->gA, r, l);
+    for (size_t l = 0; l < K; l++) dydt[k++] = -gsl_matrix_get(pg->gA, r, l);
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = r; s < m; s++) {
+      double sr = 0.0;
+      for (size_t q = 0; q < m; q++)
+        sr += gsl_matrix_get(pg->S, r, q) * gsl_matrix_get(f->R, q, s) +
+              gsl_matrix_get(f->R, r, q) * gsl_matrix_get(pg->S, q, s);
+      dydt[k++] = -sr;
+    }
   const double rate = o->eta_E / o->eta;
   for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) {
-      double sr = 0.0;
-      for (size_t k = 0; k < m; k++)
-        sr += gsl_matrix_get(pg->S, r, k) * gsl_matrix_get(&R.matrix, k, s) +
-              gsl_matrix_get(&R.matrix, r, k) * gsl_matrix_get(pg->S, k, s);
-      dydt[m * K + r * m + s] = -sr;
-      int trains = o->head == PHSIM_HEAD_FULL ||
-                   (o->head == PHSIM_HEAD_OFFDIAG && r != s);
-      dydt[m * K + m * m + r * m + s] =
-          trains ? -rate * gsl_matrix_get(pg->gE, r, s) : 0.0;
-    }
+    for (size_t s = 0; s < m; s++)
+      if (phsim_head_trains(o->head, r, s)) dydt[k++] = -rate * gsl_matrix_get(pg->gE, r, s);
   return GSL_SUCCESS;
 }
 
-phsim_flow *phsim_flow_alloc(const phsim_config *cfg) {
+/* Central differences, column by column:
+ *   dF/dy_j ~ (F(y + h_j e_j) - F(y - h_j e_j)) / (2 h_j),
+ *   h_j = cbrt(DBL_EPSILON) max(|y_j|, PHSIM_FLOW_FD_FLOOR),
+ * which balances the truncation error (h_j^2 F''' / 6, relative
+ * (h_j / |y_j|)^2 ~ 4e-11 when F varies on the scale of y_j itself, as the
+ * powers a^2 .. a^6 of the moments do) against the rounding (DBL_EPSILON
+ * |F| / h_j, the same size).  The floor gives entries at or near 0 (E_ij at
+ * the start) a step well inside the domain.  The divisor is the difference
+ * of the two abscissae as stored, so the rounding of y_j +- h_j does not
+ * count. */
+int phsim_flow_jacobian(phsim_flow *f, const double y[], double *dfdy) {
+  const size_t n = f->dim;
+  const double c = cbrt(DBL_EPSILON);
+  memcpy(f->yp, y, n * sizeof *y);
+  for (size_t j = 0; j < n; j++) {
+    /* 2n right-hand sides: a signal stops the integration here too. */
+    if (phsim_interrupted()) return GSL_EBADFUNC;
+    const double h = c * fmax(fabs(y[j]), PHSIM_FLOW_FD_FLOOR);
+    const double up = y[j] + h, down = y[j] - h;
+    f->yp[j] = up;
+    int st = phsim_flow_rhs(f, f->yp, f->fp);
+    f->yp[j] = down;
+    if (st == GSL_SUCCESS) st = phsim_flow_rhs(f, f->yp, f->fm);
+    f->yp[j] = y[j];
+    if (st != GSL_SUCCESS) return st;
+    for (size_t i = 0; i < n; i++) {
+      double v = (f->fp[i] - f->fm[i]) / (up - down);
+      /* A non-finite entry would poison msbdf's Newton matrix: call it a
+       * point outside the domain instead (the step is retried smaller). */
+      if (!isfinite(v)) return GSL_EBADFUNC;
+      dfdy[i * n + j] = v;
+    }
+  }
+  f->stats.jac++;
+  return GSL_SUCCESS;
+}
+
+static int rhs_cb(double t, const double y[], double dydt[], void *params) {
+  (void)t;
+  return phsim_flow_rhs(params, y, dydt);
+}
+
+/* The flow is autonomous: dF/dt = 0. */
+static int jac_cb(double t, const double y[], double *dfdy, double dfdt[],
+                  void *params) {
+  (void)t;
+  phsim_flow *f = params;
+  for (size_t i = 0; i < f->dim; i++) dfdt[i] = 0.0;
+  return phsim_flow_jacobian(f, y, dfdy);
+}
+
+phsim_flow *phsim_flow_alloc_method(const phsim_config *cfg,
+                                    phsim_flow_method method) {
   phsim_flow *f = calloc(1, sizeof *f);
   if (f == NULL) return NULL;
-  const size_t m = cfg->m, K = cfg->K, dim = m * K + 2 * m * m;
+  const size_t m = cfg->m, K = cfg->K, n = state_dim(cfg);
+  f->method = method;
+  f->dim = n;
   f->o = phsim_order_alloc(cfg);
-  f->y = calloc(dim, sizeof *f->y);
+  f->y = calloc(n, sizeof *f->y);
+  f->yp = calloc(n, sizeof *f->yp);
+  f->fp = calloc(n, sizeof *f->fp);
+  f->fm = calloc(n, sizeof *f->fm);
+  f->ysave = calloc(n, sizeof *f->ysave);
+  f->A = gsl_matrix_alloc(m, K);
+  f->R = gsl_matrix_alloc(m, m);
+  f->E = gsl_matrix_alloc(m, m);
   f->pg_rhs = phsim_popgrad_alloc(m, K);
-  f->sys = (gsl_odeiv2_system){rhs, NULL, dim, f};
-  f->driver = gsl_odeiv2_driver_alloc_y_new(&f->sys, gsl_odeiv2_step_rk8pd,
-                                            1e-3 * cfg->eta, PHSIM_FLOW_EPSABS,
-                                            PHSIM_FLOW_EPSREL);
+  f->sys = (gsl_odeiv2_system){rhs_cb, jac_cb, n, f};
+  f->h = 1e-3 * cfg->eta;
+  if (method == PHSIM_FLOW_BDF)
+    f->driver = gsl_odeiv2_driver_alloc_y_new(&f->sys, gsl_odeiv2_step_msbdf,
+                                              f->h, PHSIM_FLOW_EPSABS,
+                                              PHSIM_FLOW_EPSREL);
+  else
+    f->driver = gsl_odeiv2_driver_alloc_y_new(
+        &f->sys, gsl_odeiv2_step_rk8pd, f->h, PHSIM_FLOW_RK8PD_EPSABS,
+        PHSIM_FLOW_RK8PD_EPSREL);
   return f;
+}
+
+phsim_flow *phsim_flow_alloc(const phsim_config *cfg) {
+  return phsim_flow_alloc_method(cfg, state_dim(cfg) <= PHSIM_FLOW_BDF_MAX_DIM
+                                          ? PHSIM_FLOW_BDF
+                                          : PHSIM_FLOW_RK8PD);
 }
 
 void phsim_flow_free(phsim_flow *f) {
   if (f == NULL) return;
   gsl_odeiv2_driver_free(f->driver);
   phsim_popgrad_free(f->pg_rhs);
+  gsl_matrix_free(f->A);
+  gsl_matrix_free(f->R);
+  gsl_matrix_free(f->E);
   free(f->y);
+  free(f->yp);
+  free(f->fp);
+  free(f->fm);
+  free(f->ysave);
   phsim_order_free(f->o);
   free(f);
 }
@@ -84,25 +153,128 @@ int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
                     char err[PHSIM_ERR_MAX]) {
   int st = phsim_order_init(f->o, cfg, r, err);
   if (st != PHSIM_OK) return st;
-  pack(f->o, f->y);
-  f->t = 0.0;
+  phsim_reduced_pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
+  f->t = f->origin = f->tau = 0.0;
+  f->h = 1e-3 * cfg->eta;
+  f->stats = (phsim_flow_stats){0, 0, 0, 0, 0, 0};
+  gsl_odeiv2_driver_reset(f->driver);
   return PHSIM_OK;
 }
 
-int phsim_flow_advance_to(phsim_flow *f, unsigned long step) {
-  const double t1 = f->o->eta * (double)step;
-  /* A trial step that leaves the domain (a second moment not positive)
-   * makes rhs return GSL_EBADFUNC; the driver then restores (t, y) to the
-   * last good point, and a smaller first step gets past (GSL manual,
-   * "Driver").  Ten retries shrink it by 10^10. */
-  double h = f->driver->h;
-  for (int tries = 0;; tries++) {
-    int st = gsl_odeiv2_driver_apply(f->driver, &f->t, t1, f->y);
-    if (st == GSL_SUCCESS) break;
-    if (st != GSL_EBADFUNC || tries == 10) return PHSIM_ENUM;
-    h = fmin(h, f->driver->h) / 10.0;
-    gsl_odeiv2_driver_reset_hstart(f->driver, h);
+int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
+                         const gsl_matrix *R, const gsl_matrix *E) {
+  gsl_matrix_memcpy(f->o->A, A);
+  gsl_matrix_memcpy(f->o->R, R);
+  gsl_matrix_memcpy(f->o->E, E);
+  phsim_reduced_pack(f->o->head, A, R, E, f->y);
+  /* R and E as the flow sees them: R's upper triangle mirrored. */
+  phsim_reduced_unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
+  f->origin = f->t;
+  f->tau = 0.0;
+  gsl_odeiv2_driver_reset(f->driver);
+  return phsim_order_eval(f->o);
+}
+
+/* |E_ij - delta_ij| at y's E, labelled with the step nearest to t. */
+static void peak_at(phsim_flow *f, unsigned long last, phsim_head_peak *peak) {
+  if (peak == NULL) return;
+  gsl_matrix_memcpy(f->E, f->o->E);
+  phsim_reduced_unpack(f->o->head, f->y, f->A, f->R, f->E);
+  double s = nearbyint(f->t / f->o->eta);
+  phsim_head_peak_update(peak, s < (double)last ? (unsigned long)s : last, f->E);
+}
+
+/* Back to the last reading (f->o): after a signal. */
+static void rewind_to_reading(phsim_flow *f, double t_read) {
+  phsim_reduced_pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
+  f->t = f->origin = t_read;
+  f->tau = 0.0;
+  gsl_odeiv2_driver_reset(f->driver);
+}
+
+/* The integrator's clock is tau = t - origin.  A double resolves t only to
+ * 2^-52 t (2e-6 at t = 1e10), and a sharp event late in a run needs finer
+ * steps (d = 10^6: the head's collapse when the weak feature is learned,
+ * near t = 5e9, relaxes at a rate of 2e4 and takes steps of 5e-7; with
+ * t + h == t gsl_odeiv2_evolve_apply gives up).  So when the step falls
+ * below 2^-32 tau the origin moves to t and the stepper restarts (msbdf
+ * compares clock values to recognise a repeated step, so its history must
+ * not span two clocks).  The flow is autonomous: only the readings' times
+ * depend on the clock, and origin + tau loses at most half an ulp of t per
+ * move. */
+static void rebase_if_needed(phsim_flow *f) {
+  if (f->tau > 0.0 && f->h < ldexp(f->tau, -32)) {
+    f->origin += f->tau;
+    f->tau = 0.0;
+    f->stats.rebases++;
+    gsl_odeiv2_driver_reset(f->driver);
   }
-  unpack(f->y, f->o);
+}
+
+/* One internal step from (f->tau, f->y) towards t1.  A trial step that
+ * leaves the domain (a second moment not positive) makes the rhs return
+ * GSL_EBADFUNC, on which gsl_odeiv2_evolve_apply returns at once with y
+ * possibly half-updated and the stepper's history (msbdf's Nordsieck
+ * array) holding the failed prediction: restore (tau, y), restart the
+ * stepper and try a step ten times smaller (*tries counts the consecutive
+ * restarts).  Any other failure (the step cannot shrink further, or meet
+ * the tolerance) is final. */
+static int one_step(phsim_flow *f, double t1, int *tries) {
+  gsl_odeiv2_driver *d = f->driver;
+  rebase_if_needed(f);
+  const double tau0 = f->tau, tau1 = t1 - f->origin;
+  if (!(tau0 < tau1)) return PHSIM_OK; /* t1 within rounding of the clock */
+  memcpy(f->ysave, f->y, f->dim * sizeof *f->y);
+  unsigned long failed0 = d->e->failed_steps;
+  int st = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &f->sys, &f->tau, tau1,
+                                   &f->h, f->y);
+  f->stats.failed += d->e->failed_steps - failed0;
+  if (st == GSL_SUCCESS) {
+    f->stats.steps++;
+    f->t = f->origin + f->tau;
+    *tries = 0;
+    return PHSIM_OK;
+  }
+  f->tau = tau0;
+  memcpy(f->y, f->ysave, f->dim * sizeof *f->y);
+  if (st == GSL_EBADFUNC && phsim_interrupted()) return PHSIM_EINTR;
+  if (st == GSL_EBADFUNC && *tries < PHSIM_FLOW_MAX_RETRIES) {
+    (*tries)++;
+    f->stats.retries++;
+    f->h = fmin(f->h, d->e->last_step > 0.0 ? d->e->last_step : f->h) / 10.0;
+    gsl_odeiv2_driver_reset(d);
+    return PHSIM_OK;
+  }
+  if (st == GSL_EBADFUNC)
+    snprintf(f->fault, sizeof f->fault,
+             "the ODE integrator left the loss's domain %d times in a row "
+             "near t = %g", *tries + 1, f->t);
+  else
+    snprintf(f->fault, sizeof f->fault,
+             "the ODE integrator failed near t = %g (GSL status %d: the "
+             "step cannot shrink further or meet the tolerance)", f->t, st);
+  return PHSIM_ENUM;
+}
+
+int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
+                          phsim_head_peak *peak) {
+  const double t1 = f->o->eta * (double)step, t_read = f->t;
+  int tries = 0;
+  f->fault[0] = '\0';
+  while (f->tau < t1 - f->origin) {
+    /* A signal, seen here or inside the Jacobian: back to the reading. */
+    if (f->max_steps > 0 && f->stats.steps >= f->max_steps) {
+      snprintf(f->fault, sizeof f->fault,
+               "the ODE integrator used up its %lu steps short of t = %g",
+               f->max_steps, t1);
+      return PHSIM_ENUM;
+    }
+    int st = phsim_interrupted() ? PHSIM_EINTR : one_step(f, t1, &tries);
+    if (st == PHSIM_EINTR) rewind_to_reading(f, t_read);
+    if (st != PHSIM_OK) return st;
+    if (tries == 0) peak_at(f, step, peak);
+  }
+  f->t = t1;
+  phsim_reduced_unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
   return phsim_order_eval(f->o);
 }

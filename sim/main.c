@@ -1,5 +1,6 @@
 /* main.c: the phsim command line. */
 #include <jansson.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "phsim_field.h"
 #include "phsim_fit.h"
 #include "phsim_grad.h"
+#include "phsim_stats.h"
 #include "phsim_interrupt.h"
 #include "phsim_io.h"
 #include "phsim_outdir.h"
@@ -515,6 +517,51 @@ static int cmd_fit(int argc, char **argv) {
   return PHSIM_OK;
 }
 
+static int cmd_stats(int argc, char **argv) {
+  static const char usage[] =
+      "usage: phsim stats CSV --by COL --y COL [--where COL=VALUE]... [--boot B]\n"
+      "                   [--level L] [--seed S]\n"
+      "Per value of --by (in order of first appearance): rows, censored rows\n"
+      "(empty y: never reached), the median of y over the others and its\n"
+      "percentile bootstrap interval (B resamples, default 2000; level L,\n"
+      "default 0.95; GSL mt19937 seeded with S, default 1). CSV on stdout:\n"
+      "<by>,n,censored,median,lo,hi.\n";
+  int st;
+  /* argv[0] is "stats" (getopt's program name), argv[1] the CSV. */
+  if (usage_done(argc - 1, argv + 1, argc >= 2, usage, &st)) return st;
+  static const struct option longopts[] = {
+      {"by", required_argument, NULL, 'b'},    {"y", required_argument, NULL, 'y'},
+      {"where", required_argument, NULL, 'w'}, {"boot", required_argument, NULL, 'B'},
+      {"level", required_argument, NULL, 'l'}, {"seed", required_argument, NULL, 's'},
+      {NULL, 0, NULL, 0}};
+  const char **where = calloc((size_t)argc, sizeof *where);
+  if (where == NULL) return PHSIM_ENOMEM;
+  phsim_stats_opts o = {.boot = 2000, .level = 0.95, .seed = 1, .where = where};
+  char *end = NULL;
+  int c, bad = 0;
+  optind = 2;
+  while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    if (c == 'b') o.by = optarg;
+    else if (c == 'y') o.y = optarg;
+    else if (c == 'w') where[o.nwhere++] = optarg;
+    else if (c == 'B') o.boot = strtoul(optarg, &end, 10), bad |= *end != '\0';
+    else if (c == 'l') o.level = strtod(optarg, &end), bad |= *end != '\0';
+    else if (c == 's') o.seed = strtoul(optarg, &end, 10), bad |= *end != '\0';
+    else bad = 1;
+  }
+  if (bad || o.by == NULL || o.y == NULL || optind != argc) {
+    fprintf(stderr, "phsim: stats: --by and --y are required, numbers must be numbers, and "
+                    "nothing may follow the options; see 'phsim stats -h'\n");
+    free(where);
+    return PHSIM_EINPUT;
+  }
+  char err[PHSIM_ERR_MAX];
+  st = phsim_stats_csv(argv[1], &o, stdout, err);
+  free(where);
+  if (st != PHSIM_OK) fprintf(stderr, "phsim: %s\n", err);
+  return st;
+}
+
 /* Per head mode: runs, and runs that learned every feature. */
 typedef struct {
   const char *head;
@@ -657,6 +704,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
   if (strcmp(cmd, "field") == 0) return cmd_field(argc - 2, argv + 2);
   if (strcmp(cmd, "fit") == 0) return cmd_fit(argc - 2, argv + 2);
+  if (strcmp(cmd, "stats") == 0) return cmd_stats(argc - 1, argv + 1);
   if (strcmp(cmd, "pull") == 0) return cmd_pull(argc - 2, argv + 2);
   if (strcmp(cmd, "keys") == 0) {
     phsim_config_print_keys(stdout);

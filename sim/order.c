@@ -47,6 +47,42 @@ void phsim_order_free(phsim_order *o) {
   free(o);
 }
 
+size_t phsim_reduced_dim(size_t m, size_t K, phsim_head head) {
+  size_t n = m * K + m * (m + 1) / 2;
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++) n += (size_t)phsim_head_trains(head, r, s);
+  return n;
+}
+
+void phsim_reduced_pack(phsim_head head, const gsl_matrix *A, const gsl_matrix *R,
+                        const gsl_matrix *E, double *y) {
+  const size_t m = A->size1, K = A->size2;
+  size_t k = 0;
+  for (size_t r = 0; r < m; r++)
+    for (size_t l = 0; l < K; l++) y[k++] = gsl_matrix_get(A, r, l);
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = r; s < m; s++) y[k++] = gsl_matrix_get(R, r, s);
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++)
+      if (phsim_head_trains(head, r, s)) y[k++] = gsl_matrix_get(E, r, s);
+}
+
+void phsim_reduced_unpack(phsim_head head, const double *y, gsl_matrix *A,
+                          gsl_matrix *R, gsl_matrix *E) {
+  const size_t m = A->size1, K = A->size2;
+  size_t k = 0;
+  for (size_t r = 0; r < m; r++)
+    for (size_t l = 0; l < K; l++) gsl_matrix_set(A, r, l, y[k++]);
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = r; s < m; s++) {
+      gsl_matrix_set(R, r, s, y[k]);
+      gsl_matrix_set(R, s, r, y[k++]);
+    }
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++)
+      if (phsim_head_trains(head, r, s)) gsl_matrix_set(E, r, s, y[k++]);
+}
+
 void phsim_order_sample_reduced(gsl_rng *r, size_t d, gsl_matrix *A,
                                 gsl_matrix *R) {
   const size_t m = A->size1, K = A->size2;
@@ -78,6 +114,7 @@ int phsim_order_init(phsim_order *o, const phsim_config *cfg, gsl_rng *r,
     phsim_weights_gram(o->W0, K, o->R);
   } else {
     phsim_order_sample_reduced(r, cfg->d, o->A, o->R);
+    phsim_overlaps_perturb(o->A, cfg->K, cfg->perturb);
   }
   if (o->ema > 0.0) {
     gsl_matrix_memcpy(o->At, o->A);

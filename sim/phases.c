@@ -16,11 +16,16 @@ void phsim_phases_init(phsim_phases *p, const phsim_config *cfg) {
   p->E_substitution = NAN;
   p->EI_peak = 0.0;
   p->force_T1 = calloc(cfg->m, sizeof *p->force_T1);
+  p->amax = calloc(cfg->m * cfg->K, sizeof *p->amax);
+  p->EI_phase1 = 0.0;
+  p->offtarget = NAN;
 }
 
 void phsim_phases_free(phsim_phases *p) {
   free(p->force_T1);
+  free(p->amax);
   p->force_T1 = NULL;
+  p->amax = NULL;
 }
 
 double phsim_E_minus_I(const gsl_matrix *E) {
@@ -53,6 +58,18 @@ static void detect_substitution(phsim_phases *p, unsigned long step,
   }
 }
 
+/* Phase I's running maxima; at T1, the largest overlap off (j*, s). */
+static void track_phase1(phsim_phases *p, const gsl_matrix *A, double ei) {
+  for (size_t i = 0; i < p->m * p->K; i++)
+    p->amax[i] = fmax(p->amax[i], fabs(gsl_matrix_get(A, i / p->K, i % p->K)));
+  p->EI_phase1 = fmax(p->EI_phase1, ei);
+  if (p->T1 < 0) return;
+  p->offtarget = 0.0;
+  for (size_t i = 0; i < p->m * p->K; i++)
+    if (i != (size_t)p->strong_neuron * p->K + p->strong)
+      p->offtarget = fmax(p->offtarget, p->amax[i]);
+}
+
 void phsim_phases_update(phsim_phases *p, unsigned long step,
                          const double *cos, const gsl_matrix *A,
                          const gsl_matrix *E, const gsl_matrix *gA,
@@ -69,6 +86,7 @@ void phsim_phases_update(phsim_phases *p, unsigned long step,
           p->force_T1[i] = fabs(gsl_matrix_get(gA, i, p->strong));
         break;
       }
+  if (isnan(p->offtarget)) track_phase1(p, A, ei);
   if (p->T3 < 0 && features_learned == p->K) p->T3 = (long)step;
   if (p->T3 >= 0 && p->T4 < 0 && p->EI_peak > 0.0 &&
       ei <= PHSIM_HEAD_RETURN_FRACTION * p->EI_peak)
@@ -83,6 +101,10 @@ json_t *phsim_phases_json(const phsim_phases *p) {
   json_object_set_new(o, "T2", step_or_null(p->T2));
   json_object_set_new(o, "T3", step_or_null(p->T3));
   json_object_set_new(o, "T4", step_or_null(p->T4));
+  json_object_set_new(o, "phase1_offtarget_max",
+                      isnan(p->offtarget) ? json_null() : json_real(p->offtarget));
+  json_object_set_new(o, "phase1_E_minus_I_max",
+                      isnan(p->offtarget) ? json_null() : json_real(p->EI_phase1));
   json_object_set_new(o, "strong_neuron",
                       p->strong_neuron < 0 ? json_null() : json_integer(p->strong_neuron + 1));
   json_object_set_new(o, "substituted_neuron",

@@ -22,6 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gsl/gsl_fit.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
 #include "phsim_csv.h"
 #include "phsim_fit.h"
 #include "phsim_interrupt.h"
@@ -99,7 +104,8 @@ static void gp_str(gp_vars *v, const char *name, const char *value) {
 }
 
 static void gp_num(gp_vars *v, const char *name, double x) {
-  fprintf(v->fp, "%s=%.17g; ", name, x);
+  if (isfinite(x)) fprintf(v->fp, "%s=%.17g; ", name, x);
+  else fprintf(v->fp, "%s=NaN; ", name); /* gnuplot's constant */
 }
 
 static void gp_int(gp_vars *v, const char *name, long long x) {
@@ -350,9 +356,19 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
 
 /* ---- a sweep ---------------------------------------------------------- */
 
+/* Per-run metrics of a sweep: sweep.csv columns, then |E_{i j*}| at the
+ * pull-collapse end of substitution for kappa = 3, 10, 30 (from the kept
+ * trajectories; pull_collapse). */
+enum { M_T1, M_T3, M_ESUB, M_EPEAK, M_EP3, M_EP10, M_EP30, NMET };
+static const char *const met_col[NMET] = {"T1", "T3", "E_substitution", "E_peak", NULL, NULL, NULL};
+static const double pull_kappa[3] = {3, 10, 30};
+
 typedef struct {
   size_t idx;
-  double features, T3;   /* NAN: empty */
+  double features, v[NMET];   /* NAN: empty */
+  int faithful;               /* flow_faithful: 1, 0, or -1 (empty) */
+  int ok;                     /* status ok */
+  long strong;                /* strong_neuron, 0 if empty */
 } sweep_row;
 
 typedef struct {
@@ -363,13 +379,20 @@ typedef struct {
   size_t nrows;
 } sweep_data;
 
-/* features_learned (an integer 0..K or empty) and T3 of the current row. */
+/* The field of column name in the current row ("" when absent). */
+static const char *field_of(const phsim_sweep_table *t, const char *name) {
+  long c = phsim_csv_col(&t->csv, name);
+  return c >= 0 ? t->csv.field[c] : "";
+}
+
+/* features_learned (an integer 0..K or empty), the metrics, flow_faithful,
+ * status and strong_neuron of the current row (the table reader has
+ * checked that every result field is empty or a finite number). */
 static int row_metrics(const phsim_sweep_table *t, size_t K, sweep_row *r,
                        char err[PHSIM_ERR_MAX]) {
-  long fc = phsim_csv_col(&t->csv, "features_learned"), tc = phsim_csv_col(&t->csv, "T3");
-  const char *f = fc >= 0 ? t->csv.field[fc] : "", *t3 = tc >= 0 ? t->csv.field[tc] : "";
+  const char *f = field_of(t, "features_learned"), *ff = field_of(t, "flow_faithful");
   r->idx = t->index;
-  r->features = r->T3 = NAN;
+  r->features = NAN;
   double x;
   if (*f != '\0') {
     if (!phsim_csv_number(f, &x) || x < 0 || x > (double)K || x != floor(x)) {
@@ -379,7 +402,14 @@ static int row_metrics(const phsim_sweep_table *t, size_t K, sweep_row *r,
     }
     r->features = x;
   }
-  if (*t3 != '\0' && phsim_csv_number(t3, &x)) r->T3 = x;
+  for (int k = 0; k < NMET; k++) {
+    const char *v = met_col[k] ? field_of(t, met_col[k]) : "";
+    r->v[k] = *v != '\0' && phsim_csv_number(v, &x) ? x : NAN;
+  }
+  r->faithful = *ff == '\0' ? -1 : (phsim_csv_number(ff, &x) && x == 1.0);
+  r->ok = strcmp(field_of(t, "status"), "ok") == 0;
+  const char *sn = field_of(t, "strong_neuron");
+  r->strong = *sn != '\0' && phsim_csv_number(sn, &x) && x >= 1 && x <= 2 ? (long)x : 0;
   return PHSIM_OK;
 }
 
@@ -419,38 +449,428 @@ static int load_rows(const plot_job *j, sweep_data *d, int copy, char err[PHSIM_
   return st;
 }
 
-static int plot_scaling(const plot_job *j, const sweep_data *d, char err[PHSIM_ERR_MAX]) {
-  static const char *const metrics[] = {"T1", "T3", "E_substitution", "E_peak"};
-  const char *xkey = d->s.grids[d->key[0]].key;
-  char csv[PATH_MAX + 96];
-  snprintf(csv, sizeof csv, "%s/sweep.csv", j->work);
-  int plotted = 0;
-  for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
-    phsim_fit_result fit;
-    char msg[PHSIM_ERR_MAX], expect[64];
-    if (phsim_fit_csv(csv, xkey, metrics[i], 1, NULL, 0, &fit, msg) != PHSIM_OK) continue;
-    if (fit.slope == 0.0 && fit.slope_se == 0.0) continue; /* constant: no axis */
-    gp_vars v;
-    int st = gp_begin(&v, err);
-    if (st != PHSIM_OK) return st;
-    snprintf(expect, sizeof expect, "%zu runs", fit.n);
-    gp_str(&v, "dir", j->work);
-    gp_str(&v, "xkey", xkey);
-    gp_str(&v, "ykey", metrics[i]);
-    gp_num(&v, "slope", fit.slope);
-    gp_num(&v, "intercept", fit.intercept);
-    gp_num(&v, "slope_se", fit.slope_se);
-    gp_str(&v, "expect", expect);
-    st = gnuplot(&v, "scaling.gp", err);
-    if (st != PHSIM_OK) return st;
-    plotted++;
+/* ---- the end of substitution by the pull (E3) ------------------------- */
+
+/* The strongest feature of a configuration: argmax pi_l alpha_l^6. */
+static size_t strongest(const phsim_config *c) {
+  size_t s = 0;
+  for (size_t l = 1; l < c->K; l++)
+    if (c->pi[l] * pow(c->alpha[l], 6) > c->pi[s] * pow(c->alpha[s], 6)) s = l;
+  return s + 1;
+}
+
+/* Column indices of the trajectory for neuron i, strong neuron js,
+ * feature s; -1 if absent. */
+static int pull_cols(const phsim_csv *c, long i, long js, size_t s, long col[4]) {
+  char f[64], e[64], a[64];
+  snprintf(f, sizeof f, "force_%ld_%zu", i, s);
+  snprintf(e, sizeof e, "E_%ld_%ld", i, js);
+  snprintf(a, sizeof a, "cos_%ld_%zu", i, s);
+  col[0] = phsim_csv_col(c, "step");
+  col[1] = phsim_csv_col(c, f);
+  col[2] = phsim_csv_col(c, e);
+  col[3] = phsim_csv_col(c, a);
+  return col[0] >= 0 && col[1] >= 0 && col[2] >= 0 && col[3] >= 0;
+}
+
+/* |E_{i j*}| (i the neuron other than j*, m = 2) at the first logged step
+ * at or after T1 at which w_i's pull along the strong feature has fallen
+ * to 1/kappa of its largest value since T1 while w_i has not learned
+ * it (|cos| below the threshold: a pull that vanishes because w_i itself
+ * learned v_s is collapse, not substitution): the end of substitution
+ * defined by the pull alone, for each kappa of pull_kappa (NAN: never).
+ * Reads DIR/runs/NNNNNN/trajectory.csv when the sweep kept it. */
+static int pull_collapse(const plot_job *j, const sweep_data *d, sweep_row *r,
+                         char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/runs/%06zu/trajectory.csv", j->dir, r->idx);
+  phsim_config cfg;
+  struct stat stt;
+  if (stat(path, &stt) != 0 || isnan(r->v[M_T1]) || r->strong == 0) return PHSIM_OK;
+  if (phsim_sweep_point(&d->s, r->idx, &cfg, err) != PHSIM_OK) return PHSIM_EINPUT;
+  if (cfg.m != 2 || cfg.head != PHSIM_HEAD_OFFDIAG) return PHSIM_OK;
+  phsim_csv c;
+  long col[4];
+  if (phsim_csv_open(&c, path, err) != PHSIM_OK) return PHSIM_EINPUT;
+  int st = PHSIM_OK, got, left = 3;
+  if (!pull_cols(&c, 3 - r->strong, r->strong, strongest(&cfg), col)) {
+    snprintf(err, PHSIM_ERR_MAX, "'%.300s': not a trajectory of this sweep", path);
+    st = PHSIM_EINPUT;
   }
-  if (plotted == 0) {
-    snprintf(err, PHSIM_ERR_MAX, "sweep '%.300s': no metric has 3 positive values to fit against '%s'",
-             j->dir, xkey);
+  double peak = 0, step, f, e, cs;
+  while (st == PHSIM_OK && left > 0 && (got = phsim_csv_next(&c, err)) == 1) {
+    if (!phsim_csv_number(c.field[col[0]], &step) || !phsim_csv_number(c.field[col[1]], &f) ||
+        !phsim_csv_number(c.field[col[2]], &e) || !phsim_csv_number(c.field[col[3]], &cs)) {
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: expected numbers", path, c.lineno);
+      st = PHSIM_EINPUT;
+    } else if (fabs(cs) >= cfg.threshold) {
+      left = 0; /* w_i learned v_s: collapse, no substitution after */
+    } else if (step >= r->v[M_T1]) {
+      peak = fmax(peak, fabs(f));
+      for (int k = 0; k < 3; k++)
+        if (isnan(r->v[M_EP3 + k]) && fabs(f) * pull_kappa[k] <= peak) r->v[M_EP3 + k] = fabs(e), left--;
+    }
+  }
+  if (st == PHSIM_OK && got < 0) st = PHSIM_EINPUT;
+  phsim_csv_close(&c);
+  return st;
+}
+
+/* ---- scaling: medians, bootstrap intervals, censoring, fits ----------- */
+
+#define BOOT 1000
+
+/* A figure of one metric against the swept key: 1 to 3 series. */
+typedef struct {
+  const char *name, *ylabel;
+  int nser, met[3];
+  const char *label[3];
+  double ref;        /* the paper's exponent for this x, 0: none */
+} scale_fig;
+
+/* How a swept key is drawn: as a ratio to its reference where the paper
+ * states it so (eta_E / eta, alpha_l / alpha_1). */
+static double axis_ratio(const sweep_data *d, const phsim_grid *g, const char **label) {
+  static char buf[64];
+  *label = g->key;
+  if (strcmp(g->key, "eta_E") == 0) {
+    *label = "η_E / η";
+    return d->s.base.eta;
+  }
+  if (g->component > 0) {
+    snprintf(buf, sizeof buf, "α_%d / α_1", g->component + 1);
+    *label = buf;
+    return d->s.base.alpha[0];
+  }
+  if (strcmp(g->key, "d") == 0) *label = "d";
+  if (strcmp(g->key, "eta") == 0) *label = "η";
+  return 1.0;
+}
+
+/* The paper's exponent of metric name against key: T1 ~ d^2 / eta,
+ * |E| at the end of substitution ~ (eta_E / eta)^(1/2). */
+static double paper_exponent(const char *key, const char *name) {
+  if (strcmp(name, "T1") == 0 && strcmp(key, "d") == 0) return 2;
+  if (strcmp(name, "T1") == 0 && strcmp(key, "eta") == 0) return -1;
+  if (strncmp(name, "E_", 2) == 0 && strcmp(key, "eta_E") == 0) return 0.5;
+  return 0;
+}
+
+/* One series: per x value the uncensored values of the faithful runs. */
+typedef struct {
+  size_t nx;
+  double *x, **val;      /* val[k]: nval[k] values: the used ones and, for a
+                            step metric, the censored ones as ranks (never:
+                            +inf; by the first row: its value) */
+  size_t *nval;
+  size_t *used, *first, *never, *unfaithful;
+  double *med, *lo, *hi;
+  int *fit;              /* x enters the fit */
+  double slope, intercept, slo, shi;
+  size_t nfit;
+  int stepm;             /* a step metric: censored values are bounds */
+  size_t ns;             /* seeds (values of the seed grid; 0: none) */
+  double *byseed;        /* nx x ns: the used value of seed s at x, or NAN */
+} series;
+
+static void series_free(series *S) {
+  for (size_t k = 0; S->val && k < S->nx; k++) free(S->val[k]);
+  free(S->x), free(S->val), free(S->nval), free(S->used), free(S->first), free(S->never);
+  free(S->unfaithful), free(S->med), free(S->lo), free(S->hi), free(S->fit), free(S->byseed);
+}
+
+static int series_alloc(series *S, size_t nx, size_t nrows, size_t ns) {
+  memset(S, 0, sizeof *S);
+  S->nx = nx;
+  S->ns = ns;
+  S->byseed = malloc((nx * ns + 1) * sizeof *S->byseed);
+  for (size_t k = 0; S->byseed && k < nx * ns; k++) S->byseed[k] = NAN;
+  S->x = calloc(nx, sizeof *S->x), S->val = calloc(nx, sizeof *S->val);
+  S->nval = calloc(nx, sizeof *S->nval);
+  S->used = calloc(nx, sizeof *S->used), S->first = calloc(nx, sizeof *S->first);
+  S->never = calloc(nx, sizeof *S->never), S->unfaithful = calloc(nx, sizeof *S->unfaithful);
+  S->med = calloc(nx, sizeof *S->med), S->lo = calloc(nx, sizeof *S->lo);
+  S->hi = calloc(nx, sizeof *S->hi), S->fit = calloc(nx, sizeof *S->fit);
+  int ok = S->nval && S->byseed && S->x && S->val && S->used && S->first && S->never && S->unfaithful && S->med &&
+           S->lo && S->hi && S->fit;
+  for (size_t k = 0; ok && k < nx; k++) ok = (S->val[k] = malloc((nrows + 1) * sizeof(double))) != NULL;
+  return ok ? PHSIM_OK : PHSIM_ENOMEM;
+}
+
+/* Sort the runs of metric met into S by x: unfaithful runs left out and
+ * counted; a step metric reached by the first logged row is censored
+ * (first), an empty value never reached (never). */
+static void series_fill(series *S, const sweep_data *d, int met, double xdiv, long sgrid) {
+  const phsim_grid *g = &d->s.grids[d->key[0]];
+  const int stepm = met == M_T1 || met == M_T3;
+  S->stepm = stepm;
+  for (size_t k = 0; k < S->nx; k++) {
+    phsim_csv_number(g->values[k], &S->x[k]);
+    S->x[k] /= xdiv;
+  }
+  for (size_t r = 0; r < d->nrows; r++) {
+    const sweep_row *row = &d->rows[r];
+    size_t k = phsim_sweep_value_index(&d->s, row->idx, d->key[0]);
+    double v = row->v[met];
+    phsim_config cfg;
+    char msg[PHSIM_ERR_MAX];
+    int kind = 0;
+    if (!row->ok) continue;
+    if (row->faithful == 0) {
+      S->unfaithful[k]++;
+      continue;
+    }
+    if (isnan(v) || !(v > 0)) kind = 2, S->never[k]++;
+    else if (stepm && phsim_sweep_point(&d->s, row->idx, &cfg, msg) == PHSIM_OK &&
+             v <= (double)cfg.log_every) kind = 1, S->first[k]++;
+    else S->used[k]++;
+    if (kind == 2 && !stepm) continue; /* no value, not a bound */
+    v = kind == 2 ? INFINITY : v;
+    S->val[k][S->nval[k]++] = v;
+    if (sgrid >= 0) S->byseed[k * S->ns + phsim_sweep_value_index(&d->s, row->idx, (size_t)sgrid)] = v;
+  }
+}
+
+static double median_of(double *v, size_t n) {
+  gsl_sort(v, 1, n);
+  return gsl_stats_median_from_sorted_data(v, 1, n);
+}
+
+/* Least squares of log y on log x over the x values marked fit. */
+static double fit_logs(const series *S, const double *y, double *intercept) {
+  double lx[64], ly[64], c0, c1, c00, c01, c11, ss;
+  size_t n = 0;
+  for (size_t k = 0; k < S->nx && n < 64; k++)
+    if (S->fit[k] && y[k] > 0 && isfinite(y[k])) lx[n] = log(S->x[k]), ly[n++] = log(y[k]);
+  if (n < 3) return NAN;
+  gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &c00, &c01, &c11, &ss);
+  if (intercept) *intercept = c0;
+  return c1;
+}
+
+/* One bootstrap replicate of the medians into bmed: seeds resampled with
+ * replacement and the same draw used at every x (the runs of one seed are
+ * paired across x), or, without a seed grid, runs resampled within each
+ * x. */
+static void boot_medians(const series *S, gsl_rng *rng, double *samp, size_t *pick, double *bmed) {
+  for (size_t i = 0; i < S->ns; i++) pick[i] = gsl_rng_uniform_int(rng, S->ns);
+  for (size_t k = 0; k < S->nx; k++) {
+    size_t n = S->nval[k], m = 0;
+    if (S->ns > 1) {
+      for (size_t i = 0; i < S->ns; i++) {
+        double v = S->byseed[k * S->ns + pick[i]];
+        if (!isnan(v)) samp[m++] = v;
+      }
+    } else {
+      for (size_t i = 0; i < n; i++) samp[m++] = S->val[k][gsl_rng_uniform_int(rng, n)];
+    }
+    bmed[k] = m ? median_of(samp, m) : NAN;
+  }
+}
+
+/* Medians, their bootstrap percentile intervals (boot_medians, BOOT
+ * times, GSL's mt19937 seeded 1), the fit of log median on log x and the
+ * bootstrap interval of its slope.  An x enters the fit when its median
+ * means something: for a step metric, most faithful runs uncensored (a
+ * run that never got there bounds the step from below); for a head
+ * entry, at least 2 runs have one (a run without substitution has no
+ * value, not a bound). */
+static int series_stats(series *S) {
+  double *tmp = malloc(sizeof(double) * (BOOT + 1) * (S->nx + 1)), *bmed = malloc(sizeof(double) * (S->nx + 1));
+  double *bslope = malloc(sizeof(double) * BOOT), *samp = NULL;
+  size_t maxn = S->ns + 1, *pick = malloc(sizeof(size_t) * (S->ns + 1));
+  for (size_t k = 0; k < S->nx; k++) maxn = S->nval[k] > maxn ? S->nval[k] : maxn;
+  samp = malloc(sizeof(double) * maxn);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!tmp || !bmed || !bslope || !samp || !rng || !pick) {
+    free(tmp), free(bmed), free(bslope), free(samp), free(pick);
+    if (rng) gsl_rng_free(rng);
+    return PHSIM_ENOMEM;
+  }
+  gsl_rng_set(rng, 1);
+  for (size_t k = 0; k < S->nx; k++) {
+    size_t n = S->used[k], cens = S->first[k] + S->never[k];
+    S->med[k] = S->nval[k] ? median_of(S->val[k], S->nval[k]) : NAN;
+    if (!isfinite(S->med[k])) S->med[k] = NAN;
+    S->fit[k] = (S->stepm ? n > cens : n >= 2) && n > 0 && S->x[k] > 0 && S->med[k] > 0 && S->nfit < 64;
+    S->nfit += (size_t)S->fit[k];
+  }
+  size_t nb = 0;
+  for (size_t b = 0; b < BOOT; b++) {
+    boot_medians(S, rng, samp, pick, bmed);
+    for (size_t k = 0; k < S->nx; k++) tmp[k * BOOT + b] = isnan(bmed[k]) ? HUGE_VAL : bmed[k];
+    double sl = fit_logs(S, bmed, NULL);
+    if (!isnan(sl)) bslope[nb++] = sl;
+  }
+  for (size_t k = 0; k < S->nx; k++) {
+    double *t = tmp + k * BOOT;
+    if (isnan(S->med[k])) { S->lo[k] = S->hi[k] = NAN; continue; }
+    gsl_sort(t, 1, BOOT);
+    S->lo[k] = gsl_stats_quantile_from_sorted_data(t, 1, BOOT, 0.025);
+    S->hi[k] = gsl_stats_quantile_from_sorted_data(t, 1, BOOT, 0.975);
+  }
+  S->intercept = NAN;
+  S->slope = fit_logs(S, S->med, &S->intercept);
+  S->slo = S->shi = NAN;
+  if (nb > 0) {
+    gsl_sort(bslope, 1, nb);
+    S->slo = gsl_stats_quantile_from_sorted_data(bslope, 1, nb, 0.025);
+    S->shi = gsl_stats_quantile_from_sorted_data(bslope, 1, nb, 0.975);
+  }
+  free(tmp), free(bmed), free(bslope), free(samp), free(pick);
+  gsl_rng_free(rng);
+  return PHSIM_OK;
+}
+
+/* work/plots/scaling-NAME-k.dat (x median lo hi used first never
+ * unfaithful fit) and -k-runs.dat (x value kind: 0 used, 1 reached by the
+ * first logged row, 2 never), and one line of scaling-NAME.fit. */
+static int series_write(const plot_job *j, const scale_fig *F, int k, series *S,
+                        const sweep_data *d, FILE *fitf, char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 160], rpath[PATH_MAX + 160];
+  snprintf(path, sizeof path, "%s/plots/scaling-%s-%d.dat", j->work, F->name, k + 1);
+  snprintf(rpath, sizeof rpath, "%s/plots/scaling-%s-%d-runs.dat", j->work, F->name, k + 1);
+  FILE *out = fopen(path, "w"), *runs = fopen(rpath, "w");
+  size_t tot[4] = {0, 0, 0, 0};
+  for (size_t x = 0; out && runs && x < S->nx; x++) {
+    fprintf(out, "%.9g %.9g %.9g %.9g %zu %zu %zu %zu %d\n", S->x[x], S->med[x], S->lo[x], S->hi[x],
+            S->used[x], S->first[x], S->never[x], S->unfaithful[x], S->fit[x]);
+    tot[0] += S->used[x], tot[1] += S->first[x], tot[2] += S->never[x], tot[3] += S->unfaithful[x];
+  }
+  /* every faithful run: its x, value and kind */
+  for (size_t r = 0; out && runs && r < d->nrows; r++) {
+    const sweep_row *row = &d->rows[r];
+    size_t x = phsim_sweep_value_index(&d->s, row->idx, d->key[0]);
+    double v = row->v[F->met[k]];
+    if (!row->ok || row->faithful == 0) continue;
+    phsim_config cfg;
+    char msg[PHSIM_ERR_MAX];
+    if (isnan(v) || !(v > 0)) fprintf(runs, "%.9g NaN 2\n", S->x[x]);
+    else if (S->stepm && phsim_sweep_point(&d->s, row->idx, &cfg, msg) == PHSIM_OK &&
+             v <= (double)cfg.log_every)
+      fprintf(runs, "%.9g %.9g 1\n", S->x[x], v);
+    else fprintf(runs, "%.9g %.9g 0\n", S->x[x], v);
+  }
+  fprintf(fitf, "series=%d metric=%s slope=%.6g lo=%.6g hi=%.6g intercept=%.6g points=%zu used=%zu "
+          "first=%zu never=%zu unfaithful=%zu ref=%g\n", k + 1, F->met[k] >= M_EP3 ? (F->met[k] == M_EP3 ? "kappa3" : F->met[k] == M_EP10 ? "kappa10" : "kappa30") : met_col[F->met[k]],
+          S->slope, S->slo, S->shi, S->intercept, S->nfit, tot[0], tot[1], tot[2], tot[3], F->ref);
+  int st = PHSIM_OK;
+  if (out == NULL || runs == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", path, strerror(errno));
+    st = PHSIM_EIO;
+    if (out) fclose(out);
+    if (runs) fclose(runs);
+    return st;
+  }
+  st = close_checked(out, path, err);
+  if (close_checked(runs, rpath, err) != PHSIM_OK) st = PHSIM_EIO;
+  return st;
+}
+/* The caption: runs per point, what the bars and markers are. */
+static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful) {
+  char *buf = NULL;
+  size_t len = 0, seeds = 1;
+  for (size_t k = 0; k < d->s.ngrids; k++)
+    if (strcmp(d->s.grids[k].key, "seed") == 0) seeds = d->s.grids[k].n;
+  FILE *fp = open_memstream(&buf, &len);
+  if (fp == NULL) return;
+  fprintf(fp, "%zu seeds per point, budget %lu steps; medians with 95%% bootstrap intervals; "
+          "line: fit of log median (filled points only)", seeds, d->s.base.steps);
+  if (unfaithful) fprintf(fp, "; %zu runs not flow-faithful left out", unfaithful);
+  if (fclose(fp) == 0) gp_str(v, "caption", buf);
+  free(buf);
+}
+
+/* One scaling figure: its series computed, written and drawn. */
+static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F, FILE *fitf,
+                     double xdiv, const char *xlabel, int *drawn, char err[PHSIM_ERR_MAX]) {
+  series S[3];
+  size_t unf = 0, any = 0;
+  int st = PHSIM_OK, n = 0;
+  const size_t nx = d->s.grids[d->key[0]].n;
+  long sg = -1;
+  for (size_t k = 0; k < d->s.ngrids; k++)
+    if (strcmp(d->s.grids[k].key, "seed") == 0) sg = (long)k;
+  for (; st == PHSIM_OK && n < F->nser; n++) {
+    st = series_alloc(&S[n], nx, d->nrows, sg >= 0 ? d->s.grids[sg].n : 0);
+    if (st == PHSIM_OK) series_fill(&S[n], d, F->met[n], xdiv, sg);
+    if (st == PHSIM_OK) st = series_stats(&S[n]);
+    for (size_t k = 0; st == PHSIM_OK && k < nx; k++) {
+      unf += S[n].unfaithful[k];
+      for (size_t i = 0; i < S[n].nval[k]; i++)
+        any += isfinite(S[n].val[k][i]) && S[n].val[k][i] != S[n].val[0][0] ? 3 : 0;
+    }
+    if (st == PHSIM_OK) st = series_write(j, F, n, &S[n], d, fitf, err);
+  }
+  gp_vars v;
+  if (st == PHSIM_OK && any >= 3) {
+    st = gp_begin(&v, err);
+    if (st == PHSIM_OK) {
+      char nm[32];
+      gp_str(&v, "dir", j->work), gp_str(&v, "name", F->name);
+      gp_str(&v, "xlabel_", xlabel), gp_str(&v, "ylabel_", F->ylabel);
+      gp_int(&v, "nser", F->nser), gp_num(&v, "ref", F->ref);
+      char *tics = NULL;
+      size_t tl = 0;
+      FILE *tf = open_memstream(&tics, &tl);
+      for (size_t k = 0; tf && k < nx; k++) fprintf(tf, "%s%.6g", k ? " " : "", S[0].x[k]);
+      if (tf && fclose(tf) == 0) gp_str(&v, "xtics_", tics);
+      free(tics);
+      gp_str(&v, "nevertxt", S[0].stepm ? "never reached (budget)" : "no such event within the budget");
+      for (int k = 0; k < F->nser; k++) {
+        snprintf(nm, sizeof nm, "label%d", k + 1), gp_str(&v, nm, F->label[k] ? F->label[k] : "");
+        snprintf(nm, sizeof nm, "slope%d", k + 1), gp_num(&v, nm, S[k].slope);
+        snprintf(nm, sizeof nm, "icpt%d", k + 1), gp_num(&v, nm, S[k].intercept);
+        snprintf(nm, sizeof nm, "slo%d", k + 1), gp_num(&v, nm, S[k].slo);
+        snprintf(nm, sizeof nm, "shi%d", k + 1), gp_num(&v, nm, S[k].shi);
+      }
+      scale_caption(&v, d, unf / (size_t)F->nser);
+      st = gnuplot(&v, "scaling.gp", err);
+      *drawn += st == PHSIM_OK;
+    }
+  }
+  for (int k = 0; k < n; k++) series_free(&S[k]);
+  return st;
+}
+
+static int plot_scaling(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX]) {
+  const phsim_grid *g = &d->s.grids[d->key[0]];
+  double x;
+  for (size_t k = 0; k < g->n; k++)
+    if (!phsim_csv_number(g->values[k], &x) || !(x > 0)) {
+      snprintf(err, PHSIM_ERR_MAX, "sweep '%.300s': key '%s' is not a positive number", j->dir, g->key);
+      return PHSIM_EINPUT;
+    }
+  int st = PHSIM_OK, drawn = 0;
+  for (size_t r = 0; st == PHSIM_OK && r < d->nrows; r++) st = pull_collapse(j, d, &d->rows[r], err);
+  const char *xl;
+  double xdiv = axis_ratio(d, g, &xl);
+  const scale_fig figs[] = {
+      {"T1", "T_1 (steps): a neuron learns v_1", 1, {M_T1, 0, 0}, {"T_1"}, paper_exponent(g->key, "T1")},
+      {"T3", "T_3 (steps): every feature learned", 1, {M_T3, 0, 0}, {"T_3"}, 0},
+      {"E_substitution", "|E_{ij*}| at T_2 (phsim's rule)", 1, {M_ESUB, 0, 0}, {"|E_{ij*}|"},
+       paper_exponent(g->key, "E_")},
+      {"E_peak", "largest |E_{ij} − δ_{ij}|", 1, {M_EPEAK, 0, 0}, {"peak |E|"}, paper_exponent(g->key, "E_")},
+      {"E_pull", "|E_{ij*}| when w_i's v_1 pull has fallen κ-fold", 3, {M_EP3, M_EP10, M_EP30},
+       {"κ = 3", "κ = 10", "κ = 30"}, paper_exponent(g->key, "E_")},
+  };
+  for (size_t f = 0; st == PHSIM_OK && f < sizeof figs / sizeof figs[0]; f++) {
+    char path[PATH_MAX + 160];
+    snprintf(path, sizeof path, "%s/plots/scaling-%s.fit", j->work, figs[f].name);
+    FILE *fitf = fopen(path, "w");
+    if (fitf == NULL) {
+      snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", path, strerror(errno));
+      return PHSIM_EIO;
+    }
+    st = scale_one(j, d, &figs[f], fitf, xdiv, xl, &drawn, err);
+    if (close_checked(fitf, path, st == PHSIM_OK ? err : (char[PHSIM_ERR_MAX]){0}) != PHSIM_OK) st = PHSIM_EIO;
+  }
+  if (st == PHSIM_OK && drawn == 0) {
+    snprintf(err, PHSIM_ERR_MAX, "sweep '%.300s': no metric has 3 values to draw against '%s'",
+             j->dir, g->key);
     return PHSIM_EINPUT;
   }
-  return PHSIM_OK;
+  return st;
 }
 
 /* A value as a label: white space (a path's) as '_' so that gnuplot's
@@ -459,17 +879,18 @@ static void put_label(FILE *fp, const char *v) {
   for (; *v; v++) fputc(isspace((unsigned char)*v) ? '_' : *v, fp);
 }
 
-/* set xtics ("label" i, ...): numbers as %.3g, other values as they are
- * (as escaped literals: this file is gnuplot code). */
-static void write_tics(FILE *fp, const char *axis, const phsim_grid *g) {
-  size_t n = g->n, step = n > 6 ? (n + 5) / 6 : 1;
+/* set xtics ("label" i, ...): numbers divided by div as %.2g, other
+ * values as they are (as escaped literals: this file is gnuplot code);
+ * every value up to 10, else about 8 of them. */
+static void write_tics(FILE *fp, const char *axis, const phsim_grid *g, double div) {
+  size_t n = g->n, step = n > 10 ? (n + 7) / 8 : 1;
   fprintf(fp, "set %stics (", axis);
   for (size_t i = 0; i < n; i += step) {
     double x;
     char num[32];
     if (i) fputs(", ", fp);
     if (phsim_csv_number(g->values[i], &x)) {
-      snprintf(num, sizeof num, "%.3g", x);
+      snprintf(num, sizeof num, "%.2g", x / div);
       gp_literal(fp, num);
     } else {
       gp_literal(fp, g->values[i]);
@@ -480,12 +901,18 @@ static void write_tics(FILE *fp, const char *axis, const phsim_grid *g) {
 }
 
 /* A heat-map metric: the mean per cell of a sweep.csv column (of its log10
- * when logscale, over the runs where it is set). */
+ * when logscale, over the faithful runs where it is set). */
 typedef struct {
   const char *name, *label;
   int logscale, T3;  /* T3: the T3 column, else features_learned */
   double zmax;       /* colour range [0, zmax]; <= 0: automatic */
 } heat_metric;
+
+/* Per cell: the sum and count of the metric, the faithful runs, the
+ * runs left out as not flow-faithful. */
+typedef struct {
+  double *sum, *cnt, *tot, *unf;
+} heat_cells;
 
 /* The facet (combination of the values of the third and later keys) of
  * point idx, and the number of facets. */
@@ -521,39 +948,86 @@ static char *facet_names(const sweep_data *d, size_t nf) {
   return fclose(fp) == 0 ? buf : NULL;
 }
 
-/* work/plots/heat-NAME-k.dat ("xi yi mean") and heat-tics.gp. */
+#define HEAT_PATH (PATH_MAX + 400)
+static FILE *open_in(const plot_job *j, char path[HEAT_PATH], const char *fmt, const char *name,
+                     size_t k, char err[PHSIM_ERR_MAX]) {
+  char rel[256];
+  snprintf(rel, sizeof rel, fmt, name, k);
+  snprintf(path, HEAT_PATH, "%s/plots/%s", j->work, rel);
+  FILE *fp = fopen(path, "w");
+  if (fp == NULL) snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", path, strerror(errno));
+  return fp;
+}
+
+/* work/plots/heat-NAME-k.dat ("xi yi mean"), heat-NAME-k-never.dat (cells
+ * where no faithful run has a value: "never" within the budget),
+ * heat-NAME-k-part.dat (cells where some have: "xi yi reached/runs") and
+ * heat-NAME-k-unf.dat (cells without a faithful run). */
+static int heat_facet(const plot_job *j, const sweep_data *d, const heat_metric *hm,
+                      const heat_cells *hc, size_t fc, char err[PHSIM_ERR_MAX]) {
+  const size_t nx = d->s.grids[d->key[0]].n, ny = d->s.grids[d->key[1]].n;
+  char p[4][HEAT_PATH];
+  FILE *f[4] = {open_in(j, p[0], "heat-%s-%zu.dat", hm->name, fc + 1, err),
+                open_in(j, p[1], "heat-%s-%zu-never.dat", hm->name, fc + 1, err),
+                open_in(j, p[2], "heat-%s-%zu-part.dat", hm->name, fc + 1, err),
+                open_in(j, p[3], "heat-%s-%zu-unf.dat", hm->name, fc + 1, err)};
+  int st = f[0] && f[1] && f[2] && f[3] ? PHSIM_OK : PHSIM_EIO;
+  for (size_t x = 0; st == PHSIM_OK && x < nx; x++) {
+    for (size_t y = 0; y < ny; y++) {
+      size_t c = (fc * nx + x) * ny + y;
+      fprintf(f[0], "%zu %zu %.6g\n", x, y, hc->cnt[c] > 0 ? hc->sum[c] / hc->cnt[c] : NAN);
+      if (hc->tot[c] > 0 && hc->cnt[c] == 0) fprintf(f[1], "%zu %zu\n", x, y);
+      if (hm->T3 && hc->cnt[c] > 0 && hc->cnt[c] < hc->tot[c])
+        fprintf(f[2], "%zu %zu %.0f/%.0f\n", x, y, hc->cnt[c], hc->tot[c]);
+      if (hc->tot[c] == 0) fprintf(f[3], "%zu %zu\n", x, y);
+    }
+    fputc('\n', f[0]);
+  }
+  /* gnuplot refuses empty data files: a point off the axes */
+  for (int k = 1; st == PHSIM_OK && k < 4; k++) fputs(k == 2 ? "-9 -9 x\n" : "-9 -9\n", f[k]);
+  for (int k = 0; k < 4; k++)
+    if (f[k] && close_checked(f[k], p[k], err) != PHSIM_OK) st = PHSIM_EIO;
+  return st;
+}
+
 static int heat_files(const plot_job *j, const sweep_data *d, const heat_metric *hm,
-                      const double *sum, const double *cnt, size_t nf, char err[PHSIM_ERR_MAX]) {
+                      const heat_cells *hc, size_t nf, char err[PHSIM_ERR_MAX]) {
   const phsim_grid *gx = &d->s.grids[d->key[0]], *gy = &d->s.grids[d->key[1]];
   char path[PATH_MAX + 160];
-  for (size_t fc = 0; fc < nf; fc++) {
-    snprintf(path, sizeof path, "%s/plots/heat-%s-%zu.dat", j->work, hm->name, fc + 1);
-    FILE *out = fopen(path, "w");
-    if (out == NULL) {
-      snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", path, strerror(errno));
-      return PHSIM_EIO;
-    }
-    for (size_t x = 0; x < gx->n; x++) {
-      for (size_t y = 0; y < gy->n; y++) {
-        size_t cell = (fc * gx->n + x) * gy->n + y;
-        fprintf(out, "%zu %zu %.6g\n", x, y, cnt[cell] > 0 ? sum[cell] / cnt[cell] : NAN);
-      }
-      fputc('\n', out);
-    }
-    if (close_checked(out, path, err) != PHSIM_OK) return PHSIM_EIO;
-  }
+  const char *lab;
+  for (size_t fc = 0; fc < nf; fc++)
+    if (heat_facet(j, d, hm, hc, fc, err) != PHSIM_OK) return PHSIM_EIO;
   snprintf(path, sizeof path, "%s/plots/heat-tics.gp", j->work);
   FILE *tics = fopen(path, "w");
   if (tics == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", path, strerror(errno));
     return PHSIM_EIO;
   }
-  write_tics(tics, "x", gx);
-  write_tics(tics, "y", gy);
+  write_tics(tics, "x", gx, axis_ratio(d, gx, &lab));
+  write_tics(tics, "y", gy, axis_ratio(d, gy, &lab));
   return close_checked(tics, path, err);
 }
 
-/* Mean of the metric per (x, y) cell for each facet. */
+/* Runs per cell (the seed grid), the budget, what was left out. */
+static void heat_vars(gp_vars *v, const sweep_data *d, const heat_cells *hc, size_t ncells) {
+  size_t seeds = 1;
+  double unf = 0;
+  const char *lx, *ly;
+  for (size_t k = 0; k < d->s.ngrids; k++)
+    if (strcmp(d->s.grids[k].key, "seed") == 0) seeds = d->s.grids[k].n;
+  for (size_t c = 0; c < ncells; c++) unf += hc->unf[c];
+  axis_ratio(d, &d->s.grids[d->key[0]], &lx);
+  gp_str(v, "xlabel_", lx);
+  axis_ratio(d, &d->s.grids[d->key[1]], &ly);
+  gp_str(v, "ylabel_", ly);
+  gp_int(v, "nseeds", (long long)seeds);
+  gp_int(v, "steps", (long long)d->s.base.steps);
+  gp_num(v, "eta", d->s.base.eta);
+  gp_int(v, "unfaithful", (long long)unf);
+}
+
+/* Mean of the metric per (x, y) cell for each facet, over the runs that
+ * are not marked flow-unfaithful. */
 static int plot_heat(const plot_job *j, const sweep_data *d, const heat_metric *hm,
                      char err[PHSIM_ERR_MAX]) {
   const phsim_grid *gx = &d->s.grids[d->key[0]], *gy = &d->s.grids[d->key[1]];
@@ -564,21 +1038,25 @@ static int plot_heat(const plot_job *j, const sweep_data *d, const heat_metric *
              "plot draws at most %d side by side", j->dir, nf, PLOT_MAX_FACETS);
     return PHSIM_EINPUT;
   }
-  double *sum = calloc(gx->n * gy->n * nf, sizeof *sum), *cnt = calloc(gx->n * gy->n * nf, sizeof *cnt);
+  const size_t ncells = gx->n * gy->n * nf;
+  heat_cells hc = {calloc(ncells, sizeof(double)), calloc(ncells, sizeof(double)),
+                   calloc(ncells, sizeof(double)), calloc(ncells, sizeof(double))};
   char *facets = facet_names(d, nf);
-  int st = sum && cnt && facets ? PHSIM_OK : PHSIM_ENOMEM;
+  int st = hc.sum && hc.cnt && hc.tot && hc.unf && facets ? PHSIM_OK : PHSIM_ENOMEM;
   for (size_t r = 0; st == PHSIM_OK && r < d->nrows; r++) {
     const sweep_row *row = &d->rows[r];
-    double v = hm->T3 ? row->T3 : row->features;
+    double v = hm->T3 ? row->v[M_T3] : row->features;
+    size_t f = facet_of(d, row->idx, &nf);
+    size_t cell = (f * gx->n + phsim_sweep_value_index(&d->s, row->idx, d->key[0])) * gy->n +
+                  phsim_sweep_value_index(&d->s, row->idx, d->key[1]);
+    if (!row->ok) continue;
+    if (row->faithful == 0) { hc.unf[cell] += 1; continue; }
+    hc.tot[cell] += 1;
     if (isnan(v) || (hm->logscale && !(v > 0))) continue;
-    size_t f, cell;
-    f = facet_of(d, row->idx, &nf);
-    cell = (f * gx->n + phsim_sweep_value_index(&d->s, row->idx, d->key[0])) * gy->n +
-           phsim_sweep_value_index(&d->s, row->idx, d->key[1]);
-    sum[cell] += hm->logscale ? log10(v) : v;
-    cnt[cell] += 1;
+    hc.sum[cell] += hm->logscale ? log10(v) : v;
+    hc.cnt[cell] += 1;
   }
-  if (st == PHSIM_OK) st = heat_files(j, d, hm, sum, cnt, nf, err);
+  if (st == PHSIM_OK) st = heat_files(j, d, hm, &hc, nf, err);
   gp_vars v;
   if (st == PHSIM_OK) st = gp_begin(&v, err);
   if (st == PHSIM_OK) {
@@ -586,14 +1064,17 @@ static int plot_heat(const plot_job *j, const sweep_data *d, const heat_metric *
     gp_str(&v, "name", hm->name);
     gp_int(&v, "nfacets", (long long)nf);
     gp_str(&v, "facets", facets);
-    gp_str(&v, "xlabel_", gx->key);
-    gp_str(&v, "ylabel_", gy->key);
     gp_str(&v, "zlabel_", hm->label);
     gp_num(&v, "zmax", hm->zmax);
+    double lo = INFINITY, hi = -INFINITY; /* one colour scale for every facet */
+    for (size_t c = 0; c < ncells; c++)
+      if (hc.cnt[c] > 0) lo = fmin(lo, hc.sum[c] / hc.cnt[c]), hi = fmax(hi, hc.sum[c] / hc.cnt[c]);
+    gp_num(&v, "zlo", lo < hi ? lo : lo - 0.5);
+    gp_num(&v, "zhi", lo < hi ? hi : hi + 0.5);
+    heat_vars(&v, d, &hc, ncells);
     st = gnuplot(&v, "heat.gp", err);
   }
-  free(sum);
-  free(cnt);
+  free(hc.sum), free(hc.cnt), free(hc.tot), free(hc.unf);
   free(facets);
   return st;
 }
@@ -687,7 +1168,7 @@ static int draw_sweep(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX])
   }
   const heat_metric features = {"features", "features learned (mean over seeds)", 0, 0,
                                 (double)d->s.base.K};
-  const heat_metric weak = {"T3", "log_{10} of the step every feature is learned (mean)", 1, 1, -1};
+  const heat_metric weak = {"T3", "log_{10} T_3 (steps until every feature is learned; mean)", 1, 1, -1};
   int st = plot_heat(j, d, &features, err);
   return st == PHSIM_OK ? plot_heat(j, d, &weak, err) : st;
 }

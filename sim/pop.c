@@ -10,6 +10,13 @@
 
 #include "phsim_io.h"
 
+void phsim_overlaps_perturb(gsl_matrix *W, size_t K, double eps) {
+  if (eps == 0.0) return;
+  for (size_t j = 0; j < W->size1; j++)
+    for (size_t l = 0; l < K; l++)
+      *gsl_matrix_ptr(W, j, l) *= 1.0 + ((j + l) % 2 ? -eps : eps);
+}
+
 int phsim_weights_init(const phsim_config *cfg, gsl_rng *r, gsl_matrix *W,
                        char err[PHSIM_ERR_MAX]) {
   if (cfg->init_W[0] != '\0') {
@@ -18,12 +25,13 @@ int phsim_weights_init(const phsim_config *cfg, gsl_rng *r, gsl_matrix *W,
     if (st != PHSIM_OK) return st;
     gsl_matrix_memcpy(W, W0);
     gsl_matrix_free(W0);
-    return PHSIM_OK;
+  } else {
+    const double sd = 1.0 / sqrt((double)cfg->d);
+    for (size_t j = 0; j < cfg->m; j++)
+      for (size_t i = 0; i < cfg->d; i++)
+        gsl_matrix_set(W, j, i, gsl_ran_gaussian(r, sd));
   }
-  const double sd = 1.0 / sqrt((double)cfg->d);
-  for (size_t j = 0; j < cfg->m; j++)
-    for (size_t i = 0; i < cfg->d; i++)
-      gsl_matrix_set(W, j, i, gsl_ran_gaussian(r, sd));
+  phsim_overlaps_perturb(W, cfg->K, cfg->perturb);
   return PHSIM_OK;
 }
 
@@ -53,12 +61,16 @@ void phsim_weights_gram(const gsl_matrix *W, size_t K, gsl_matrix *R) {
     for (size_t s = 0; s < r; s++) gsl_matrix_set(R, r, s, gsl_matrix_get(R, s, r));
 }
 
+int phsim_head_trains(phsim_head head, size_t i, size_t j) {
+  return head == PHSIM_HEAD_FULL || (head == PHSIM_HEAD_OFFDIAG && i != j);
+}
+
 void phsim_head_step(phsim_head head, double eta_E, const gsl_matrix *gE,
                      gsl_matrix *E) {
   if (head == PHSIM_HEAD_FIXED) return;
   for (size_t i = 0; i < E->size1; i++)
     for (size_t j = 0; j < E->size2; j++)
-      if (head == PHSIM_HEAD_FULL || i != j)
+      if (phsim_head_trains(head, i, j))
         *gsl_matrix_ptr(E, i, j) -= eta_E * gsl_matrix_get(gE, i, j);
 }
 

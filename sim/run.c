@@ -11,9 +11,12 @@
 
 #include "phsim_io.h"
 #include "phsim_engine.h"
+#include "phsim_fidelity.h"
 #include "phsim_interrupt.h"
 #include "phsim_phases.h"
 #include "phsim_progress.h"
+#include "phsim_twin.h"
+#include "phsim_accel.h"
 
 double phsim_effective_rank(const gsl_matrix *M, int normalized) {
   const size_t m = M->size1;
@@ -54,9 +57,20 @@ typedef struct {
   double last_loss, last_E_minus_I, last_erank, last_erank_bn;
   size_t last_features;
   double *last_cos;          /* m x K */
+  double last_norm_max;      /* max_j ||w_j|| at the last row */
   double erank_start, erank_bn_start;
   size_t *race;              /* m: argmax_l c_l a_jl^4 at step 0 */
   phsim_phases phases;
+  /* gradient descent against its flow (phsim_fidelity.h) */
+  phsim_fidelity *fid;       /* NULL: not defined (ema > 0) */
+  int is_flow;               /* engine = flow: the flow itself */
+  int warn;                  /* say once on stderr when the run leaves it */
+  double stiff_max;
+  unsigned long stiff_step;
+  long left_step;            /* first logged step breaking the rule, -1 */
+  phsim_twin *twin;          /* NULL: no twin */
+  const phsim_config *cfg;
+  phsim_accel accel;         /* neuron -1: not measured */
 } tracker;
 
 /* Without a head each neuron evolves on its own and, from small overlaps,
@@ -77,8 +91,24 @@ static void track_race(tracker *t, const phsim_config *cfg,
   }
 }
 
-static double cos_entry(const gsl_matrix *A, const gsl_matrix *R, size_t j,
-                        size_t l) {
+void phsim_outcome_string(const double *cos, size_t m, size_t K,
+                          double threshold, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t j = 0; j < m && used < size; j++) {
+    size_t best = 0;
+    double top = threshold;
+    for (size_t l = 0; l < K; l++)
+      if (fabs(cos[j * K + l]) >= top) {
+        top = fabs(cos[j * K + l]);
+        best = l + 1;
+      }
+    used += (size_t)snprintf(buf + used, size - used, j ? ":%zu" : "%zu", best);
+  }
+}
+
+double phsim_cosine(const gsl_matrix *A, const gsl_matrix *R, size_t j,
+                    size_t l) {
   double norm2 = gsl_matrix_get(R, j, j);
   for (size_t k = 0; k < A->size2; k++) {
     double a = gsl_matrix_get(A, j, k);
@@ -87,13 +117,39 @@ static double cos_entry(const gsl_matrix *A, const gsl_matrix *R, size_t j,
   return norm2 > 0.0 ? gsl_matrix_get(A, j, l) / sqrt(norm2) : 0.0;
 }
 
-static void track_row(tracker *t, unsigned long step, const phsim_obs *o) {
+/* Stiffness at a logged row (phsim_fidelity.h); the first row at which
+ * the run breaks the rule is reported once. */
+static void track_fidelity(tracker *t, unsigned long step, const phsim_obs *o,
+                           double turn) {
+  if (t->fid == NULL) return;
+  double stiff;
+  phsim_fidelity_stiffness(t->fid, o->A, o->R, o->E, &stiff);
+  if (!(stiff <= t->stiff_max)) {
+    t->stiff_max = stiff;
+    t->stiff_step = step;
+  }
+  if (t->is_flow || t->left_step >= 0) return;
+  if (stiff <= PHSIM_FIDELITY_STIFFNESS_MAX && !(turn > PHSIM_FIDELITY_TURN_MAX))
+    return;
+  t->left_step = (long)step;
+  if (t->warn)
+    fprintf(stderr,
+            "phsim: warning: gradient descent leaves its gradient flow by "
+            "step %lu: stiffness eta*|lambda| = %.3g (rule: <= %g), largest "
+            "turn of a step %.3g (rule: <= %g); outcomes of this run are not "
+            "evidence for the flow (smaller eta, or engine = flow)\n",
+            step, stiff, PHSIM_FIDELITY_STIFFNESS_MAX, turn,
+            PHSIM_FIDELITY_TURN_MAX);
+}
+
+static void track_row(tracker *t, unsigned long step, const phsim_obs *o,
+                      double turn) {
   const gsl_matrix *A = o->A, *R = o->R;
   size_t learned = 0;
   for (size_t l = 0; l < t->K; l++) {
     int any = 0;
     for (size_t j = 0; j < t->m; j++)
-      t->last_cos[j * t->K + l] = cos_entry(A, R, j, l);
+      t->last_cos[j * t->K + l] = phsim_cosine(A, R, j, l);
     for (size_t j = 0; j < t->m; j++)
       if (fabs(t->last_cos[j * t->K + l]) >= t->threshold) {
         any = 1;
@@ -102,6 +158,12 @@ static void track_row(tracker *t, unsigned long step, const phsim_obs *o) {
       }
     learned += (size_t)any;
   }
+  t->last_norm_max = 0.0;
+  for (size_t j = 0; j < t->m; j++) {
+    double n2 = gsl_matrix_get(R, j, j);
+    for (size_t l = 0; l < t->K; l++) n2 += gsl_matrix_get(A, j, l) * gsl_matrix_get(A, j, l);
+    t->last_norm_max = fmax(t->last_norm_max, sqrt(n2));
+  }
   t->last_step = step;
   t->last_features = learned;
   t->last_loss = o->loss;
@@ -109,6 +171,10 @@ static void track_row(tracker *t, unsigned long step, const phsim_obs *o) {
   t->last_erank = phsim_effective_rank(o->M, 0);
   t->last_erank_bn = phsim_effective_rank(o->M, 1);
   phsim_phases_update(&t->phases, step, t->last_cos, A, o->E, o->gA, learned);
+  if (t->cfg->accel && t->accel.neuron < 0 && t->phases.T2 == (long)step)
+    phsim_accel_measure(t->cfg, A, R, (size_t)t->phases.substituted_neuron, step,
+                        t->cfg->steps - step, &t->accel);
+  track_fidelity(t, step, o, turn);
 }
 
 static void write_header(FILE *fp, size_t m, size_t K) {
@@ -134,7 +200,7 @@ static void write_row(FILE *fp, unsigned long step, const phsim_obs *o) {
   for (size_t j = 0; j < m; j++)
     for (size_t l = 0; l < K; l++) fprintf(fp, ",%.17g", gsl_matrix_get(A, j, l));
   for (size_t j = 0; j < m; j++)
-    for (size_t l = 0; l < K; l++) fprintf(fp, ",%.17g", cos_entry(A, R, j, l));
+    for (size_t l = 0; l < K; l++) fprintf(fp, ",%.17g", phsim_cosine(A, R, j, l));
   for (size_t j = 0; j < m; j++)
     fprintf(fp, ",%.17g", sqrt(gsl_matrix_get(R, j, j)));
   for (size_t j = 0; j < m; j++)
@@ -149,9 +215,47 @@ static json_t *json_number(double x) {
   return isfinite(x) ? json_real(x) : json_null();
 }
 
+/* summary.json: fidelity.  flow_faithful: the flow engine is the flow;
+ * otherwise every logged row met the rule (null when not defined). */
+static json_t *fidelity_json(const tracker *t, const phsim_engine *e) {
+  unsigned long turn_step = 0, rise_step = 0;
+  const double turn = phsim_engine_turn(e, &turn_step);
+  const double rise = phsim_engine_loss_rise(e, &rise_step);
+  json_t *f = json_object();
+  json_object_set_new(f, "stiffness_max", json_number(t->stiff_max));
+  json_object_set_new(f, "stiffness_step", json_integer((json_int_t)t->stiff_step));
+  json_object_set_new(f, "turn_max", json_number(turn));
+  json_object_set_new(f, "turn_step",
+                      isnan(turn) ? json_null() : json_integer((json_int_t)turn_step));
+  json_object_set_new(f, "loss_rise_max", json_number(rise));
+  json_object_set_new(f, "loss_rise_step", json_integer((json_int_t)rise_step));
+  json_object_set_new(f, "left_flow_step",
+                      t->left_step >= 0 ? json_integer(t->left_step) : json_null());
+  json_object_set_new(f, "flow_faithful",
+                      t->is_flow ? json_true()
+                      : t->fid == NULL ? json_null()
+                                       : json_boolean(t->left_step < 0));
+  return f;
+}
+
+/* The counterfactual against the run's own step at which the substituted
+ * neuron learned the weakest feature. */
+static json_t *accel_json(const tracker *t) {
+  size_t w = 0;
+  for (size_t l = 1; l < t->K; l++)
+    if (t->cfg->alpha[l] < t->cfg->alpha[w]) w = l;
+  const long learned =
+      t->accel.neuron < 0 ? -1 : t->learn_step[(size_t)t->accel.neuron * t->K + w];
+  return phsim_accel_json(&t->accel, learned);
+}
+
 static json_t *summary_json(const phsim_config *cfg, const tracker *t,
                             int status, unsigned long fault_step,
-                            const char *fault, double wall) {
+                            const phsim_engine *e, double wall) {
+  char outcome[PHSIM_MAX_M * 4 + 1];
+  phsim_outcome_string(t->last_cos, t->m, t->K, t->threshold, outcome,
+                       sizeof outcome);
+  const char *fault = phsim_engine_fault(e);
   json_t *s = json_object();
   json_object_set_new(s, "status",
                       json_string(status == PHSIM_OK      ? "ok"
@@ -182,6 +286,9 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
     json_array_append_new(cs, row);
   }
   json_object_set_new(s, "cos_final", cs);
+  json_object_set_new(s, "outcome", json_string(outcome));
+  json_object_set_new(s, "twin", phsim_twin_json(t->twin, outcome));
+  json_object_set_new(s, "acceleration", accel_json(t));
   json_t *race = json_array();
   for (size_t j = 0; j < t->m; j++)
     json_array_append_new(race, json_integer((json_int_t)t->race[j] + 1));
@@ -195,6 +302,8 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
   json_object_set_new(peak, "step", json_integer((json_int_t)t->peak.step));
   json_object_set_new(s, "E_peak", peak);
   json_object_set_new(s, "E_minus_I_final", json_number(t->last_E_minus_I));
+  json_object_set_new(s, "weight_norm_max_final", json_number(t->last_norm_max));
+  json_object_set_new(s, "fidelity", fidelity_json(t, e));
   json_t *er = json_object();
   json_object_set_new(er, "start", json_number(t->erank_start));
   json_object_set_new(er, "end", json_number(t->last_erank));
@@ -242,12 +351,15 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void log_row(tracker *t, unsigned long step, const phsim_engine *e,
-                    FILE *traj) {
+/* Write and track the row at `step`; the twin follows to it.  PHSIM_EINTR
+ * if the twin was stopped by a signal. */
+static int log_row(tracker *t, unsigned long step, const phsim_engine *e,
+                   FILE *traj) {
   phsim_obs o;
   phsim_engine_observe(e, &o);
   if (traj != NULL) write_row(traj, step, &o);
-  track_row(t, step, &o);
+  track_row(t, step, &o, phsim_engine_turn(e, NULL));
+  return t->twin != NULL ? phsim_twin_follow(t->twin, step, &o) : PHSIM_OK;
 }
 
 /* stop = strong | all: has the run reached it at its last logged step? */
@@ -255,6 +367,22 @@ static int stop_reached(const phsim_config *cfg, const tracker *t) {
   if (cfg->stop == PHSIM_STOP_STRONG) return t->phases.T1 >= 0;
   if (cfg->stop == PHSIM_STOP_ALL) return t->last_features == cfg->K;
   return 0;
+}
+
+/* The logged step after `step`: the next multiple of log_every, or with
+ * log_per_decade = n the smallest ceil(10^(k/n)) beyond step; the last
+ * step always. */
+static unsigned long next_row(const phsim_config *cfg, unsigned long step) {
+  unsigned long next;
+  if (cfg->log_per_decade == 0) {
+    next = step - step % cfg->log_every + cfg->log_every;
+  } else {
+    const double n = (double)cfg->log_per_decade;
+    double k = step == 0 ? 0.0 : floor(n * log10((double)step));
+    do next = (unsigned long)ceil(pow(10.0, k++ / n));
+    while (next <= step);
+  }
+  return next > cfg->steps ? cfg->steps : next;
 }
 
 /* The loop: from the evaluated start, advance to each logged step (every
@@ -268,14 +396,17 @@ static int train(const phsim_config *cfg, phsim_engine *e, tracker *t,
   t->erank_bn_start = phsim_effective_rank(o.M, 1);
   track_race(t, cfg, o.A);
   phsim_head_peak_update(&t->peak, 0, o.E);
-  log_row(t, 0, e, traj);
+  if (log_row(t, 0, e, traj) == PHSIM_EINTR) return PHSIM_EINTR;
   for (unsigned long step = 0; step < cfg->steps;) {
-    unsigned long next = step - step % cfg->log_every + cfg->log_every;
-    if (next > cfg->steps) next = cfg->steps;
-    if (phsim_engine_advance(e, step, next, &t->peak, fault_step) != PHSIM_OK)
-      return PHSIM_ENUM;
+    const unsigned long next = next_row(cfg, step);
+    int st = phsim_engine_advance(e, step, next, &t->peak, fault_step);
+    if (st == PHSIM_EINTR) { /* stopped between rows: keep the state reached */
+      if (*fault_step > step) log_row(t, *fault_step, e, traj);
+      return st;
+    }
+    if (st != PHSIM_OK) return PHSIM_ENUM;
     step = next;
-    log_row(t, step, e, traj);
+    if (log_row(t, step, e, traj) == PHSIM_EINTR) return PHSIM_EINTR;
     if (bar != NULL) phsim_progress_update(bar, step);
     if (phsim_interrupted()) return PHSIM_EINTR;
     if (stop_reached(cfg, t)) return PHSIM_OK;
@@ -284,7 +415,7 @@ static int train(const phsim_config *cfg, phsim_engine *e, tracker *t,
 }
 
 phsim_run_opts phsim_run_opts_default(void) {
-  return (phsim_run_opts){.trajectory = 1, .timing = 1, .progress = 1};
+  return (phsim_run_opts){.trajectory = 1, .timing = 1, .progress = 1, .warn = 1};
 }
 
 int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
@@ -296,7 +427,14 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   tracker t = {.m = cfg->m, .K = cfg->K, .threshold = cfg->threshold,
                .peak = {0.0, 0}, .erank_start = NAN, .last_loss = NAN,
                .last_E_minus_I = NAN, .last_erank = NAN,
-               .last_erank_bn = NAN, .erank_bn_start = NAN};
+               .last_erank_bn = NAN, .erank_bn_start = NAN,
+               /* the flow is its own flow: no step to measure */
+               .fid = cfg->engine == PHSIM_ENGINE_FLOW
+                          ? NULL
+                          : phsim_fidelity_alloc(cfg, PHSIM_FIDELITY_DENSE_MAX),
+               .is_flow = cfg->engine == PHSIM_ENGINE_FLOW, .warn = opts.warn,
+               .stiff_max = NAN, .left_step = -1,
+               .twin = phsim_twin_alloc(cfg), .cfg = cfg, .accel = {.neuron = -1}};
   t.learn_step = malloc(cfg->m * cfg->K * sizeof *t.learn_step);
   t.last_cos = calloc(cfg->m * cfg->K, sizeof *t.last_cos);
   t.race = calloc(cfg->m, sizeof *t.race);
@@ -306,6 +444,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   /* A fault at the initial state is a diverged run at step 0. */
   int start_status = phsim_engine_start(engine, cfg, rng, err);
   st = start_status == PHSIM_ENUM ? PHSIM_OK : start_status;
+  if (st == PHSIM_OK && t.twin != NULL) st = phsim_twin_start(t.twin, cfg, err);
   if (st == PHSIM_OK) st = write_config(cfg, out_dir, err);
   if (st == PHSIM_OK && opts.trajectory)
     st = phsim_outfile_open(&traj, out_dir, "trajectory.csv", err);
@@ -322,8 +461,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
     phsim_progress_finish(&bar);
     if (traj.fp != NULL) st = phsim_outfile_commit(&traj, err);
     if (st == PHSIM_OK) {
-      json_t *summary = summary_json(cfg, &t, run_status, fault_step,
-                                     phsim_engine_fault(engine), wall);
+      json_t *summary = summary_json(cfg, &t, run_status, fault_step, engine, wall);
       st = phsim_json_write(summary, out_dir, "summary.json", err);
       json_decref(summary);
     }
@@ -345,6 +483,8 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   free(t.last_cos);
   free(t.race);
   phsim_phases_free(&t.phases);
+  phsim_fidelity_free(t.fid);
+  phsim_twin_free(t.twin);
   gsl_rng_free(rng);
   phsim_engine_free(engine);
   return st;

@@ -374,7 +374,10 @@ static const char *const headline[] = {
     "E_peak_step", "E_minus_I_final", "erank_start", "erank_end",
     "erank_bn_end", "T1", "T2",
     "T3", "T4", "E_substitution", "strong_neuron", "substituted_neuron",
-    "steps"};
+    "steps", "flow_faithful", "stiffness_max", "turn_max", "outcome",
+    "phase1_offtarget_max", "phase1_E_minus_I_max", "fragile",
+    "weight_norm_max_final", "accel_weak_with_head", "accel_weak_without_head",
+    "accel_strong_without_head", "accel_ratio"};
 #define NHEAD (sizeof headline / sizeof headline[0])
 
 static void csv_header(FILE *fp, const phsim_sweep *s) {
@@ -413,6 +416,8 @@ static void csv_row(FILE *fp, const phsim_sweep *s, size_t idx, json_t *sum) {
   json_t *phases = json_object_get(sum, "phases");
   json_t *peak = json_object_get(sum, "E_peak");
   json_t *er = json_object_get(sum, "effective_rank");
+  json_t *fid = json_object_get(sum, "fidelity");
+  json_t *acc = json_object_get(sum, "acceleration");
   json_t *fields[NHEAD] = {
       json_object_get(sum, "status"), json_object_get(sum, "features_learned"),
       json_object_get(sum, "collapsed"), json_object_get(sum, "loss_final"),
@@ -423,7 +428,15 @@ static void csv_row(FILE *fp, const phsim_sweep *s, size_t idx, json_t *sum) {
       json_object_get(phases, "T2"), json_object_get(phases, "T3"),
       json_object_get(phases, "T4"), json_object_get(phases, "E_substitution"),
       json_object_get(phases, "strong_neuron"),
-      json_object_get(phases, "substituted_neuron"), json_object_get(sum, "steps")};
+      json_object_get(phases, "substituted_neuron"), json_object_get(sum, "steps"),
+      json_object_get(fid, "flow_faithful"), json_object_get(fid, "stiffness_max"),
+      json_object_get(fid, "turn_max"), json_object_get(sum, "outcome"),
+      json_object_get(phases, "phase1_offtarget_max"),
+      json_object_get(phases, "phase1_E_minus_I_max"),
+      json_object_get(json_object_get(sum, "twin"), "fragile"),
+      json_object_get(sum, "weight_norm_max_final"),
+      json_object_get(acc, "weak_with_head"), json_object_get(acc, "weak_without_head"),
+      json_object_get(acc, "strong_without_head"), json_object_get(acc, "ratio")};
   for (size_t h = 0; h < NHEAD; h++) csv_field(fp, fields[h]);
   json_t *ls = json_object_get(sum, "learn_step");
   for (size_t l = 0; l < s->base.K; l++) csv_field(fp, first_learned(ls, l));

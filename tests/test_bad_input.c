@@ -44,22 +44,24 @@ static size_t count_lines(const char *path, char *first, size_t n) {
   return lines;
 }
 
-/* The valid outputs the setups start from. */
+/* The valid outputs the setups start from, at the spec's step (eta = 1,
+ * population engine for the run): the corpus edits their values. */
 static void make_templates(const char *tpl) {
   char run[300], sweep[300], shards[300];
   snprintf(run, sizeof run, "%s/run", tpl);
   snprintf(sweep, sizeof sweep, "%s/sweep", tpl);
   snprintf(shards, sizeof shards, "%s/shards", tpl);
   const char *r[] = {tu_phsim(), "run", "--set", "d=10", "--set", "steps=300", "--set",
-                     "log_every=50", "--out", run, NULL};
+                     "log_every=50", "--set", "eta=1", "--set", "eta_E=0.1", "--set",
+                     "engine=population", "--out", run, NULL};
   assert_int_equal(tu_spawn(r, NULL, NULL), 0);
   const char *s[] = {tu_phsim(), "sweep", "--set", "engine=order", "--set", "d=20", "--set",
-                     "steps=300", "--grid", "seed=1:2:2", "--grid", "head=offdiag,fixed",
+                     "steps=300", "--set", "eta=1", "--set", "log_every=100", "--grid", "seed=1:2:2", "--grid", "head=offdiag,fixed",
                      "--grid", "eta_E=0.05,0.1", "--out", sweep, NULL};
   assert_int_equal(tu_spawn(s, NULL, NULL), 0);
   for (int i = 1; i <= 2; i++) {
     const char *sh[] = {tu_phsim(), "sweep", "--set", "engine=order", "--set", "d=20", "--set",
-                        "steps=300", "--grid", "seed=1:2:2", "--grid", "head=offdiag,fixed",
+                        "steps=300", "--set", "eta=1", "--set", "log_every=100", "--grid", "seed=1:2:2", "--grid", "head=offdiag,fixed",
                         "--grid", "eta_E=0.05,0.1", "--shard", i == 1 ? "1/2" : "2/2",
                         "--out", shards, NULL};
     assert_int_equal(tu_spawn(sh, NULL, NULL), 0);

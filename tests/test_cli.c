@@ -39,7 +39,7 @@ static void test_grad_matches_engine(void **s) {
   if (o == NULL) fail_msg("grad output is not JSON: %s", e.text);
   phsim_config cfg;
   char err[PHSIM_ERR_MAX];
-  phsim_config_default(&cfg);
+  tu_config_spec_step(&cfg);
   cfg.d = 6;
   cfg.m = 3;
   assert_int_equal(phsim_config_set_arg(&cfg, "alpha=2,1,0.5", err), PHSIM_OK);

@@ -20,6 +20,8 @@ static void expect_error(int st, const char *err, const char *n1,
     fail_msg("message '%s' lacks '%s'", err, n2);
 }
 
+/* The defaults are preset teach: the spec's section 5 at a flow-faithful
+ * step size, reduced engine. */
 static void test_defaults_are_the_spec_preset(void **s) {
   (void)s;
   phsim_config c;
@@ -32,12 +34,52 @@ static void test_defaults_are_the_spec_preset(void **s) {
   assert_true(c.pi[0] == 0.5 && c.pi[1] == 0.5);
   assert_int_equal(c.P, 16);
   assert_int_equal(c.Pf, 8);
-  assert_true(c.sigma == 1.0 && c.eta == 1.0 && c.eta_E == 0.1);
+  assert_true(c.sigma == 1.0 && c.eta == 0.025 && c.eta_E == 0.0025);
   assert_int_equal(c.noise, PHSIM_NOISE_ORTHOGONAL);
   assert_int_equal(c.head, PHSIM_HEAD_OFFDIAG);
-  assert_int_equal(c.steps, 400000);
+  assert_int_equal(c.engine, PHSIM_ENGINE_ORDER);
+  assert_int_equal(c.preset, PHSIM_PRESET_TEACH);
+  assert_int_equal(c.steps, 8000000);
   assert_true(c.threshold == 0.9);
   assert_int_equal(phsim_config_validate(&c, err), PHSIM_OK);
+}
+
+static void set_all(phsim_config *c, const char *const *kv, size_t n) {
+  char err[PHSIM_ERR_MAX];
+  phsim_config_default(c);
+  for (size_t i = 0; i < n; i++)
+    if (phsim_config_set_arg(c, kv[i], err) != PHSIM_OK) fail_msg("%s: %s", kv[i], err);
+}
+
+/* Preset paper: applied first whatever the order; alpha_2 = alpha_1 / ln d,
+ * eta_E = eta / 100 and the budget 5 d^2 / eta follow the final d and eta;
+ * a given key always wins. */
+static void test_presets(void **s) {
+  (void)s;
+  phsim_config a, b;
+  const char *const before[] = {"d=1000", "eta=0.1", "preset=paper"};
+  const char *const after[] = {"preset=paper", "d=1000", "eta=0.1"};
+  set_all(&a, before, 3);
+  set_all(&b, after, 3);
+  assert_int_equal(a.d, 1000);
+  assert_true(a.alpha[0] == 2.0 && a.alpha[1] == 2.0 / log(1000.0));
+  assert_true(a.eta == 0.1 && a.eta_E == 0.1 / 100.0);
+  assert_int_equal(a.steps, (unsigned long)ceil((5e6 + 1e10) / 0.1));
+  assert_int_equal(a.log_per_decade, 100);
+  assert_int_equal(a.engine, PHSIM_ENGINE_FLOW);
+  assert_true(b.alpha[1] == a.alpha[1] && b.eta_E == a.eta_E && b.steps == a.steps &&
+              b.d == a.d && b.engine == a.engine);
+  const char *const given[] = {"alpha=2,1", "eta_E=0.01", "preset=paper", "d=20000",
+                               "steps=100"};
+  set_all(&a, given, 5);
+  assert_true(a.alpha[1] == 1.0 && a.eta_E == 0.01);
+  assert_int_equal(a.steps, 100);
+  assert_int_equal(a.d, 20000);
+  const char *const back[] = {"preset=paper", "preset=teach"};
+  set_all(&a, back, 2);
+  phsim_config_default(&b);
+  assert_true(a.d == b.d && a.eta == b.eta && a.eta_E == b.eta_E && a.steps == b.steps &&
+              a.alpha[1] == b.alpha[1] && a.engine == b.engine);
 }
 
 static void test_assignments(void **s) {
@@ -77,7 +119,7 @@ static void test_value_errors(void **s) {
       {"d=2.5", "value '2.5'", "integer"},
       {"m=nan", "value 'nan'", "integer"},
       {"steps=99999999999999999999", "key 'steps'", "integer"},
-      {"steps=1e13", "key 'steps'", "out of range"},
+      {"steps=2e15", "key 'steps'", "out of range"},
       {"seed=4294967295", "key 'seed'", "4294967294"},
       {"eta=0", "key 'eta'", "> 0"},
       {"eta=inf", "value 'inf'", "finite"},
@@ -114,7 +156,7 @@ static void test_cross_key_errors(void **s) {
       {"alpha=1,1,1", "d=2", "key 'alpha'", "K <= d"},
       {"pi=0.5,0.25", "alpha=1,1", "key 'pi'", "sum"},
       {"pi=0.5,0.5", "alpha=1,1,1", "key 'pi'", "3"},
-      {"m=4096", "d=1000000000", "keys 'm', 'd'", "GiB"},
+      {"engine=population", "d=1000000000", "keys 'm', 'd'", "GiB"},
       {"init_W=/nonexistent/w.txt", "d=5", "key 'init_W'", "cannot open"},
       {"act=relu", "engine=order", "key 'act'", "engine = sampled"},
       {"ema=0.5", "stopgrad=false", "key 'ema'", "stopgrad = true"},
@@ -232,6 +274,7 @@ static void test_resolved_config_round_trip(void **s) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults_are_the_spec_preset),
+      cmocka_unit_test(test_presets),
       cmocka_unit_test(test_assignments),
       cmocka_unit_test(test_value_errors),
       cmocka_unit_test(test_cross_key_errors),

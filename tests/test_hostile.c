@@ -148,7 +148,7 @@ static void test_small_faults(void **s) {
   } cases[] = {
       {{"config", "--set", "eta=1e-320", NULL}, "value '1e-320' underflows a double"},
       {{"config", "--set", "eta=1e999", NULL}, "value '1e999' overflows a double"},
-      {{"config", "--set", "m=4096", "--set", "d=100000000", NULL}, "GiB too much"},
+      {{"config", "--set", "engine=population", "--set", "m=4096", "--set", "d=100000000", NULL}, "GiB too much"},
       {{"grad", "--set", "alpha=1e27,1", NULL}, "pi_1 alpha_1^6 = 5e+161 overflows doubles in the moments"},
       {{"grad", "--set", "sigma=1e-30", NULL}, "sigma^6 = 1e-180 underflows"},
       {{"config", "--set", NULL, NULL}, "has E_11 = 0.5 with head = offdiag"},
@@ -165,7 +165,7 @@ static void test_small_faults(void **s) {
     free(m);
   }
   /* the excess is said exactly, not hidden by rounding */
-  const char *argv[] = {tu_phsim(), "config", "--set", "m=4096", "--set", "d=100000000", NULL};
+  const char *argv[] = {tu_phsim(), "config", "--set", "engine=population", "--set", "m=4096", "--set", "d=100000000", NULL};
   assert_int_equal(tu_spawn(argv, NULL, msg), 2);
   char *m = tu_slurp(msg);
   assert_non_null(strstr(m, "need 12210.0 GiB (13110421225472 bytes); available: "));

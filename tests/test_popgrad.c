@@ -240,7 +240,7 @@ static void test_view_moments(void **state) {
 static void test_optimum_loss(void **state) {
   (void)state;
   phsim_config cfg;
-  phsim_config_default(&cfg);
+  tu_config_spec_step(&cfg);
   for (int collapsed = 0; collapsed < 2; collapsed++) {
     phsim_pop *pop = phsim_pop_alloc(&cfg);
     gsl_matrix_set_zero(pop->W);

@@ -91,7 +91,7 @@ static void test_run_outputs_and_reproducibility(void **s) {
   tu_tempdir(dir1, sizeof dir1, "run");
   tu_tempdir(dir2, sizeof dir2, "run");
   phsim_config cfg;
-  phsim_config_default(&cfg);
+  tu_config_spec_step(&cfg);
   cfg.d = 30;
   cfg.steps = 1050;
   cfg.log_every = 100;
@@ -146,7 +146,7 @@ static void test_init_files(void **s) {
   fprintf(fp, "1 0.125\n-0.0625 1\n");
   fclose(fp);
   phsim_config cfg;
-  phsim_config_default(&cfg);
+  tu_config_spec_step(&cfg);
   cfg.d = 3;
   strcpy(cfg.init_W, wpath);
   strcpy(cfg.init_E, epath);
@@ -174,7 +174,7 @@ static void test_numerical_fault(void **s) {
   fprintf(fp, "0.5 0.1 0.2\n0 0 0\n");
   fclose(fp);
   phsim_config cfg;
-  phsim_config_default(&cfg);
+  tu_config_spec_step(&cfg);
   cfg.d = 3;
   strcpy(cfg.init_W, wpath);
   char out[300];
@@ -199,7 +199,7 @@ static void reduced_run(unsigned long seed, phsim_head head, long *learned,
   char dir[256], err[PHSIM_ERR_MAX];
   tu_tempdir(dir, sizeof dir, "preset");
   phsim_config cfg;
-  phsim_config_default(&cfg);
+  tu_config_spec_step(&cfg);
   cfg.d = 20;
   cfg.steps = 50000;
   cfg.log_every = 1000;
@@ -247,6 +247,46 @@ static void test_paper_outcome_reduced_preset(void **s) {
   assert_true(both_head >= both_fixed + 4);
 }
 
+/* The twin (key twin): at the defaults, a twin 1e-15 away ends with the
+ * run's outcome and diverges by more than 0 and far less than 1; on seed 2
+ * at the spec's step (eta = 1, the weights overshoot and the dynamics after
+ * learning is chaotic) the same twin parts by O(1). */
+static json_t *twin_of(phsim_config *cfg) {
+  char dir[256], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "twin");
+  phsim_run_opts opts = phsim_run_opts_default();
+  opts.warn = 0;
+  assert_int_equal(phsim_run_execute(cfg, dir, opts, err), PHSIM_OK);
+  json_t *sum = load_summary(dir);
+  json_t *t = json_deep_copy(json_object_get(sum, "twin"));
+  assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+  json_decref(sum);
+  tu_rmtree(dir);
+  return t;
+}
+
+static void test_twin(void **s) {
+  (void)s;
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  cfg.steps = 400000;
+  cfg.twin = 1e-15;
+  json_t *t = twin_of(&cfg);
+  double gap = json_real_value(json_object_get(t, "divergence_max"));
+  assert_true(gap > 0.0 && gap < 1e-6);
+  assert_true(json_is_false(json_object_get(t, "fragile")));
+  json_decref(t);
+  tu_config_spec_step(&cfg);
+  cfg.engine = PHSIM_ENGINE_ORDER;
+  cfg.seed = 2;
+  cfg.steps = 20000;
+  cfg.twin = 1e-15;
+  t = twin_of(&cfg);
+  gap = json_real_value(json_object_get(t, "divergence_max"));
+  if (!(gap > 1e-3)) fail_msg("seed 2 at eta = 1: twin divergence %.3g", gap);
+  json_decref(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_head_modes),
@@ -254,6 +294,7 @@ int main(void) {
       cmocka_unit_test(test_init_files),
       cmocka_unit_test(test_numerical_fault),
       cmocka_unit_test(test_paper_outcome_reduced_preset),
+      cmocka_unit_test(test_twin),
   };
   return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@ static void test_grid_parse(void **s) {
   (void)s;
   phsim_config base;
   char err[PHSIM_ERR_MAX];
-  phsim_config_default(&base);
+  tu_config_spec_step(&base);
   phsim_sweep sw = {.base = base};
   assert_int_equal(phsim_grid_parse("d=50:5000:3:log", &base, &sw.grids[0], err), PHSIM_OK);
   sw.ngrids = 1;

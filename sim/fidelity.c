@@ -1,0 +1,268 @@
+/* fidelity.c: the stiffness and the step-halving error of gradient descent
+ * at a reduced state (see phsim_fidelity.h for the numerics). */
+#include "phsim_fidelity.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_complex_math.h>
+#include <gsl/gsl_eigen.h>
+
+#include "phsim_order.h"
+#include "phsim_pop.h"
+
+/* Central-difference step in the scaled coordinates: each coordinate moves
+ * by 1e-5 of its scale.  Phi is a polynomial-rational map of moderate
+ * degree, so the truncation error (h^2) and the rounding error (eps / h)
+ * are both near 1e-10 relative to the entries of dPhi. */
+#define FD_STEP 1e-5
+/* Power iterations from a cold start and from the previous vector. */
+#define POWER_COLD 30
+#define POWER_WARM 8
+
+struct phsim_fidelity {
+  phsim_order *o;            /* scratch: Phi is one phsim_order_step */
+  phsim_head head;
+  size_t m, K, n, dense_max;
+  double eta, eta_E;
+  gsl_matrix *E0;            /* the measured state's head (fixed entries) */
+  gsl_vector *x, *scale;     /* the state and D */
+  gsl_vector *xp, *yp, *ym, *v, *w;
+  gsl_matrix *J;             /* n x n (dense path only) */
+  gsl_vector_complex *eval;
+  gsl_eigen_nonsymm_workspace *ws;
+  int warm;                  /* v holds the previous dominant vector */
+};
+
+phsim_fidelity *phsim_fidelity_alloc(const phsim_config *cfg, size_t dense_max) {
+  if (cfg->ema > 0.0) return NULL;
+  phsim_fidelity *f = calloc(1, sizeof *f);
+  if (f == NULL) return NULL;
+  const size_t m = cfg->m;
+  *f = (phsim_fidelity){.head = cfg->head, .m = m, .K = cfg->K,
+                        .n = phsim_reduced_dim(m, cfg->K, cfg->head),
+                        .dense_max = dense_max, .eta = cfg->eta,
+                        .eta_E = cfg->eta_E};
+  f->o = phsim_order_alloc(cfg);
+  f->E0 = gsl_matrix_alloc(m, m);
+  f->x = gsl_vector_alloc(f->n);
+  f->scale = gsl_vector_alloc(f->n);
+  f->xp = gsl_vector_alloc(f->n);
+  f->yp = gsl_vector_alloc(f->n);
+  f->ym = gsl_vector_alloc(f->n);
+  f->v = gsl_vector_alloc(f->n);
+  f->w = gsl_vector_alloc(f->n);
+  if (f->n <= dense_max) {
+    f->J = gsl_matrix_alloc(f->n, f->n);
+    f->eval = gsl_vector_complex_alloc(f->n);
+    f->ws = gsl_eigen_nonsymm_alloc(f->n);
+  }
+  return f;
+}
+
+void phsim_fidelity_free(phsim_fidelity *f) {
+  if (f == NULL) return;
+  phsim_order_free(f->o);
+  gsl_matrix_free(f->E0);
+  gsl_vector_free(f->x);
+  gsl_vector_free(f->scale);
+  gsl_vector_free(f->xp);
+  gsl_vector_free(f->yp);
+  gsl_vector_free(f->ym);
+  gsl_vector_free(f->v);
+  gsl_vector_free(f->w);
+  gsl_matrix_free(f->J);
+  gsl_vector_complex_free(f->eval);
+  if (f->ws != NULL) gsl_eigen_nonsymm_free(f->ws);
+  free(f);
+}
+
+size_t phsim_fidelity_dim(const phsim_fidelity *f) { return f->n; }
+
+/* x = the reduced coordinates (phsim_reduced_pack; gsl vectors here have
+ * stride 1). */
+static void pack(const phsim_fidelity *f, const gsl_matrix *A,
+                 const gsl_matrix *R, const gsl_matrix *E, gsl_vector *x) {
+  phsim_reduced_pack(f->head, A, R, E, x->data);
+}
+
+/* The scratch engine's state from x (untrained E from E0). */
+static void unpack(phsim_fidelity *f, const gsl_vector *x) {
+  gsl_matrix_memcpy(f->o->E, f->E0);
+  phsim_reduced_unpack(f->head, x->data, f->o->A, f->o->R, f->o->E);
+}
+
+/* y = Phi(x) with steps (eta, eta_E) scaled by frac. */
+static int phi(phsim_fidelity *f, const gsl_vector *x, double frac, gsl_vector *y) {
+  unpack(f, x);
+  f->o->eta = frac * f->eta;
+  f->o->eta_E = frac * f->eta_E;
+  if (phsim_order_eval(f->o) != PHSIM_OK) return PHSIM_ENUM;
+  phsim_order_step(f->o);
+  pack(f, f->o->A, f->o->R, f->o->E, y);
+  return PHSIM_OK;
+}
+
+/* w = D^-1 (dPhi - I) D v by central differences around f->x. */
+static int jvp(phsim_fidelity *f, const gsl_vector *v, gsl_vector *w) {
+  for (int sign = 1; sign >= -1; sign -= 2) {
+    for (size_t i = 0; i < f->n; i++)
+      gsl_vector_set(f->xp, i, gsl_vector_get(f->x, i) +
+                                   sign * FD_STEP * gsl_vector_get(f->scale, i) *
+                                       gsl_vector_get(v, i));
+    if (phi(f, f->xp, 1.0, sign > 0 ? f->yp : f->ym) != PHSIM_OK) return PHSIM_ENUM;
+  }
+  for (size_t i = 0; i < f->n; i++)
+    gsl_vector_set(w, i, (gsl_vector_get(f->yp, i) - gsl_vector_get(f->ym, i)) /
+                                 (2.0 * FD_STEP * gsl_vector_get(f->scale, i)) -
+                             gsl_vector_get(v, i));
+  return PHSIM_OK;
+}
+
+/* D per block (A, R, E) of x: |x_i|, but at least 1e-3 of the block's
+ * largest entry and at least 1e-6 (entries that start at 0, such as E_ij). */
+static void scale_of(const gsl_vector *x, size_t m, size_t K, gsl_vector *scale) {
+  const size_t ends[3] = {m * K, m * K + m * (m + 1) / 2, x->size};
+  size_t lo = 0;
+  for (int b = 0; b < 3; b++) {
+    double big = 0.0;
+    for (size_t i = lo; i < ends[b]; i++) big = fmax(big, fabs(gsl_vector_get(x, i)));
+    const double floor = fmax(1e-3 * big, 1e-6);
+    for (size_t i = lo; i < ends[b]; i++)
+      gsl_vector_set(scale, i, fmax(fabs(gsl_vector_get(x, i)), floor));
+    lo = ends[b];
+  }
+}
+
+static void set_scale(phsim_fidelity *f) { scale_of(f->x, f->m, f->K, f->scale); }
+
+int phsim_fidelity_jacobian(phsim_fidelity *f, gsl_matrix *J) {
+  gsl_vector *e = gsl_vector_calloc(f->n);
+  int st = PHSIM_OK;
+  for (size_t k = 0; k < f->n && st == PHSIM_OK; k++) {
+    gsl_vector_set_basis(e, k);
+    gsl_vector_view col = gsl_matrix_column(J, k);
+    st = jvp(f, e, &col.vector);
+  }
+  gsl_vector_free(e);
+  return st;
+}
+
+/* Largest |eigenvalue| of the scaled D^-1 (dPhi - I) D. */
+static int dense_radius(phsim_fidelity *f, double *radius) {
+  if (phsim_fidelity_jacobian(f, f->J) != PHSIM_OK) return PHSIM_ENUM;
+  if (gsl_eigen_nonsymm(f->J, f->eval, f->ws) != 0) return PHSIM_ENUM;
+  double r = 0.0;
+  for (size_t i = 0; i < f->n; i++) r = fmax(r, gsl_complex_abs(gsl_vector_complex_get(f->eval, i)));
+  *radius = r;
+  return PHSIM_OK;
+}
+
+/* The same by power iteration: ||B v|| for the normalized iterate v.  A
+ * dominant complex pair makes the iterate rotate; ||B v|| then stays within
+ * the pair's modulus for a normal B, which is what the rule needs. */
+static int power_radius(phsim_fidelity *f, double *radius) {
+  if (!f->warm) gsl_vector_set_all(f->v, 1.0 / sqrt((double)f->n));
+  double r = 0.0;
+  for (int it = 0; it < (f->warm ? POWER_WARM : POWER_COLD); it++) {
+    if (jvp(f, f->v, f->w) != PHSIM_OK) return PHSIM_ENUM;
+    r = gsl_blas_dnrm2(f->w);
+    if (!(r > 0.0) || !isfinite(r)) break;
+    gsl_vector_memcpy(f->v, f->w);
+    gsl_vector_scale(f->v, 1.0 / r);
+  }
+  f->warm = r > 0.0 && isfinite(r);
+  *radius = r;
+  return PHSIM_OK;
+}
+
+int phsim_fidelity_stiffness(phsim_fidelity *f, const gsl_matrix *A,
+                             const gsl_matrix *R, const gsl_matrix *E,
+                             double *stiffness) {
+  gsl_matrix_memcpy(f->E0, E);
+  pack(f, A, R, E, f->x);
+  set_scale(f);
+  *stiffness = NAN;
+  double radius;
+  int st = f->n <= f->dense_max ? dense_radius(f, &radius) : power_radius(f, &radius);
+  if (st == PHSIM_OK) *stiffness = radius;
+  return st;
+}
+
+/* The turn of gradient descent: the step's relative change from one step to
+ * the next, ||dx_k - dx_k-1||_D / ||dx_k-1||_D (D as above, at x_k). */
+struct phsim_turn {
+  phsim_head head;
+  int have;                   /* 0: no x yet, 1: x, 2: x and dx */
+  gsl_vector *x, *dx, *y, *scale;
+  double max;
+  unsigned long step;
+};
+
+phsim_turn *phsim_turn_alloc(const phsim_config *cfg) {
+  phsim_turn *t = calloc(1, sizeof *t);
+  if (t == NULL) return NULL;
+  const size_t n = phsim_reduced_dim(cfg->m, cfg->K, cfg->head);
+  t->head = cfg->head;
+  t->x = gsl_vector_alloc(n);
+  t->dx = gsl_vector_alloc(n);
+  t->y = gsl_vector_alloc(n);
+  t->scale = gsl_vector_alloc(n);
+  return t;
+}
+
+void phsim_turn_free(phsim_turn *t) {
+  if (t == NULL) return;
+  gsl_vector_free(t->x);
+  gsl_vector_free(t->dx);
+  gsl_vector_free(t->y);
+  gsl_vector_free(t->scale);
+  free(t);
+}
+
+/* Steps whose scaled size is below this are left out: there the turn is
+ * rounding (a state at rest). */
+#define TURN_MIN_STEP 1e-12
+
+/* The turn's scale is per block, not per entry: an entry passing through 0
+ * (an off-diagonal of R, E_ij at the start) must not weigh more than the
+ * block it belongs to.  A: its largest overlap; R: its largest entry;
+ * E: 1, the scale of the identity it starts from. */
+static void block_scale(const gsl_vector *x, size_t m, size_t K, gsl_vector *scale) {
+  const size_t ends[3] = {m * K, m * K + m * (m + 1) / 2, x->size};
+  size_t lo = 0;
+  for (int b = 0; b < 3; b++) {
+    double big = b == 2 ? 1.0 : 1e-300;
+    for (size_t i = lo; i < ends[b] && b < 2; i++) big = fmax(big, fabs(gsl_vector_get(x, i)));
+    for (size_t i = lo; i < ends[b]; i++) gsl_vector_set(scale, i, big);
+    lo = ends[b];
+  }
+}
+
+void phsim_turn_update(phsim_turn *t, unsigned long step, const gsl_matrix *A,
+                       const gsl_matrix *R, const gsl_matrix *E) {
+  phsim_reduced_pack(t->head, A, R, E, t->y->data);
+  block_scale(t->y, A->size1, A->size2, t->scale);
+  double prev = 0.0, change = 0.0;
+  for (size_t i = 0; i < t->y->size && t->have > 0; i++) {
+    const double s = gsl_vector_get(t->scale, i);
+    const double dx = gsl_vector_get(t->y, i) - gsl_vector_get(t->x, i);
+    const double old = t->have > 1 ? gsl_vector_get(t->dx, i) : 0.0;
+    prev += (old / s) * (old / s);
+    change += ((dx - old) / s) * ((dx - old) / s);
+    gsl_vector_set(t->dx, i, dx);
+  }
+  if (t->have > 1 && sqrt(prev) > TURN_MIN_STEP && !(sqrt(change / prev) <= t->max)) {
+    t->max = sqrt(change / prev);
+    t->step = step;
+  }
+  gsl_vector_memcpy(t->x, t->y);
+  t->have = t->have < 2 ? t->have + 1 : 2;
+}
+
+double phsim_turn_max(const phsim_turn *t, unsigned long *step) {
+  if (step != NULL) *step = t->step;
+  return t->max;
+}

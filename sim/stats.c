@@ -1,0 +1,178 @@
+/* stats.c: grouped medians with bootstrap intervals (phsim_stats.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "phsim_stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "phsim_csv.h"
+
+/* At most this many groups and rows: bounds what a hostile table can make
+ * us allocate. */
+#define MAX_GROUPS 4096
+#define MAX_ROWS 10000000
+
+typedef struct {
+  char *key;
+  size_t n, censored, cap;
+  double *v;
+} group;
+
+typedef struct {
+  group *g;
+  size_t n;
+} groups;
+
+static group *find_group(groups *gs, const char *key) {
+  for (size_t i = 0; i < gs->n; i++)
+    if (strcmp(gs->g[i].key, key) == 0) return &gs->g[i];
+  if (gs->n == MAX_GROUPS) return NULL;
+  group *g = &gs->g[gs->n];
+  *g = (group){.key = strdup(key)};
+  if (g->key == NULL) return NULL;
+  gs->n++;
+  return g;
+}
+
+static int add_value(group *g, double x) {
+  if (g->n - g->censored == g->cap) {
+    size_t cap = g->cap ? 2 * g->cap : 64;
+    double *v = realloc(g->v, cap * sizeof *v);
+    if (v == NULL) return PHSIM_ENOMEM;
+    g->v = v;
+    g->cap = cap;
+  }
+  g->v[g->n - g->censored] = x;
+  g->n++;
+  return PHSIM_OK;
+}
+
+/* Does the current row pass every COL=VALUE filter?  -1: a bad filter. */
+static int row_passes(const phsim_csv *c, const phsim_stats_opts *o, char err[PHSIM_ERR_MAX]) {
+  for (size_t i = 0; i < o->nwhere; i++) {
+    const char *eq = strchr(o->where[i], '=');
+    char col[256];
+    if (eq == NULL || (size_t)(eq - o->where[i]) >= sizeof col) {
+      snprintf(err, PHSIM_ERR_MAX, "--where '%.100s': expected COL=VALUE", o->where[i]);
+      return -1;
+    }
+    memcpy(col, o->where[i], (size_t)(eq - o->where[i]));
+    col[eq - o->where[i]] = '\0';
+    const long k = phsim_csv_col(c, col);
+    if (k < 0) {
+      snprintf(err, PHSIM_ERR_MAX, "--where: '%.300s' has no column '%.100s'", c->name, col);
+      return -1;
+    }
+    if (strcmp(c->field[k], eq + 1) != 0) return 0;
+  }
+  return 1;
+}
+
+static int read_groups(phsim_csv *c, const phsim_stats_opts *o, long cb, long cy, groups *gs,
+                       char err[PHSIM_ERR_MAX]) {
+  int r;
+  size_t rows = 0;
+  while ((r = phsim_csv_next(c, err)) == 1) {
+    const int pass = row_passes(c, o, err);
+    if (pass < 0) return PHSIM_EINPUT;
+    if (!pass) continue;
+    if (++rows > MAX_ROWS) {
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s': more than %d rows", c->name, MAX_ROWS);
+      return PHSIM_EINPUT;
+    }
+    group *g = find_group(gs, c->field[cb]);
+    if (g == NULL) {
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: more than %d groups (or no memory)",
+               c->name, c->lineno, MAX_GROUPS);
+      return PHSIM_EINPUT;
+    }
+    double x;
+    if (c->field[cy][0] == '\0') {
+      g->n++;
+      g->censored++;
+    } else if (!phsim_csv_number(c->field[cy], &x)) {
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: value '%.40s' is not a number",
+               c->name, c->lineno, c->field[cy]);
+      return PHSIM_EINPUT;
+    } else if (add_value(g, x) != PHSIM_OK) {
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s': out of memory", c->name);
+      return PHSIM_ENOMEM;
+    }
+  }
+  return r == 0 ? PHSIM_OK : PHSIM_EINPUT;
+}
+
+/* Median of v (sorted in place) and its percentile bootstrap interval. */
+static void median_interval(double *v, size_t n, const phsim_stats_opts *o, gsl_rng *r,
+                            double *work, double *boot, double out[3]) {
+  gsl_sort(v, 1, n);
+  out[0] = gsl_stats_median_from_sorted_data(v, 1, n);
+  for (size_t b = 0; b < o->boot; b++) {
+    for (size_t i = 0; i < n; i++) work[i] = v[gsl_rng_uniform_int(r, n)];
+    gsl_sort(work, 1, n);
+    boot[b] = gsl_stats_median_from_sorted_data(work, 1, n);
+  }
+  gsl_sort(boot, 1, o->boot);
+  out[1] = gsl_stats_quantile_from_sorted_data(boot, 1, o->boot, (1.0 - o->level) / 2.0);
+  out[2] = gsl_stats_quantile_from_sorted_data(boot, 1, o->boot, (1.0 + o->level) / 2.0);
+}
+
+static int print_groups(groups *gs, const phsim_stats_opts *o, FILE *out) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, o->seed + 1);
+  double *boot = malloc(o->boot * sizeof *boot);
+  fprintf(out, "%s,n,censored,median,lo,hi\n", o->by);
+  for (size_t i = 0; i < gs->n && boot != NULL; i++) {
+    group *g = &gs->g[i];
+    const size_t k = g->n - g->censored;
+    fprintf(out, "%s,%zu,%zu", g->key, g->n, g->censored);
+    double *work = k ? malloc(k * sizeof *work) : NULL;
+    if (k > 0 && work != NULL) {
+      double m[3];
+      median_interval(g->v, k, o, r, work, boot, m);
+      fprintf(out, ",%.17g,%.17g,%.17g\n", m[0], m[1], m[2]);
+    } else {
+      fputs(",,,\n", out);
+    }
+    free(work);
+  }
+  int st = boot == NULL ? PHSIM_ENOMEM : PHSIM_OK;
+  free(boot);
+  gsl_rng_free(r);
+  return st;
+}
+
+int phsim_stats_csv(const char *path, const phsim_stats_opts *o, FILE *out,
+                    char err[PHSIM_ERR_MAX]) {
+  if (o->boot < 100 || o->boot > 1000000 || !(o->level > 0.0 && o->level < 1.0)) {
+    snprintf(err, PHSIM_ERR_MAX, "--boot must be 100..1000000 and --level in (0, 1)");
+    return PHSIM_EINPUT;
+  }
+  phsim_csv c;
+  int st = phsim_csv_open(&c, path, err);
+  if (st != PHSIM_OK) return st;
+  const long cb = phsim_csv_col(&c, o->by), cy = phsim_csv_col(&c, o->y);
+  if (cb < 0 || cy < 0) {
+    snprintf(err, PHSIM_ERR_MAX, "'%s' has no column '%s'", path, cb < 0 ? o->by : o->y);
+    phsim_csv_close(&c);
+    return PHSIM_EINPUT;
+  }
+  groups gs = {.g = calloc(MAX_GROUPS, sizeof(group)), .n = 0};
+  st = gs.g == NULL ? PHSIM_ENOMEM : read_groups(&c, o, cb, cy, &gs, err);
+  phsim_csv_close(&c);
+  if (st == PHSIM_OK) st = print_groups(&gs, o, out);
+  for (size_t i = 0; i < gs.n; i++) {
+    free(gs.g[i].key);
+    free(gs.g[i].v);
+  }
+  free(gs.g);
+  if (st == PHSIM_OK && (fflush(out) != 0 || ferror(out))) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot write the statistics");
+    return PHSIM_EIO;
+  }
+  return st;
+}

@@ -1,0 +1,224 @@
+/* test_fidelity.c: the measures of how far gradient descent is from its
+ * flow (phsim_fidelity.h) and the run's verdict flow_faithful.
+ *  - the stiffness is eta times a property of the state: linear in eta for
+ *    small eta, the same by the dense eigenvalues and by power iteration;
+ *  - the same as the spectral radius of an unscaled forward-difference
+ *    Jacobian of one step, packed by hand (seeds 1..3, m = K = 2);
+ *  - the run's rule: the spec's step (eta = 1) on seed 1009 leaves the
+ *    flow between two logged rows (the head jumps to -10), which only the
+ *    per-step turn sees; the defaults stay faithful;
+ *  - the defaults end as the flow does (seeds 1..3). */
+#include "testutil.h"
+
+#include <string.h>
+
+#include <gsl/gsl_complex_math.h>
+#include <gsl/gsl_eigen.h>
+#include <jansson.h>
+
+#include "phsim_fidelity.h"
+#include "phsim_order.h"
+#include "phsim_run.h"
+
+/* A state after `steps` steps of the order engine from cfg. */
+static phsim_order *state_after(const phsim_config *cfg, unsigned long steps) {
+  char err[PHSIM_ERR_MAX];
+  phsim_order *o = phsim_order_alloc(cfg);
+  gsl_rng *r = phsim_config_rng(cfg);
+  assert_int_equal(phsim_order_init(o, cfg, r, err), PHSIM_OK);
+  for (unsigned long s = 0; s < steps; s++) {
+    assert_int_equal(phsim_order_eval(o), PHSIM_OK);
+    phsim_order_step(o);
+  }
+  assert_int_equal(phsim_order_eval(o), PHSIM_OK);
+  gsl_rng_free(r);
+  return o;
+}
+
+static double stiffness(const phsim_config *cfg, const phsim_order *o, size_t dense_max) {
+  phsim_fidelity *f = phsim_fidelity_alloc(cfg, dense_max);
+  double x = NAN;
+  assert_int_equal(phsim_fidelity_stiffness(f, o->A, o->R, o->E, &x), PHSIM_OK);
+  phsim_fidelity_free(f);
+  return x;
+}
+
+static void test_stiffness_linear_in_eta_and_paths_agree(void **s) {
+  (void)s;
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  cfg.m = 4;
+  cfg.d = 60;
+  cfg.seed = 2;
+  assert_true(cfg.m * cfg.K + cfg.m * (cfg.m + 1) / 2 + 12 <= PHSIM_FIDELITY_DENSE_MAX);
+  phsim_order *o = state_after(&cfg, 20000);
+  cfg.eta = 1e-3;
+  cfg.eta_E = 1e-4;
+  const double small = stiffness(&cfg, o, PHSIM_FIDELITY_DENSE_MAX);
+  cfg.eta = 2e-3;
+  cfg.eta_E = 2e-4;
+  const double twice = stiffness(&cfg, o, PHSIM_FIDELITY_DENSE_MAX);
+  if (!(fabs(twice / small - 2.0) < 0.01)) fail_msg("eta x2: stiffness x%.6g", twice / small);
+  cfg.eta = 0.025;
+  cfg.eta_E = 0.0025;
+  const double dense = stiffness(&cfg, o, PHSIM_FIDELITY_DENSE_MAX);
+  const double power = stiffness(&cfg, o, 0);
+  if (!(fabs(power / dense - 1.0) < 0.05))
+    fail_msg("power iteration %.6g vs dense %.6g", power, dense);
+  phsim_order_free(o);
+}
+
+/* x = (a_11 a_12 a_21 a_22, R_11 R_12 R_22, E_12 E_21) for m = K = 2 and
+ * head = offdiag, written out by hand as an independent reference. */
+static void put(phsim_order *o, const double *x) {
+  for (int k = 0; k < 4; k++) gsl_matrix_set(o->A, k / 2, k % 2, x[k]);
+  gsl_matrix_set(o->R, 0, 0, x[4]);
+  gsl_matrix_set(o->R, 0, 1, x[5]);
+  gsl_matrix_set(o->R, 1, 0, x[5]);
+  gsl_matrix_set(o->R, 1, 1, x[6]);
+  gsl_matrix_set(o->E, 0, 1, x[7]);
+  gsl_matrix_set(o->E, 1, 0, x[8]);
+}
+
+static void get(const phsim_order *o, double *x) {
+  for (int k = 0; k < 4; k++) x[k] = gsl_matrix_get(o->A, k / 2, k % 2);
+  x[4] = gsl_matrix_get(o->R, 0, 0);
+  x[5] = gsl_matrix_get(o->R, 0, 1);
+  x[6] = gsl_matrix_get(o->R, 1, 1);
+  x[7] = gsl_matrix_get(o->E, 0, 1);
+  x[8] = gsl_matrix_get(o->E, 1, 0);
+}
+
+/* The largest |eigenvalue| of dPhi - I from an unscaled forward-difference
+ * Jacobian of one step of the order engine. */
+static double reference_radius(phsim_order *o, const double *x0) {
+  double y0[9], y[9], x[9];
+  put(o, x0);
+  assert_int_equal(phsim_order_eval(o), PHSIM_OK);
+  phsim_order_step(o);
+  get(o, y0);
+  gsl_matrix *J = gsl_matrix_alloc(9, 9);
+  for (int k = 0; k < 9; k++) {
+    const double h = 1e-7 * fmax(fabs(x0[k]), 1e-2);
+    memcpy(x, x0, sizeof x);
+    x[k] += h;
+    put(o, x);
+    assert_int_equal(phsim_order_eval(o), PHSIM_OK);
+    phsim_order_step(o);
+    get(o, y);
+    for (int i = 0; i < 9; i++) gsl_matrix_set(J, i, k, (y[i] - y0[i]) / h - (i == k));
+  }
+  gsl_vector_complex *ev = gsl_vector_complex_alloc(9);
+  gsl_eigen_nonsymm_workspace *ws = gsl_eigen_nonsymm_alloc(9);
+  assert_int_equal(gsl_eigen_nonsymm(J, ev, ws), 0);
+  double r = 0.0;
+  for (int i = 0; i < 9; i++) r = fmax(r, gsl_complex_abs(gsl_vector_complex_get(ev, i)));
+  gsl_eigen_nonsymm_free(ws);
+  gsl_vector_complex_free(ev);
+  gsl_matrix_free(J);
+  return r;
+}
+
+static void test_stiffness_against_independent_jacobian(void **s) {
+  (void)s;
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  for (unsigned long seed = 1; seed <= 3; seed++) {
+    cfg.seed = seed;
+    phsim_order *o = state_after(&cfg, 120000 * seed);
+    double x0[9];
+    get(o, x0);
+    const double ours = stiffness(&cfg, o, PHSIM_FIDELITY_DENSE_MAX);
+    const double ref = reference_radius(o, x0);
+    if (!(fabs(ours / ref - 1.0) < 1e-3))
+      fail_msg("seed %lu: stiffness %.9g, reference %.9g", seed, ours, ref);
+    phsim_order_free(o);
+  }
+}
+
+/* A run's summary (no trajectory, no warning). */
+static json_t *summary_of_run(phsim_config *cfg) {
+  char dir[256], err[PHSIM_ERR_MAX], path[300];
+  tu_tempdir(dir, sizeof dir, "summary");
+  phsim_run_opts opts = phsim_run_opts_default();
+  opts.warn = 0;
+  opts.trajectory = 0;
+  assert_int_equal(phsim_run_execute(cfg, dir, opts, err), PHSIM_OK);
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  json_error_t je;
+  json_t *sum = json_load_file(path, 0, &je);
+  assert_non_null(sum);
+  tu_rmtree(dir);
+  return sum;
+}
+
+/* The defaults follow the flow (NOTES, "The defaults and the step"; there
+ * over seeds 1..100, here 1..3): flow_faithful, E_peak <= 1, and every
+ * neuron ends on the feature it ends on in the flow engine's run.
+ * Mutation that fails it: eta = 1, eta_E = 0.1 (seed 2 overshoots). */
+static void test_defaults_follow_the_flow(void **s) {
+  (void)s;
+  for (unsigned long seed = 1; seed <= 3; seed++) {
+    phsim_config cfg;
+    phsim_config_default(&cfg);
+    cfg.seed = seed;
+    json_t *gd = summary_of_run(&cfg);
+    cfg.engine = PHSIM_ENGINE_FLOW;
+    json_t *flow = summary_of_run(&cfg);
+    assert_true(json_is_true(json_object_get(json_object_get(gd, "fidelity"), "flow_faithful")));
+    assert_true(json_real_value(json_object_get(json_object_get(gd, "E_peak"), "value")) <= 1.0);
+    assert_string_equal(json_string_value(json_object_get(gd, "outcome")),
+                        json_string_value(json_object_get(flow, "outcome")));
+    json_decref(gd);
+    json_decref(flow);
+  }
+}
+
+static json_t *fidelity_of_run(phsim_config *cfg) {
+  char dir[256], err[PHSIM_ERR_MAX], path[300];
+  tu_tempdir(dir, sizeof dir, "fidelity");
+  phsim_run_opts opts = phsim_run_opts_default();
+  opts.warn = 0;
+  opts.trajectory = 0;
+  int st = phsim_run_execute(cfg, dir, opts, err);
+  assert_true(st == PHSIM_OK || st == PHSIM_ENUM);
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  json_error_t je;
+  json_t *sum = json_load_file(path, 0, &je);
+  assert_non_null(sum);
+  json_t *f = json_deep_copy(json_object_get(sum, "fidelity"));
+  json_decref(sum);
+  tu_rmtree(dir);
+  return f;
+}
+
+static void test_run_verdicts(void **s) {
+  (void)s;
+  phsim_config cfg;
+  tu_config_spec_step(&cfg);
+  cfg.engine = PHSIM_ENGINE_ORDER;
+  cfg.seed = 1009;
+  cfg.steps = 7000;
+  json_t *f = fidelity_of_run(&cfg);
+  assert_true(json_is_false(json_object_get(f, "flow_faithful")));
+  /* The logged rows alone (every 100 steps) do not see it coming. */
+  assert_true(json_real_value(json_object_get(f, "stiffness_max")) < 1.0);
+  assert_true(json_real_value(json_object_get(f, "turn_max")) > 5.0);
+  json_decref(f);
+  phsim_config_default(&cfg);
+  cfg.steps = 400000;
+  f = fidelity_of_run(&cfg);
+  assert_true(json_is_true(json_object_get(f, "flow_faithful")));
+  assert_true(json_is_null(json_object_get(f, "left_flow_step")));
+  json_decref(f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_stiffness_linear_in_eta_and_paths_agree),
+      cmocka_unit_test(test_stiffness_against_independent_jacobian),
+      cmocka_unit_test(test_run_verdicts),
+      cmocka_unit_test(test_defaults_follow_the_flow),
+  };
+  return cmocka_run_group_tests_name("fidelity", tests, NULL, NULL);
+}

@@ -269,9 +269,9 @@ static double stop_after(const char *const argv[], const char *out, double after
   return now() - t0;
 }
 
-/* SIGTERM ends grad (minutes of O(m^3) work at m = 4096), a sweep still
- * checking its points, and a plot whose gnuplot hangs, within a second:
- * status 6, nothing written. */
+/* SIGTERM ends grad (minutes of O(m^3) work at m = 4096), a run between
+ * two logged rows, a sweep still checking its points, and a plot whose
+ * gnuplot hangs, within a second: status 6, nothing half written. */
 static void test_signals_within_a_second(void **s) {
   (void)s;
   char dir[256], out[300], w[300], key[320], sw[300], plots[300], gp[320], run[300];
@@ -283,6 +283,18 @@ static void test_signals_within_a_second(void **s) {
   if (st != 6 || t > 1.0) fail_msg("grad: exit %d after %.2f s", st, t);
   char *text = tu_slurp(out);
   assert_string_equal(text, "");
+  free(text);
+  /* a run between two logged rows (log_every = steps): the engines poll
+   * the flag every step; the run keeps its state, marked interrupted */
+  char lrun[300], lsum[320];
+  snprintf(lrun, sizeof lrun, "%s/long", dir);
+  snprintf(lsum, sizeof lsum, "%s/summary.json", lrun);
+  const char *l[] = {tu_phsim(), "run", "--set", "engine=population", "--set", "d=200", "--set",
+                     "steps=300000000", "--set", "log_every=300000000", "--out", lrun, NULL};
+  t = stop_after(l, out, 1.0, &st);
+  if (st != 6 || t > 1.0) fail_msg("run: exit %d after %.2f s", st, t);
+  text = tu_slurp(lsum);
+  assert_non_null(strstr(text, "\"status\": \"interrupted\""));
   free(text);
   /* a sweep whose points read a 1000 x 2 init_W each: minutes of checks */
   snprintf(w, sizeof w, "%s/W.txt", dir);

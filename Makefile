@@ -25,7 +25,7 @@ $(BUILD)/%.o: sim/%.c $(wildcard include/*.h) | $(BUILD)
 $(BIN)/phsim: $(BUILD)/main.o $(LIB_OBJ) | $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/test_fuzz_corpus: tests/fuzz/fuzz_config.c tests/fuzz/fuzz_set.c tests/fuzz/fuzz_matrix.c
+$(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
@@ -60,24 +60,33 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 sanitize:
 	$(MAKE) --no-print-directory test BUILD=build/san BIN=build/san/bin OPT="-O1 -g $(SAN)" DEFS=-DHAVE_INLINE
 
-# The core tests under valgrind: zero errors, zero leaks.
+# The core tests and the readers of untrusted files under valgrind: zero
+# errors, zero leaks.
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all
 valgrind: $(TEST_BIN) $(BIN)/phsim
-	@for t in popgrad data config; do \
+	@for t in popgrad data config readers; do \
 	  echo "valgrind $(BUILD)/tests/test_$$t"; \
 	  $(VALGRIND) $(BUILD)/tests/test_$$t >/dev/null || exit 1; \
 	done
-	@d=$$(mktemp -d) && echo "valgrind $(BIN)/phsim run" && \
+	@d=$$(mktemp -d) && echo "valgrind $(BIN)/phsim run, plot, table, sweep shards, merge" && \
 	  $(VALGRIND) $(BIN)/phsim run --set d=20 --set steps=2000 --out $$d/run && \
+	  $(VALGRIND) $(BIN)/phsim plot $$d/run && \
+	  $(VALGRIND) $(BIN)/phsim table $$d/run >/dev/null && \
+	  for i in 1 2; do $(VALGRIND) $(BIN)/phsim sweep --set engine=order --set d=20 \
+	    --set steps=300 --grid seed=1:2:2 --grid head=offdiag,fixed --jobs 2 \
+	    --shard $$i/2 --out $$d/sweep 2>/dev/null || exit 1; done && \
+	  $(VALGRIND) $(BIN)/phsim merge $$d/sweep && \
 	  rm -rf $$d && echo "valgrind: clean"
 
 # libFuzzer (clang; Debian: clang libclang-rt-14-dev) on the config parser,
-# the --set parser and the matrix reader, FUZZ_SECONDS each, from the seed
-# corpus in tests/fuzz/corpus/; a crash is written to tests/fuzz/regressions/
-# (replayed by `make test` from then on).
+# the --set parser, the matrix reader, and the readers of phsim's own
+# outputs read back (sweep.json, summary.json, CSV tables and sweep tables),
+# FUZZ_SECONDS each, one after the other, from the seed corpus in
+# tests/fuzz/corpus/; a crash is written to tests/fuzz/regressions/
+# (replayed by `make test` from then on).  FUZZERS="csv summary" picks some.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-FUZZERS := config set matrix
+FUZZERS ?= config set matrix sweepmeta summary csv
 fuzz:
 	@mkdir -p build/fuzz
 	@for f in $(FUZZERS); do \

@@ -26,7 +26,9 @@ typedef struct {
   char name[PHSIM_PATH_MAX + 64];
   size_t lineno;           /* of the row in field[] */
   char *line;              /* the current line, split in place */
+  size_t cap;              /* bytes of line */
   char **field;            /* its ncols fields */
+  size_t fcap;             /* entries of field */
   char *hline;             /* the header, split in place */
   char **header;
   size_t ncols;

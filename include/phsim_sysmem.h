@@ -10,7 +10,7 @@
 
 #include "phsim_config.h"
 
-/* Bytes available now (> 0). */
+/* Bytes available (> 0), asked of the system at the first call. */
 double phsim_memory_available(void);
 
 /* PHSIM_OK if bytes fit in what is available; else PHSIM_EINPUT with

@@ -574,11 +574,19 @@ static int file_handler(void *user, const char *section, const char *name,
 #define CONFIG_MAX_LINE 198
 static int slurp(FILE *fp, const char *path, char **text, size_t *len,
                  char err[PHSIM_ERR_MAX]) {
-  char *buf = malloc(CONFIG_MAX_BYTES + 1);
+  size_t cap = 4096, n = 0, col = 0, lineno = 1;
+  char *buf = malloc(cap);
   if (buf == NULL) return PHSIM_ENOMEM;
-  size_t n = 0, col = 0, lineno = 1;
   int c, st = PHSIM_OK;
   while (st == PHSIM_OK && (c = getc(fp)) != EOF) {
+    if (n + 1 == cap) { /* grow up to CONFIG_MAX_BYTES + 1 */
+      char *bigger = realloc(buf, cap *= 2);
+      if (bigger == NULL) {
+        free(buf);
+        return PHSIM_ENOMEM;
+      }
+      buf = bigger;
+    }
     if (c == '\0' || n == CONFIG_MAX_BYTES || (c != '\n' && ++col > CONFIG_MAX_LINE)) {
       snprintf(err, PHSIM_ERR_MAX, "config file '%s' line %zu: %s", path, lineno,
                c == '\0' ? "contains a NUL byte"

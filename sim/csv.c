@@ -16,6 +16,16 @@ static int read_line(phsim_csv *c, size_t *len, char err[PHSIM_ERR_MAX]) {
   int ch;
   const size_t lineno = c->lineno + 1;
   while ((ch = getc_unlocked(c->fp)) != EOF && ch != '\n') {
+    if (n + 2 > c->cap && n < PHSIM_CSV_MAX_LINE) { /* grow up to the bound */
+      size_t cap = c->cap * 2 > PHSIM_CSV_MAX_LINE + 2 ? PHSIM_CSV_MAX_LINE + 2 : c->cap * 2;
+      char *bigger = realloc(c->line, cap);
+      if (bigger == NULL) {
+        snprintf(err, PHSIM_ERR_MAX, "out of memory reading '%.300s'", c->name);
+        return LINE_BAD;
+      }
+      c->line = bigger;
+      c->cap = cap;
+    }
     if (ch == '\0') {
       snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: a NUL byte; allowed: text", c->name, lineno);
       return LINE_BAD;
@@ -45,13 +55,19 @@ static int read_line(phsim_csv *c, size_t *len, char err[PHSIM_ERR_MAX]) {
   return LINE_OK;
 }
 
-/* Split line in place into at most PHSIM_CSV_MAX_FIELDS fields; -1 if
- * more. */
-static long split(char *line, char **field) {
+/* Split line in place into at most PHSIM_CSV_MAX_FIELDS fields, growing
+ * *field; -1 if more (or no memory). */
+static long split(char *line, char ***field, size_t *fcap) {
   long n = 0;
   for (char *p = line;;) {
     if (n == PHSIM_CSV_MAX_FIELDS) return -1;
-    field[n++] = p;
+    if ((size_t)n == *fcap) {
+      char **bigger = realloc(*field, 2 * *fcap * sizeof *bigger);
+      if (bigger == NULL) return -1;
+      *field = bigger;
+      *fcap *= 2;
+    }
+    (*field)[n++] = p;
     char *comma = strchr(p, ',');
     if (comma == NULL) return n;
     *comma = '\0';
@@ -65,8 +81,12 @@ static int read_header(phsim_csv *c, char err[PHSIM_ERR_MAX]) {
   if (got == LINE_EOF)
     snprintf(err, PHSIM_ERR_MAX, "'%.300s' is empty; expected a header line", c->name);
   if (got != LINE_OK) return PHSIM_EINPUT;
+  c->hline = malloc(len + 1);
+  if (c->hline == NULL) return PHSIM_ENOMEM;
   memcpy(c->hline, c->line, len + 1);
-  long n = split(c->hline, c->header);
+  size_t hcap = 64;
+  c->header = malloc(hcap * sizeof *c->header);
+  long n = c->header ? split(c->hline, &c->header, &hcap) : -1;
   if (n < 0) {
     snprintf(err, PHSIM_ERR_MAX, "'%.300s' line 1: more than %d columns", c->name,
              PHSIM_CSV_MAX_FIELDS);
@@ -93,12 +113,12 @@ int phsim_csv_open_stream(phsim_csv *c, FILE *fp, const char *name,
   memset(c, 0, sizeof *c);
   c->fp = fp;
   snprintf(c->name, sizeof c->name, "%s", name);
-  c->line = malloc(PHSIM_CSV_MAX_LINE + 1);
-  c->hline = malloc(PHSIM_CSV_MAX_LINE + 1);
-  c->field = malloc(PHSIM_CSV_MAX_FIELDS * sizeof *c->field);
-  c->header = malloc(PHSIM_CSV_MAX_FIELDS * sizeof *c->header);
+  c->cap = 4096;
+  c->fcap = 64;
+  c->line = malloc(c->cap);
+  c->field = malloc(c->fcap * sizeof *c->field);
   int st = PHSIM_ENOMEM;
-  if (c->line && c->hline && c->field && c->header) st = read_header(c, err);
+  if (c->line && c->field) st = read_header(c, err);
   else snprintf(err, PHSIM_ERR_MAX, "out of memory reading '%.300s'", name);
   if (st != PHSIM_OK) {
     c->own = 0;
@@ -130,7 +150,7 @@ int phsim_csv_next(phsim_csv *c, char err[PHSIM_ERR_MAX]) {
   size_t len = 0;
   int got = read_line(c, &len, err);
   if (got != LINE_OK) return got;
-  long n = split(c->line, c->field);
+  long n = split(c->line, &c->field, &c->fcap);
   if (n < 0 || (size_t)n != c->ncols) {
     snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: %s%ld fields; expected %zu (as the header)",
              c->name, c->lineno, n < 0 ? "more than " : "",

@@ -325,7 +325,8 @@ static int cmd_merge(int argc, char **argv) {
   int st;
   if (usage_done(argc, argv, argc == 1,
                  "usage: phsim merge DIR\nCombine DIR/sweep-shard-I-of-N.csv into "
-                 "DIR/sweep.csv, checking every point is there once.\n",
+                 "DIR/sweep.csv, checking every row against DIR/sweep.json and\n"
+                 "every point is there once, finished.\n",
                  &st))
     return st;
   char err[PHSIM_ERR_MAX];

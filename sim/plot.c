@@ -314,13 +314,19 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
   phsim_summary sum;
   int st = phsim_summary_read(path, &sum, err);
   if (st != PHSIM_OK) return st;
-  if (sum.cfg.m > PLOT_MAX_M) {
-    snprintf(err, PHSIM_ERR_MAX, "'%.300s': m = %zu neurons; plot draws runs of at most %d",
-             dir, sum.cfg.m, PLOT_MAX_M);
+  const json_int_t steps = json_integer_value(json_object_get(sum.root, "steps"));
+  if (sum.cfg.m > PLOT_MAX_M || steps <= 10) {
+    if (steps <= 10)
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s' ran %lld steps; plot draws runs of more than 10 "
+               "(the step axis is logarithmic from step 10)", dir, (long long)steps);
+    else
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s': m = %zu neurons; plot draws runs of at most %d",
+               dir, sum.cfg.m, PLOT_MAX_M);
     phsim_summary_free(&sum);
     return PHSIM_EINPUT;
   }
   plot_job j;
+  memset(&j, 0, sizeof j);
   snprintf(j.dir, sizeof j.dir, "%s", dir);
   st = copy_trajectory(&j, &sum, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
@@ -1173,6 +1179,7 @@ static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
   int st = phsim_sweep_meta_read(dir, &d.s, err);
   if (st != PHSIM_OK) return st;
   plot_job j;
+  memset(&j, 0, sizeof j);
   snprintf(j.dir, sizeof j.dir, "%s", dir);
   st = load_rows(&j, &d, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);

@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE
 #include "phsim_sysmem.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -29,7 +30,19 @@ static double meminfo_available(void) {
   return kb >= 0 ? kb * 1024.0 : -1;
 }
 
+static double measure(void);
+static double measured;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void measure_once(void) { measured = measure(); }
+
+/* Asked once per process (a sweep checks millions of points, from several
+ * threads). */
 double phsim_memory_available(void) {
+  pthread_once(&once, measure_once);
+  return measured;
+}
+
+static double measure(void) {
   long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
   double avail = pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
   double mi = meminfo_available();
@@ -49,7 +62,7 @@ int phsim_memory_check(double bytes, const char *what, char err[PHSIM_ERR_MAX]) 
   if (bytes <= avail) return PHSIM_OK;
   snprintf(err, PHSIM_ERR_MAX,
            "%.300s need %.1f GiB (%.0f bytes); available: %.1f GiB (%.0f bytes, asked of the "
-           "system now); that is %.1f GiB too much",
+           "system); that is %.1f GiB too much",
            what, bytes / gib, bytes, avail / gib, avail, (bytes - avail) / gib);
   return PHSIM_EINPUT;
 }

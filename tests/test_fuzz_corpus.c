@@ -3,8 +3,11 @@
  * so that a fixed crash stays fixed (under `make sanitize` too). */
 #define PHSIM_FUZZ_NO_MAIN
 #include "fuzz/fuzz_config.c"
+#include "fuzz/fuzz_csv.c"
 #include "fuzz/fuzz_matrix.c"
 #include "fuzz/fuzz_set.c"
+#include "fuzz/fuzz_summary.c"
+#include "fuzz/fuzz_sweepmeta.c"
 
 #include "testutil.h"
 
@@ -38,7 +41,13 @@ static void test_replay(void **s) {
   assert_true(replay("tests/fuzz/corpus/config", "", phsim_fuzz_config) >= 3);
   assert_true(replay("tests/fuzz/corpus/set", "", phsim_fuzz_set) >= 3);
   assert_true(replay("tests/fuzz/corpus/matrix", "", phsim_fuzz_matrix) >= 3);
+  assert_true(replay("tests/fuzz/corpus/sweepmeta", "", phsim_fuzz_sweepmeta) >= 3);
+  assert_true(replay("tests/fuzz/corpus/summary", "", phsim_fuzz_summary) >= 3);
+  assert_true(replay("tests/fuzz/corpus/csv", "", phsim_fuzz_csv) >= 3);
   replay("tests/fuzz/regressions", "config-", phsim_fuzz_config);
+  replay("tests/fuzz/regressions", "sweepmeta-", phsim_fuzz_sweepmeta);
+  replay("tests/fuzz/regressions", "summary-", phsim_fuzz_summary);
+  replay("tests/fuzz/regressions", "csv-", phsim_fuzz_csv);
   replay("tests/fuzz/regressions", "set-", phsim_fuzz_set);
   replay("tests/fuzz/regressions", "matrix-", phsim_fuzz_matrix);
 }

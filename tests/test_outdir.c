@@ -89,10 +89,12 @@ static void test_sweep_directory_keeps_its_configuration(void **s) {
   char cmd[2048];
   snprintf(cmd, sizeof cmd,
            "%s sweep --set engine=population --set d=30 --set steps=100000000 --grid seed=1:4:4 "
-           "--jobs 1 --force --out %s 2>/dev/null & pid=$!; sleep 0.5; kill -TERM $pid; wait $pid; "
+           "--jobs 1 --force --out %s 2>%s/msg & pid=$!; sleep 0.5; kill -TERM $pid; wait $pid; "
            "test $? = 6",
-           tu_phsim(), out);
+           tu_phsim(), out, dir);
   assert_int_equal(system(cmd), 0);
+  /* the run under way was interrupted: it does not count as complete */
+  assert_said(dir, "interrupted: 0 of 4 runs complete");
   char *table = tu_slurp(csv);
   assert_non_null(table);
   size_t rows = 0;
@@ -174,6 +176,17 @@ static void test_stale_temporary_files(void **s) {
   assert_int_equal(phsim(dir, again), 0);
   assert_false(tu_exists(f2));
   assert_false(tu_exists(f3));
+  /* --resume reads the runs' summaries as untrusted too: a damaged one is
+   * not taken for a complete run, the point is run again */
+  char sum[400];
+  snprintf(sum, sizeof sum, "%s/runs/000001/summary.json", sw);
+  FILE *fp = fopen(sum, "w");
+  fputs("{\"status\": \"ok\"}\n", fp);
+  fclose(fp);
+  assert_int_equal(phsim(dir, again), 0);
+  char *text = tu_slurp(sum);
+  assert_non_null(strstr(text, "\"learn_step\""));
+  free(text);
   char cmd[2048];
   snprintf(cmd, sizeof cmd, "test -z \"$(find %s -name '.*.tmp.*')\"", sw);
   assert_int_equal(system(cmd), 0);

@@ -261,7 +261,9 @@ static void test_sweep_meta_reader(void **s) {
     if (st != PHSIM_EINPUT || strstr(err, bad[i].expect) == NULL || strstr(err, "m.json") == NULL)
       fail_msg("case %zu (%s): status %d, '%s'; expected '%s'", i, bad[i].member, st, err, bad[i].expect);
   }
-  assert_int_equal(phsim_sweep_meta_parse(json_array(), "m.json", &back, err), PHSIM_EINPUT);
+  json_t *array = json_array();
+  assert_int_equal(phsim_sweep_meta_parse(array, "m.json", &back, err), PHSIM_EINPUT);
+  json_decref(array);
   json_decref(good);
   phsim_sweep_free(&sw);
 }

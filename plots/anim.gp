@@ -2,6 +2,13 @@
 # substituted neuron w_i and its path, frame by frame from T1 to T3.
 # Variables: dir, H (the head run's trajectory), i, nframes; dir/frames.txt
 # lists "k step".
+# The frames' steps from frames.txt, read by gnuplot itself (stats), never
+# through a shell: dir may hold any character.
+array T[nframes]
+do for [k=1:nframes] {
+  stats dir . "/frames.txt" using ($1 == k ? $2 : NaN) nooutput
+  T[k] = STATS_max
+}
 set terminal gif animate delay 30 loop 0 size 640,600 font "DejaVu Sans,11"
 set output dir . "/portrait.gif"
 set datafile separator comma
@@ -17,7 +24,7 @@ set key bottom right
 ai(l) = sprintf("a_%d_%d", i, l)
 arrow = 0.07
 do for [k=1:nframes] {
-  t = real(system(sprintf("awk '$1 == %d { print $2 }' %s/frames.txt", k, dir)))
+  t = T[k]
   set title sprintf("force on w_%d and its path, step %d", i, t)
   ff = dir . sprintf("/frame-%d.csv", k)
   plot ff using "x":"y":(arrow * column("fx") / column("norm")):(arrow * column("fy") / column("norm")):(log10(column("norm"))) \

@@ -56,6 +56,8 @@ fr=$("$PHSIM" fit "$D/stats-E_substitution-ratio.csv" --x eta_E --y median --log
   --set head=fixed --set log_per_decade=200 --set steps=3000000 \
   --grid eta=0.005:0.04:4:log --grid seed=1:"$S2":"$S2" --out "$D/eta" --jobs "$JOBS" --force 2>/dev/null
 CSV=$D/d/sweep.csv
+"$PHSIM" plot "$D/d" > /dev/null
+"$PHSIM" plot "$D/ratio" > /dev/null
 # per-d medians with intervals, head runs unless said
 for y in T1 T2 T3 phase1_offtarget_max phase1_E_minus_I_max E_minus_I_final E_substitution; do
   "$PHSIM" stats "$CSV" --by d --y "$y" --where head=offdiag > "$D/stats-$y.csv"

@@ -28,6 +28,7 @@
 
 typedef struct {
   long neuron;             /* 0-based, -1: not measured */
+  size_t weak;             /* the weakest feature w (smallest alpha) */
   unsigned long T2;
   long strong_without_head; /* steps after T2, -1 = not within the budget */
   long weak_without_head;

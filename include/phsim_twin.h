@@ -23,8 +23,7 @@ void phsim_twin_free(phsim_twin *t);
 
 /* Start from the perturbed initial state (PHSIM_EINPUT with err on bad
  * init files; a numerical fault is recorded, not returned). */
-int phsim_twin_start(phsim_twin *t, const phsim_config *cfg,
-                     char err[PHSIM_ERR_MAX]);
+int phsim_twin_start(phsim_twin *t, char err[PHSIM_ERR_MAX]);
 
 /* Advance the twin to `step` and compare it with the run's state there.
  * Returns PHSIM_EINTR if stopped by a signal, else PHSIM_OK (a twin that

@@ -70,7 +70,7 @@ int phsim_accel_measure(const phsim_config *cfg, const gsl_matrix *A,
   gsl_matrix *I = gsl_matrix_alloc(cfg->m, cfg->m);
   gsl_matrix_set_identity(I);
   int st[2];
-  *out = (phsim_accel){.neuron = (long)i, .T2 = T2};
+  *out = (phsim_accel){.neuron = (long)i, .weak = w, .T2 = T2};
   out->strong_without_head = counterfactual(cfg, A, R, I, i, -1, s, horizon, &st[0]);
   out->weak_without_head = counterfactual(cfg, A, R, I, i, (long)s, w, horizon, &st[1]);
   gsl_matrix_free(I);

@@ -128,7 +128,7 @@ static void track_fidelity(tracker *t, unsigned long step, const phsim_obs *o,
     t->stiff_max = stiff;
     t->stiff_step = step;
   }
-  if (t->is_flow || t->left_step >= 0) return;
+  if (t->left_step >= 0) return;
   if (stiff <= PHSIM_FIDELITY_STIFFNESS_MAX && !(turn > PHSIM_FIDELITY_TURN_MAX))
     return;
   t->left_step = (long)step;
@@ -241,11 +241,9 @@ static json_t *fidelity_json(const tracker *t, const phsim_engine *e) {
 /* The counterfactual against the run's own step at which the substituted
  * neuron learned the weakest feature. */
 static json_t *accel_json(const tracker *t) {
-  size_t w = 0;
-  for (size_t l = 1; l < t->K; l++)
-    if (t->cfg->alpha[l] < t->cfg->alpha[w]) w = l;
   const long learned =
-      t->accel.neuron < 0 ? -1 : t->learn_step[(size_t)t->accel.neuron * t->K + w];
+      t->accel.neuron < 0 ? -1
+                          : t->learn_step[(size_t)t->accel.neuron * t->K + t->accel.weak];
   return phsim_accel_json(&t->accel, learned);
 }
 
@@ -444,7 +442,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   /* A fault at the initial state is a diverged run at step 0. */
   int start_status = phsim_engine_start(engine, cfg, rng, err);
   st = start_status == PHSIM_ENUM ? PHSIM_OK : start_status;
-  if (st == PHSIM_OK && t.twin != NULL) st = phsim_twin_start(t.twin, cfg, err);
+  if (st == PHSIM_OK && t.twin != NULL) st = phsim_twin_start(t.twin, err);
   if (st == PHSIM_OK) st = write_config(cfg, out_dir, err);
   if (st == PHSIM_OK && opts.trajectory)
     st = phsim_outfile_open(&traj, out_dir, "trajectory.csv", err);

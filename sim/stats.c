@@ -51,35 +51,42 @@ static int add_value(group *g, double x) {
   return PHSIM_OK;
 }
 
-/* Does the current row pass every COL=VALUE filter?  -1: a bad filter. */
-static int row_passes(const phsim_csv *c, const phsim_stats_opts *o, char err[PHSIM_ERR_MAX]) {
+/* The --where filters resolved once against the header: column k of each
+ * COL=VALUE and a pointer to its VALUE.  PHSIM_EINPUT on a bad filter. */
+static int resolve_filters(const phsim_csv *c, const phsim_stats_opts *o, long *cols,
+                           const char **vals, char err[PHSIM_ERR_MAX]) {
   for (size_t i = 0; i < o->nwhere; i++) {
     const char *eq = strchr(o->where[i], '=');
     char col[256];
     if (eq == NULL || (size_t)(eq - o->where[i]) >= sizeof col) {
       snprintf(err, PHSIM_ERR_MAX, "--where '%.100s': expected COL=VALUE", o->where[i]);
-      return -1;
+      return PHSIM_EINPUT;
     }
     memcpy(col, o->where[i], (size_t)(eq - o->where[i]));
     col[eq - o->where[i]] = '\0';
-    const long k = phsim_csv_col(c, col);
-    if (k < 0) {
+    cols[i] = phsim_csv_col(c, col);
+    vals[i] = eq + 1;
+    if (cols[i] < 0) {
       snprintf(err, PHSIM_ERR_MAX, "--where: '%.300s' has no column '%.100s'", c->name, col);
-      return -1;
+      return PHSIM_EINPUT;
     }
-    if (strcmp(c->field[k], eq + 1) != 0) return 0;
   }
+  return PHSIM_OK;
+}
+
+/* Does the current row pass every filter? */
+static int row_passes(const phsim_csv *c, size_t n, const long *cols, const char **vals) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(c->field[cols[i]], vals[i]) != 0) return 0;
   return 1;
 }
 
-static int read_groups(phsim_csv *c, const phsim_stats_opts *o, long cb, long cy, groups *gs,
-                       char err[PHSIM_ERR_MAX]) {
+static int read_groups(phsim_csv *c, const long *cols, const char **vals, size_t nwhere,
+                       long cb, long cy, groups *gs, char err[PHSIM_ERR_MAX]) {
   int r;
   size_t rows = 0;
   while ((r = phsim_csv_next(c, err)) == 1) {
-    const int pass = row_passes(c, o, err);
-    if (pass < 0) return PHSIM_EINPUT;
-    if (!pass) continue;
+    if (!row_passes(c, nwhere, cols, vals)) continue;
     if (++rows > MAX_ROWS) {
       snprintf(err, PHSIM_ERR_MAX, "'%.300s': more than %d rows", c->name, MAX_ROWS);
       return PHSIM_EINPUT;
@@ -162,7 +169,13 @@ int phsim_stats_csv(const char *path, const phsim_stats_opts *o, FILE *out,
     return PHSIM_EINPUT;
   }
   groups gs = {.g = calloc(MAX_GROUPS, sizeof(group)), .n = 0};
-  st = gs.g == NULL ? PHSIM_ENOMEM : read_groups(&c, o, cb, cy, &gs, err);
+  long *cols = calloc(o->nwhere + 1, sizeof *cols);
+  const char **vals = calloc(o->nwhere + 1, sizeof *vals);
+  st = gs.g == NULL || cols == NULL || vals == NULL ? PHSIM_ENOMEM
+                                                    : resolve_filters(&c, o, cols, vals, err);
+  if (st == PHSIM_OK) st = read_groups(&c, cols, vals, o->nwhere, cb, cy, &gs, err);
+  free(cols);
+  free(vals);
   phsim_csv_close(&c);
   if (st == PHSIM_OK) st = print_groups(&gs, o, out);
   for (size_t i = 0; i < gs.n; i++) {

@@ -16,6 +16,7 @@ struct phsim_twin {
   double divergence;         /* largest |a - a'|, |E - E'| at a logged row */
   unsigned long divergence_step;
   char outcome[PHSIM_MAX_M * 4 + 1];
+  double *cos;               /* m x K: the twin's cosines at its last row */
 };
 
 phsim_twin *phsim_twin_alloc(const phsim_config *cfg) {
@@ -26,6 +27,11 @@ phsim_twin *phsim_twin_alloc(const phsim_config *cfg) {
   t->cfg.perturb = cfg->twin;
   t->engine = phsim_engine_alloc(&t->cfg);
   t->rng = phsim_config_rng(&t->cfg);
+  t->cos = malloc(cfg->m * cfg->K * sizeof *t->cos);
+  if (t->engine == NULL || t->rng == NULL || t->cos == NULL) {
+    phsim_twin_free(t);
+    return NULL;
+  }
   return t;
 }
 
@@ -33,12 +39,11 @@ void phsim_twin_free(phsim_twin *t) {
   if (t == NULL) return;
   phsim_engine_free(t->engine);
   gsl_rng_free(t->rng);
+  free(t->cos);
   free(t);
 }
 
-int phsim_twin_start(phsim_twin *t, const phsim_config *cfg,
-                     char err[PHSIM_ERR_MAX]) {
-  (void)cfg;
+int phsim_twin_start(phsim_twin *t, char err[PHSIM_ERR_MAX]) {
   t->status = phsim_engine_start(t->engine, &t->cfg, t->rng, err);
   return t->status == PHSIM_ENUM ? PHSIM_OK : t->status;
 }
@@ -54,12 +59,9 @@ static double max_difference(const gsl_matrix *X, const gsl_matrix *Y) {
 
 static void record_outcome(phsim_twin *t, const phsim_obs *o) {
   const size_t m = o->A->size1, K = o->A->size2;
-  double *c = malloc(m * K * sizeof *c);
-  if (c == NULL) return;
   for (size_t j = 0; j < m; j++)
-    for (size_t l = 0; l < K; l++) c[j * K + l] = phsim_cosine(o->A, o->R, j, l);
-  phsim_outcome_string(c, m, K, t->cfg.threshold, t->outcome, sizeof t->outcome);
-  free(c);
+    for (size_t l = 0; l < K; l++) t->cos[j * K + l] = phsim_cosine(o->A, o->R, j, l);
+  phsim_outcome_string(t->cos, m, K, t->cfg.threshold, t->outcome, sizeof t->outcome);
 }
 
 int phsim_twin_follow(phsim_twin *t, unsigned long step, const phsim_obs *run) {

@@ -11,18 +11,25 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 BUILD   ?= build
 BIN     ?= bin
 
-LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
+# sim/ by layer: base (config, files, processes), model (data, closed
+# forms), engines, run (one run and what it measures), study (sweeps, fits,
+# figures), cli (the phsim command).  NOTES section 0 maps them.
+LAYERS  := base model engines run study
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard sim/$(l)/*.c))
 LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
+CLI_SRC := $(wildcard sim/cli/*.c)
+CLI_OBJ := $(CLI_SRC:sim/%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test bench demo experiments plots sanitize valgrind fuzz clean
 all: $(BIN)/phsim
 
-$(BUILD)/%.o: sim/%.c $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/%.o: sim/%.c $(wildcard include/*.h)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BIN)/phsim: $(BUILD)/main.o $(LIB_OBJ) | $(BIN)
+$(BIN)/phsim: $(CLI_OBJ) $(LIB_OBJ) | $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)

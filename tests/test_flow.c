@@ -1,4 +1,4 @@
-/* test_flow.c: the flow engine's stiff integrator (sim/flow.c).
+/* test_flow.c: the flow engine's stiff integrator (sim/engines/flow.c).
  *  - the finite-difference Jacobian is the derivative of the right-hand
  *    side (against gsl_deriv_central's Richardson-extrapolated directional
  *    derivatives, every mode of the loss);
@@ -326,7 +326,7 @@ static void test_bdf_crosses_the_stiff_stretch(void **state) {
 /* d = 10^6 in the paper's regime: the weak feature is learned near step
  * 2.45e10 (t = 4.9e9) in an event whose fastest part relaxes at 2e4 and
  * needs steps of 5e-7, below a double's resolution of t there (1e-6): the
- * integrator's clock has to move its origin (sim/flow.c), else
+ * integrator's clock has to move its origin (sim/engines/flow.c), else
  * gsl_odeiv2_evolve_apply gives up (t + h == t). */
 static void test_sharp_event_late_in_time(void **state) {
   (void)state;

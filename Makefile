@@ -10,6 +10,11 @@ CFLAGS  := $(WARN) $(OPT) $(DEFS) -pthread -Iinclude $(shell pkg-config --cflags
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 BUILD   ?= build
 BIN     ?= bin
+VERSION := 0.10.0
+# The commit the build comes from ("-dirty" with uncommitted changes), or
+# "unknown" outside git (a tarball); the build header changes only when it does.
+COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+             git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 
 # sim/ by layer: base (config, files, processes), model (data, closed
 # forms), engines, run (one run and what it measures), study (sweeps, fits,
@@ -24,6 +29,15 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test bench demo experiments plots sanitize valgrind fuzz clean
 all: $(BIN)/phsim
+
+$(BUILD)/phsim_build.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define PHSIM_VERSION_STRING "%s"\n#define PHSIM_COMMIT_STRING "%s"\n' \
+	  '$(VERSION)' '$(COMMIT)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+FORCE:
+$(BUILD)/base/version.o: CFLAGS += -I$(BUILD)
+$(BUILD)/base/version.o: $(BUILD)/phsim_build.h
 
 $(BUILD)/%.o: sim/%.c $(wildcard include/*.h)
 	@mkdir -p $(@D)

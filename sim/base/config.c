@@ -17,6 +17,7 @@
 
 #include "phsim_initial.h"
 #include "phsim_io.h"
+#include "phsim_popgrad.h"
 #include "phsim_reduced_state.h"
 #include "phsim_sysmem.h"
 
@@ -684,7 +685,7 @@ int phsim_config_read_stream(phsim_config *cfg, FILE *fp, const char *path,
 #define MOMENT_MAX 1e150
 static int check_moments(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
   for (size_t l = 0; l < cfg->K; l++) {
-    double c = cfg->pi[l] * pow(cfg->alpha[l], 6);
+    double c = phsim_feature_strength(cfg, l);
     if (cfg->pi[l] > 0 && !(c >= MOMENT_MIN && c <= MOMENT_MAX)) {
       snprintf(err, PHSIM_ERR_MAX,
                "key 'alpha': pi_%zu alpha_%zu^6 = %.3g %s doubles in the moments; allowed: "

@@ -58,7 +58,7 @@ static int eval_projected(phsim_sampled *s) {
       PHSIM_OK) {
     int st = phsim_batchgrad_from_projections(s->E, s->batch, 0, s->ws);
     if (st == PHSIM_OK)
-      phsim_projected_grad(&s->cfg, s->W, s->batch, s->ws->Z, s->ws->dZ, s->rng,
+      phsim_projected_grad(&s->cfg, s->batch, s->ws->Z, s->ws->dZ, s->rng,
                            s->pw, s->ws->gW);
     return st;
   }

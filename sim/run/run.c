@@ -14,6 +14,7 @@
 #include "phsim_fidelity.h"
 #include "phsim_interrupt.h"
 #include "phsim_phases.h"
+#include "phsim_popgrad.h"
 #include "phsim_progress.h"
 #include "phsim_twin.h"
 #include "phsim_accel.h"
@@ -81,7 +82,7 @@ static void track_race(tracker *t, const phsim_config *cfg,
     double best = -1.0;
     for (size_t l = 0; l < t->K; l++) {
       double a2 = gsl_matrix_get(A, j, l) * gsl_matrix_get(A, j, l);
-      double score = cfg->pi[l] * pow(cfg->alpha[l], 6) * a2 * a2;
+      double score = phsim_feature_strength(cfg, l) * a2 * a2;
       if (score > best) {
         best = score;
         t->race[j] = l;

@@ -34,6 +34,10 @@ void phsim_batch_draw(phsim_batch *b, const phsim_config *cfg, gsl_rng *r);
 /* Labels, signs, feature sets S and masks M of N fresh samples. */
 void phsim_batch_draw_structure(phsim_batch *b, const phsim_config *cfg,
                                 gsl_rng *r);
+/* x <- Pi x for one d-vector: zero its K feature coordinates when the noise
+ * is orthogonal (Pi = I - sum_l v_l v_l^T); isotropic: Pi = I. */
+void phsim_noise_project(phsim_noise noise, size_t K, double *x);
+
 /* The patches X for the drawn structure: s alpha_l v_l on S, noise else. */
 void phsim_batch_fill_patches(phsim_batch *b, const phsim_config *cfg,
                               gsl_rng *r);

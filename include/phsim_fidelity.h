@@ -4,7 +4,7 @@
  * A gradient step is a map x' = Phi_eta(x) of the reduced coordinates
  *   x = (A: m K entries, R: its m (m + 1) / 2 upper entries, E: the entries
  *        the head mode trains)
- * (phsim_order_step).  Phi_eta = x + eta F(x) + O(eta^2), F the flow's
+ * (phsim_reduced_step).  Phi_eta = x + eta F(x) + O(eta^2), F the flow's
  * vector field, so its Jacobian is I + eta J + O(eta^2) and a perturbation
  * along an eigenvector of J is multiplied by mu = 1 + eta lambda per step.
  * Two numbers tell whether the steps follow the flow:

@@ -1,5 +1,5 @@
-/* phsim_flow.h: the gradient-flow limit (eta -> 0) of the reduced dynamics,
- * in time t = eta * step:
+/* phsim_flow.h: the gradient-flow limit (eta -> 0) of the reduced dynamics
+ * (engine type phsim_engine_flow), in time t = eta * step:
  *   dA/dt = -gA,   dR/dt = -(S R + R S),   dE/dt = -(eta_E / eta) gE
  * (the last on the trainable entries), read at the logged steps.
  *
@@ -29,8 +29,8 @@
 
 #include <gsl/gsl_odeiv2.h>
 
-#include "phsim_engine.h"
-#include "phsim_order.h"
+#include "phsim_head.h"
+#include "phsim_reduced_state.h"
 
 typedef enum { PHSIM_FLOW_BDF, PHSIM_FLOW_RK8PD } phsim_flow_method;
 
@@ -73,7 +73,7 @@ typedef struct {
 } phsim_flow_stats;
 
 typedef struct {
-  phsim_order *o;           /* the state at the last reading, evaluated */
+  phsim_reduced_state *s;   /* the state at the last reading, evaluated */
   phsim_flow_method method;
   size_t dim;               /* length of y */
   double *y;                /* degrees of freedom (see above) */
@@ -92,6 +92,7 @@ typedef struct {
   unsigned long max_steps;  /* accepted internal steps allowed in all
                                (0: no limit, the default; tests set it) */
   char fault[120];          /* why the last advance failed */
+  char report[160];         /* the engine's fault (phsim_engine_fault) */
 } phsim_flow;
 
 /* The largest state for BDF.  msbdf keeps two dense n x n matrices and
@@ -106,8 +107,10 @@ phsim_flow *phsim_flow_alloc(const phsim_config *cfg);
 phsim_flow *phsim_flow_alloc_method(const phsim_config *cfg,
                                     phsim_flow_method method);
 void phsim_flow_free(phsim_flow *f);
-int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
-                    char err[PHSIM_ERR_MAX]);
+/* The reduced state's start (phsim_reduced_state_start; init may be NULL),
+ * at t = 0. */
+void phsim_flow_start(phsim_flow *f, const phsim_config *cfg,
+                      const phsim_initial *init, gsl_rng *r);
 
 /* Move the flow to the state (A, R, E) at its current t (R's upper
  * triangle and E's trainable entries are read) and evaluate there. */

@@ -42,9 +42,6 @@ typedef struct {
   double offtarget;                       /* phase1_offtarget_max, NaN */
 } phsim_phases;
 
-/* ||E - I||_F */
-double phsim_E_minus_I(const gsl_matrix *E);
-
 void phsim_phases_init(phsim_phases *p, const phsim_config *cfg);
 void phsim_phases_free(phsim_phases *p);
 

@@ -62,6 +62,10 @@ typedef struct {
 
 void phsim_model_init(phsim_model *model, const phsim_config *cfg);
 
+/* c_l = pi_l alpha_l^6: feature l's weight in the moments (a neuron's pull
+ * toward v_l from small overlaps goes like c_l a_l^5). */
+double phsim_feature_strength(const phsim_config *cfg, size_t l);
+
 typedef struct {
   size_t m, K;
   /* outputs of phsim_popgrad_eval */

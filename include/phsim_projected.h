@@ -48,10 +48,10 @@ int phsim_projected_draw(const phsim_config *cfg, const gsl_matrix *W,
                          phsim_batch *b, gsl_matrix *Z, gsl_rng *r,
                          phsim_projected_workspace *w);
 
-/* dL/dW (m x d) of the batch from dZ, drawing Xi from r. */
-void phsim_projected_grad(const phsim_config *cfg, const gsl_matrix *W,
-                          const phsim_batch *b, const gsl_matrix *Z,
-                          const gsl_matrix *dZ, gsl_rng *r,
+/* dL/dW (m x d) of the batch from dZ, drawing Xi from r (the weights enter
+ * through the B and Q of the last phsim_projected_draw, kept in w). */
+void phsim_projected_grad(const phsim_config *cfg, const phsim_batch *b,
+                          const gsl_matrix *Z, const gsl_matrix *dZ, gsl_rng *r,
                           phsim_projected_workspace *w, gsl_matrix *gW);
 
 #endif

@@ -1,5 +1,5 @@
 /* phsim_sampled.h: gradient descent on the finite-batch loss of real patch
- * data (phsim_batchgrad): the paper's L_S.
+ * data (phsim_batchgrad): the paper's L_S (engine type phsim_engine_sampled).
  *
  * resample = step: a fresh batch of N samples every step (SGD);
  * resample = never: one training set of N samples drawn at the start
@@ -18,6 +18,7 @@
 #include "phsim_batchgrad.h"
 #include "phsim_config.h"
 #include "phsim_data.h"
+#include "phsim_initial.h"
 #include "phsim_projected.h"
 
 typedef struct {
@@ -31,11 +32,12 @@ typedef struct {
   phsim_projected_workspace *pw; /* projected draws, else NULL */
 } phsim_sampled;
 
-
 phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg);
 void phsim_sampled_free(phsim_sampled *s);
-int phsim_sampled_init(phsim_sampled *s, const phsim_config *cfg, gsl_rng *r,
-                       char err[PHSIM_ERR_MAX]);
+/* W from init->W or drawn from r, E from init->E or I (init may be NULL);
+ * the data stream is a clone of r after the weights. */
+void phsim_sampled_start(phsim_sampled *s, const phsim_config *cfg,
+                         const phsim_initial *init, gsl_rng *r);
 int phsim_sampled_eval(phsim_sampled *s);
 void phsim_sampled_step(phsim_sampled *s);
 /* R and M for the observables of the last evaluation. */

@@ -21,9 +21,10 @@ typedef struct phsim_twin phsim_twin;
 phsim_twin *phsim_twin_alloc(const phsim_config *cfg);
 void phsim_twin_free(phsim_twin *t);
 
-/* Start from the perturbed initial state (PHSIM_EINPUT with err on bad
- * init files; a numerical fault is recorded, not returned). */
-int phsim_twin_start(phsim_twin *t, char err[PHSIM_ERR_MAX]);
+/* Start from the perturbed initial state, init being the run's (read
+ * once: phsim_engine_start); a numerical fault is recorded, not returned. */
+int phsim_twin_start(phsim_twin *t, const phsim_initial *init,
+                     char err[PHSIM_ERR_MAX]);
 
 /* Advance the twin to `step` and compare it with the run's state there.
  * Returns PHSIM_EINTR if stopped by a signal, else PHSIM_OK (a twin that

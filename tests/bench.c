@@ -19,15 +19,14 @@ static double bench(const phsim_config *cfg, unsigned long chunk,
   char err[PHSIM_ERR_MAX];
   phsim_engine *e = phsim_engine_alloc(cfg);
   gsl_rng *r = phsim_config_rng(cfg);
-  if (phsim_engine_start(e, cfg, r, err) != PHSIM_OK) {
+  if (phsim_engine_start(e, cfg, NULL, r, err) != PHSIM_OK) {
     fprintf(stderr, "bench: %s\n", err);
     return 0.0;
   }
-  phsim_head_peak peak = {0, 0};
   unsigned long steps = 0, fault;
   double t0 = now(), t = 0.0;
   do {
-    if (phsim_engine_advance(e, steps, steps + chunk, &peak, &fault) != PHSIM_OK) {
+    if (phsim_engine_advance(e, steps, steps + chunk, &fault) != PHSIM_OK) {
       fprintf(stderr, "bench: numerical fault at step %lu\n", fault);
       t = now() - t0;
       break;

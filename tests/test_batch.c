@@ -223,7 +223,7 @@ static void batch_statistics(const phsim_config *cfg, const gsl_matrix *W,
     if (projected) {
       assert_int_equal(phsim_projected_draw(cfg, W, b, ws->Z, r, pw), PHSIM_OK);
       assert_int_equal(phsim_batchgrad_from_projections(E, b, 0, ws), PHSIM_OK);
-      phsim_projected_grad(cfg, W, b, ws->Z, ws->dZ, r, pw, ws->gW);
+      phsim_projected_grad(cfg, b, ws->Z, ws->dZ, r, pw, ws->gW);
     } else {
       phsim_batch_draw(b, cfg, r);
       assert_int_equal(phsim_batchgrad_eval(W, E, W, b, ws), PHSIM_OK);

@@ -47,7 +47,7 @@ static void test_grad_matches_engine(void **s) {
   cfg.noise = PHSIM_NOISE_ISOTROPIC;
   phsim_pop *pop = phsim_pop_alloc(&cfg);
   gsl_rng *r = phsim_config_rng(&cfg);
-  assert_int_equal(phsim_pop_init(pop, &cfg, r, err), PHSIM_OK);
+  phsim_pop_start(pop, &cfg, NULL, r);
   assert_int_equal(phsim_pop_eval(pop), PHSIM_OK);
   gsl_matrix *gW = gsl_matrix_alloc(3, 6);
   phsim_grad_W(pop->pg->gA, pop->pg->S, pop->W, gW);

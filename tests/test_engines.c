@@ -6,15 +6,16 @@
  *  - (A, R) drawn directly has the law of w ~ N(0, I/d);
  *  - the sampled engine's gradient error shrinks like N^-1/2;
  *  - gradient descent approaches the flow linearly in eta;
- *  - `grad` of the order engine equals the population engine's. */
+ *  - `grad` of the order engine equals the population engine's;
+ *  - every type of the table keeps the interface's contract. */
 #include "testutil.h"
 
 #include <gsl/gsl_statistics_double.h>
 
 #include "phsim_batchgrad.h"
 #include "phsim_engine.h"
-#include "phsim_order.h"
 #include "phsim_pop.h"
+#include "phsim_reduced_state.h"
 
 /* Logged state: loss, A, noise norms, E at every `every` steps. */
 typedef struct {
@@ -45,12 +46,11 @@ static traj run_engine(const phsim_config *cfg, unsigned long every) {
   t.x = malloc(t.rows * t.width * sizeof *t.x);
   phsim_engine *e = phsim_engine_alloc(cfg);
   gsl_rng *r = phsim_config_rng(cfg);
-  if (phsim_engine_start(e, cfg, r, err) != PHSIM_OK) fail_msg("%s", err);
+  if (phsim_engine_start(e, cfg, NULL, r, err) != PHSIM_OK) fail_msg("%s", err);
   record(e, t.x);
-  phsim_head_peak peak = {0, 0};
   unsigned long fault;
   for (size_t i = 1; i < t.rows; i++) {
-    if (phsim_engine_advance(e, (i - 1) * every, i * every, &peak, &fault) != PHSIM_OK)
+    if (phsim_engine_advance(e, (i - 1) * every, i * every, &fault) != PHSIM_OK)
       fail_msg("engine %s: fault at step %lu", phsim_engine_name(cfg->engine), fault);
     record(e, t.x + i * t.width);
   }
@@ -170,7 +170,7 @@ static void test_reduced_sampling_law(void **s) {
   double *r11 = malloc(NS * sizeof(double)), *r12 = malloc(NS * sizeof(double));
   double *a = malloc(NS * sizeof(double));
   for (size_t i = 0; i < NS; i++) {
-    phsim_order_sample_reduced(r, d, A, R);
+    phsim_reduced_sample(r, d, A, R);
     r11[i] = gsl_matrix_get(R, 0, 0);
     r12[i] = gsl_matrix_get(R, 0, 1);
     a[i] = gsl_matrix_get(A, 1, 1);
@@ -291,7 +291,7 @@ static void test_gradient_same_in_every_closed_form_engine(void **s) {
     gE[k] = gsl_matrix_alloc(2, 2);
     phsim_engine *e = phsim_engine_alloc(&cfg);
     gsl_rng *r = phsim_config_rng(&cfg);
-    assert_int_equal(phsim_engine_start(e, &cfg, r, err), PHSIM_OK);
+    assert_int_equal(phsim_engine_start(e, &cfg, NULL, r, err), PHSIM_OK);
     assert_int_equal(phsim_engine_gradient(e, gW[k], gE[k], err), PHSIM_OK);
     gsl_rng_free(r);
     phsim_engine_free(e);
@@ -326,6 +326,100 @@ static void test_sampled_engine_runs(void **s) {
   free(b.x);
 }
 
+/* Every entry of an observation is finite and shaped m x K, m x m. */
+static void assert_obs_finite(const phsim_obs *o, size_t m, size_t K) {
+  const gsl_matrix *mats[] = {o->A, o->R, o->E, o->M, o->gA};
+  for (size_t k = 0; k < 5; k++) {
+    assert_int_equal(mats[k]->size1, m);
+    assert_int_equal(mats[k]->size2, k == 0 || k == 4 ? K : m);
+    for (size_t i = 0; i < mats[k]->size1; i++)
+      for (size_t j = 0; j < mats[k]->size2; j++)
+        assert_true(isfinite(gsl_matrix_get(mats[k], i, j)));
+  }
+  for (size_t j = 0; j < m; j++) assert_true(isfinite(gsl_vector_get(o->rho, j)));
+  assert_true(isfinite(o->loss));
+}
+
+/* cfg for type t, through the config's own key (engine = order names the
+ * reduced dynamics). */
+static void config_of_type(phsim_config *cfg, const phsim_engine_type *t) {
+  char err[PHSIM_ERR_MAX];
+  tu_config(cfg, 2, 2, 12, PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI);
+  cfg->eta = 0.05;
+  cfg->eta_E = 0.005;
+  cfg->N = 64;
+  assert_int_equal(phsim_config_set(cfg, "engine", t->name, err), PHSIM_OK);
+  assert_ptr_equal(phsim_engine_type_of(cfg->engine), t);
+  assert_int_equal(phsim_config_validate(cfg, err), PHSIM_OK);
+}
+
+/* The contract every type keeps: start evaluates, advance reaches the step
+ * with finite observables, the head's peak covers every state visited, the
+ * turn exists exactly for the deterministic steps, the gradient is there
+ * at the start. */
+static void test_every_type_keeps_the_contract(void **s) {
+  (void)s;
+  const phsim_engine_type *t;
+  size_t n = 0;
+  for (size_t i = 0; (t = phsim_engine_type_at(i)) != NULL; i++, n++) {
+    phsim_config cfg;
+    char err[PHSIM_ERR_MAX];
+    config_of_type(&cfg, t);
+    phsim_engine *e = phsim_engine_alloc(&cfg);
+    assert_ptr_equal(phsim_engine_type_get(e), t);
+    gsl_rng *r = phsim_config_rng(&cfg);
+    assert_int_equal(phsim_engine_start(e, &cfg, NULL, r, err), PHSIM_OK);
+    phsim_obs o;
+    phsim_engine_observe(e, &o);
+    assert_obs_finite(&o, 2, 2);
+    gsl_matrix *gW = gsl_matrix_alloc(2, 12), *gE = gsl_matrix_alloc(2, 2);
+    assert_int_equal(phsim_engine_gradient(e, gW, gE, err), PHSIM_OK);
+    assert_true(isfinite(gsl_matrix_max(gW)) && isfinite(gsl_matrix_min(gE)));
+    unsigned long fault = 0, step = 0;
+    for (unsigned long to = 10; to <= 40; to += 10) {
+      if (phsim_engine_advance(e, to - 10, to, &fault) != PHSIM_OK)
+        fail_msg("%s: fault at step %lu: %s", t->name, fault, phsim_engine_fault(e));
+      phsim_engine_observe(e, &o);
+      assert_obs_finite(&o, 2, 2);
+      phsim_head_peak now = {0.0, 0}, peak = phsim_engine_head_peak(e);
+      phsim_head_peak_update(&now, to, o.E);
+      assert_true(peak.value >= now.value && peak.step <= to);
+    }
+    assert_true(phsim_engine_loss_rise(e, &step) >= 0.0 && step <= 40);
+    assert_true(isnan(phsim_engine_turn(e, NULL)) == !t->turns);
+    assert_true(!t->turns || t->step != NULL); /* a turn is a step's */
+    assert_true((t->step == NULL) != (t->advance_to == NULL));
+    gsl_matrix_free(gW);
+    gsl_matrix_free(gE);
+    gsl_rng_free(r);
+    phsim_engine_free(e);
+  }
+  assert_int_equal(n, 4);
+}
+
+/* A dead neuron (w_2 = 0, given as the initial state) is a numerical fault
+ * at the start for every type, and the engine says what failed. */
+static void test_every_type_faults_at_a_dead_start(void **s) {
+  (void)s;
+  const phsim_engine_type *t;
+  for (size_t i = 0; (t = phsim_engine_type_at(i)) != NULL; i++) {
+    phsim_config cfg;
+    char err[PHSIM_ERR_MAX];
+    config_of_type(&cfg, t);
+    phsim_initial init = {gsl_matrix_calloc(2, 12), NULL};
+    gsl_matrix_set(init.W, 0, 0, 0.5);
+    gsl_matrix_set(init.W, 0, 5, 0.2);
+    phsim_engine *e = phsim_engine_alloc(&cfg);
+    gsl_rng *r = phsim_config_rng(&cfg);
+    assert_int_equal(phsim_engine_start(e, &cfg, &init, r, err), PHSIM_ENUM);
+    if (strstr(err, "initial state") == NULL || phsim_engine_fault(e)[0] == '\0')
+      fail_msg("%s: '%s'", t->name, err);
+    phsim_initial_free(&init);
+    gsl_rng_free(r);
+    phsim_engine_free(e);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_order_equals_population_default_preset),
@@ -336,6 +430,8 @@ int main(void) {
       cmocka_unit_test(test_gradient_descent_approaches_flow),
       cmocka_unit_test(test_gradient_same_in_every_closed_form_engine),
       cmocka_unit_test(test_sampled_engine_runs),
+      cmocka_unit_test(test_every_type_keeps_the_contract),
+      cmocka_unit_test(test_every_type_faults_at_a_dead_start),
   };
   return cmocka_run_group_tests_name("engines", tests, NULL, NULL);
 }

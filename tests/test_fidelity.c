@@ -17,28 +17,27 @@
 #include <jansson.h>
 
 #include "phsim_fidelity.h"
-#include "phsim_order.h"
+#include "phsim_reduced.h"
 #include "phsim_run.h"
 
-/* A state after `steps` steps of the order engine from cfg. */
-static phsim_order *state_after(const phsim_config *cfg, unsigned long steps) {
-  char err[PHSIM_ERR_MAX];
-  phsim_order *o = phsim_order_alloc(cfg);
+/* A state after `steps` steps of the reduced dynamics (engine order) from cfg. */
+static phsim_reduced *state_after(const phsim_config *cfg, unsigned long steps) {
+  phsim_reduced *o = phsim_reduced_alloc(cfg);
   gsl_rng *r = phsim_config_rng(cfg);
-  assert_int_equal(phsim_order_init(o, cfg, r, err), PHSIM_OK);
+  phsim_reduced_state_start(o->s, cfg, NULL, r);
   for (unsigned long s = 0; s < steps; s++) {
-    assert_int_equal(phsim_order_eval(o), PHSIM_OK);
-    phsim_order_step(o);
+    assert_int_equal(phsim_reduced_state_eval(o->s), PHSIM_OK);
+    phsim_reduced_step(o);
   }
-  assert_int_equal(phsim_order_eval(o), PHSIM_OK);
+  assert_int_equal(phsim_reduced_state_eval(o->s), PHSIM_OK);
   gsl_rng_free(r);
   return o;
 }
 
-static double stiffness(const phsim_config *cfg, const phsim_order *o, size_t dense_max) {
+static double stiffness(const phsim_config *cfg, const phsim_reduced *o, size_t dense_max) {
   phsim_fidelity *f = phsim_fidelity_alloc(cfg, dense_max);
   double x = NAN;
-  assert_int_equal(phsim_fidelity_stiffness(f, o->A, o->R, o->E, &x), PHSIM_OK);
+  assert_int_equal(phsim_fidelity_stiffness(f, o->s->A, o->s->R, o->s->E, &x), PHSIM_OK);
   phsim_fidelity_free(f);
   return x;
 }
@@ -51,7 +50,7 @@ static void test_stiffness_linear_in_eta_and_paths_agree(void **s) {
   cfg.d = 60;
   cfg.seed = 2;
   assert_true(cfg.m * cfg.K + cfg.m * (cfg.m + 1) / 2 + 12 <= PHSIM_FIDELITY_DENSE_MAX);
-  phsim_order *o = state_after(&cfg, 20000);
+  phsim_reduced *o = state_after(&cfg, 20000);
   cfg.eta = 1e-3;
   cfg.eta_E = 1e-4;
   const double small = stiffness(&cfg, o, PHSIM_FIDELITY_DENSE_MAX);
@@ -65,37 +64,37 @@ static void test_stiffness_linear_in_eta_and_paths_agree(void **s) {
   const double power = stiffness(&cfg, o, 0);
   if (!(fabs(power / dense - 1.0) < 0.05))
     fail_msg("power iteration %.6g vs dense %.6g", power, dense);
-  phsim_order_free(o);
+  phsim_reduced_free(o);
 }
 
 /* x = (a_11 a_12 a_21 a_22, R_11 R_12 R_22, E_12 E_21) for m = K = 2 and
  * head = offdiag, written out by hand as an independent reference. */
-static void put(phsim_order *o, const double *x) {
-  for (int k = 0; k < 4; k++) gsl_matrix_set(o->A, k / 2, k % 2, x[k]);
-  gsl_matrix_set(o->R, 0, 0, x[4]);
-  gsl_matrix_set(o->R, 0, 1, x[5]);
-  gsl_matrix_set(o->R, 1, 0, x[5]);
-  gsl_matrix_set(o->R, 1, 1, x[6]);
-  gsl_matrix_set(o->E, 0, 1, x[7]);
-  gsl_matrix_set(o->E, 1, 0, x[8]);
+static void put(phsim_reduced *o, const double *x) {
+  for (int k = 0; k < 4; k++) gsl_matrix_set(o->s->A, k / 2, k % 2, x[k]);
+  gsl_matrix_set(o->s->R, 0, 0, x[4]);
+  gsl_matrix_set(o->s->R, 0, 1, x[5]);
+  gsl_matrix_set(o->s->R, 1, 0, x[5]);
+  gsl_matrix_set(o->s->R, 1, 1, x[6]);
+  gsl_matrix_set(o->s->E, 0, 1, x[7]);
+  gsl_matrix_set(o->s->E, 1, 0, x[8]);
 }
 
-static void get(const phsim_order *o, double *x) {
-  for (int k = 0; k < 4; k++) x[k] = gsl_matrix_get(o->A, k / 2, k % 2);
-  x[4] = gsl_matrix_get(o->R, 0, 0);
-  x[5] = gsl_matrix_get(o->R, 0, 1);
-  x[6] = gsl_matrix_get(o->R, 1, 1);
-  x[7] = gsl_matrix_get(o->E, 0, 1);
-  x[8] = gsl_matrix_get(o->E, 1, 0);
+static void get(const phsim_reduced *o, double *x) {
+  for (int k = 0; k < 4; k++) x[k] = gsl_matrix_get(o->s->A, k / 2, k % 2);
+  x[4] = gsl_matrix_get(o->s->R, 0, 0);
+  x[5] = gsl_matrix_get(o->s->R, 0, 1);
+  x[6] = gsl_matrix_get(o->s->R, 1, 1);
+  x[7] = gsl_matrix_get(o->s->E, 0, 1);
+  x[8] = gsl_matrix_get(o->s->E, 1, 0);
 }
 
 /* The largest |eigenvalue| of dPhi - I from an unscaled forward-difference
  * Jacobian of one step of the order engine. */
-static double reference_radius(phsim_order *o, const double *x0) {
+static double reference_radius(phsim_reduced *o, const double *x0) {
   double y0[9], y[9], x[9];
   put(o, x0);
-  assert_int_equal(phsim_order_eval(o), PHSIM_OK);
-  phsim_order_step(o);
+  assert_int_equal(phsim_reduced_state_eval(o->s), PHSIM_OK);
+  phsim_reduced_step(o);
   get(o, y0);
   gsl_matrix *J = gsl_matrix_alloc(9, 9);
   for (int k = 0; k < 9; k++) {
@@ -103,8 +102,8 @@ static double reference_radius(phsim_order *o, const double *x0) {
     memcpy(x, x0, sizeof x);
     x[k] += h;
     put(o, x);
-    assert_int_equal(phsim_order_eval(o), PHSIM_OK);
-    phsim_order_step(o);
+    assert_int_equal(phsim_reduced_state_eval(o->s), PHSIM_OK);
+    phsim_reduced_step(o);
     get(o, y);
     for (int i = 0; i < 9; i++) gsl_matrix_set(J, i, k, (y[i] - y0[i]) / h - (i == k));
   }
@@ -125,14 +124,14 @@ static void test_stiffness_against_independent_jacobian(void **s) {
   phsim_config_default(&cfg);
   for (unsigned long seed = 1; seed <= 3; seed++) {
     cfg.seed = seed;
-    phsim_order *o = state_after(&cfg, 120000 * seed);
+    phsim_reduced *o = state_after(&cfg, 120000 * seed);
     double x0[9];
     get(o, x0);
     const double ours = stiffness(&cfg, o, PHSIM_FIDELITY_DENSE_MAX);
     const double ref = reference_radius(o, x0);
     if (!(fabs(ours / ref - 1.0) < 1e-3))
       fail_msg("seed %lu: stiffness %.9g, reference %.9g", seed, ours, ref);
-    phsim_order_free(o);
+    phsim_reduced_free(o);
   }
 }
 

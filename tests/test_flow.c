@@ -34,10 +34,9 @@ static const char *phsim_bin(void) {
 }
 
 static phsim_flow *flow_start(const phsim_config *cfg, phsim_flow_method method) {
-  char err[PHSIM_ERR_MAX];
   phsim_flow *f = phsim_flow_alloc_method(cfg, method);
   gsl_rng *r = phsim_config_rng(cfg);
-  if (phsim_flow_init(f, cfg, r, err) != PHSIM_OK) fail_msg("%s", err);
+  phsim_flow_start(f, cfg, NULL, r);
   gsl_rng_free(r);
   f->max_steps = 200000; /* a broken integrator fails instead of crawling */
   return f;
@@ -108,8 +107,8 @@ static void generic_state(phsim_flow *f, gsl_rng *r) {
       for (size_t k = 0; k < m; k++)
         *gsl_matrix_ptr(R, i, j) += gsl_matrix_get(B, i, k) * gsl_matrix_get(B, j, k);
   tu_random_head(E, r);
-  if (f->o->head == PHSIM_HEAD_FIXED) gsl_matrix_memcpy(E, f->o->E);
-  for (size_t i = 0; i < m && f->o->head == PHSIM_HEAD_OFFDIAG; i++)
+  if (f->s->head == PHSIM_HEAD_FIXED) gsl_matrix_memcpy(E, f->s->E);
+  for (size_t i = 0; i < m && f->s->head == PHSIM_HEAD_OFFDIAG; i++)
     gsl_matrix_set(E, i, i, 1.0);
   assert_int_equal(phsim_flow_set_state(f, A, R, E), PHSIM_OK);
   gsl_matrix_free(A);
@@ -268,7 +267,7 @@ static void spectrum(phsim_flow *f, double *stiff, double *slow) {
 }
 
 /* Both features learned (|cos| >= 0.9 for some neuron each). */
-static int both_learned(const phsim_order *o) {
+static int both_learned(const phsim_reduced_state *o) {
   int got[2] = {0, 0};
   for (size_t j = 0; j < 2; j++) {
     double n2 = gsl_matrix_get(o->R, j, j);
@@ -280,7 +279,7 @@ static int both_learned(const phsim_order *o) {
 }
 
 /* Internal steps to go dt further from f's state with the given method. */
-static unsigned long steps_for(const phsim_config *cfg, const phsim_order *o,
+static unsigned long steps_for(const phsim_config *cfg, const phsim_reduced_state *o,
                                phsim_flow_method method, double dt) {
   phsim_flow *g = phsim_flow_alloc_method(cfg, method);
   g->max_steps = 1000000;
@@ -303,21 +302,20 @@ static void test_bdf_crosses_the_stiff_stretch(void **state) {
   (void)state;
   phsim_config cfg;
   paper_regime(&cfg, 10000);
-  char err[PHSIM_ERR_MAX];
   phsim_flow *f = phsim_flow_alloc(&cfg);
   assert_int_equal(f->method, PHSIM_FLOW_BDF); /* the engine's default */
   gsl_rng *r = phsim_config_rng(&cfg);
-  assert_int_equal(phsim_flow_init(f, &cfg, r, err), PHSIM_OK);
+  phsim_flow_start(f, &cfg, NULL, r);
   gsl_rng_free(r);
   f->max_steps = 20000;
   for (unsigned long s = 1000000; s <= 100000000; s += 1000000)
     if (phsim_flow_advance_to(f, s, NULL) != PHSIM_OK) fail_msg("%s", f->fault);
-  assert_true(both_learned(f->o));
+  assert_true(both_learned(f->s));
   double stiff, slow;
   spectrum(f, &stiff, &slow);
   assert_true(stiff < -1e3 && slow < 1e-5);
-  unsigned long nb = steps_for(&cfg, f->o, PHSIM_FLOW_BDF, 10.0);
-  unsigned long nr = steps_for(&cfg, f->o, PHSIM_FLOW_RK8PD, 10.0);
+  unsigned long nb = steps_for(&cfg, f->s, PHSIM_FLOW_BDF, 10.0);
+  unsigned long nr = steps_for(&cfg, f->s, PHSIM_FLOW_RK8PD, 10.0);
   if (!(nb < 50 && nr > 5000))
     fail_msg("t = 10 in the stiff stretch: BDF %lu steps, rk8pd %lu", nb, nr);
   phsim_flow_free(f);
@@ -335,7 +333,7 @@ static void test_sharp_event_late_in_time(void **state) {
   phsim_flow *f = flow_start(&cfg, PHSIM_FLOW_BDF);
   for (unsigned long s = 1000000000; s <= 30000000000; s += 1000000000)
     if (phsim_flow_advance_to(f, s, NULL) != PHSIM_OK) fail_msg("%s", f->fault);
-  assert_true(both_learned(f->o));
+  assert_true(both_learned(f->s));
   assert_true(f->stats.rebases >= 1);
   phsim_flow_free(f);
 }
@@ -352,7 +350,7 @@ static void test_head_peak_between_readings(void **state) {
   phsim_head_peak peak = {0.0, 0};
   assert_int_equal(phsim_flow_advance_to(f, 100000000, &peak), PHSIM_OK);
   phsim_head_peak now = {0.0, 0};
-  phsim_head_peak_update(&now, 0, f->o->E);
+  phsim_head_peak_update(&now, 0, f->s->E);
   assert_true(now.value < 1e-4);
   assert_close(peak.value, 0.0578879, 1e-6);
   assert_true(peak.step > 25000000 && peak.step < 40000000);

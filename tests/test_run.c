@@ -152,7 +152,10 @@ static void test_init_files(void **s) {
   strcpy(cfg.init_E, epath);
   assert_int_equal(phsim_config_validate(&cfg, err), PHSIM_OK);
   phsim_pop *pop = phsim_pop_alloc(&cfg);
-  assert_int_equal(phsim_pop_init(pop, &cfg, NULL, err), PHSIM_OK);
+  phsim_initial init;
+  assert_int_equal(phsim_initial_read(&cfg, &init, err), PHSIM_OK);
+  phsim_pop_start(pop, &cfg, &init, NULL);
+  phsim_initial_free(&init);
   assert_true(gsl_matrix_get(pop->W, 0, 2) == 0.30000000000000004);
   assert_true(gsl_matrix_get(pop->W, 1, 0) == 1e-3);
   assert_true(gsl_matrix_get(pop->E, 0, 1) == 0.125);

@@ -15,8 +15,10 @@
 
 #include <gsl/gsl_matrix.h>
 
+#include "phsim_initial.h"
 #include "phsim_io.h"
-#include "phsim_order.h"
+#include "phsim_popgrad.h"
+#include "phsim_reduced_state.h"
 #include "phsim_sysmem.h"
 
 typedef enum { KIND_SIZE, KIND_ULONG, KIND_DOUBLE, KIND_LIST, KIND_ENUM,
@@ -676,28 +678,6 @@ int phsim_config_read_stream(phsim_config *cfg, FILE *fp, const char *path,
   return read_stream_at(cfg, fp, path, anchor, err);
 }
 
-/* Read an init file; with unit_diagonal, every E_jj must be 1. */
-static int check_init_file(const char *key, const char *path, size_t rows,
-                           size_t cols, int unit_diagonal, char err[PHSIM_ERR_MAX]) {
-  if (path[0] == '\0') return PHSIM_OK;
-  gsl_matrix *A = NULL;
-  char msg[PHSIM_ERR_MAX];
-  int st = phsim_matrix_read(path, rows, cols, &A, msg);
-  if (st != PHSIM_OK)
-    snprintf(err, PHSIM_ERR_MAX, "key '%s': %.400s", key, msg);
-  for (size_t j = 0; st == PHSIM_OK && unit_diagonal && j < rows; j++)
-    if (gsl_matrix_get(A, j, j) != 1.0) {
-      snprintf(err, PHSIM_ERR_MAX,
-               "key '%s': file '%.200s' has E_%zu%zu = %.17g with head = offdiag; allowed: "
-               "1 on the diagonal (offdiag trains the off-diagonal entries of a head whose "
-               "diagonal is the identity's), or head = full or fixed",
-               key, path, j + 1, j + 1, gsl_matrix_get(A, j, j));
-      st = PHSIM_EINPUT;
-    }
-  gsl_matrix_free(A);
-  return st;
-}
-
 /* The closed-form moments multiply c_l = pi_l alpha_l^6 and sigma^6 by each
  * other (D_j T_j ~ c^2): each must stay within 1e+-150, or doubles overflow
  * or lose every digit, and rho would be a number never computed. */
@@ -705,7 +685,7 @@ static int check_init_file(const char *key, const char *path, size_t rows,
 #define MOMENT_MAX 1e150
 static int check_moments(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
   for (size_t l = 0; l < cfg->K; l++) {
-    double c = cfg->pi[l] * pow(cfg->alpha[l], 6);
+    double c = phsim_feature_strength(cfg, l);
     if (cfg->pi[l] > 0 && !(c >= MOMENT_MIN && c <= MOMENT_MAX)) {
       snprintf(err, PHSIM_ERR_MAX,
                "key 'alpha': pi_%zu alpha_%zu^6 = %.3g %s doubles in the moments; allowed: "
@@ -803,7 +783,7 @@ double phsim_config_memory_bytes(const phsim_config *cfg) {
    * projections. */
   if (cfg->engine == PHSIM_ENGINE_POPULATION || cfg->engine == PHSIM_ENGINE_SAMPLED)
     bytes += STATE_COPIES * 8.0 * m * d;
-  else if (m * d <= PHSIM_ORDER_MAX_WEIGHTS || cfg->init_W[0] != '\0')
+  else if (m * d <= PHSIM_REDUCED_MAX_WEIGHTS || cfg->init_W[0] != '\0')
     bytes += 2.0 * 8.0 * m * d;
   if (cfg->engine == PHSIM_ENGINE_SAMPLED)
     bytes += 8.0 * (double)cfg->N * (double)cfg->P *
@@ -819,10 +799,9 @@ int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
            cfg->engine == PHSIM_ENGINE_SAMPLED ? " and the batch" : "", engine_names[cfg->engine]);
   if (phsim_memory_check(phsim_config_memory_bytes(cfg), what, err) != PHSIM_OK)
     return PHSIM_EINPUT;
-  int st = check_init_file("init_W", cfg->init_W, cfg->m, cfg->d, 0, err);
-  if (st == PHSIM_OK)
-    st = check_init_file("init_E", cfg->init_E, cfg->m, cfg->m,
-                         cfg->head == PHSIM_HEAD_OFFDIAG, err);
+  phsim_initial init; /* read as a check; a run reads them once more */
+  int st = phsim_initial_read(cfg, &init, err);
+  phsim_initial_free(&init);
   return st;
 }
 

@@ -8,15 +8,16 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "phsim_engine.h"
+#include "phsim_head.h"
 #include "phsim_interrupt.h"
-#include "phsim_pop.h"
 
 static size_t state_dim(const phsim_config *cfg) {
   return phsim_reduced_dim(cfg->m, cfg->K, cfg->head);
 }
 
 int phsim_flow_rhs(phsim_flow *f, const double y[], double dydt[]) {
-  const phsim_order *o = f->o;
+  const phsim_reduced_state *o = f->s;
   const size_t m = f->A->size1, K = f->A->size2;
   /* The fixed entries of E are those of the state, which never change. */
   gsl_matrix_memcpy(f->E, o->E);
@@ -104,7 +105,7 @@ phsim_flow *phsim_flow_alloc_method(const phsim_config *cfg,
   const size_t m = cfg->m, K = cfg->K, n = state_dim(cfg);
   f->method = method;
   f->dim = n;
-  f->o = phsim_order_alloc(cfg);
+  f->s = phsim_reduced_state_alloc(cfg);
   f->y = calloc(n, sizeof *f->y);
   f->yp = calloc(n, sizeof *f->yp);
   f->fp = calloc(n, sizeof *f->fp);
@@ -145,48 +146,46 @@ void phsim_flow_free(phsim_flow *f) {
   free(f->fp);
   free(f->fm);
   free(f->ysave);
-  phsim_order_free(f->o);
+  phsim_reduced_state_free(f->s);
   free(f);
 }
 
-int phsim_flow_init(phsim_flow *f, const phsim_config *cfg, gsl_rng *r,
-                    char err[PHSIM_ERR_MAX]) {
-  int st = phsim_order_init(f->o, cfg, r, err);
-  if (st != PHSIM_OK) return st;
-  phsim_reduced_pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
+void phsim_flow_start(phsim_flow *f, const phsim_config *cfg,
+                      const phsim_initial *init, gsl_rng *r) {
+  phsim_reduced_state_start(f->s, cfg, init, r);
+  phsim_reduced_pack(f->s->head, f->s->A, f->s->R, f->s->E, f->y);
   f->t = f->origin = f->tau = 0.0;
   f->h = 1e-3 * cfg->eta;
   f->stats = (phsim_flow_stats){0, 0, 0, 0, 0, 0};
   gsl_odeiv2_driver_reset(f->driver);
-  return PHSIM_OK;
 }
 
 int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
                          const gsl_matrix *R, const gsl_matrix *E) {
-  gsl_matrix_memcpy(f->o->A, A);
-  gsl_matrix_memcpy(f->o->R, R);
-  gsl_matrix_memcpy(f->o->E, E);
-  phsim_reduced_pack(f->o->head, A, R, E, f->y);
+  gsl_matrix_memcpy(f->s->A, A);
+  gsl_matrix_memcpy(f->s->R, R);
+  gsl_matrix_memcpy(f->s->E, E);
+  phsim_reduced_pack(f->s->head, A, R, E, f->y);
   /* R and E as the flow sees them: R's upper triangle mirrored. */
-  phsim_reduced_unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
+  phsim_reduced_unpack(f->s->head, f->y, f->s->A, f->s->R, f->s->E);
   f->origin = f->t;
   f->tau = 0.0;
   gsl_odeiv2_driver_reset(f->driver);
-  return phsim_order_eval(f->o);
+  return phsim_reduced_state_eval(f->s);
 }
 
 /* |E_ij - delta_ij| at y's E, labelled with the step nearest to t. */
 static void peak_at(phsim_flow *f, unsigned long last, phsim_head_peak *peak) {
   if (peak == NULL) return;
-  gsl_matrix_memcpy(f->E, f->o->E);
-  phsim_reduced_unpack(f->o->head, f->y, f->A, f->R, f->E);
-  double s = nearbyint(f->t / f->o->eta);
+  gsl_matrix_memcpy(f->E, f->s->E);
+  phsim_reduced_unpack(f->s->head, f->y, f->A, f->R, f->E);
+  double s = nearbyint(f->t / f->s->eta);
   phsim_head_peak_update(peak, s < (double)last ? (unsigned long)s : last, f->E);
 }
 
-/* Back to the last reading (f->o): after a signal. */
+/* Back to the last reading (f->s): after a signal. */
 static void rewind_to_reading(phsim_flow *f, double t_read) {
-  phsim_reduced_pack(f->o->head, f->o->A, f->o->R, f->o->E, f->y);
+  phsim_reduced_pack(f->s->head, f->s->A, f->s->R, f->s->E, f->y);
   f->t = f->origin = t_read;
   f->tau = 0.0;
   gsl_odeiv2_driver_reset(f->driver);
@@ -258,7 +257,7 @@ static int one_step(phsim_flow *f, double t1, int *tries) {
 
 int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
                           phsim_head_peak *peak) {
-  const double t1 = f->o->eta * (double)step, t_read = f->t;
+  const double t1 = f->s->eta * (double)step, t_read = f->t;
   int tries = 0;
   f->fault[0] = '\0';
   while (f->tau < t1 - f->origin) {
@@ -275,6 +274,60 @@ int phsim_flow_advance_to(phsim_flow *f, unsigned long step,
     if (tries == 0) peak_at(f, step, peak);
   }
   f->t = t1;
-  phsim_reduced_unpack(f->o->head, f->y, f->o->A, f->o->R, f->o->E);
-  return phsim_order_eval(f->o);
+  phsim_reduced_unpack(f->s->head, f->y, f->s->A, f->s->R, f->s->E);
+  return phsim_reduced_state_eval(f->s);
 }
+
+/* ---- the engine type -------------------------------------------------- */
+
+static void *type_alloc(const phsim_config *cfg) { return phsim_flow_alloc(cfg); }
+static void type_free(void *f) { phsim_flow_free(f); }
+
+static void type_start(void *f, const phsim_config *cfg,
+                       const phsim_initial *init, gsl_rng *r) {
+  phsim_flow_start(f, cfg, init, r);
+}
+
+/* The state at the reading (the start), evaluated; a fault is the closed
+ * form's. */
+static int type_eval(void *p, double *loss) {
+  phsim_flow *f = p;
+  int st = phsim_reduced_state_eval(f->s);
+  *loss = f->s->pg->loss;
+  if (st != PHSIM_OK) snprintf(f->report, sizeof f->report, "%s", f->s->pg->fault);
+  return st;
+}
+
+static int type_advance_to(void *p, unsigned long to, phsim_head_peak *peak) {
+  phsim_flow *f = p;
+  int st = phsim_flow_advance_to(f, to, peak);
+  if (st == PHSIM_ENUM)
+    snprintf(f->report, sizeof f->report, "%.120s before t = %g",
+             f->fault[0] != '\0' ? f->fault : "the ODE integrator failed",
+             f->s->eta * (double)to);
+  return st;
+}
+
+static void type_observe(void *p, phsim_obs *o) {
+  const phsim_reduced_state *s = ((phsim_flow *)p)->s;
+  const phsim_popgrad_workspace *pg = s->pg;
+  *o = (phsim_obs){s->A, s->R, s->E, pg->M, pg->gA, pg->rho, pg->loss};
+}
+
+static const gsl_matrix *type_head(const void *f) { return ((const phsim_flow *)f)->s->E; }
+
+static int type_gradient(const void *f, gsl_matrix *gW, gsl_matrix *gE,
+                         char err[PHSIM_ERR_MAX]) {
+  return phsim_reduced_state_gradient(((const phsim_flow *)f)->s, gW, gE, err);
+}
+
+static const char *type_fault(const void *f) { return ((const phsim_flow *)f)->report; }
+
+/* The flow is its own limit: no step, no turn. */
+static const phsim_engine_type flow_type = {
+    .name = "flow", .turns = 0, .alloc = type_alloc, .free = type_free,
+    .start = type_start, .eval = type_eval, .step = NULL,
+    .advance_to = type_advance_to, .observe = type_observe, .head = type_head,
+    .gradient = type_gradient, .fault = type_fault};
+
+const phsim_engine_type *const phsim_engine_flow = &flow_type;

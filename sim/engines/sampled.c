@@ -1,11 +1,13 @@
-/* sampled.c: the finite-batch engine. */
+/* sampled.c: the finite-batch engine (phsim_sampled.h). */
 #include "phsim_sampled.h"
 
 #include <stdlib.h>
 
 #include <gsl/gsl_blas.h>
 
-#include "phsim_pop.h"
+#include "phsim_engine.h"
+#include "phsim_head.h"
+#include "phsim_weights.h"
 
 phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg) {
   phsim_sampled *s = calloc(1, sizeof *s);
@@ -41,15 +43,13 @@ void phsim_sampled_free(phsim_sampled *s) {
   free(s);
 }
 
-int phsim_sampled_init(phsim_sampled *s, const phsim_config *cfg, gsl_rng *r,
-                       char err[PHSIM_ERR_MAX]) {
-  int st = phsim_weights_init(cfg, r, s->W, err);
-  if (st == PHSIM_OK) st = phsim_head_init(cfg, s->E, err);
-  if (st != PHSIM_OK) return st;
+void phsim_sampled_start(phsim_sampled *s, const phsim_config *cfg,
+                         const phsim_initial *init, gsl_rng *r) {
+  phsim_weights_init(cfg, init != NULL ? init->W : NULL, r, s->W);
+  phsim_head_init(init != NULL ? init->E : NULL, s->E);
   if (s->Wt != NULL) gsl_matrix_memcpy(s->Wt, s->W);
   s->rng = gsl_rng_clone(r);
   if (s->pw == NULL) phsim_batch_draw(s->batch, cfg, s->rng);
-  return PHSIM_OK;
 }
 
 /* A fresh batch through the projections, or in full when Q is singular. */
@@ -58,7 +58,7 @@ static int eval_projected(phsim_sampled *s) {
       PHSIM_OK) {
     int st = phsim_batchgrad_from_projections(s->E, s->batch, 0, s->ws);
     if (st == PHSIM_OK)
-      phsim_projected_grad(&s->cfg, s->W, s->batch, s->ws->Z, s->ws->dZ, s->rng,
+      phsim_projected_grad(&s->cfg, s->batch, s->ws->Z, s->ws->dZ, s->rng,
                            s->pw, s->ws->gW);
     return st;
   }
@@ -90,3 +90,53 @@ void phsim_sampled_moments(phsim_sampled *s) {
   gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0 / (double)s->cfg.N, s->ws->f1,
                  s->ws->f1, 0.0, s->M);
 }
+
+/* ---- the engine type -------------------------------------------------- */
+
+static void *type_alloc(const phsim_config *cfg) { return phsim_sampled_alloc(cfg); }
+static void type_free(void *s) { phsim_sampled_free(s); }
+
+static void type_start(void *s, const phsim_config *cfg,
+                       const phsim_initial *init, gsl_rng *r) {
+  phsim_sampled_start(s, cfg, init, r);
+}
+
+static int type_eval(void *s, double *loss) {
+  phsim_sampled *sm = s;
+  int st = phsim_sampled_eval(sm);
+  *loss = sm->ws->loss;
+  return st;
+}
+
+static void type_step(void *s) { phsim_sampled_step(s); }
+
+static void type_observe(void *s, phsim_obs *o) {
+  phsim_sampled *sm = s;
+  phsim_sampled_moments(sm);
+  *o = (phsim_obs){&sm->A.matrix, sm->R, sm->E, sm->M, &sm->gA.matrix, sm->ws->rho,
+                   sm->ws->loss};
+}
+
+static const gsl_matrix *type_head(const void *s) { return ((const phsim_sampled *)s)->E; }
+
+static int type_gradient(const void *s, gsl_matrix *gW, gsl_matrix *gE,
+                         char err[PHSIM_ERR_MAX]) {
+  (void)err;
+  const phsim_sampled *sm = s;
+  gsl_matrix_memcpy(gW, sm->ws->gW);
+  gsl_matrix_memcpy(gE, sm->ws->gE);
+  return PHSIM_OK;
+}
+
+static const char *type_fault(const void *s) {
+  return ((const phsim_sampled *)s)->ws->fault;
+}
+
+/* A finite batch's steps turn with its noise: no turn measured. */
+static const phsim_engine_type sampled_type = {
+    .name = "sampled", .turns = 0, .alloc = type_alloc, .free = type_free,
+    .start = type_start, .eval = type_eval, .step = type_step,
+    .advance_to = NULL, .observe = type_observe, .head = type_head,
+    .gradient = type_gradient, .fault = type_fault};
+
+const phsim_engine_type *const phsim_engine_sampled = &sampled_type;

@@ -61,6 +61,10 @@ void phsim_batch_draw_structure(phsim_batch *b, const phsim_config *cfg,
   gsl_ran_discrete_free(feature_law);
 }
 
+void phsim_noise_project(phsim_noise noise, size_t K, double *x) {
+  if (noise == PHSIM_NOISE_ORTHOGONAL) memset(x, 0, K * sizeof *x);
+}
+
 void phsim_batch_fill_patches(phsim_batch *b, const phsim_config *cfg,
                               gsl_rng *r) {
   const size_t d = b->d, K = cfg->K;
@@ -73,8 +77,7 @@ void phsim_batch_fill_patches(phsim_batch *b, const phsim_config *cfg,
       continue;
     }
     for (size_t k = 0; k < d; k++) x[k] = gsl_ran_gaussian_ziggurat(r, cfg->sigma);
-    if (cfg->noise == PHSIM_NOISE_ORTHOGONAL)
-      memset(x, 0, K * sizeof *x); /* Pi = I - sum_l v_l v_l^T */
+    phsim_noise_project(cfg->noise, K, x);
   }
 }
 

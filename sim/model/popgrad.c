@@ -34,12 +34,16 @@ void phsim_view_moments_compute(size_t P, size_t Pf, phsim_mask mask,
   vm->nu2 = (p - h) - (f - mean1);
 }
 
+double phsim_feature_strength(const phsim_config *cfg, size_t l) {
+  return cfg->pi[l] * pow(cfg->alpha[l], 6);
+}
+
 void phsim_model_init(phsim_model *model, const phsim_config *cfg) {
   model->m = cfg->m;
   model->K = cfg->K;
   phsim_view_moments_compute(cfg->P, cfg->Pf, cfg->mask, &model->vm);
   for (size_t l = 0; l < cfg->K; l++)
-    model->c[l] = cfg->pi[l] * pow(cfg->alpha[l], 6);
+    model->c[l] = phsim_feature_strength(cfg, l);
   model->s6 = pow(cfg->sigma, 6);
   model->noise = cfg->noise;
   model->norm = cfg->norm;

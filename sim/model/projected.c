@@ -44,11 +44,10 @@ void phsim_projected_free(phsim_projected_workspace *w) {
   free(w);
 }
 
-/* X <- X Pi: zero the feature columns for orthogonal noise. */
+/* X <- X Pi, row by row (Pi symmetric). */
 static void apply_noise_projector(const phsim_config *cfg, gsl_matrix *X) {
-  if (cfg->noise != PHSIM_NOISE_ORTHOGONAL) return;
   for (size_t r = 0; r < X->size1; r++)
-    for (size_t l = 0; l < cfg->K; l++) gsl_matrix_set(X, r, l, 0.0);
+    phsim_noise_project(cfg->noise, cfg->K, gsl_matrix_ptr(X, r, 0));
 }
 
 int phsim_projected_draw(const phsim_config *cfg, const gsl_matrix *W,
@@ -109,12 +108,10 @@ static void symmetric_root(phsim_projected_workspace *w) {
     }
 }
 
-void phsim_projected_grad(const phsim_config *cfg, const gsl_matrix *W,
-                          const phsim_batch *b, const gsl_matrix *Z,
-                          const gsl_matrix *dZ, gsl_rng *r,
+void phsim_projected_grad(const phsim_config *cfg, const phsim_batch *b,
+                          const gsl_matrix *Z, const gsl_matrix *dZ, gsl_rng *r,
                           phsim_projected_workspace *w, gsl_matrix *gW) {
   const size_t m = w->m, d = w->d;
-  (void)W;
   gsl_matrix_set_zero(gW);
   gsl_matrix_set_zero(w->C);
   gsl_matrix_set_zero(w->Gam);

@@ -27,7 +27,7 @@ static long time_to_learn(phsim_flow *f, const phsim_config *cfg, size_t i,
     *status = phsim_flow_advance_to(f, step, NULL);
     if (*status != PHSIM_OK) return -1;
     for (size_t q = 0; q < cfg->K; q++)
-      if (fabs(phsim_cosine(f->o->A, f->o->R, i, q)) >= cfg->threshold)
+      if (fabs(phsim_cosine(f->s->A, f->s->R, i, q)) >= cfg->threshold)
         return q == l ? (long)step : -1;
     if (step == horizon) return -1;
   }
@@ -41,18 +41,17 @@ static long counterfactual(const phsim_config *cfg, const gsl_matrix *A,
   phsim_config c = *cfg;
   c.head = PHSIM_HEAD_FIXED;
   c.engine = PHSIM_ENGINE_FLOW;
-  c.init_E[0] = c.init_W[0] = '\0';
   c.perturb = 0.0;
   phsim_flow *f = phsim_flow_alloc(&c);
   gsl_rng *r = phsim_config_rng(&c);
   gsl_matrix *A0 = gsl_matrix_alloc(A->size1, A->size2);
   gsl_matrix_memcpy(A0, A);
   if (zero_feature >= 0) gsl_matrix_set(A0, i, (size_t)zero_feature, 0.0);
-  char err[PHSIM_ERR_MAX];
   long t = -1;
-  *st = f == NULL || r == NULL ? PHSIM_ENOMEM : phsim_flow_init(f, &c, r, err);
+  *st = f == NULL || r == NULL ? PHSIM_ENOMEM : PHSIM_OK;
   if (*st == PHSIM_OK) {
-    gsl_matrix_memcpy(f->o->E, E); /* the fixed entries too */
+    phsim_flow_start(f, &c, NULL, r);
+    gsl_matrix_memcpy(f->s->E, E); /* the fixed entries too */
     *st = phsim_flow_set_state(f, A0, R, E);
   }
   if (*st == PHSIM_OK) t = time_to_learn(f, &c, i, l, horizon, st);

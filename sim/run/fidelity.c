@@ -10,8 +10,7 @@
 #include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_eigen.h>
 
-#include "phsim_order.h"
-#include "phsim_pop.h"
+#include "phsim_reduced.h"
 
 /* Central-difference step in the scaled coordinates: each coordinate moves
  * by 1e-5 of its scale.  Phi is a polynomial-rational map of moderate
@@ -23,7 +22,7 @@
 #define POWER_WARM 8
 
 struct phsim_fidelity {
-  phsim_order *o;            /* scratch: Phi is one phsim_order_step */
+  phsim_reduced *o;          /* scratch: Phi is one phsim_reduced_step */
   phsim_head head;
   size_t m, K, n, dense_max;
   double eta, eta_E;
@@ -45,7 +44,7 @@ phsim_fidelity *phsim_fidelity_alloc(const phsim_config *cfg, size_t dense_max) 
                         .n = phsim_reduced_dim(m, cfg->K, cfg->head),
                         .dense_max = dense_max, .eta = cfg->eta,
                         .eta_E = cfg->eta_E};
-  f->o = phsim_order_alloc(cfg);
+  f->o = phsim_reduced_alloc(cfg);
   f->E0 = gsl_matrix_alloc(m, m);
   f->x = gsl_vector_alloc(f->n);
   f->scale = gsl_vector_alloc(f->n);
@@ -64,7 +63,7 @@ phsim_fidelity *phsim_fidelity_alloc(const phsim_config *cfg, size_t dense_max) 
 
 void phsim_fidelity_free(phsim_fidelity *f) {
   if (f == NULL) return;
-  phsim_order_free(f->o);
+  phsim_reduced_free(f->o);
   gsl_matrix_free(f->E0);
   gsl_vector_free(f->x);
   gsl_vector_free(f->scale);
@@ -90,18 +89,18 @@ static void pack(const phsim_fidelity *f, const gsl_matrix *A,
 
 /* The scratch engine's state from x (untrained E from E0). */
 static void unpack(phsim_fidelity *f, const gsl_vector *x) {
-  gsl_matrix_memcpy(f->o->E, f->E0);
-  phsim_reduced_unpack(f->head, x->data, f->o->A, f->o->R, f->o->E);
+  gsl_matrix_memcpy(f->o->s->E, f->E0);
+  phsim_reduced_unpack(f->head, x->data, f->o->s->A, f->o->s->R, f->o->s->E);
 }
 
 /* y = Phi(x) with steps (eta, eta_E) scaled by frac. */
 static int phi(phsim_fidelity *f, const gsl_vector *x, double frac, gsl_vector *y) {
   unpack(f, x);
-  f->o->eta = frac * f->eta;
-  f->o->eta_E = frac * f->eta_E;
-  if (phsim_order_eval(f->o) != PHSIM_OK) return PHSIM_ENUM;
-  phsim_order_step(f->o);
-  pack(f, f->o->A, f->o->R, f->o->E, y);
+  f->o->s->eta = frac * f->eta;
+  f->o->s->eta_E = frac * f->eta_E;
+  if (phsim_reduced_state_eval(f->o->s) != PHSIM_OK) return PHSIM_ENUM;
+  phsim_reduced_step(f->o);
+  pack(f, f->o->s->A, f->o->s->R, f->o->s->E, y);
   return PHSIM_OK;
 }
 

@@ -12,11 +12,9 @@ static int state_at(const phsim_config *cfg, unsigned long step,
                     phsim_engine **out, char err[PHSIM_ERR_MAX]) {
   phsim_engine *e = phsim_engine_alloc(cfg);
   gsl_rng *r = phsim_config_rng(cfg);
-  int st = phsim_engine_start(e, cfg, r, err);
-  phsim_head_peak peak = {0, 0};
+  int st = phsim_engine_start(e, cfg, NULL, r, err);
   unsigned long fault = 0;
-  if (st == PHSIM_OK && step > 0 &&
-      phsim_engine_advance(e, 0, step, &peak, &fault) != PHSIM_OK) {
+  if (st == PHSIM_OK && step > 0 && phsim_engine_advance(e, 0, step, &fault) != PHSIM_OK) {
     snprintf(err, PHSIM_ERR_MAX, "numerical fault at step %lu", fault);
     st = PHSIM_ENUM;
   }

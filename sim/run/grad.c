@@ -12,7 +12,7 @@
 
 #include "phsim_engine.h"
 #include "phsim_interrupt.h"
-#include "phsim_order.h"
+#include "phsim_reduced_state.h"
 #include "phsim_sysmem.h"
 
 typedef struct {
@@ -27,7 +27,7 @@ typedef struct {
 
 static void *compute(void *arg) {
   grad_job *j = arg;
-  j->status = phsim_engine_start(j->engine, j->cfg, j->rng, j->err);
+  j->status = phsim_engine_start(j->engine, j->cfg, NULL, j->rng, j->err);
   if (j->status == PHSIM_OK) j->status = phsim_engine_gradient(j->engine, j->gW, j->gE, j->err);
   atomic_store(&j->done, 1);
   return NULL;
@@ -99,11 +99,11 @@ static int put_json(const grad_job *j, FILE *out, char err[PHSIM_ERR_MAX]) {
 static int refuse_up_front(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
   const double md = (double)cfg->m * (double)cfg->d;
   const int reduced = cfg->engine == PHSIM_ENGINE_ORDER || cfg->engine == PHSIM_ENGINE_FLOW;
-  if (reduced && md > PHSIM_ORDER_MAX_WEIGHTS && cfg->init_W[0] == '\0') {
+  if (reduced && md > PHSIM_REDUCED_MAX_WEIGHTS && cfg->init_W[0] == '\0') {
     snprintf(err, PHSIM_ERR_MAX,
              "engine '%s' starts from (A, R) drawn directly when m d > %.0f (here %.0f): there "
              "is no W to report dL/dW for; allowed: smaller m d, or init_W",
-             phsim_engine_name(cfg->engine), PHSIM_ORDER_MAX_WEIGHTS, md);
+             phsim_engine_name(cfg->engine), PHSIM_REDUCED_MAX_WEIGHTS, md);
     return PHSIM_EINPUT;
   }
   char what[160];

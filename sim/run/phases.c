@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "phsim_head.h"
+
 void phsim_phases_init(phsim_phases *p, const phsim_config *cfg) {
   p->m = cfg->m;
   p->K = cfg->K;
@@ -26,16 +28,6 @@ void phsim_phases_free(phsim_phases *p) {
   free(p->amax);
   p->force_T1 = NULL;
   p->amax = NULL;
-}
-
-double phsim_E_minus_I(const gsl_matrix *E) {
-  double acc = 0.0;
-  for (size_t i = 0; i < E->size1; i++)
-    for (size_t j = 0; j < E->size2; j++) {
-      double x = gsl_matrix_get(E, i, j) - (i == j ? 1.0 : 0.0);
-      acc += x * x;
-    }
-  return sqrt(acc);
 }
 
 static void detect_substitution(phsim_phases *p, unsigned long step,

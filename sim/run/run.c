@@ -14,6 +14,7 @@
 #include "phsim_fidelity.h"
 #include "phsim_interrupt.h"
 #include "phsim_phases.h"
+#include "phsim_popgrad.h"
 #include "phsim_progress.h"
 #include "phsim_twin.h"
 #include "phsim_accel.h"
@@ -51,7 +52,6 @@ typedef struct {
   size_t m, K;
   double threshold;
   long *learn_step;          /* m x K, -1 = not yet */
-  phsim_head_peak peak;
   /* the last logged state */
   unsigned long last_step;
   double last_loss, last_E_minus_I, last_erank, last_erank_bn;
@@ -82,7 +82,7 @@ static void track_race(tracker *t, const phsim_config *cfg,
     double best = -1.0;
     for (size_t l = 0; l < t->K; l++) {
       double a2 = gsl_matrix_get(A, j, l) * gsl_matrix_get(A, j, l);
-      double score = cfg->pi[l] * pow(cfg->alpha[l], 6) * a2 * a2;
+      double score = phsim_feature_strength(cfg, l) * a2 * a2;
       if (score > best) {
         best = score;
         t->race[j] = l;
@@ -296,8 +296,9 @@ static json_t *summary_json(const phsim_config *cfg, const tracker *t,
                       json_integer((json_int_t)t->last_features));
   json_object_set_new(s, "collapsed", json_boolean(t->last_features < t->K));
   json_t *peak = json_object();
-  json_object_set_new(peak, "value", json_number(t->peak.value));
-  json_object_set_new(peak, "step", json_integer((json_int_t)t->peak.step));
+  const phsim_head_peak hp = phsim_engine_head_peak(e);
+  json_object_set_new(peak, "value", json_number(hp.value));
+  json_object_set_new(peak, "step", json_integer((json_int_t)hp.step));
   json_object_set_new(s, "E_peak", peak);
   json_object_set_new(s, "E_minus_I_final", json_number(t->last_E_minus_I));
   json_object_set_new(s, "weight_norm_max_final", json_number(t->last_norm_max));
@@ -393,11 +394,10 @@ static int train(const phsim_config *cfg, phsim_engine *e, tracker *t,
   t->erank_start = phsim_effective_rank(o.M, 0);
   t->erank_bn_start = phsim_effective_rank(o.M, 1);
   track_race(t, cfg, o.A);
-  phsim_head_peak_update(&t->peak, 0, o.E);
   if (log_row(t, 0, e, traj) == PHSIM_EINTR) return PHSIM_EINTR;
   for (unsigned long step = 0; step < cfg->steps;) {
     const unsigned long next = next_row(cfg, step);
-    int st = phsim_engine_advance(e, step, next, &t->peak, fault_step);
+    int st = phsim_engine_advance(e, step, next, fault_step);
     if (st == PHSIM_EINTR) { /* stopped between rows: keep the state reached */
       if (*fault_step > step) log_row(t, *fault_step, e, traj);
       return st;
@@ -423,7 +423,7 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   phsim_engine *engine = phsim_engine_alloc(cfg);
   gsl_rng *rng = phsim_config_rng(cfg);
   tracker t = {.m = cfg->m, .K = cfg->K, .threshold = cfg->threshold,
-               .peak = {0.0, 0}, .erank_start = NAN, .last_loss = NAN,
+               .erank_start = NAN, .last_loss = NAN,
                .last_E_minus_I = NAN, .last_erank = NAN,
                .last_erank_bn = NAN, .erank_bn_start = NAN,
                /* the flow is its own flow: no step to measure */
@@ -440,9 +440,12 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   for (size_t i = 0; i < cfg->m * cfg->K; i++) t.learn_step[i] = -1;
   phsim_outfile traj = {.fp = NULL};
   /* A fault at the initial state is a diverged run at step 0. */
-  int start_status = phsim_engine_start(engine, cfg, rng, err);
+  phsim_initial init; /* init_W, init_E: read once for the engine and the twin */
+  int start_status = phsim_initial_read(cfg, &init, err);
+  if (start_status == PHSIM_OK) start_status = phsim_engine_start(engine, cfg, &init, rng, err);
   st = start_status == PHSIM_ENUM ? PHSIM_OK : start_status;
-  if (st == PHSIM_OK && t.twin != NULL) st = phsim_twin_start(t.twin, err);
+  if (st == PHSIM_OK && t.twin != NULL) st = phsim_twin_start(t.twin, &init, err);
+  phsim_initial_free(&init);
   if (st == PHSIM_OK) st = write_config(cfg, out_dir, err);
   if (st == PHSIM_OK && opts.trajectory)
     st = phsim_outfile_open(&traj, out_dir, "trajectory.csv", err);

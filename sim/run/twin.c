@@ -43,8 +43,9 @@ void phsim_twin_free(phsim_twin *t) {
   free(t);
 }
 
-int phsim_twin_start(phsim_twin *t, char err[PHSIM_ERR_MAX]) {
-  t->status = phsim_engine_start(t->engine, &t->cfg, t->rng, err);
+int phsim_twin_start(phsim_twin *t, const phsim_initial *init,
+                     char err[PHSIM_ERR_MAX]) {
+  t->status = phsim_engine_start(t->engine, &t->cfg, init, t->rng, err);
   return t->status == PHSIM_ENUM ? PHSIM_OK : t->status;
 }
 
@@ -66,9 +67,8 @@ static void record_outcome(phsim_twin *t, const phsim_obs *o) {
 
 int phsim_twin_follow(phsim_twin *t, unsigned long step, const phsim_obs *run) {
   if (t->status != PHSIM_OK) return PHSIM_OK;
-  phsim_head_peak unused = {0.0, 0};
   unsigned long at = step;
-  if (step > t->step) t->status = phsim_engine_advance(t->engine, t->step, step, &unused, &at);
+  if (step > t->step) t->status = phsim_engine_advance(t->engine, t->step, step, &at);
   if (t->status == PHSIM_EINTR) return PHSIM_EINTR;
   if (t->status != PHSIM_OK) return PHSIM_OK;
   t->step = step;

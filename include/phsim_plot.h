@@ -14,9 +14,13 @@
 #ifndef PHSIM_PLOT_H
 #define PHSIM_PLOT_H
 
+#include <stdio.h>
+
 #include "phsim_config.h"
 
-int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]);
+/* The figures of the run or sweep in dir; the path of each file written
+ * goes on a line of written (unless NULL). */
+int phsim_plot_dir(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]);
 
 /* The plots/ directory (static storage). */
 const char *phsim_plots_dir(void);

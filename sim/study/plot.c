@@ -138,6 +138,7 @@ static int gnuplot(gp_vars *v, const char *script, char err[PHSIM_ERR_MAX]) {
 typedef struct {
   char dir[PATH_MAX];        /* the run or sweep (absolute) */
   char work[PATH_MAX + 64];  /* dir/.plot.tmp.PID */
+  FILE *written;             /* where the paths of the figures go, or NULL */
 } plot_job;
 
 static int work_open(plot_job *j, const char *dir, char err[PHSIM_ERR_MAX]) {
@@ -154,8 +155,10 @@ static int work_open(plot_job *j, const char *dir, char err[PHSIM_ERR_MAX]) {
   return PHSIM_OK;
 }
 
-/* Rename every file of from (but the input copies) into to. */
-static int move_files(const char *from, const char *to, char err[PHSIM_ERR_MAX]) {
+/* Rename every file of from (but the input copies) into to, each new path
+ * listed on written (unless NULL). */
+static int move_files(const char *from, const char *to, FILE *written,
+                      char err[PHSIM_ERR_MAX]) {
   DIR *d = opendir(from);
   if (d == NULL) return PHSIM_OK;
   int st = PHSIM_OK;
@@ -169,6 +172,8 @@ static int move_files(const char *from, const char *to, char err[PHSIM_ERR_MAX])
     if (rename(a, b) != 0) {
       snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", b, strerror(errno));
       st = PHSIM_EIO;
+    } else if (written != NULL) {
+      fprintf(written, "%s\n", b);
     }
   }
   closedir(d);
@@ -189,8 +194,8 @@ static int work_close(plot_job *j, int st, char err[PHSIM_ERR_MAX]) {
     snprintf(err, PHSIM_ERR_MAX, "cannot create directory '%.400s': %s", to, strerror(errno));
     st = PHSIM_EIO;
   }
-  if (st == PHSIM_OK && any) st = move_files(from, to, err);
-  if (st == PHSIM_OK) st = move_files(j->work, j->dir, err);
+  if (st == PHSIM_OK && any) st = move_files(from, to, j->written, err);
+  if (st == PHSIM_OK) st = move_files(j->work, j->dir, j->written, err);
   phsim_remove_tree(j->work);
   return st;
 }
@@ -308,7 +313,7 @@ static long phase(json_t *phases, const char *name) {
   return json_is_integer(v) ? (long)json_integer_value(v) : -1;
 }
 
-static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
+static int plot_run(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/summary.json", dir);
   phsim_summary sum;
@@ -327,6 +332,7 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
   }
   plot_job j;
   memset(&j, 0, sizeof j);
+  j.written = written;
   snprintf(j.dir, sizeof j.dir, "%s", dir);
   st = copy_trajectory(&j, &sum, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
@@ -343,7 +349,7 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
     gp_int(&v, "m", (long long)sum.cfg.m);
     gp_int(&v, "K", (long long)sum.cfg.K);
     gp_int(&v, "steps", (long long)json_integer_value(json_object_get(sum.root, "steps")));
-    gp_str(&v, "head", phsim_head_name(sum.cfg.head));
+    gp_str(&v, "head", phsim_config_choice(&sum.cfg, "head"));
     gp_int(&v, "T1", phase(ph, "T1"));
     gp_int(&v, "T2", phase(ph, "T2"));
     gp_int(&v, "T3", phase(ph, "T3"));
@@ -1173,13 +1179,14 @@ static int draw_sweep(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX])
   return st == PHSIM_OK ? plot_heat(j, d, &weak, err) : st;
 }
 
-static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
+static int plot_sweep(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   sweep_data d;
   memset(&d, 0, sizeof d);
   int st = phsim_sweep_meta_read(dir, &d.s, err);
   if (st != PHSIM_OK) return st;
   plot_job j;
   memset(&j, 0, sizeof j);
+  j.written = written;
   snprintf(j.dir, sizeof j.dir, "%s", dir);
   st = load_rows(&j, &d, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
@@ -1193,7 +1200,7 @@ static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
   return st;
 }
 
-int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]) {
+int phsim_plot_dir(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   char abs[PATH_MAX];
   if (realpath(dir, abs) == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot open directory '%.400s': %s", dir, strerror(errno));
@@ -1203,8 +1210,8 @@ int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]) {
     snprintf(err, PHSIM_ERR_MAX, "directory '%.300s...' is too long to plot", abs);
     return PHSIM_EINPUT;
   }
-  if (exists(abs, "trajectory.csv") && exists(abs, "summary.json")) return plot_run(abs, err);
-  if (exists(abs, "sweep.csv") && exists(abs, "sweep.json")) return plot_sweep(abs, err);
+  if (exists(abs, "trajectory.csv") && exists(abs, "summary.json")) return plot_run(abs, written, err);
+  if (exists(abs, "sweep.csv") && exists(abs, "sweep.json")) return plot_sweep(abs, written, err);
   snprintf(err, PHSIM_ERR_MAX,
            "'%.300s' is neither a run (trajectory.csv, summary.json) nor a sweep "
            "(sweep.csv, sweep.json)",

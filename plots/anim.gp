@@ -19,7 +19,8 @@ set size ratio -1
 set xlabel sprintf("⟨w_%d, v_1⟩", i)
 set ylabel sprintf("⟨w_%d, v_2⟩", i)
 set palette defined (0 "#d9d9d9", 0.4 "#6baed6", 1 "#08306b")
-set cblabel "log_{10} |force|"
+set cblabel "log_{10} |force|" offset 1.5
+set rmargin 10
 set key bottom right
 ai(l) = sprintf("a_%d_%d", i, l)
 arrow = 0.07

@@ -63,14 +63,18 @@ do for [fmt in "png pdf"] {
        F using "step":(abs(column(fo(1)))) w l lt 3 dt 2 title "along v_1, no head", \
        H using "step":(abs(column(fo(2)))) w l lt 4 title "along v_2, head", \
        F using "step":(abs(column(fo(2)))) w l lt 4 dt 2 title "along v_2, no head"
-  # ---- (d) both off-diagonal entries
-  unset logscale y
-  set format y "%g"
-  set ylabel "E_{12}, E_{21}"
+  # ---- (d) both off-diagonal entries, on a log scale: E_21 stays about
+  # 30 times below E_12 and would be a flat line on a linear axis.
+  set logscale y
+  set format y "10^{%L}"
+  set yrange [1e-7:1]
+  set ylabel "|E_{12}|, |E_{21}|"
   set key top left
   set title sprintf("(d) the head: E_{%d%d} feeds f_%d into output %d", i, js, js, i)
-  plot H using "step":"E_1_2" w l lt 5 lw 2.5 title "E_{12}", \
-       H using "step":"E_2_1" w l lt 6 lw 2.5 dt 4 title "E_{21}"
+  plot H using "step":(abs(column("E_1_2"))) w l lt 5 lw 2.5 title "|E_{12}|", \
+       H using "step":(abs(column("E_2_1"))) w l lt 6 lw 2.5 dt 4 title "|E_{21}|"
+  unset logscale y
+  set format y "%g"
   # ---- (e), (f) portraits: the force on w_i over its own feature plane
   unset object
   unset label

@@ -39,7 +39,7 @@ FORCE:
 $(BUILD)/base/version.o: CFLAGS += -I$(BUILD)
 $(BUILD)/base/version.o: $(BUILD)/phsim_build.h
 
-$(BUILD)/%.o: sim/%.c $(wildcard include/*.h)
+$(BUILD)/%.o: sim/%.c $(wildcard include/*.h sim/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -1,6 +1,7 @@
 /* phsim_plot.h: figures from a run or a sweep directory, by the gnuplot
  * scripts in plots/ (found at $PHSIM_PLOTS, else next to the binary as
- * ../plots).  Every figure is written as PNG (pngcairo) and PDF (pdfcairo).
+ * ../share/phsim/plots when installed or ../plots in a checkout, else in
+ * the installed prefix).  Every figure is written as PNG (pngcairo) and PDF (pdfcairo).
  *   run:   DIR/run.{png,pdf} (plots/run.gp)
  *   sweep: one numeric swept key besides seed:
  *          DIR/plots/scaling-<metric>.{png,pdf} for T1, T3, E_substitution,

@@ -30,12 +30,12 @@ static int unknown_command(const char *name) {
 
 /* The commands and the exit statuses, after phsim's own options. */
 static void list_commands(FILE *out) {
-  fputs("commands:\n", out);
+  fputs("\ncommands:\n", out);
   for (size_t i = 0; i < NCOMMANDS; i++) {
     fprintf(out, "  %-7s ", commands[i]->name);
     cli_put_words(out, commands[i]->summary, 10, 10);
   }
-  fputs("'phsim help COMMAND' or 'phsim COMMAND -h' shows a command's options.\n"
+  fputs("\n'phsim help COMMAND' or 'phsim COMMAND -h' shows a command's options.\n"
         "Exit status: 0 ok, 2 bad input, 3 output error, 4 numerical fault,\n"
         "6 interrupted (SIGINT/SIGTERM; complete outputs kept).\n",
         out);

@@ -98,7 +98,7 @@ static void put_option(FILE *out, const char *label, const char *help) {
 void cli_usage(const cli_command *c, FILE *out) {
   put_synopsis(c, out);
   if (c->description != NULL) fputs(c->description, out);
-  fputs("options:\n", out);
+  fputs("\noptions:\n", out);
   char label[128];
   for (const cli_option *o = c->options; o->name != NULL; o++) {
     snprintf(label, sizeof label, "%s%c%s--%s%s%s", o->letter ? "-" : "", o->letter,

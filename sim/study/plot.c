@@ -38,22 +38,37 @@
 /* Groups of one bar chart. */
 #define PLOT_MAX_GROUPS 200
 
-/* $PHSIM_PLOTS, else ../plots beside the binary (bin/phsim of a checkout),
- * else ./plots (a binary built elsewhere, run from the checkout). */
+/* Where an installed phsim's scripts are (make install: PREFIX/share/phsim/
+ * plots), for a binary copied away from its prefix. */
+#ifndef PHSIM_PLOTS_INSTALLED
+#define PHSIM_PLOTS_INSTALLED "/usr/local/share/phsim/plots"
+#endif
+
+static int has_scripts(const char *dir) {
+  char probe[PATH_MAX + 16];
+  struct stat st;
+  snprintf(probe, sizeof probe, "%s/style.gp", dir);
+  return stat(probe, &st) == 0;
+}
+
+/* $PHSIM_PLOTS; else beside the binary: ../share/phsim/plots (installed),
+ * ../plots (bin/phsim of a checkout); else the installed prefix's; else
+ * ./plots (a binary built elsewhere, run from the checkout). */
 const char *phsim_plots_dir(void) {
   static char dir[PATH_MAX];
   const char *env = getenv("PHSIM_PLOTS");
   if (env != NULL) return env;
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return "plots";
-  exe[n] = '\0';
-  snprintf(dir, sizeof dir, "%s/../plots", dirname(exe));
-  struct stat st;
-  char probe[PATH_MAX + 16];
-  snprintf(probe, sizeof probe, "%s/style.gp", dir);
-  if (stat(probe, &st) != 0 && realpath("plots", dir) == NULL) return "plots";
-  return dir;
+  static const char *const beside[] = {"../share/phsim/plots", "../plots"};
+  if (n > 0) exe[n] = '\0';
+  const char *bindir = n > 0 ? dirname(exe) : NULL;
+  for (size_t i = 0; bindir != NULL && i < 2; i++) {
+    snprintf(dir, sizeof dir, "%s/%s", bindir, beside[i]);
+    if (has_scripts(dir)) return dir;
+  }
+  if (has_scripts(PHSIM_PLOTS_INSTALLED)) return PHSIM_PLOTS_INSTALLED;
+  return realpath("plots", dir) != NULL ? dir : "plots";
 }
 
 static int exists(const char *dir, const char *name) {

@@ -5,6 +5,11 @@
 # `make uninstall` leaving no file.  Run from the checkout by test_install.
 set -eu
 MAKE=${MAKE:-make}
+# Under `make test -jN` the jobserver's descriptors do not reach us: the
+# inner make runs serially (variable overrides such as BUILD= are kept).
+MAKEFLAGS=$(printf '%s' "${MAKEFLAGS:-}" | sed -e 's/--jobserver-[a-z]*=[^ ]*//g' \
+  -e 's/\(^\| \)-j[0-9]*//g')
+export MAKEFLAGS
 T=$(mktemp -d "${TMPDIR:-/tmp}/phsim-install-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 STAGE=$T/stage

@@ -39,7 +39,7 @@ FORCE:
 $(BUILD)/base/version.o: CFLAGS += -I$(BUILD)
 $(BUILD)/base/version.o: $(BUILD)/phsim_build.h
 
-$(BUILD)/%.o: sim/%.c $(wildcard include/*.h)
+$(BUILD)/%.o: sim/%.c $(wildcard include/*.h sim/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -125,3 +125,57 @@ fuzz:
 
 clean:
 	rm -rf $(BUILD) $(BIN)
+
+# ---- install: `make install PREFIX=/usr/local DESTDIR=`, `make uninstall` ----
+# The program, the libraries, the headers under include/phsim/, phsim.pc,
+# the gnuplot scripts (found by an installed `phsim plot`: beside the
+# program as ../share/phsim/plots) and the man page made by help2man from
+# `phsim --help` and every `phsim help COMMAND`.  uninstall removes exactly
+# these files and the directories install made for phsim alone.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL_LIBS ?= lib/libphsim.a lib/libphsim.so
+HEADERS := $(wildcard include/*.h)
+SCRIPTS := $(wildcard plots/*.gp)
+ROOT    := $(DESTDIR)$(PREFIX)
+INSTALLED := bin/phsim $(INSTALL_LIBS) lib/pkgconfig/phsim.pc \
+  $(HEADERS:include/%=include/phsim/%) $(SCRIPTS:plots/%=share/phsim/plots/%) \
+  share/man/man1/phsim.1
+.PHONY: install uninstall man
+
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PREFIX)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+$(BUILD)/study/plot.o: CFLAGS += -DPHSIM_PLOTS_INSTALLED='"$(PREFIX)/share/phsim/plots"'
+$(BUILD)/study/plot.o: $(BUILD)/prefix.stamp
+
+$(BUILD)/phsim.pc: $(BUILD)/prefix.stamp Makefile
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: phsim' 'Description: the prediction-head mechanism of Wen & Li (NeurIPS 2022), simulated' \
+	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}/phsim' \
+	  'Libs: -L$${libdir} -lphsim' 'Libs.private: -lm -pthread' > $@
+
+# A COMMANDS section of every command's usage, verbatim (roff-escaped).
+$(BUILD)/phsim.1: $(BIN)/phsim
+	@mkdir -p $(@D)
+	{ echo '[COMMANDS]'; for c in $$($(BIN)/phsim --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'); do \
+	  printf '.SS %s\n.nf\n' "$$c"; $(BIN)/phsim help $$c | sed 's/\\/\\e/g; s/^[.'"'"']/\\\&&/'; \
+	  echo '.fi'; done; } > $(BUILD)/phsim-commands.h2m
+	help2man --no-info --name='the prediction-head mechanism of Wen & Li, simulated' \
+	  --include=$(BUILD)/phsim-commands.h2m --output=$@ $(BIN)/phsim
+man: $(BUILD)/phsim.1
+
+install: $(BIN)/phsim $(INSTALL_LIBS) $(BUILD)/phsim.pc $(BUILD)/phsim.1
+	install -d $(ROOT)/bin $(ROOT)/lib/pkgconfig $(ROOT)/include/phsim \
+	  $(ROOT)/share/phsim/plots $(ROOT)/share/man/man1
+	install -m 755 $(BIN)/phsim $(ROOT)/bin/phsim
+	$(if $(INSTALL_LIBS),install -m 644 $(INSTALL_LIBS) $(ROOT)/lib/)
+	install -m 644 $(BUILD)/phsim.pc $(ROOT)/lib/pkgconfig/phsim.pc
+	install -m 644 $(HEADERS) $(ROOT)/include/phsim/
+	install -m 644 $(SCRIPTS) $(ROOT)/share/phsim/plots/
+	install -m 644 $(BUILD)/phsim.1 $(ROOT)/share/man/man1/phsim.1
+
+uninstall:
+	rm -f $(addprefix $(ROOT)/,$(INSTALLED))
+	-rmdir $(ROOT)/include/phsim $(ROOT)/share/phsim/plots $(ROOT)/share/phsim 2>/dev/null

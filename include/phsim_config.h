@@ -129,9 +129,9 @@ int phsim_config_check(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
  * gives the same configuration (doubles as %.17g). */
 int phsim_config_write(const phsim_config *cfg, FILE *out);
 
-const char *phsim_noise_name(phsim_noise v);
-const char *phsim_mask_name(phsim_mask v);
-const char *phsim_head_name(phsim_head v);
+/* The value of a key of named choices (head, noise, ...) as its name;
+ * NULL for another key. */
+const char *phsim_config_choice(const phsim_config *cfg, const char *key);
 const char *phsim_engine_name(phsim_engine_kind v);
 
 /* A new mt19937 generator for the configured seed.  GSL's mt19937 keeps the

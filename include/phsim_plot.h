@@ -1,6 +1,7 @@
 /* phsim_plot.h: figures from a run or a sweep directory, by the gnuplot
  * scripts in plots/ (found at $PHSIM_PLOTS, else next to the binary as
- * ../plots).  Every figure is written as PNG (pngcairo) and PDF (pdfcairo).
+ * ../share/phsim/plots when installed or ../plots in a checkout, else in
+ * the installed prefix).  Every figure is written as PNG (pngcairo) and PDF (pdfcairo).
  *   run:   DIR/run.{png,pdf} (plots/run.gp)
  *   sweep: one numeric swept key besides seed:
  *          DIR/plots/scaling-<metric>.{png,pdf} for T1, T3, E_substitution,
@@ -14,9 +15,13 @@
 #ifndef PHSIM_PLOT_H
 #define PHSIM_PLOT_H
 
+#include <stdio.h>
+
 #include "phsim_config.h"
 
-int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]);
+/* The figures of the run or sweep in dir; the path of each file written
+ * goes on a line of written (unless NULL). */
+int phsim_plot_dir(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]);
 
 /* The plots/ directory (static storage). */
 const char *phsim_plots_dir(void);

@@ -173,12 +173,12 @@ static void test_plot(void **s) {
   tu_tempdir(dir, sizeof dir, "plot");
   snprintf(cmd, sizeof cmd,
            "%s run --set d=20 --set steps=3000 --set log_every=10 --out %s/run >/dev/null && "
-           "%s plot %s/run && test -s %s/run/run.png && test -s %s/run/run.pdf && "
+           "%s plot %s/run | grep '/run.png$' >/dev/null && test -s %s/run/run.png && test -s %s/run/run.pdf && "
            "%s sweep --set engine=order --set steps=20000 --set log_every=1 --set stop=strong --grid d=20:80:3:log "
-           "--grid seed=1:2:2 --out %s/sw 2>/dev/null && %s plot %s/sw && "
+           "--grid seed=1:2:2 --out %s/sw 2>/dev/null && %s plot %s/sw >/dev/null && "
            "test -s %s/sw/plots/scaling-T1.png && "
            "%s sweep --set engine=order --set d=20 --set steps=3000 --grid seed=1:3:3 "
-           "--out %s/seeds 2>/dev/null && %s plot %s/seeds && test -s %s/seeds/plots/outcomes.pdf",
+           "--out %s/seeds 2>/dev/null && %s plot %s/seeds >/dev/null && test -s %s/seeds/plots/outcomes.pdf",
            phsim_bin(), dir, phsim_bin(), dir, dir, dir, phsim_bin(), dir, phsim_bin(), dir,
            dir, phsim_bin(), dir, phsim_bin(), dir, dir);
   if (system(cmd) != 0) fail_msg("plotting failed in %s", dir);
@@ -220,6 +220,13 @@ static void test_errors_exit_2_with_message(void **s) {
       {"grad --set", "needs a value"},
       {"frobnicate", "unknown command 'frobnicate'"},
       {"table", "usage: phsim table"},
+      {"keys --bogus", "unknown option '--bogus'; allowed: --help, -h"},
+      {"run --bogus --out /tmp/x", "allowed: --set, --out, --no-timing, --force, --help, -h"},
+      {"run --force=yes --out /tmp/x", "option '--force' takes no value"},
+      {"--bogus", "unknown option '--bogus'; allowed: -V, --version, --help, -h"},
+      {"help frobnicate", "unknown command 'frobnicate'"},
+      {"sweep --grid seed=1,2", "missing '--out DIR'"},
+      {"fit /dev/null --x a", "missing '--y COL'"},
       {"run --set d=5 --out /proc/phsim-cannot-be-here", "cannot create directory"},
   };
   char out[4096];
@@ -253,6 +260,44 @@ static void test_help_and_config(void **s) {
   assert_non_null(strstr(out, "\nhead = fixed\n"));
 }
 
+/* The conventions: --version and -V, 'help CMD' as 'CMD -h', --opt=value
+ * as --opt value, no printf escapes in the usage texts. */
+static void test_conventions(void **s) {
+  (void)s;
+  static char out[1 << 14], again[1 << 14];
+  assert_int_equal(run_cli("--version", 0, out, sizeof out), 0);
+  assert_true(strncmp(out, "phsim ", 6) == 0 && strstr(out, " (commit ") != NULL);
+  assert_int_equal(run_cli("-V", 0, again, sizeof again), 0);
+  assert_string_equal(out, again);
+  static const char *const cmds[] = {"run", "grad", "config", "sweep", "merge", "plot", "field",
+                                     "pull", "fit", "stats", "table", "keys", "help"};
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    char a[64], b[64];
+    snprintf(a, sizeof a, "help %s", cmds[i]);
+    snprintf(b, sizeof b, "%s -h", cmds[i]);
+    assert_int_equal(run_cli(a, 0, out, sizeof out), 0);
+    assert_int_equal(run_cli(b, 0, again, sizeof again), 0);
+    assert_string_equal(out, again);
+    snprintf(b, sizeof b, "usage: phsim %s", cmds[i]);
+    assert_non_null(strstr(out, b));
+    assert_null(strstr(out, "%%"));
+  }
+  assert_int_equal(run_cli("config --set=d=33 --set seed=5", 0, out, sizeof out), 0);
+  assert_non_null(strstr(out, "\nd = 33\n"));
+  assert_non_null(strstr(out, "\nseed = 5\n"));
+  char dir[256], cmd[600];
+  tu_tempdir(dir, sizeof dir, "conv");
+  snprintf(cmd, sizeof cmd, "run --set=d=10 --set steps=20 --out=%s/a", dir);
+  assert_int_equal(run_cli(cmd, 1, out, sizeof out), 0);
+  snprintf(cmd, sizeof cmd, "%s/a/summary.json", dir);
+  assert_true(tu_exists(cmd));
+  tu_rmtree(dir);
+  /* defaults as %g: 0.9, not 0.90000000000000002 */
+  assert_int_equal(run_cli("keys", 0, out, sizeof out), 0);
+  assert_non_null(strstr(out, "default: 0.9\n"));
+  assert_null(strstr(out, "00000001\n"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grad_matches_engine),
@@ -263,6 +308,7 @@ int main(void) {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_errors_exit_2_with_message),
       cmocka_unit_test(test_help_and_config),
+      cmocka_unit_test(test_conventions),
   };
   return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -805,7 +805,20 @@ int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
   return st;
 }
 
-static void write_value(const phsim_config *cfg, const key_spec *k,
+/* x in the fewest significant digits that read back as x: 0.1, not
+ * 0.10000000000000001. */
+static void write_shortest(double x, FILE *out) {
+  char buf[32];
+  for (int p = 1; p <= 17; p++) {
+    snprintf(buf, sizeof buf, "%.*g", p, x);
+    if (strtod(buf, NULL) == x) break;
+  }
+  fputs(buf, out);
+}
+
+/* The value of key k; doubles as %.17g when exact (files read back), else
+ * as short as they read back. */
+static void write_value(const phsim_config *cfg, const key_spec *k, int exact,
                         FILE *out) {
   const char *field = (const char *)cfg + k->offset;
   switch (k->kind) {
@@ -816,12 +829,15 @@ static void write_value(const phsim_config *cfg, const key_spec *k,
     fprintf(out, "%lu", *(const unsigned long *)field);
     return;
   case KIND_DOUBLE:
-    fprintf(out, "%.17g", *(const double *)field);
+  case KIND_LIST: {
+    const double *v = (const double *)field;
+    for (size_t l = 0; l < (k->kind == KIND_LIST ? cfg->K : 1); l++) {
+      if (l > 0) fputc(',', out);
+      if (exact) fprintf(out, "%.17g", v[l]);
+      else write_shortest(v[l], out);
+    }
     return;
-  case KIND_LIST:
-    for (size_t l = 0; l < cfg->K; l++)
-      fprintf(out, "%s%.17g", l ? "," : "", ((const double *)field)[l]);
-    return;
+  }
   case KIND_ENUM:
     fputs(k->choices[*(const int *)field], out);
     return;
@@ -840,7 +856,7 @@ int phsim_config_write(const phsim_config *cfg, FILE *out) {
       continue;
     }
     fprintf(out, "%s = ", k->name);
-    write_value(cfg, k, out);
+    write_value(cfg, k, 1, out);
     fputc('\n', out);
   }
   return ferror(out) ? PHSIM_EIO : PHSIM_OK;
@@ -959,18 +975,14 @@ void phsim_config_print_keys(FILE *out) {
     if (k->kind == KIND_PATH)
       fputs("none", out);
     else
-      write_value(&def, k, out);
+      write_value(&def, k, 0, out);
     fputc('\n', out);
   }
 }
 
-const char *phsim_noise_name(phsim_noise v) { return noise_names[v]; }
-const char *phsim_mask_name(phsim_mask v) { return mask_names[v]; }
-const char *phsim_head_name(phsim_head v) { return head_names[v]; }
-const char *phsim_engine_name(phsim_engine_kind v) { return engine_names[v]; }
-
-gsl_rng *phsim_config_rng(const phsim_config *cfg) {
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, cfg->seed + 1);
-  return r;
+const char *phsim_config_choice(const phsim_config *cfg, const char *key) {
+  const key_spec *k = find_key(key);
+  if (k == NULL || k->kind != KIND_ENUM) return NULL;
+  return k->choices[*(const int *)((const char *)cfg + k->offset)];
 }
+const char *phsim_engine_name(phsim_engine_kind v) { return engine_names[v]; }

@@ -1,4 +1,5 @@
-/* progress.c: a throttled one-line progress bar. */
+/* progress.c: progress on stderr: a bar redrawn in place on a terminal,
+ * else (a file, a pipe, a CI log) a plain line now and then. */
 #define _POSIX_C_SOURCE 200809L
 #include "phsim_progress.h"
 
@@ -14,10 +15,13 @@ static double now(void) {
 
 void phsim_progress_start(phsim_progress *p, unsigned long total,
                           const char *unit) {
-  p->enabled = isatty(STDERR_FILENO) && total > 0;
+  p->enabled = total > 0;
+  p->tty = isatty(STDERR_FILENO);
+  p->lines = 0;
   p->total = total;
   p->unit = unit;
   p->t0 = p->last = now();
+  p->next_tenth = 0.0;
 }
 
 static void draw(const phsim_progress *p, unsigned long done, double t) {
@@ -34,9 +38,36 @@ static void draw(const phsim_progress *p, unsigned long done, double t) {
   fflush(stderr);
 }
 
+/* One plain line: how far, how long, how much longer. */
+static void line(phsim_progress *p, unsigned long done, double t) {
+  double frac = (double)done / (double)p->total, elapsed = t - p->t0;
+  fprintf(stderr, "phsim: %lu/%lu %s (%.0f%%), %.0f s", done, p->total, p->unit,
+          100.0 * frac, elapsed);
+  if (done < p->total && done > 0)
+    fprintf(stderr, ", about %.0f s to go", elapsed * (1.0 - frac) / frac);
+  fputc('\n', stderr);
+  p->lines++;
+}
+
+/* Plain lines: after a second, at each further tenth of the total and at
+ * least every LINE_SECONDS; a quick job prints none. */
+#define LINE_SECONDS 10.0
+static int line_due(const phsim_progress *p, unsigned long done, double t) {
+  double frac = (double)done / (double)p->total;
+  if (t - p->t0 < 1.0 || done >= p->total) return 0;
+  return t - p->last >= LINE_SECONDS || frac >= p->next_tenth;
+}
+
 void phsim_progress_update(phsim_progress *p, unsigned long done) {
   if (!p->enabled) return;
   double t = now();
+  if (!p->tty) {
+    if (!line_due(p, done, t)) return;
+    p->last = t;
+    p->next_tenth = (double)(int)(10.0 * (double)done / (double)p->total + 1.0) / 10.0;
+    line(p, done, t);
+    return;
+  }
   if (t - p->last < 0.2 && done < p->total) return;
   p->last = t;
   draw(p, done, t);
@@ -44,6 +75,10 @@ void phsim_progress_update(phsim_progress *p, unsigned long done) {
 
 void phsim_progress_finish(phsim_progress *p) {
   if (!p->enabled) return;
+  if (!p->tty) {
+    if (p->lines > 0) line(p, p->total, now());
+    return;
+  }
   draw(p, p->total, now());
   fputc('\n', stderr);
 }

@@ -22,19 +22,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gsl/gsl_fit.h>
-#include <gsl/gsl_rng.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
-
 #include "phsim_csv.h"
-#include "phsim_fit.h"
 #include "phsim_interrupt.h"
 #include "phsim_io.h"
 #include "phsim_run.h"
 #include "phsim_spawn.h"
 #include "phsim_summary.h"
 #include "phsim_sweepio.h"
+#include "plotdata.h"
 
 /* Runs of more neurons draw m^2 head curves: unreadable and slow. */
 #define PLOT_MAX_M 64
@@ -43,22 +38,37 @@
 /* Groups of one bar chart. */
 #define PLOT_MAX_GROUPS 200
 
-/* $PHSIM_PLOTS, else ../plots beside the binary (bin/phsim of a checkout),
- * else ./plots (a binary built elsewhere, run from the checkout). */
+/* Where an installed phsim's scripts are (make install: PREFIX/share/phsim/
+ * plots), for a binary copied away from its prefix. */
+#ifndef PHSIM_PLOTS_INSTALLED
+#define PHSIM_PLOTS_INSTALLED "/usr/local/share/phsim/plots"
+#endif
+
+static int has_scripts(const char *dir) {
+  char probe[PATH_MAX + 16];
+  struct stat st;
+  snprintf(probe, sizeof probe, "%s/style.gp", dir);
+  return stat(probe, &st) == 0;
+}
+
+/* $PHSIM_PLOTS; else beside the binary: ../share/phsim/plots (installed),
+ * ../plots (bin/phsim of a checkout); else the installed prefix's; else
+ * ./plots (a binary built elsewhere, run from the checkout). */
 const char *phsim_plots_dir(void) {
   static char dir[PATH_MAX];
   const char *env = getenv("PHSIM_PLOTS");
   if (env != NULL) return env;
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return "plots";
-  exe[n] = '\0';
-  snprintf(dir, sizeof dir, "%s/../plots", dirname(exe));
-  struct stat st;
-  char probe[PATH_MAX + 16];
-  snprintf(probe, sizeof probe, "%s/style.gp", dir);
-  if (stat(probe, &st) != 0 && realpath("plots", dir) == NULL) return "plots";
-  return dir;
+  static const char *const beside[] = {"../share/phsim/plots", "../plots"};
+  if (n > 0) exe[n] = '\0';
+  const char *bindir = n > 0 ? dirname(exe) : NULL;
+  for (size_t i = 0; bindir != NULL && i < 2; i++) {
+    snprintf(dir, sizeof dir, "%s/%s", bindir, beside[i]);
+    if (has_scripts(dir)) return dir;
+  }
+  if (has_scripts(PHSIM_PLOTS_INSTALLED)) return PHSIM_PLOTS_INSTALLED;
+  return realpath("plots", dir) != NULL ? dir : "plots";
 }
 
 static int exists(const char *dir, const char *name) {
@@ -138,6 +148,7 @@ static int gnuplot(gp_vars *v, const char *script, char err[PHSIM_ERR_MAX]) {
 typedef struct {
   char dir[PATH_MAX];        /* the run or sweep (absolute) */
   char work[PATH_MAX + 64];  /* dir/.plot.tmp.PID */
+  FILE *written;             /* where the paths of the figures go, or NULL */
 } plot_job;
 
 static int work_open(plot_job *j, const char *dir, char err[PHSIM_ERR_MAX]) {
@@ -154,8 +165,10 @@ static int work_open(plot_job *j, const char *dir, char err[PHSIM_ERR_MAX]) {
   return PHSIM_OK;
 }
 
-/* Rename every file of from (but the input copies) into to. */
-static int move_files(const char *from, const char *to, char err[PHSIM_ERR_MAX]) {
+/* Rename every file of from (but the input copies) into to, each new path
+ * listed on written (unless NULL). */
+static int move_files(const char *from, const char *to, FILE *written,
+                      char err[PHSIM_ERR_MAX]) {
   DIR *d = opendir(from);
   if (d == NULL) return PHSIM_OK;
   int st = PHSIM_OK;
@@ -169,6 +182,8 @@ static int move_files(const char *from, const char *to, char err[PHSIM_ERR_MAX])
     if (rename(a, b) != 0) {
       snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", b, strerror(errno));
       st = PHSIM_EIO;
+    } else if (written != NULL) {
+      fprintf(written, "%s\n", b);
     }
   }
   closedir(d);
@@ -189,8 +204,8 @@ static int work_close(plot_job *j, int st, char err[PHSIM_ERR_MAX]) {
     snprintf(err, PHSIM_ERR_MAX, "cannot create directory '%.400s': %s", to, strerror(errno));
     st = PHSIM_EIO;
   }
-  if (st == PHSIM_OK && any) st = move_files(from, to, err);
-  if (st == PHSIM_OK) st = move_files(j->work, j->dir, err);
+  if (st == PHSIM_OK && any) st = move_files(from, to, j->written, err);
+  if (st == PHSIM_OK) st = move_files(j->work, j->dir, j->written, err);
   phsim_remove_tree(j->work);
   return st;
 }
@@ -308,7 +323,7 @@ static long phase(json_t *phases, const char *name) {
   return json_is_integer(v) ? (long)json_integer_value(v) : -1;
 }
 
-static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
+static int plot_run(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/summary.json", dir);
   phsim_summary sum;
@@ -327,6 +342,7 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
   }
   plot_job j;
   memset(&j, 0, sizeof j);
+  j.written = written;
   snprintf(j.dir, sizeof j.dir, "%s", dir);
   st = copy_trajectory(&j, &sum, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
@@ -343,7 +359,7 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
     gp_int(&v, "m", (long long)sum.cfg.m);
     gp_int(&v, "K", (long long)sum.cfg.K);
     gp_int(&v, "steps", (long long)json_integer_value(json_object_get(sum.root, "steps")));
-    gp_str(&v, "head", phsim_head_name(sum.cfg.head));
+    gp_str(&v, "head", phsim_config_choice(&sum.cfg, "head"));
     gp_int(&v, "T1", phase(ph, "T1"));
     gp_int(&v, "T2", phase(ph, "T2"));
     gp_int(&v, "T3", phase(ph, "T3"));
@@ -355,63 +371,6 @@ static int plot_run(const char *dir, char err[PHSIM_ERR_MAX]) {
 }
 
 /* ---- a sweep ---------------------------------------------------------- */
-
-/* Per-run metrics of a sweep: sweep.csv columns, then |E_{i j*}| at the
- * pull-collapse end of substitution for kappa = 3, 10, 30 (from the kept
- * trajectories; pull_collapse). */
-enum { M_T1, M_T3, M_ESUB, M_EPEAK, M_EP3, M_EP10, M_EP30, NMET };
-static const char *const met_col[NMET] = {"T1", "T3", "E_substitution", "E_peak", NULL, NULL, NULL};
-static const double pull_kappa[3] = {3, 10, 30};
-
-typedef struct {
-  size_t idx;
-  double features, v[NMET];   /* NAN: empty */
-  int faithful;               /* flow_faithful: 1, 0, or -1 (empty) */
-  int ok;                     /* status ok */
-  long strong;                /* strong_neuron, 0 if empty */
-} sweep_row;
-
-typedef struct {
-  phsim_sweep s;                   /* from sweep.json */
-  size_t key[PHSIM_MAX_GRIDS];     /* grids other than seed, in grid order */
-  size_t nkeys;
-  sweep_row *rows;
-  size_t nrows;
-} sweep_data;
-
-/* The field of column name in the current row ("" when absent). */
-static const char *field_of(const phsim_sweep_table *t, const char *name) {
-  long c = phsim_csv_col(&t->csv, name);
-  return c >= 0 ? t->csv.field[c] : "";
-}
-
-/* features_learned (an integer 0..K or empty), the metrics, flow_faithful,
- * status and strong_neuron of the current row (the table reader has
- * checked that every result field is empty or a finite number). */
-static int row_metrics(const phsim_sweep_table *t, size_t K, sweep_row *r,
-                       char err[PHSIM_ERR_MAX]) {
-  const char *f = field_of(t, "features_learned"), *ff = field_of(t, "flow_faithful");
-  r->idx = t->index;
-  r->features = NAN;
-  double x;
-  if (*f != '\0') {
-    if (!phsim_csv_number(f, &x) || x < 0 || x > (double)K || x != floor(x)) {
-      snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: features_learned '%.40s'; expected an "
-               "integer from 0 to %zu", t->csv.name, t->csv.lineno, f, K);
-      return PHSIM_EINPUT;
-    }
-    r->features = x;
-  }
-  for (int k = 0; k < NMET; k++) {
-    const char *v = met_col[k] ? field_of(t, met_col[k]) : "";
-    r->v[k] = *v != '\0' && phsim_csv_number(v, &x) ? x : NAN;
-  }
-  r->faithful = *ff == '\0' ? -1 : (phsim_csv_number(ff, &x) && x == 1.0);
-  r->ok = strcmp(field_of(t, "status"), "ok") == 0;
-  const char *sn = field_of(t, "strong_neuron");
-  r->strong = *sn != '\0' && phsim_csv_number(sn, &x) && x >= 1 && x <= 2 ? (long)x : 0;
-  return PHSIM_OK;
-}
 
 /* dir/sweep.csv checked row by row (phsim_sweep_table) into d->rows, and
  * into work/sweep.csv when copy (a first pass checks without writing). */
@@ -432,7 +391,7 @@ static int load_rows(const plot_job *j, sweep_data *d, int copy, char err[PHSIM_
   if (fp != NULL) phsim_sweep_csv_header(fp, &d->s);
   while (st == PHSIM_OK && (got = phsim_sweep_table_next(&t, err)) == 1) {
     if (interrupted(err)) st = PHSIM_EINTR;
-    if (st == PHSIM_OK) st = row_metrics(&t, d->s.base.K, &d->rows[d->nrows++], err);
+    if (st == PHSIM_OK) st = phsim_sweep_row_read(&t, d->s.base.K, &d->rows[d->nrows++], err);
     for (size_t c = 0; fp && st == PHSIM_OK && c < t.csv.ncols; c++)
       fprintf(fp, "%s%s", c ? "," : "", t.csv.field[c]);
     if (fp && st == PHSIM_OK) fputc('\n', fp);
@@ -449,76 +408,7 @@ static int load_rows(const plot_job *j, sweep_data *d, int copy, char err[PHSIM_
   return st;
 }
 
-/* ---- the end of substitution by the pull (E3) ------------------------- */
-
-/* The strongest feature of a configuration: argmax pi_l alpha_l^6. */
-static size_t strongest(const phsim_config *c) {
-  size_t s = 0;
-  for (size_t l = 1; l < c->K; l++)
-    if (c->pi[l] * pow(c->alpha[l], 6) > c->pi[s] * pow(c->alpha[s], 6)) s = l;
-  return s + 1;
-}
-
-/* Column indices of the trajectory for neuron i, strong neuron js,
- * feature s; -1 if absent. */
-static int pull_cols(const phsim_csv *c, long i, long js, size_t s, long col[4]) {
-  char f[64], e[64], a[64];
-  snprintf(f, sizeof f, "force_%ld_%zu", i, s);
-  snprintf(e, sizeof e, "E_%ld_%ld", i, js);
-  snprintf(a, sizeof a, "cos_%ld_%zu", i, s);
-  col[0] = phsim_csv_col(c, "step");
-  col[1] = phsim_csv_col(c, f);
-  col[2] = phsim_csv_col(c, e);
-  col[3] = phsim_csv_col(c, a);
-  return col[0] >= 0 && col[1] >= 0 && col[2] >= 0 && col[3] >= 0;
-}
-
-/* |E_{i j*}| (i the neuron other than j*, m = 2) at the first logged step
- * at or after T1 at which w_i's pull along the strong feature has fallen
- * to 1/kappa of its largest value since T1 while w_i has not learned
- * it (|cos| below the threshold: a pull that vanishes because w_i itself
- * learned v_s is collapse, not substitution): the end of substitution
- * defined by the pull alone, for each kappa of pull_kappa (NAN: never).
- * Reads DIR/runs/NNNNNN/trajectory.csv when the sweep kept it. */
-static int pull_collapse(const plot_job *j, const sweep_data *d, sweep_row *r,
-                         char err[PHSIM_ERR_MAX]) {
-  char path[PATH_MAX + 64];
-  snprintf(path, sizeof path, "%s/runs/%06zu/trajectory.csv", j->dir, r->idx);
-  phsim_config cfg;
-  struct stat stt;
-  if (stat(path, &stt) != 0 || isnan(r->v[M_T1]) || r->strong == 0) return PHSIM_OK;
-  if (phsim_sweep_point(&d->s, r->idx, &cfg, err) != PHSIM_OK) return PHSIM_EINPUT;
-  if (cfg.m != 2 || cfg.head != PHSIM_HEAD_OFFDIAG) return PHSIM_OK;
-  phsim_csv c;
-  long col[4];
-  if (phsim_csv_open(&c, path, err) != PHSIM_OK) return PHSIM_EINPUT;
-  int st = PHSIM_OK, got, left = 3;
-  if (!pull_cols(&c, 3 - r->strong, r->strong, strongest(&cfg), col)) {
-    snprintf(err, PHSIM_ERR_MAX, "'%.300s': not a trajectory of this sweep", path);
-    st = PHSIM_EINPUT;
-  }
-  double peak = 0, step, f, e, cs;
-  while (st == PHSIM_OK && left > 0 && (got = phsim_csv_next(&c, err)) == 1) {
-    if (!phsim_csv_number(c.field[col[0]], &step) || !phsim_csv_number(c.field[col[1]], &f) ||
-        !phsim_csv_number(c.field[col[2]], &e) || !phsim_csv_number(c.field[col[3]], &cs)) {
-      snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: expected numbers", path, c.lineno);
-      st = PHSIM_EINPUT;
-    } else if (fabs(cs) >= cfg.threshold) {
-      left = 0; /* w_i learned v_s: collapse, no substitution after */
-    } else if (step >= r->v[M_T1]) {
-      peak = fmax(peak, fabs(f));
-      for (int k = 0; k < 3; k++)
-        if (isnan(r->v[M_EP3 + k]) && fabs(f) * pull_kappa[k] <= peak) r->v[M_EP3 + k] = fabs(e), left--;
-    }
-  }
-  if (st == PHSIM_OK && got < 0) st = PHSIM_EINPUT;
-  phsim_csv_close(&c);
-  return st;
-}
-
 /* ---- scaling: medians, bootstrap intervals, censoring, fits ----------- */
-
-#define BOOT 1000
 
 /* A figure of one metric against the swept key: 1 to 3 series. */
 typedef struct {
@@ -556,172 +446,6 @@ static double paper_exponent(const char *key, const char *name) {
   return 0;
 }
 
-/* One series: per x value the uncensored values of the faithful runs. */
-typedef struct {
-  size_t nx;
-  double *x, **val;      /* val[k]: nval[k] values: the used ones and, for a
-                            step metric, the censored ones as ranks (never:
-                            +inf; by the first row: its value) */
-  size_t *nval;
-  size_t *used, *first, *never, *unfaithful;
-  double *med, *lo, *hi;
-  int *fit;              /* x enters the fit */
-  double slope, intercept, slo, shi;
-  size_t nfit;
-  int stepm;             /* a step metric: censored values are bounds */
-  size_t ns;             /* seeds (values of the seed grid; 0: none) */
-  double *byseed;        /* nx x ns: the used value of seed s at x, or NAN */
-} series;
-
-static void series_free(series *S) {
-  for (size_t k = 0; S->val && k < S->nx; k++) free(S->val[k]);
-  free(S->x), free(S->val), free(S->nval), free(S->used), free(S->first), free(S->never);
-  free(S->unfaithful), free(S->med), free(S->lo), free(S->hi), free(S->fit), free(S->byseed);
-}
-
-static int series_alloc(series *S, size_t nx, size_t nrows, size_t ns) {
-  memset(S, 0, sizeof *S);
-  S->nx = nx;
-  S->ns = ns;
-  S->byseed = malloc((nx * ns + 1) * sizeof *S->byseed);
-  for (size_t k = 0; S->byseed && k < nx * ns; k++) S->byseed[k] = NAN;
-  S->x = calloc(nx, sizeof *S->x), S->val = calloc(nx, sizeof *S->val);
-  S->nval = calloc(nx, sizeof *S->nval);
-  S->used = calloc(nx, sizeof *S->used), S->first = calloc(nx, sizeof *S->first);
-  S->never = calloc(nx, sizeof *S->never), S->unfaithful = calloc(nx, sizeof *S->unfaithful);
-  S->med = calloc(nx, sizeof *S->med), S->lo = calloc(nx, sizeof *S->lo);
-  S->hi = calloc(nx, sizeof *S->hi), S->fit = calloc(nx, sizeof *S->fit);
-  int ok = S->nval && S->byseed && S->x && S->val && S->used && S->first && S->never && S->unfaithful && S->med &&
-           S->lo && S->hi && S->fit;
-  for (size_t k = 0; ok && k < nx; k++) ok = (S->val[k] = malloc((nrows + 1) * sizeof(double))) != NULL;
-  return ok ? PHSIM_OK : PHSIM_ENOMEM;
-}
-
-/* Sort the runs of metric met into S by x: unfaithful runs left out and
- * counted; a step metric reached by the first logged row is censored
- * (first), an empty value never reached (never). */
-static void series_fill(series *S, const sweep_data *d, int met, double xdiv, long sgrid) {
-  const phsim_grid *g = &d->s.grids[d->key[0]];
-  const int stepm = met == M_T1 || met == M_T3;
-  S->stepm = stepm;
-  for (size_t k = 0; k < S->nx; k++) {
-    phsim_csv_number(g->values[k], &S->x[k]);
-    S->x[k] /= xdiv;
-  }
-  for (size_t r = 0; r < d->nrows; r++) {
-    const sweep_row *row = &d->rows[r];
-    size_t k = phsim_sweep_value_index(&d->s, row->idx, d->key[0]);
-    double v = row->v[met];
-    phsim_config cfg;
-    char msg[PHSIM_ERR_MAX];
-    int kind = 0;
-    if (!row->ok) continue;
-    if (row->faithful == 0) {
-      S->unfaithful[k]++;
-      continue;
-    }
-    if (isnan(v) || !(v > 0)) kind = 2, S->never[k]++;
-    else if (stepm && phsim_sweep_point(&d->s, row->idx, &cfg, msg) == PHSIM_OK &&
-             v <= (double)cfg.log_every) kind = 1, S->first[k]++;
-    else S->used[k]++;
-    if (kind == 2 && !stepm) continue; /* no value, not a bound */
-    v = kind == 2 ? INFINITY : v;
-    S->val[k][S->nval[k]++] = v;
-    if (sgrid >= 0) S->byseed[k * S->ns + phsim_sweep_value_index(&d->s, row->idx, (size_t)sgrid)] = v;
-  }
-}
-
-static double median_of(double *v, size_t n) {
-  gsl_sort(v, 1, n);
-  return gsl_stats_median_from_sorted_data(v, 1, n);
-}
-
-/* Least squares of log y on log x over the x values marked fit. */
-static double fit_logs(const series *S, const double *y, double *intercept) {
-  double lx[64], ly[64], c0, c1, c00, c01, c11, ss;
-  size_t n = 0;
-  for (size_t k = 0; k < S->nx && n < 64; k++)
-    if (S->fit[k] && y[k] > 0 && isfinite(y[k])) lx[n] = log(S->x[k]), ly[n++] = log(y[k]);
-  if (n < 3) return NAN;
-  gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &c00, &c01, &c11, &ss);
-  if (intercept) *intercept = c0;
-  return c1;
-}
-
-/* One bootstrap replicate of the medians into bmed: seeds resampled with
- * replacement and the same draw used at every x (the runs of one seed are
- * paired across x), or, without a seed grid, runs resampled within each
- * x. */
-static void boot_medians(const series *S, gsl_rng *rng, double *samp, size_t *pick, double *bmed) {
-  for (size_t i = 0; i < S->ns; i++) pick[i] = gsl_rng_uniform_int(rng, S->ns);
-  for (size_t k = 0; k < S->nx; k++) {
-    size_t n = S->nval[k], m = 0;
-    if (S->ns > 1) {
-      for (size_t i = 0; i < S->ns; i++) {
-        double v = S->byseed[k * S->ns + pick[i]];
-        if (!isnan(v)) samp[m++] = v;
-      }
-    } else {
-      for (size_t i = 0; i < n; i++) samp[m++] = S->val[k][gsl_rng_uniform_int(rng, n)];
-    }
-    bmed[k] = m ? median_of(samp, m) : NAN;
-  }
-}
-
-/* Medians, their bootstrap percentile intervals (boot_medians, BOOT
- * times, GSL's mt19937 seeded 1), the fit of log median on log x and the
- * bootstrap interval of its slope.  An x enters the fit when its median
- * means something: for a step metric, most faithful runs uncensored (a
- * run that never got there bounds the step from below); for a head
- * entry, at least 2 runs have one (a run without substitution has no
- * value, not a bound). */
-static int series_stats(series *S) {
-  double *tmp = malloc(sizeof(double) * (BOOT + 1) * (S->nx + 1)), *bmed = malloc(sizeof(double) * (S->nx + 1));
-  double *bslope = malloc(sizeof(double) * BOOT), *samp = NULL;
-  size_t maxn = S->ns + 1, *pick = malloc(sizeof(size_t) * (S->ns + 1));
-  for (size_t k = 0; k < S->nx; k++) maxn = S->nval[k] > maxn ? S->nval[k] : maxn;
-  samp = malloc(sizeof(double) * maxn);
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!tmp || !bmed || !bslope || !samp || !rng || !pick) {
-    free(tmp), free(bmed), free(bslope), free(samp), free(pick);
-    if (rng) gsl_rng_free(rng);
-    return PHSIM_ENOMEM;
-  }
-  gsl_rng_set(rng, 1);
-  for (size_t k = 0; k < S->nx; k++) {
-    size_t n = S->used[k], cens = S->first[k] + S->never[k];
-    S->med[k] = S->nval[k] ? median_of(S->val[k], S->nval[k]) : NAN;
-    if (!isfinite(S->med[k])) S->med[k] = NAN;
-    S->fit[k] = (S->stepm ? n > cens : n >= 2) && n > 0 && S->x[k] > 0 && S->med[k] > 0 && S->nfit < 64;
-    S->nfit += (size_t)S->fit[k];
-  }
-  size_t nb = 0;
-  for (size_t b = 0; b < BOOT; b++) {
-    boot_medians(S, rng, samp, pick, bmed);
-    for (size_t k = 0; k < S->nx; k++) tmp[k * BOOT + b] = isnan(bmed[k]) ? HUGE_VAL : bmed[k];
-    double sl = fit_logs(S, bmed, NULL);
-    if (!isnan(sl)) bslope[nb++] = sl;
-  }
-  for (size_t k = 0; k < S->nx; k++) {
-    double *t = tmp + k * BOOT;
-    if (isnan(S->med[k])) { S->lo[k] = S->hi[k] = NAN; continue; }
-    gsl_sort(t, 1, BOOT);
-    S->lo[k] = gsl_stats_quantile_from_sorted_data(t, 1, BOOT, 0.025);
-    S->hi[k] = gsl_stats_quantile_from_sorted_data(t, 1, BOOT, 0.975);
-  }
-  S->intercept = NAN;
-  S->slope = fit_logs(S, S->med, &S->intercept);
-  S->slo = S->shi = NAN;
-  if (nb > 0) {
-    gsl_sort(bslope, 1, nb);
-    S->slo = gsl_stats_quantile_from_sorted_data(bslope, 1, nb, 0.025);
-    S->shi = gsl_stats_quantile_from_sorted_data(bslope, 1, nb, 0.975);
-  }
-  free(tmp), free(bmed), free(bslope), free(samp), free(pick);
-  gsl_rng_free(rng);
-  return PHSIM_OK;
-}
-
 /* work/plots/scaling-NAME-k.dat (x median lo hi used first never
  * unfaithful fit) and -k-runs.dat (x value kind: 0 used, 1 reached by the
  * first logged row, 2 never), and one line of scaling-NAME.fit. */
@@ -743,16 +467,13 @@ static int series_write(const plot_job *j, const scale_fig *F, int k, series *S,
     size_t x = phsim_sweep_value_index(&d->s, row->idx, d->key[0]);
     double v = row->v[F->met[k]];
     if (!row->ok || row->faithful == 0) continue;
-    phsim_config cfg;
-    char msg[PHSIM_ERR_MAX];
     if (isnan(v) || !(v > 0)) fprintf(runs, "%.9g NaN 2\n", S->x[x]);
-    else if (S->stepm && phsim_sweep_point(&d->s, row->idx, &cfg, msg) == PHSIM_OK &&
-             v <= (double)cfg.log_every)
+    else if (phsim_series_first_row(S, d, row->idx, v))
       fprintf(runs, "%.9g %.9g 1\n", S->x[x], v);
     else fprintf(runs, "%.9g %.9g 0\n", S->x[x], v);
   }
   fprintf(fitf, "series=%d metric=%s slope=%.6g lo=%.6g hi=%.6g intercept=%.6g points=%zu used=%zu "
-          "first=%zu never=%zu unfaithful=%zu ref=%g\n", k + 1, F->met[k] >= M_EP3 ? (F->met[k] == M_EP3 ? "kappa3" : F->met[k] == M_EP10 ? "kappa10" : "kappa30") : met_col[F->met[k]],
+          "first=%zu never=%zu unfaithful=%zu ref=%g\n", k + 1, phsim_metric_name(F->met[k]),
           S->slope, S->slo, S->shi, S->intercept, S->nfit, tot[0], tot[1], tot[2], tot[3], F->ref);
   int st = PHSIM_OK;
   if (out == NULL || runs == NULL) {
@@ -792,9 +513,9 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
   for (size_t k = 0; k < d->s.ngrids; k++)
     if (strcmp(d->s.grids[k].key, "seed") == 0) sg = (long)k;
   for (; st == PHSIM_OK && n < F->nser; n++) {
-    st = series_alloc(&S[n], nx, d->nrows, sg >= 0 ? d->s.grids[sg].n : 0);
-    if (st == PHSIM_OK) series_fill(&S[n], d, F->met[n], xdiv, sg);
-    if (st == PHSIM_OK) st = series_stats(&S[n]);
+    st = phsim_series_alloc(&S[n], nx, d->nrows, sg >= 0 ? d->s.grids[sg].n : 0);
+    if (st == PHSIM_OK) phsim_series_fill(&S[n], d, F->met[n], xdiv, sg);
+    if (st == PHSIM_OK) st = phsim_series_stats(&S[n]);
     for (size_t k = 0; st == PHSIM_OK && k < nx; k++) {
       unf += S[n].unfaithful[k];
       for (size_t i = 0; i < S[n].nval[k]; i++)
@@ -829,7 +550,7 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
       *drawn += st == PHSIM_OK;
     }
   }
-  for (int k = 0; k < n; k++) series_free(&S[k]);
+  for (int k = 0; k < n; k++) phsim_series_free(&S[k]);
   return st;
 }
 
@@ -842,7 +563,7 @@ static int plot_scaling(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX
       return PHSIM_EINPUT;
     }
   int st = PHSIM_OK, drawn = 0;
-  for (size_t r = 0; st == PHSIM_OK && r < d->nrows; r++) st = pull_collapse(j, d, &d->rows[r], err);
+  for (size_t r = 0; st == PHSIM_OK && r < d->nrows; r++) st = phsim_pull_collapse(j->dir, d, &d->rows[r], err);
   const char *xl;
   double xdiv = axis_ratio(d, g, &xl);
   const scale_fig figs[] = {
@@ -898,33 +619,6 @@ static void write_tics(FILE *fp, const char *axis, const phsim_grid *g, double d
     fprintf(fp, " %zu", i);
   }
   fprintf(fp, ")\nset %srange [-0.5:%zu.5]\n", axis, n - 1);
-}
-
-/* A heat-map metric: the mean per cell of a sweep.csv column (of its log10
- * when logscale, over the faithful runs where it is set). */
-typedef struct {
-  const char *name, *label;
-  int logscale, T3;  /* T3: the T3 column, else features_learned */
-  double zmax;       /* colour range [0, zmax]; <= 0: automatic */
-} heat_metric;
-
-/* Per cell: the sum and count of the metric, the faithful runs, the
- * runs left out as not flow-faithful. */
-typedef struct {
-  double *sum, *cnt, *tot, *unf;
-} heat_cells;
-
-/* The facet (combination of the values of the third and later keys) of
- * point idx, and the number of facets. */
-static size_t facet_of(const sweep_data *d, size_t idx, size_t *nf) {
-  size_t facet = 0;
-  *nf = 1;
-  for (size_t k = 2; k < d->nkeys; k++) {
-    const phsim_grid *g = &d->s.grids[d->key[k]];
-    facet = facet * g->n + phsim_sweep_value_index(&d->s, idx, d->key[k]);
-    *nf *= g->n;
-  }
-  return facet;
 }
 
 /* Facet names "key=value,key=value" separated by spaces ("all" for one). */
@@ -1032,30 +726,17 @@ static int plot_heat(const plot_job *j, const sweep_data *d, const heat_metric *
                      char err[PHSIM_ERR_MAX]) {
   const phsim_grid *gx = &d->s.grids[d->key[0]], *gy = &d->s.grids[d->key[1]];
   size_t nf;
-  facet_of(d, 0, &nf);
+  phsim_facet_of(d, 0, &nf);
   if (nf > PLOT_MAX_FACETS) {
     snprintf(err, PHSIM_ERR_MAX, "sweep '%.300s': the third and later swept keys make %zu maps; "
              "plot draws at most %d side by side", j->dir, nf, PLOT_MAX_FACETS);
     return PHSIM_EINPUT;
   }
   const size_t ncells = gx->n * gy->n * nf;
-  heat_cells hc = {calloc(ncells, sizeof(double)), calloc(ncells, sizeof(double)),
-                   calloc(ncells, sizeof(double)), calloc(ncells, sizeof(double))};
+  heat_cells hc;
   char *facets = facet_names(d, nf);
-  int st = hc.sum && hc.cnt && hc.tot && hc.unf && facets ? PHSIM_OK : PHSIM_ENOMEM;
-  for (size_t r = 0; st == PHSIM_OK && r < d->nrows; r++) {
-    const sweep_row *row = &d->rows[r];
-    double v = hm->T3 ? row->v[M_T3] : row->features;
-    size_t f = facet_of(d, row->idx, &nf);
-    size_t cell = (f * gx->n + phsim_sweep_value_index(&d->s, row->idx, d->key[0])) * gy->n +
-                  phsim_sweep_value_index(&d->s, row->idx, d->key[1]);
-    if (!row->ok) continue;
-    if (row->faithful == 0) { hc.unf[cell] += 1; continue; }
-    hc.tot[cell] += 1;
-    if (isnan(v) || (hm->logscale && !(v > 0))) continue;
-    hc.sum[cell] += hm->logscale ? log10(v) : v;
-    hc.cnt[cell] += 1;
-  }
+  int st = phsim_heat_cells_fill(&hc, d, hm, nf);
+  if (facets == NULL) st = PHSIM_ENOMEM;
   if (st == PHSIM_OK) st = heat_files(j, d, hm, &hc, nf, err);
   gp_vars v;
   if (st == PHSIM_OK) st = gp_begin(&v, err);
@@ -1066,15 +747,14 @@ static int plot_heat(const plot_job *j, const sweep_data *d, const heat_metric *
     gp_str(&v, "facets", facets);
     gp_str(&v, "zlabel_", hm->label);
     gp_num(&v, "zmax", hm->zmax);
-    double lo = INFINITY, hi = -INFINITY; /* one colour scale for every facet */
-    for (size_t c = 0; c < ncells; c++)
-      if (hc.cnt[c] > 0) lo = fmin(lo, hc.sum[c] / hc.cnt[c]), hi = fmax(hi, hc.sum[c] / hc.cnt[c]);
-    gp_num(&v, "zlo", lo < hi ? lo : lo - 0.5);
-    gp_num(&v, "zhi", lo < hi ? hi : hi + 0.5);
+    double lo, hi; /* one colour scale for every facet */
+    phsim_heat_range(&hc, ncells, &lo, &hi);
+    gp_num(&v, "zlo", lo);
+    gp_num(&v, "zhi", hi);
     heat_vars(&v, d, &hc, ncells);
     st = gnuplot(&v, "heat.gp", err);
   }
-  free(hc.sum), free(hc.cnt), free(hc.tot), free(hc.unf);
+  phsim_heat_cells_free(&hc);
   free(facets);
   return st;
 }
@@ -1173,13 +853,14 @@ static int draw_sweep(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX])
   return st == PHSIM_OK ? plot_heat(j, d, &weak, err) : st;
 }
 
-static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
+static int plot_sweep(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   sweep_data d;
   memset(&d, 0, sizeof d);
   int st = phsim_sweep_meta_read(dir, &d.s, err);
   if (st != PHSIM_OK) return st;
   plot_job j;
   memset(&j, 0, sizeof j);
+  j.written = written;
   snprintf(j.dir, sizeof j.dir, "%s", dir);
   st = load_rows(&j, &d, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
@@ -1193,7 +874,7 @@ static int plot_sweep(const char *dir, char err[PHSIM_ERR_MAX]) {
   return st;
 }
 
-int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]) {
+int phsim_plot_dir(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   char abs[PATH_MAX];
   if (realpath(dir, abs) == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot open directory '%.400s': %s", dir, strerror(errno));
@@ -1203,8 +884,8 @@ int phsim_plot_dir(const char *dir, char err[PHSIM_ERR_MAX]) {
     snprintf(err, PHSIM_ERR_MAX, "directory '%.300s...' is too long to plot", abs);
     return PHSIM_EINPUT;
   }
-  if (exists(abs, "trajectory.csv") && exists(abs, "summary.json")) return plot_run(abs, err);
-  if (exists(abs, "sweep.csv") && exists(abs, "sweep.json")) return plot_sweep(abs, err);
+  if (exists(abs, "trajectory.csv") && exists(abs, "summary.json")) return plot_run(abs, written, err);
+  if (exists(abs, "sweep.csv") && exists(abs, "sweep.json")) return plot_sweep(abs, written, err);
   snprintf(err, PHSIM_ERR_MAX,
            "'%.300s' is neither a run (trajectory.csv, summary.json) nor a sweep "
            "(sweep.csv, sweep.json)",

@@ -1,0 +1,117 @@
+/* sweeprows.c: the metrics of each run of a sweep, from its sweep.csv row
+ * and its kept trajectory (plotdata.h). */
+#define _XOPEN_SOURCE 700
+#include "plotdata.h"
+
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "phsim_csv.h"
+
+static const char *const met_col[NMET] = {"T1", "T3", "E_substitution", "E_peak",
+                                          "kappa3", "kappa10", "kappa30"};
+static const double pull_kappa[3] = {3, 10, 30};
+
+const char *phsim_metric_name(int met) { return met_col[met]; }
+
+/* The field of column name in the current row ("" when absent). */
+static const char *field_of(const phsim_sweep_table *t, const char *name) {
+  long c = phsim_csv_col(&t->csv, name);
+  return c >= 0 ? t->csv.field[c] : "";
+}
+
+/* features_learned (an integer 0..K or empty), the metrics, flow_faithful,
+ * status and strong_neuron of the current row (the table reader has
+ * checked that every result field is empty or a finite number). */
+int phsim_sweep_row_read(const phsim_sweep_table *t, size_t K, sweep_row *r,
+                         char err[PHSIM_ERR_MAX]) {
+  const char *f = field_of(t, "features_learned"), *ff = field_of(t, "flow_faithful");
+  r->idx = t->index;
+  r->features = NAN;
+  double x;
+  if (*f != '\0') {
+    if (!phsim_csv_number(f, &x) || x < 0 || x > (double)K || x != floor(x)) {
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: features_learned '%.40s'; expected an "
+               "integer from 0 to %zu", t->csv.name, t->csv.lineno, f, K);
+      return PHSIM_EINPUT;
+    }
+    r->features = x;
+  }
+  for (int k = 0; k < NMET; k++) {
+    const char *v = k < M_EP3 ? field_of(t, met_col[k]) : "";
+    r->v[k] = *v != '\0' && phsim_csv_number(v, &x) ? x : NAN;
+  }
+  r->faithful = *ff == '\0' ? -1 : (phsim_csv_number(ff, &x) && x == 1.0);
+  r->ok = strcmp(field_of(t, "status"), "ok") == 0;
+  const char *sn = field_of(t, "strong_neuron");
+  r->strong = *sn != '\0' && phsim_csv_number(sn, &x) && x >= 1 && x <= 2 ? (long)x : 0;
+  return PHSIM_OK;
+}
+
+/* The strongest feature of a configuration: argmax pi_l alpha_l^6. */
+static size_t strongest(const phsim_config *c) {
+  size_t s = 0;
+  for (size_t l = 1; l < c->K; l++)
+    if (c->pi[l] * pow(c->alpha[l], 6) > c->pi[s] * pow(c->alpha[s], 6)) s = l;
+  return s + 1;
+}
+
+/* Column indices of the trajectory for neuron i, strong neuron js,
+ * feature s; -1 if absent. */
+static int pull_cols(const phsim_csv *c, long i, long js, size_t s, long col[4]) {
+  char f[64], e[64], a[64];
+  snprintf(f, sizeof f, "force_%ld_%zu", i, s);
+  snprintf(e, sizeof e, "E_%ld_%ld", i, js);
+  snprintf(a, sizeof a, "cos_%ld_%zu", i, s);
+  col[0] = phsim_csv_col(c, "step");
+  col[1] = phsim_csv_col(c, f);
+  col[2] = phsim_csv_col(c, e);
+  col[3] = phsim_csv_col(c, a);
+  return col[0] >= 0 && col[1] >= 0 && col[2] >= 0 && col[3] >= 0;
+}
+
+/* |E_{i j*}| (i the neuron other than j*, m = 2) at the first logged step
+ * at or after T1 at which w_i's pull along the strong feature has fallen
+ * to 1/kappa of its largest value since T1 while w_i has not learned
+ * it (|cos| below the threshold: a pull that vanishes because w_i itself
+ * learned v_s is collapse, not substitution): the end of substitution
+ * defined by the pull alone, for each kappa of pull_kappa (NAN: never).
+ * Reads DIR/runs/NNNNNN/trajectory.csv when the sweep kept it. */
+int phsim_pull_collapse(const char *dir, const sweep_data *d, sweep_row *r,
+                        char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/runs/%06zu/trajectory.csv", dir, r->idx);
+  phsim_config cfg;
+  struct stat stt;
+  if (stat(path, &stt) != 0 || isnan(r->v[M_T1]) || r->strong == 0) return PHSIM_OK;
+  if (phsim_sweep_point(&d->s, r->idx, &cfg, err) != PHSIM_OK) return PHSIM_EINPUT;
+  if (cfg.m != 2 || cfg.head != PHSIM_HEAD_OFFDIAG) return PHSIM_OK;
+  phsim_csv c;
+  long col[4];
+  if (phsim_csv_open(&c, path, err) != PHSIM_OK) return PHSIM_EINPUT;
+  int st = PHSIM_OK, got, left = 3;
+  if (!pull_cols(&c, 3 - r->strong, r->strong, strongest(&cfg), col)) {
+    snprintf(err, PHSIM_ERR_MAX, "'%.300s': not a trajectory of this sweep", path);
+    st = PHSIM_EINPUT;
+  }
+  double peak = 0, step, f, e, cs;
+  while (st == PHSIM_OK && left > 0 && (got = phsim_csv_next(&c, err)) == 1) {
+    if (!phsim_csv_number(c.field[col[0]], &step) || !phsim_csv_number(c.field[col[1]], &f) ||
+        !phsim_csv_number(c.field[col[2]], &e) || !phsim_csv_number(c.field[col[3]], &cs)) {
+      snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: expected numbers", path, c.lineno);
+      st = PHSIM_EINPUT;
+    } else if (fabs(cs) >= cfg.threshold) {
+      left = 0; /* w_i learned v_s: collapse, no substitution after */
+    } else if (step >= r->v[M_T1]) {
+      peak = fmax(peak, fabs(f));
+      for (int k = 0; k < 3; k++)
+        if (isnan(r->v[M_EP3 + k]) && fabs(f) * pull_kappa[k] <= peak) r->v[M_EP3 + k] = fabs(e), left--;
+    }
+  }
+  if (st == PHSIM_OK && got < 0) st = PHSIM_EINPUT;
+  phsim_csv_close(&c);
+  return st;
+}
+

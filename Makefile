@@ -108,10 +108,10 @@ valgrind: $(TEST_BIN) $(BIN)/phsim
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZERS ?= config set matrix sweepmeta summary csv
-fuzz:
+fuzz: $(BUILD)/phsim_build.h
 	@mkdir -p build/fuzz
 	@for f in $(FUZZERS); do \
-	  $(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -DHAVE_INLINE -Iinclude \
+	  $(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -DHAVE_INLINE -Iinclude -I$(BUILD) \
 	    $(shell pkg-config --cflags $(PKGS)) tests/fuzz/fuzz_$$f.c $(LIB_SRC) \
 	    -o build/fuzz/fuzz_$$f $(LDLIBS) || exit 1; \
 	  mkdir -p build/fuzz/corpus-$$f; \

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
+double phsim_now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -17,7 +17,7 @@ void phsim_progress_start(phsim_progress *p, unsigned long total,
   p->enabled = isatty(STDERR_FILENO) && total > 0;
   p->total = total;
   p->unit = unit;
-  p->t0 = p->last = now();
+  p->t0 = p->last = phsim_now_seconds();
 }
 
 static void draw(const phsim_progress *p, unsigned long done, double t) {
@@ -36,7 +36,7 @@ static void draw(const phsim_progress *p, unsigned long done, double t) {
 
 void phsim_progress_update(phsim_progress *p, unsigned long done) {
   if (!p->enabled) return;
-  double t = now();
+  double t = phsim_now_seconds();
   if (t - p->last < 0.2 && done < p->total) return;
   p->last = t;
   draw(p, done, t);
@@ -44,6 +44,6 @@ void phsim_progress_update(phsim_progress *p, unsigned long done) {
 
 void phsim_progress_finish(phsim_progress *p) {
   if (!p->enabled) return;
-  draw(p, p->total, now());
+  draw(p, p->total, phsim_now_seconds());
   fputc('\n', stderr);
 }

@@ -18,8 +18,8 @@ COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(s
 
 # sim/ by layer: base (config, files, processes), model (data, closed
 # forms), engines, run (one run and what it measures), study (sweeps, fits,
-# figures), cli (the phsim command).  NOTES section 0 maps them.
-LAYERS  := base model engines run study
+# figures), api (the public C API, phsim.h), cli (the phsim command).  NOTES section 0 maps them.
+LAYERS  := base model engines run study api
 LIB_SRC := $(foreach l,$(LAYERS),$(wildcard sim/$(l)/*.c))
 LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard sim/cli/*.c)
@@ -45,6 +45,23 @@ $(BUILD)/%.o: sim/%.c $(wildcard include/*.h sim/*/*.h)
 
 $(BIN)/phsim: $(CLI_OBJ) $(LIB_OBJ) | $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# libphsim: the library objects (position-independent code) as a static and
+# a shared library; `make example` builds experiments/example.c against the
+# static one, including only phsim.h.
+LIB     ?= lib
+$(LIB_OBJ): CFLAGS += -fPIC
+all: $(LIB)/libphsim.a $(LIB)/libphsim.so
+$(LIB)/libphsim.a: $(LIB_OBJ) | $(LIB)
+	rm -f $@ && $(AR) rcs $@ $^
+$(LIB)/libphsim.so: $(LIB_OBJ) | $(LIB)
+	$(CC) $(CFLAGS) -shared $^ -o $@ $(LDLIBS)
+$(LIB):
+	mkdir -p $@
+.PHONY: example
+example: $(BUILD)/example
+$(BUILD)/example: experiments/example.c $(LIB)/libphsim.a include/phsim.h | $(BUILD)
+	$(CC) $(CFLAGS) $< -o $@ $(LIB)/libphsim.a $(LDLIBS)
 
 $(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 
@@ -124,7 +141,7 @@ fuzz: $(BUILD)/phsim_build.h
 	done
 
 clean:
-	rm -rf $(BUILD) $(BIN)
+	rm -rf $(BUILD) $(BIN) $(LIB)
 
 # ---- install: `make install PREFIX=/usr/local DESTDIR=`, `make uninstall` ----
 # The program, the libraries, the headers under include/phsim/, phsim.pc,
@@ -134,7 +151,7 @@ clean:
 # these files and the directories install made for phsim alone.
 PREFIX  ?= /usr/local
 DESTDIR ?=
-INSTALL_LIBS ?= lib/libphsim.a lib/libphsim.so
+INSTALL_LIBS ?= $(LIB)/libphsim.a $(LIB)/libphsim.so
 HEADERS := $(wildcard include/*.h)
 SCRIPTS := $(wildcard plots/*.gp)
 ROOT    := $(DESTDIR)$(PREFIX)

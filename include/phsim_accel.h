@@ -22,9 +22,8 @@
 #define PHSIM_ACCEL_H
 
 #include <gsl/gsl_matrix.h>
-#include <jansson.h>
-
 #include "phsim_config.h"
+#include "phsim_summary.h"
 
 typedef struct {
   long neuron;             /* 0-based, -1: not measured */
@@ -41,10 +40,10 @@ int phsim_accel_measure(const phsim_config *cfg, const gsl_matrix *A,
                         const gsl_matrix *R, size_t i, unsigned long T2,
                         unsigned long horizon, phsim_accel *out);
 
-/* summary.json: acceleration = {neuron, T2, strong_without_head,
- * weak_without_head, weak_with_head, ratio}, given the run's own step at
- * which neuron i learned the weak feature (-1 = never); null when not
- * measured. */
-json_t *phsim_accel_json(const phsim_accel *a, long weak_learned_step);
+/* The summary's acceleration (weak_with_head, ratio), given the run's own
+ * step at which neuron i learned the weak feature (-1 = never); nothing
+ * when not measured. */
+void phsim_accel_summary(const phsim_accel *a, long weak_learned_step,
+                         phsim_summary_accel *out);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <gsl/gsl_matrix.h>
+#include <jansson.h>
 
 #include "phsim_config.h"
 
@@ -43,6 +44,10 @@ int phsim_outfile_open(phsim_outfile *f, const char *dir, const char *name,
 int phsim_outfile_commit(phsim_outfile *f, char err[PHSIM_ERR_MAX]);
 /* Close and delete the temporary file (nothing is left behind). */
 void phsim_outfile_abort(phsim_outfile *f);
+
+/* Dump a JSON value to dir/name atomically, indented, reals as %.17g. */
+int phsim_json_write(json_t *value, const char *dir, const char *name,
+                     char err[PHSIM_ERR_MAX]);
 
 /* rm -rf path (no shell; symbolic links are removed, not followed).  0 on
  * success or when path does not exist. */

@@ -22,9 +22,8 @@
 #define PHSIM_PHASES_H
 
 #include <gsl/gsl_matrix.h>
-#include <jansson.h>
-
 #include "phsim_config.h"
+#include "phsim_summary.h"
 
 #define PHSIM_SUBSTITUTION_FACTOR 10.0 /* both criteria of T2 */
 #define PHSIM_HEAD_RETURN_FRACTION 0.1
@@ -52,6 +51,7 @@ void phsim_phases_update(phsim_phases *p, unsigned long step,
                          const gsl_matrix *E, const gsl_matrix *gA,
                          size_t features_learned);
 
-json_t *phsim_phases_json(const phsim_phases *p);
+/* The summary's phases (1-based neurons). */
+void phsim_phases_summary(const phsim_phases *p, phsim_summary_phases *out);
 
 #endif

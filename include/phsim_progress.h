@@ -21,4 +21,7 @@ void phsim_progress_start(phsim_progress *p, unsigned long total,
 void phsim_progress_update(phsim_progress *p, unsigned long done);
 void phsim_progress_finish(phsim_progress *p);
 
+/* The monotonic clock, in seconds. */
+double phsim_now_seconds(void);
+
 #endif

@@ -39,6 +39,8 @@ typedef struct {
   int resume;                  /* skip points whose run is complete */
   int keep_trajectories;
   int force;                   /* replace another sweep's or run's outputs */
+  int argc;                    /* the command line, for sweep.json's */
+  const char *const *argv;     /* provenance (NULL: not recorded) */
 } phsim_sweep;
 
 /* Parse one --grid argument against the base configuration. */

@@ -10,10 +10,9 @@
 #ifndef PHSIM_TWIN_H
 #define PHSIM_TWIN_H
 
-#include <jansson.h>
-
 #include "phsim_config.h"
 #include "phsim_engine.h"
+#include "phsim_summary.h"
 
 typedef struct phsim_twin phsim_twin;
 
@@ -31,8 +30,9 @@ int phsim_twin_start(phsim_twin *t, const phsim_initial *init,
  * faults stops following and counts as fragile). */
 int phsim_twin_follow(phsim_twin *t, unsigned long step, const phsim_obs *run);
 
-/* summary.json: twin = {eps, divergence_max, divergence_step, outcome,
- * status, fragile}, given the run's own final outcome. */
-json_t *phsim_twin_json(const phsim_twin *t, const char *run_outcome);
+/* The summary's twin (nothing when t is NULL), given the run's own final
+ * outcome: fragile when the twin faulted or ended on another outcome. */
+void phsim_twin_summary(const phsim_twin *t, const char *run_outcome,
+                        phsim_summary_twin *out);
 
 #endif

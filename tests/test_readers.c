@@ -117,9 +117,10 @@ static void test_summary_reader(void **s) {
   phsim_summary sum;
   assert_int_equal(phsim_summary_read(path, &sum, err), PHSIM_OK);
   assert_int_equal(sum.cfg.m, 2);
-  assert_string_equal(sum.status, "ok");
-  json_t *good = json_deep_copy(sum.root);
+  assert_int_equal(sum.status, PHSIM_OK);
   phsim_summary_free(&sum);
+  json_t *good = phsim_json_load_checked(path, PHSIM_SUMMARY_MAX_BYTES, err);
+  assert_non_null(good);
   static const struct {
     const char *key, *sub, *value, *expect;
   } bad[] = {
@@ -174,6 +175,7 @@ static void test_summary_reader(void **s) {
       json_object_set_new(parent, member, v);
     }
     int st = phsim_summary_check(root, "s.json", &sum, err);
+    json_decref(root);
     if (bad[i].expect == NULL) {
       assert_int_equal(st, PHSIM_OK);
       phsim_summary_free(&sum);

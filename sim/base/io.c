@@ -266,3 +266,17 @@ int phsim_stdout_end(int status, char err[PHSIM_ERR_MAX]) {
            stdout_start >= 0 ? "; what was written is removed" : "");
   return PHSIM_EIO;
 }
+
+int phsim_json_write(json_t *value, const char *dir, const char *name,
+                     char err[PHSIM_ERR_MAX]) {
+  phsim_outfile f;
+  int st = phsim_outfile_open(&f, dir, name, err);
+  if (st != PHSIM_OK) return st;
+  if (json_dumpf(value, f.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
+      fputc('\n', f.fp) == EOF) {
+    phsim_outfile_abort(&f);
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/%s'", dir, name);
+    return PHSIM_EIO;
+  }
+  return phsim_outfile_commit(&f, err);
+}

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
+double phsim_now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -20,7 +20,7 @@ void phsim_progress_start(phsim_progress *p, unsigned long total,
   p->lines = 0;
   p->total = total;
   p->unit = unit;
-  p->t0 = p->last = now();
+  p->t0 = p->last = phsim_now_seconds();
   p->next_tenth = 0.0;
 }
 
@@ -60,7 +60,7 @@ static int line_due(const phsim_progress *p, unsigned long done, double t) {
 
 void phsim_progress_update(phsim_progress *p, unsigned long done) {
   if (!p->enabled) return;
-  double t = now();
+  double t = phsim_now_seconds();
   if (!p->tty) {
     if (!line_due(p, done, t)) return;
     p->last = t;
@@ -76,9 +76,9 @@ void phsim_progress_update(phsim_progress *p, unsigned long done) {
 void phsim_progress_finish(phsim_progress *p) {
   if (!p->enabled) return;
   if (!p->tty) {
-    if (p->lines > 0) line(p, p->total, now());
+    if (p->lines > 0) line(p, p->total, phsim_now_seconds());
     return;
   }
-  draw(p, p->total, now());
+  draw(p, p->total, phsim_now_seconds());
   fputc('\n', stderr);
 }

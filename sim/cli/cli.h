@@ -38,6 +38,8 @@ typedef struct {
 typedef struct {
   cli_arg *args; /* in command-line order */
   size_t n;
+  int argc;                /* the whole command line, for the provenance */
+  const char *const *argv; /* of what a command writes (phsim_provenance.h) */
 } cli_args;
 
 typedef struct cli_command {

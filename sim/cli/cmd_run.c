@@ -33,6 +33,8 @@ static int run_main(const cli_command *c, const cli_args *a) {
   const char *out = cli_last(a, RUN_OUT);
   phsim_run_opts opts = phsim_run_opts_default();
   opts.timing = cli_count(a, RUN_NO_TIMING) == 0;
+  opts.argc = a->argc;
+  opts.argv = a->argv;
   char err[PHSIM_ERR_MAX];
   phsim_outdir od;
   st = phsim_outdir_claim_run(&od, out, &cfg, cli_count(a, RUN_FORCE) > 0, err);

@@ -71,6 +71,8 @@ static int sweep_setup(const cli_args *a, phsim_sweep *s) {
   s->keep_trajectories = cli_count(a, SW_KEEP) > 0;
   s->force = cli_count(a, SW_FORCE) > 0;
   s->out = cli_last(a, SW_OUT);
+  s->argc = a->argc;
+  s->argv = a->argv;
   if (st == PHSIM_OK) st = cli_config(a, SW_SET, &s->base);
   char err[PHSIM_ERR_MAX];
   for (size_t i = 0; i < a->n && st == PHSIM_OK; i++) {

@@ -80,8 +80,9 @@ const cli_command cli_keys = {
     "List the configuration keys, what each allows and its default.\n", cli_no_options, 0,
     keys_main, NULL};
 
-/* argv[0] is the command's name. */
-static int run_command(const cli_command *c, int argc, char **argv) {
+/* argv[0] is the command's name; the whole command line is line[0..words). */
+static int run_command(const cli_command *c, int argc, char **argv, int words,
+                       char **line) {
   /* The commands that can take long stop cleanly on SIGINT / SIGTERM (the
    * handlers go in first, before any parsing); the others end at once. */
   if (c->stoppable) phsim_interrupt_install();
@@ -89,6 +90,8 @@ static int run_command(const cli_command *c, int argc, char **argv) {
   int st = cli_parse(c, argc, argv, &a);
   if (st == CLI_DONE) return PHSIM_OK;
   if (st != PHSIM_OK) return st;
+  a.argc = words;
+  a.argv = (const char *const *)line;
   st = c->main(c, &a);
   cli_args_free(&a);
   return st;
@@ -111,7 +114,7 @@ static int dispatch(int argc, char **argv) {
     return PHSIM_EINPUT;
   }
   const cli_command *c = find_command(argv[k]);
-  return c != NULL ? run_command(c, argc - k, argv + k) : unknown_command(argv[k]);
+  return c != NULL ? run_command(c, argc - k, argv + k, argc, argv) : unknown_command(argv[k]);
 }
 
 int main(int argc, char **argv) {

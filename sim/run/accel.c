@@ -78,19 +78,14 @@ int phsim_accel_measure(const phsim_config *cfg, const gsl_matrix *A,
   return PHSIM_OK;
 }
 
-static json_t *step_or_null(long v) { return v < 0 ? json_null() : json_integer(v); }
-
-json_t *phsim_accel_json(const phsim_accel *a, long weak_learned_step) {
-  if (a->neuron < 0) return json_null();
+void phsim_accel_summary(const phsim_accel *a, long weak_learned_step,
+                         phsim_summary_accel *out) {
+  if (a->neuron < 0) return;
   const long with = weak_learned_step >= (long)a->T2 ? weak_learned_step - (long)a->T2 : -1;
-  json_t *o = json_object();
-  json_object_set_new(o, "neuron", json_integer(a->neuron + 1));
-  json_object_set_new(o, "T2", json_integer((json_int_t)a->T2));
-  json_object_set_new(o, "strong_without_head", step_or_null(a->strong_without_head));
-  json_object_set_new(o, "weak_without_head", step_or_null(a->weak_without_head));
-  json_object_set_new(o, "weak_with_head", step_or_null(with));
-  json_object_set_new(o, "ratio", with > 0 && a->weak_without_head > 0
-                                      ? json_real((double)a->weak_without_head / (double)with)
-                                      : json_null());
-  return o;
+  *out = (phsim_summary_accel){
+      .present = 1, .neuron = a->neuron + 1, .T2 = (long)a->T2,
+      .strong_without_head = a->strong_without_head, .weak_without_head = a->weak_without_head,
+      .weak_with_head = with,
+      .ratio = with > 0 && a->weak_without_head > 0 ? (double)a->weak_without_head / (double)with
+                                                    : NAN};
 }

@@ -117,8 +117,9 @@ static void sleep_ms(long ms) {
 }
 
 /* The job under way: on a stop the thread keeps it until the process
- * ends, so it lives on the heap and stays reachable from here. */
-static grad_job *running;
+ * ends, so it lives on the heap and stays reachable from here (one per
+ * calling thread: grads on different threads do not share it). */
+static _Thread_local grad_job *running;
 
 int phsim_grad_write(const phsim_config *cfg, FILE *out, char err[PHSIM_ERR_MAX]) {
   int st = refuse_up_front(cfg, err);

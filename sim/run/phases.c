@@ -85,24 +85,11 @@ void phsim_phases_update(phsim_phases *p, unsigned long step,
     p->T4 = (long)step;
 }
 
-static json_t *step_or_null(long v) { return v < 0 ? json_null() : json_integer(v); }
-
-json_t *phsim_phases_json(const phsim_phases *p) {
-  json_t *o = json_object();
-  json_object_set_new(o, "T1", step_or_null(p->T1));
-  json_object_set_new(o, "T2", step_or_null(p->T2));
-  json_object_set_new(o, "T3", step_or_null(p->T3));
-  json_object_set_new(o, "T4", step_or_null(p->T4));
-  json_object_set_new(o, "phase1_offtarget_max",
-                      isnan(p->offtarget) ? json_null() : json_real(p->offtarget));
-  json_object_set_new(o, "phase1_E_minus_I_max",
-                      isnan(p->offtarget) ? json_null() : json_real(p->EI_phase1));
-  json_object_set_new(o, "strong_neuron",
-                      p->strong_neuron < 0 ? json_null() : json_integer(p->strong_neuron + 1));
-  json_object_set_new(o, "substituted_neuron",
-                      p->substituted_neuron < 0 ? json_null()
-                                                : json_integer(p->substituted_neuron + 1));
-  json_object_set_new(o, "E_substitution",
-                      isfinite(p->E_substitution) ? json_real(p->E_substitution) : json_null());
-  return o;
+void phsim_phases_summary(const phsim_phases *p, phsim_summary_phases *out) {
+  *out = (phsim_summary_phases){
+      .T1 = p->T1, .T2 = p->T2, .T3 = p->T3, .T4 = p->T4,
+      .phase1_offtarget_max = p->offtarget,
+      .phase1_E_minus_I_max = isnan(p->offtarget) ? NAN : p->EI_phase1,
+      .strong_neuron = p->strong_neuron + 1, .substituted_neuron = p->substituted_neuron + 1,
+      .E_substitution = p->E_substitution};
 }

@@ -1,4 +1,5 @@
 /* twin.c: a perturbed copy of a run, followed row by row. */
+#define _POSIX_C_SOURCE 200809L
 #include "phsim_twin.h"
 
 #include <math.h>
@@ -83,16 +84,15 @@ int phsim_twin_follow(phsim_twin *t, unsigned long step, const phsim_obs *run) {
   return PHSIM_OK;
 }
 
-json_t *phsim_twin_json(const phsim_twin *t, const char *run_outcome) {
-  if (t == NULL) return json_null();
-  json_t *j = json_object();
-  json_object_set_new(j, "eps", json_real(t->cfg.twin));
-  json_object_set_new(j, "divergence_max",
-                      isfinite(t->divergence) ? json_real(t->divergence) : json_null());
-  json_object_set_new(j, "divergence_step", json_integer((json_int_t)t->divergence_step));
-  json_object_set_new(j, "outcome", json_string(t->outcome));
-  json_object_set_new(j, "status", json_string(t->status == PHSIM_OK ? "ok" : "diverged"));
-  json_object_set_new(j, "fragile", json_boolean(t->status != PHSIM_OK ||
-                                                 strcmp(t->outcome, run_outcome) != 0));
-  return j;
+void phsim_twin_summary(const phsim_twin *t, const char *run_outcome,
+                        phsim_summary_twin *out) {
+  if (t == NULL) return;
+  out->present = 1;
+  out->eps = t->cfg.twin;
+  out->divergence_max = t->divergence;
+  out->divergence_step = t->divergence_step;
+  free(out->outcome);
+  out->outcome = strdup(t->outcome);
+  out->ok = t->status == PHSIM_OK;
+  out->fragile = t->status != PHSIM_OK || strcmp(t->outcome, run_outcome) != 0;
 }

@@ -318,18 +318,13 @@ static int copy_trajectory(const plot_job *j, const phsim_summary *sum, int copy
   return st;
 }
 
-static long phase(json_t *phases, const char *name) {
-  json_t *v = json_object_get(phases, name);
-  return json_is_integer(v) ? (long)json_integer_value(v) : -1;
-}
-
 static int plot_run(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/summary.json", dir);
   phsim_summary sum;
   int st = phsim_summary_read(path, &sum, err);
   if (st != PHSIM_OK) return st;
-  const json_int_t steps = json_integer_value(json_object_get(sum.root, "steps"));
+  const unsigned long steps = sum.steps;
   if (sum.cfg.m > PLOT_MAX_M || steps <= 10) {
     if (steps <= 10)
       snprintf(err, PHSIM_ERR_MAX, "'%.300s' ran %lld steps; plot draws runs of more than 10 "
@@ -354,16 +349,15 @@ static int plot_run(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   gp_vars v;
   if (st == PHSIM_OK) st = gp_begin(&v, err);
   if (st == PHSIM_OK) {
-    json_t *ph = json_object_get(sum.root, "phases");
     gp_str(&v, "dir", j.work);
     gp_int(&v, "m", (long long)sum.cfg.m);
     gp_int(&v, "K", (long long)sum.cfg.K);
-    gp_int(&v, "steps", (long long)json_integer_value(json_object_get(sum.root, "steps")));
+    gp_int(&v, "steps", (long long)sum.steps);
     gp_str(&v, "head", phsim_config_choice(&sum.cfg, "head"));
-    gp_int(&v, "T1", phase(ph, "T1"));
-    gp_int(&v, "T2", phase(ph, "T2"));
-    gp_int(&v, "T3", phase(ph, "T3"));
-    gp_int(&v, "T4", phase(ph, "T4"));
+    gp_int(&v, "T1", sum.phases.T1);
+    gp_int(&v, "T2", sum.phases.T2);
+    gp_int(&v, "T3", sum.phases.T3);
+    gp_int(&v, "T4", sum.phases.T4);
     st = gnuplot(&v, "run.gp", err);
   }
   phsim_summary_free(&sum);

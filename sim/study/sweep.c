@@ -301,6 +301,10 @@ typedef struct {
   phsim_sweep *s;
   size_t *todo, ntodo, next, done;
   int *status;              /* per todo entry */
+  char **rows;              /* per todo entry: its line of the CSV, until written */
+  unsigned char *finished;  /* per todo entry: its worker is done with it */
+  size_t written;           /* entries whose line is in the CSV (or has none) */
+  FILE *csv;
   char errmsg[PHSIM_ERR_MAX];
   int failed;               /* an I/O error stops the sweep */
   phsim_progress bar;
@@ -311,34 +315,92 @@ static void run_dir(const phsim_sweep *s, size_t idx, char *buf, size_t n) {
   snprintf(buf, n, "%s/runs/%06zu", s->out, idx);
 }
 
-/* The summary of point idx if it is a run of cfg (checked); else NULL. */
-static json_t *summary_of(const phsim_sweep *s, size_t idx, const phsim_config *cfg) {
+/* The summary of point idx on disk if it is a run of cfg (checked). */
+static int summary_of(const phsim_sweep *s, size_t idx, const phsim_config *cfg,
+                      phsim_summary *sum) {
   char path[PHSIM_PATH_MAX + 64], msg[PHSIM_ERR_MAX];
   snprintf(path, sizeof path, "%s/runs/%06zu/summary.json", s->out, idx);
-  phsim_summary sum;
-  if (phsim_summary_read(path, &sum, msg) != PHSIM_OK) return NULL;
-  json_t *want = phsim_config_to_json(cfg);
-  int same = json_equal(json_object_get(sum.root, "config"), want);
+  if (phsim_summary_read(path, sum, msg) != PHSIM_OK) return 0;
+  json_t *want = phsim_config_to_json(cfg), *got = phsim_config_to_json(&sum->cfg);
+  const int same = json_equal(got, want);
   json_decref(want);
-  json_t *root = same ? json_incref(sum.root) : NULL;
-  phsim_summary_free(&sum);
-  return root;
+  json_decref(got);
+  if (!same) phsim_summary_free(sum);
+  return same;
 }
 
-/* Is the run of point idx complete with this very configuration? */
-static int run_is_complete(const phsim_sweep *s, size_t idx,
-                           const phsim_config *cfg) {
-  json_t *sum = summary_of(s, idx, cfg);
-  const char *status = json_string_value(json_object_get(sum, "status"));
-  int done = status != NULL && strcmp(status, "interrupted") != 0;
-  json_decref(sum);
-  return done;
+/* Point idx's line of the CSV: the grid values and the summary's columns. */
+static char *csv_row(const phsim_sweep *s, size_t idx, const phsim_summary *sum) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream(&text, &len);
+  if (fp == NULL) return NULL;
+  fprintf(fp, "%zu", idx);
+  for (size_t k = 0; k < s->ngrids; k++)
+    fprintf(fp, ",%s", s->grids[k].values[grid_index(s, idx, k)]);
+  phsim_summary_fields(fp, sum);
+  fputc('\n', fp);
+  if (fclose(fp) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+/* The line of an entry no worker ran to its end: from its run on disk, if
+ * that is a run of this point's configuration (never an older sweep's
+ * results under this sweep's values); else none. */
+static char *csv_row_on_disk(const phsim_sweep *s, size_t idx) {
+  phsim_config cfg;
+  phsim_summary sum;
+  char msg[PHSIM_ERR_MAX];
+  if (phsim_sweep_point(s, idx, &cfg, msg) != PHSIM_OK || !summary_of(s, idx, &cfg, &sum))
+    return NULL;
+  char *row = csv_row(s, idx, &sum);
+  phsim_summary_free(&sum);
+  return row;
+}
+
+/* Write the lines of the entries finished in order (all: every entry). */
+static void write_rows(pool *p, int all) {
+  for (; p->written < p->ntodo && (all || p->finished[p->written]); p->written++) {
+    char *row = p->rows[p->written];
+    if (row == NULL) row = csv_row_on_disk(p->s, p->todo[p->written]);
+    if (row != NULL && p->csv != NULL) fputs(row, p->csv);
+    free(row);
+    p->rows[p->written] = NULL;
+  }
+}
+
+/* Run point idx (or, with --resume, take its complete run); its line. */
+static int run_point(const pool *p, size_t idx, char **row, char err[PHSIM_ERR_MAX]) {
+  phsim_run_opts opts = {.trajectory = p->s->keep_trajectories, .timing = 0, .progress = 0};
+  phsim_config cfg;
+  phsim_summary sum;
+  char dir[PHSIM_PATH_MAX + 32];
+  int st = phsim_sweep_point(p->s, idx, &cfg, err);
+  run_dir(p->s, idx, dir, sizeof dir);
+  phsim_outdir_clean_tmp(dir, ""); /* left by a killed sweep */
+  if (st != PHSIM_OK) return st;
+  if (p->s->resume && summary_of(p->s, idx, &cfg, &sum)) {
+    if (sum.status != PHSIM_EINTR) {
+      *row = csv_row(p->s, idx, &sum);
+      phsim_summary_free(&sum);
+      return PHSIM_OK;
+    }
+    phsim_summary_free(&sum);
+  }
+  opts.summary = &sum;
+  st = phsim_run_execute(&cfg, dir, opts, err);
+  if (st == PHSIM_OK || st == PHSIM_ENUM || st == PHSIM_EINTR) {
+    *row = csv_row(p->s, idx, &sum);
+    phsim_summary_free(&sum);
+  }
+  return st;
 }
 
 static void *worker(void *arg) {
   pool *p = arg;
-  phsim_run_opts opts = {.trajectory = p->s->keep_trajectories, .timing = 0,
-                         .progress = 0};
   for (;;) {
     pthread_mutex_lock(&p->lock);
     if (p->next == p->ntodo || p->failed || phsim_interrupted()) {
@@ -348,15 +410,13 @@ static void *worker(void *arg) {
     size_t slot = p->next++;
     pthread_mutex_unlock(&p->lock);
     const size_t idx = p->todo[slot];
-    phsim_config cfg;
-    char err[PHSIM_ERR_MAX], dir[PHSIM_PATH_MAX + 32];
-    int st = phsim_sweep_point(p->s, idx, &cfg, err);
-    run_dir(p->s, idx, dir, sizeof dir);
-    phsim_outdir_clean_tmp(dir, ""); /* left by a killed sweep */
-    if (st == PHSIM_OK && !(p->s->resume && run_is_complete(p->s, idx, &cfg)))
-      st = phsim_run_execute(&cfg, dir, opts, err);
+    char err[PHSIM_ERR_MAX], *row = NULL;
+    int st = run_point(p, idx, &row, err);
     pthread_mutex_lock(&p->lock);
     p->status[slot] = st;
+    p->rows[slot] = row;
+    p->finished[slot] = 1;
+    write_rows(p, 0);
     if (st != PHSIM_OK && st != PHSIM_ENUM && st != PHSIM_EINTR && !p->failed) {
       p->failed = st;
       snprintf(p->errmsg, sizeof p->errmsg, "sweep point %zu: %.400s", idx, err);
@@ -369,101 +429,20 @@ static void *worker(void *arg) {
 
 /* ---- outputs ---------------------------------------------------------- */
 
-static const char *const headline[] = {
-    "status", "features_learned", "collapsed", "loss_final", "E_peak",
-    "E_peak_step", "E_minus_I_final", "erank_start", "erank_end",
-    "erank_bn_end", "T1", "T2",
-    "T3", "T4", "E_substitution", "strong_neuron", "substituted_neuron",
-    "steps", "flow_faithful", "stiffness_max", "turn_max", "outcome",
-    "phase1_offtarget_max", "phase1_E_minus_I_max", "fragile",
-    "weight_norm_max_final", "accel_weak_with_head", "accel_weak_without_head",
-    "accel_strong_without_head", "accel_ratio"};
-#define NHEAD (sizeof headline / sizeof headline[0])
-
 static void csv_header(FILE *fp, const phsim_sweep *s) {
   fputs("index", fp);
   for (size_t k = 0; k < s->ngrids; k++) fprintf(fp, ",%s", s->grids[k].key);
-  for (size_t h = 0; h < NHEAD; h++) fprintf(fp, ",%s", headline[h]);
-  for (size_t l = 1; l <= s->base.K; l++) fprintf(fp, ",learn_%zu", l);
+  phsim_summary_columns(fp, s->base.K);
   fputc('\n', fp);
 }
 
-/* A JSON number/bool/string as a CSV field; null and missing as empty. */
-static void csv_field(FILE *fp, json_t *v) {
-  fputc(',', fp);
-  if (json_is_integer(v)) fprintf(fp, "%lld", (long long)json_integer_value(v));
-  else if (json_is_real(v)) fprintf(fp, "%.17g", json_real_value(v));
-  else if (json_is_boolean(v)) fputs(json_is_true(v) ? "1" : "0", fp);
-  else if (json_is_string(v)) fputs(json_string_value(v), fp);
-}
-
-/* The first step any neuron learned feature l, as JSON (null if never). */
-static json_t *first_learned(json_t *learn_step, size_t l) {
-  json_t *best = NULL;
-  for (size_t j = 0; j < json_array_size(learn_step); j++) {
-    json_t *v = json_array_get(json_array_get(learn_step, j), l);
-    if (json_is_integer(v) &&
-        (best == NULL || json_integer_value(v) < json_integer_value(best)))
-      best = v;
-  }
-  return best;
-}
-
-static void csv_row(FILE *fp, const phsim_sweep *s, size_t idx, json_t *sum) {
-  fprintf(fp, "%zu", idx);
-  for (size_t k = 0; k < s->ngrids; k++)
-    fprintf(fp, ",%s", s->grids[k].values[grid_index(s, idx, k)]);
-  json_t *phases = json_object_get(sum, "phases");
-  json_t *peak = json_object_get(sum, "E_peak");
-  json_t *er = json_object_get(sum, "effective_rank");
-  json_t *fid = json_object_get(sum, "fidelity");
-  json_t *acc = json_object_get(sum, "acceleration");
-  json_t *fields[NHEAD] = {
-      json_object_get(sum, "status"), json_object_get(sum, "features_learned"),
-      json_object_get(sum, "collapsed"), json_object_get(sum, "loss_final"),
-      json_object_get(peak, "value"), json_object_get(peak, "step"),
-      json_object_get(sum, "E_minus_I_final"), json_object_get(er, "start"),
-      json_object_get(er, "end"), json_object_get(er, "end_bn"),
-      json_object_get(phases, "T1"),
-      json_object_get(phases, "T2"), json_object_get(phases, "T3"),
-      json_object_get(phases, "T4"), json_object_get(phases, "E_substitution"),
-      json_object_get(phases, "strong_neuron"),
-      json_object_get(phases, "substituted_neuron"), json_object_get(sum, "steps"),
-      json_object_get(fid, "flow_faithful"), json_object_get(fid, "stiffness_max"),
-      json_object_get(fid, "turn_max"), json_object_get(sum, "outcome"),
-      json_object_get(phases, "phase1_offtarget_max"),
-      json_object_get(phases, "phase1_E_minus_I_max"),
-      json_object_get(json_object_get(sum, "twin"), "fragile"),
-      json_object_get(sum, "weight_norm_max_final"),
-      json_object_get(acc, "weak_with_head"), json_object_get(acc, "weak_without_head"),
-      json_object_get(acc, "strong_without_head"), json_object_get(acc, "ratio")};
-  for (size_t h = 0; h < NHEAD; h++) csv_field(fp, fields[h]);
-  json_t *ls = json_object_get(sum, "learn_step");
-  for (size_t l = 0; l < s->base.K; l++) csv_field(fp, first_learned(ls, l));
-  fputc('\n', fp);
-}
-
-static int write_csv(const phsim_sweep *s, const pool *p,
-                     char err[PHSIM_ERR_MAX]) {
+static int open_csv(const phsim_sweep *s, phsim_outfile *f, char err[PHSIM_ERR_MAX]) {
   char name[96];
   if (s->shard_n > 1) snprintf(name, sizeof name, "sweep-shard-%u-of-%u.csv", s->shard_i, s->shard_n);
   else snprintf(name, sizeof name, "sweep.csv");
-  phsim_outfile f;
-  int st = phsim_outfile_open(&f, s->out, name, err);
-  if (st != PHSIM_OK) return st;
-  csv_header(f.fp, s);
-  for (size_t t = 0; t < p->ntodo; t++) {
-    /* only runs of this point's configuration: never an older sweep's
-     * results under this sweep's values */
-    phsim_config cfg;
-    char msg[PHSIM_ERR_MAX];
-    json_t *sum = phsim_sweep_point(s, p->todo[t], &cfg, msg) == PHSIM_OK
-                      ? summary_of(s, p->todo[t], &cfg) : NULL;
-    if (sum == NULL) continue; /* not run (interrupted) */
-    csv_row(f.fp, s, p->todo[t], sum);
-    json_decref(sum);
-  }
-  return phsim_outfile_commit(&f, err);
+  int st = phsim_outfile_open(f, s->out, name, err);
+  if (st == PHSIM_OK) csv_header(f->fp, s);
+  return st;
 }
 
 /* --jobs runs at once must fit in memory together. */
@@ -485,9 +464,12 @@ static int check_jobs_memory(const phsim_sweep *s, size_t ntodo, double most,
 static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
   int st = phsim_sweep_check_grids(s, err);
   if (st != PHSIM_OK) return st;
-  p->todo = malloc((s->npoints / s->shard_n + 1) * sizeof *p->todo);
-  p->status = calloc(s->npoints / s->shard_n + 1, sizeof *p->status);
-  if (p->todo == NULL || p->status == NULL) {
+  const size_t most_todo = s->npoints / s->shard_n + 1;
+  p->todo = malloc(most_todo * sizeof *p->todo);
+  p->status = calloc(most_todo, sizeof *p->status);
+  p->rows = calloc(most_todo, sizeof *p->rows);
+  p->finished = calloc(most_todo, sizeof *p->finished);
+  if (p->todo == NULL || p->status == NULL || p->rows == NULL || p->finished == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "out of memory planning %zu points", s->npoints);
     return PHSIM_ENOMEM;
   }
@@ -540,14 +522,18 @@ static size_t complete_runs(const pool *p) {
 int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
   pool p = {.s = s};
   phsim_outdir od = {-1, -1};
+  phsim_outfile csv = {.fp = NULL};
   int st = plan(s, &p, err);
   char runs[PHSIM_PATH_MAX + 16];
   snprintf(runs, sizeof runs, "%s/runs", s->out);
   if (st == PHSIM_OK) st = phsim_outdir_claim_sweep(&od, s, s->force, err);
   if (st == PHSIM_OK) st = phsim_mkdir_p(runs, err);
+  if (st == PHSIM_OK) st = open_csv(s, &csv, err);
   if (st == PHSIM_OK) {
+    p.csv = csv.fp;
     st = run_pool(&p, err);
-    int wst = write_csv(s, &p, err);
+    write_rows(&p, 1); /* and those of the points no worker reached */
+    int wst = phsim_outfile_commit(&csv, err);
     if (st == PHSIM_OK) st = wst;
     if (st == PHSIM_OK && phsim_interrupted()) {
       snprintf(err, PHSIM_ERR_MAX,
@@ -558,8 +544,11 @@ int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
     }
   }
   phsim_outdir_release(&od);
+  for (size_t t = p.written; p.rows != NULL && t < p.ntodo; t++) free(p.rows[t]);
   free(p.todo);
   free(p.status);
+  free(p.rows);
+  free(p.finished);
   return st;
 }
 

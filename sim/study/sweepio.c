@@ -27,6 +27,10 @@ json_t *phsim_sweep_meta_json(const phsim_sweep *s) {
   json_object_set_new(o, "points", json_integer((json_int_t)s->npoints));
   json_object_set_new(o, "shards", json_integer(s->shard_n));
   json_object_set_new(o, "base", phsim_config_to_json(&s->base));
+  phsim_provenance p;
+  if (phsim_provenance_init(&p, s->argc, s->argv, 1) == PHSIM_OK)
+    json_object_set_new(o, "provenance", phsim_provenance_json(&p));
+  phsim_provenance_free(&p);
   return o;
 }
 

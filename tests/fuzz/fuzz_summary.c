@@ -3,6 +3,7 @@
  * plot read from a summary that passed. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -14,13 +15,18 @@ int phsim_fuzz_summary(const uint8_t *data, size_t size) {
   phsim_summary s;
   char err[PHSIM_ERR_MAX];
   if (phsim_summary_check(o, "fuzz.json", &s, err) == PHSIM_OK) {
-    /* every entry the readers index must be there */
-    json_t *ls = json_object_get(s.root, "learn_step");
-    for (size_t j = 0; j < s.cfg.m; j++)
-      for (size_t l = 0; l < s.cfg.K; l++)
-        if (json_array_get(json_array_get(ls, j), l) == NULL) __builtin_trap();
+    /* what was read must write back, and the sweep table's row */
+    json_t *back = phsim_summary_json(&s);
+    if (back == NULL) __builtin_trap();
+    json_decref(back);
+    FILE *null = fopen("/dev/null", "w");
+    if (null != NULL) {
+      phsim_summary_fields(null, &s);
+      fclose(null);
+    }
     phsim_summary_free(&s);
   }
+  json_decref(o);
   return 0;
 }
 

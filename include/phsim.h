@@ -83,6 +83,28 @@ int phsim_setup_run(phsim_setup *s, const char *out_dir, phsim_row_callback on_r
  * "rho", "grad_W", "grad_E"} (phsim_grad.h). */
 int phsim_setup_grad(phsim_setup *s, FILE *out, char err[PHSIM_ERR_MAX]);
 
+/* The same text, in memory (NULL with err set); free it with phsim_free. */
+char *phsim_setup_grad_text(phsim_setup *s, char err[PHSIM_ERR_MAX]);
+
+/* ---- results as text ---------------------------------------------------------- */
+
+/* A summary as the exact bytes summary.json holds (NULL when out of
+ * memory); free it with phsim_free. */
+char *phsim_summary_text(const phsim_summary *summary);
+/* The configuration keys as JSON: [{"key", "help", "allowed", "choices",
+ * "default"}, ...] in `phsim keys` order (NULL when out of memory). */
+char *phsim_keys_text(void);
+/* Release what the functions above return (bindings that cannot call the C
+ * library's free themselves). */
+void phsim_free(void *p);
+
+/* ---- stopping ------------------------------------------------------------------ */
+
+/* Runs, gradients and sweeps stop at their next step, as on SIGINT, while
+ * the calling thread watches a flag that becomes nonzero
+ * (phsim_interrupt_watch, phsim_interrupt.h): a binding's cancel button.
+ * A run stopped so returns PHSIM_EINTR with what it computed kept. */
+
 /* ---- a sweep ---------------------------------------------------------------- */
 
 typedef struct phsim_study phsim_study;

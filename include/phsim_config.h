@@ -151,5 +151,9 @@ int phsim_config_from_json(json_t *obj, const char *where, phsim_config *cfg,
 
 /* The keys and their meanings, for help texts. */
 void phsim_config_print_keys(FILE *out);
+/* The same as a JSON array of {"key", "help", "allowed", "choices" (the
+ * values of an enumerated key, else []), "default" (as `phsim keys` shows
+ * it; null for a file key)}; NULL when out of memory. */
+json_t *phsim_config_keys_json(void);
 
 #endif

@@ -5,7 +5,10 @@
 
 /* Install the handlers (idempotent). */
 void phsim_interrupt_install(void);
-/* Has a stop been requested? */
+/* Also stop the calling thread's work when *flag becomes nonzero (NULL:
+ * watch nothing); a library caller's cancel button.  Per thread. */
+void phsim_interrupt_watch(const volatile int *flag);
+/* Has a stop been requested (a signal, or the thread's watched flag)? */
 int phsim_interrupted(void);
 /* The signal received (0 if none). */
 int phsim_interrupt_signal(void);

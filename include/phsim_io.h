@@ -45,6 +45,9 @@ int phsim_outfile_commit(phsim_outfile *f, char err[PHSIM_ERR_MAX]);
 /* Close and delete the temporary file (nothing is left behind). */
 void phsim_outfile_abort(phsim_outfile *f);
 
+/* How phsim writes JSON: indented, reals with 17 significant digits. */
+#define PHSIM_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(17))
+
 /* Dump a JSON value to dir/name atomically, indented, reals as %.17g. */
 int phsim_json_write(json_t *value, const char *dir, const char *name,
                      char err[PHSIM_ERR_MAX]);

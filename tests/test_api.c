@@ -215,10 +215,70 @@ static void test_grad_equals_cli(void **s) {
   fclose(fp);
   char *got = tu_slurp(path);
   assert_string_equal(got, want);
+  char *text_api = phsim_setup_grad_text(su, err);
+  assert_non_null(text_api);
+  assert_string_equal(text_api, want);
+  phsim_free(text_api);
   free(want);
   free(got);
   phsim_setup_free(su);
   tu_rmtree(dir);
+}
+
+/* phsim_summary_text is summary.json's bytes; phsim_keys_text lists every
+ * key with its default as `phsim keys` shows it. */
+static void test_texts(void **s) {
+  (void)s;
+  static const char *const kv[] = {"d=12", "steps=300", "log_every=10"};
+  char dir[256], path[320], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "apitext");
+  snprintf(path, sizeof path, "%s/run", dir);
+  phsim_setup *su = setup_of(kv, 3);
+  phsim_summary sum;
+  assert_int_equal(phsim_setup_run(su, path, NULL, NULL, &sum, err), PHSIM_OK);
+  snprintf(path, sizeof path, "%s/run/summary.json", dir);
+  char *file = tu_slurp(path), *text = phsim_summary_text(&sum);
+  assert_non_null(text);
+  assert_string_equal(text, file);
+  phsim_free(text);
+  free(file);
+  phsim_summary_free(&sum);
+  phsim_setup_free(su);
+  json_error_t je;
+  char *keys = phsim_keys_text();
+  json_t *list = json_loads(keys, 0, &je);
+  assert_non_null(list);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "key")), "preset");
+  int seen_eta = 0;
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    json_t *k = json_array_get(list, i);
+    if (strcmp(json_string_value(json_object_get(k, "key")), "eta") == 0)
+      seen_eta = strcmp(json_string_value(json_object_get(k, "default")), "0.025") == 0;
+  }
+  assert_true(seen_eta);
+  json_decref(list);
+  phsim_free(keys);
+  tu_rmtree(dir);
+}
+
+/* A thread that watches a raised flag stops its run at once (PHSIM_EINTR,
+ * the summary says interrupted); another thread is not affected. */
+static void test_watched_flag_stops(void **s) {
+  (void)s;
+  static const char *const kv[] = {"d=12", "steps=100000000", "log_every=1000"};
+  char err[PHSIM_ERR_MAX];
+  phsim_setup *su = setup_of(kv, 3);
+  volatile int stop = 1;
+  phsim_interrupt_watch(&stop);
+  phsim_summary sum;
+  assert_int_equal(phsim_setup_run(su, NULL, NULL, NULL, &sum, err), PHSIM_EINTR);
+  assert_int_equal(sum.status, PHSIM_EINTR);
+  phsim_summary_free(&sum);
+  phsim_interrupt_watch(NULL);
+  phsim_setup_set(su, "steps", "100", err);
+  assert_int_equal(phsim_setup_run(su, NULL, NULL, NULL, &sum, err), PHSIM_OK);
+  phsim_summary_free(&sum);
+  phsim_setup_free(su);
 }
 
 /* A sweep through the API writes what `phsim sweep` writes. */
@@ -262,6 +322,8 @@ int main(void) {
       cmocka_unit_test(test_summary_equals_summary_json),
       cmocka_unit_test(test_two_threads_as_sequential),
       cmocka_unit_test(test_grad_equals_cli),
+      cmocka_unit_test(test_texts),
+      cmocka_unit_test(test_watched_flag_stops),
       cmocka_unit_test(test_study_equals_cli_sweep),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "phsim_grad.h"
+#include "phsim_io.h"
 #include "phsim_outdir.h"
 #include "phsim_run.h"
 #include "phsim_sweep.h"
@@ -58,6 +59,50 @@ int phsim_setup_grad(phsim_setup *s, FILE *out, char err[PHSIM_ERR_MAX]) {
   int st = phsim_config_validate(&s->cfg, err);
   return st == PHSIM_OK ? phsim_grad_write(&s->cfg, out, err) : st;
 }
+
+/* JSON text as phsim writes it to files (a final newline), or NULL. */
+static char *json_text(json_t *v) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = v != NULL ? open_memstream(&text, &len) : NULL;
+  if (mem != NULL) {
+    int bad = json_dumpf(v, mem, PHSIM_JSON_FLAGS) != 0 || fputc('\n', mem) == EOF;
+    if (fclose(mem) != 0 || bad) {
+      free(text);
+      text = NULL;
+    }
+  }
+  json_decref(v);
+  return text;
+}
+
+char *phsim_summary_text(const phsim_summary *summary) {
+  return json_text(phsim_summary_json(summary));
+}
+
+char *phsim_keys_text(void) { return json_text(phsim_config_keys_json()); }
+
+char *phsim_setup_grad_text(phsim_setup *s, char err[PHSIM_ERR_MAX]) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  if (mem == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "out of memory for the gradient's text");
+    return NULL;
+  }
+  int st = phsim_setup_grad(s, mem, err);
+  if (fclose(mem) != 0 && st == PHSIM_OK) {
+    snprintf(err, PHSIM_ERR_MAX, "out of memory for the gradient's text");
+    st = PHSIM_ENOMEM;
+  }
+  if (st != PHSIM_OK) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+void phsim_free(void *p) { free(p); }
 
 struct phsim_study {
   phsim_sweep sweep;

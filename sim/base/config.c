@@ -980,6 +980,42 @@ void phsim_config_print_keys(FILE *out) {
   }
 }
 
+/* The default of k as `phsim keys` shows it (none for a path). */
+static json_t *default_text(const phsim_config *def, const key_spec *k) {
+  if (k->kind == KIND_PATH) return json_null();
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  if (mem == NULL) return NULL;
+  write_value(def, k, 0, mem);
+  fclose(mem);
+  json_t *v = json_string(buf);
+  free(buf);
+  return v;
+}
+
+json_t *phsim_config_keys_json(void) {
+  phsim_config def;
+  phsim_config_default(&def);
+  json_t *list = json_array();
+  for (size_t i = 0; list != NULL && i < NKEYS; i++) {
+    const key_spec *k = &keys[i];
+    char allowed[256];
+    describe_range(k, allowed, sizeof allowed);
+    json_t *choices = json_array();
+    for (size_t c = 0; k->kind == KIND_ENUM && k->choices[c] != NULL; c++)
+      json_array_append_new(choices, json_string(k->choices[c]));
+    if (json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:o}", "key", k->name,
+                                              "help", k->help, "allowed", allowed,
+                                              "choices", choices, "default",
+                                              default_text(&def, k))) != 0) {
+      json_decref(list);
+      return NULL;
+    }
+  }
+  return list;
+}
+
 const char *phsim_config_choice(const phsim_config *cfg, const char *key) {
   const key_spec *k = find_key(key);
   if (k == NULL || k->kind != KIND_ENUM) return NULL;

@@ -1,4 +1,5 @@
-/* interrupt.c: a flag set by SIGINT / SIGTERM. */
+/* interrupt.c: a flag set by SIGINT / SIGTERM, and a caller's own stop
+ * flag watched by the calling thread. */
 #define _POSIX_C_SOURCE 200809L
 #include "phsim_interrupt.h"
 
@@ -18,6 +19,12 @@ void phsim_interrupt_install(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-int phsim_interrupted(void) { return received != 0; }
+/* Thread-local: a library caller's run polls its own flag, not another
+ * thread's. */
+static _Thread_local const volatile int *watched = NULL;
+
+void phsim_interrupt_watch(const volatile int *flag) { watched = flag; }
+
+int phsim_interrupted(void) { return received != 0 || (watched != NULL && *watched != 0); }
 
 int phsim_interrupt_signal(void) { return (int)received; }

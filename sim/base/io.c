@@ -272,7 +272,7 @@ int phsim_json_write(json_t *value, const char *dir, const char *name,
   phsim_outfile f;
   int st = phsim_outfile_open(&f, dir, name, err);
   if (st != PHSIM_OK) return st;
-  if (json_dumpf(value, f.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
+  if (json_dumpf(value, f.fp, PHSIM_JSON_FLAGS) != 0 ||
       fputc('\n', f.fp) == EOF) {
     phsim_outfile_abort(&f);
     snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/%s'", dir, name);

@@ -54,8 +54,12 @@ $(LIB_OBJ): CFLAGS += -fPIC
 all: $(LIB)/libphsim.a $(LIB)/libphsim.so
 $(LIB)/libphsim.a: $(LIB_OBJ) | $(LIB)
 	rm -f $@ && $(AR) rcs $@ $^
+# The shared library's soname carries the ABI's major number (SOVERSION):
+# installed as libphsim.so.VERSION with the links libphsim.so.SOVERSION and
+# libphsim.so.
+SOVERSION := 0
 $(LIB)/libphsim.so: $(LIB_OBJ) | $(LIB)
-	$(CC) $(CFLAGS) -shared $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libphsim.so.$(SOVERSION) $^ -o $@ $(LDLIBS)
 $(LIB):
 	mkdir -p $@
 .PHONY: example
@@ -151,11 +155,12 @@ clean:
 # these files and the directories install made for phsim alone.
 PREFIX  ?= /usr/local
 DESTDIR ?=
-INSTALL_LIBS ?= $(LIB)/libphsim.a $(LIB)/libphsim.so
 HEADERS := $(wildcard include/*.h)
 SCRIPTS := $(wildcard plots/*.gp)
 ROOT    := $(DESTDIR)$(PREFIX)
-INSTALLED := bin/phsim $(INSTALL_LIBS) lib/pkgconfig/phsim.pc \
+SONAME  := libphsim.so.$(SOVERSION)
+INSTALLED := bin/phsim lib/libphsim.a lib/libphsim.so lib/$(SONAME) lib/libphsim.so.$(VERSION) \
+  lib/pkgconfig/phsim.pc \
   $(HEADERS:include/%=include/phsim/%) $(SCRIPTS:plots/%=share/phsim/plots/%) \
   share/man/man1/phsim.1
 .PHONY: install uninstall man
@@ -183,11 +188,14 @@ $(BUILD)/phsim.1: $(BIN)/phsim
 	  --include=$(BUILD)/phsim-commands.h2m --output=$@ $(BIN)/phsim
 man: $(BUILD)/phsim.1
 
-install: $(BIN)/phsim $(INSTALL_LIBS) $(BUILD)/phsim.pc $(BUILD)/phsim.1
+install: $(BIN)/phsim $(LIB)/libphsim.a $(LIB)/libphsim.so $(BUILD)/phsim.pc $(BUILD)/phsim.1
 	install -d $(ROOT)/bin $(ROOT)/lib/pkgconfig $(ROOT)/include/phsim \
 	  $(ROOT)/share/phsim/plots $(ROOT)/share/man/man1
 	install -m 755 $(BIN)/phsim $(ROOT)/bin/phsim
-	$(if $(INSTALL_LIBS),install -m 644 $(INSTALL_LIBS) $(ROOT)/lib/)
+	install -m 644 $(LIB)/libphsim.a $(ROOT)/lib/libphsim.a
+	install -m 755 $(LIB)/libphsim.so $(ROOT)/lib/libphsim.so.$(VERSION)
+	ln -sf libphsim.so.$(VERSION) $(ROOT)/lib/$(SONAME)
+	ln -sf $(SONAME) $(ROOT)/lib/libphsim.so
 	install -m 644 $(BUILD)/phsim.pc $(ROOT)/lib/pkgconfig/phsim.pc
 	install -m 644 $(HEADERS) $(ROOT)/include/phsim/
 	install -m 644 $(SCRIPTS) $(ROOT)/share/phsim/plots/

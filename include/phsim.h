@@ -42,6 +42,24 @@
 #include "phsim_trajectory.h"
 #include "phsim_version.h"
 
+/* The modules the phsim command is built from, public too: the CLI
+ * (sim/cli) includes nothing but this header.  Runs with every option
+ * (phsim_run.h), sweeps with shards and resume (phsim_sweep.h), output
+ * directories and their locks (phsim_outdir.h), whole-or-absent output
+ * files (phsim_io.h), the gradient (phsim_grad.h), force fields and pulls
+ * (phsim_field.h), fits (phsim_fit.h), medians with bootstrap intervals
+ * (phsim_stats.h), run tables (phsim_table.h), figures (phsim_plot.h). */
+#include "phsim_field.h"
+#include "phsim_fit.h"
+#include "phsim_grad.h"
+#include "phsim_io.h"
+#include "phsim_outdir.h"
+#include "phsim_plot.h"
+#include "phsim_run.h"
+#include "phsim_stats.h"
+#include "phsim_sweep.h"
+#include "phsim_table.h"
+
 /* ---- configuration -------------------------------------------------------- */
 
 typedef struct phsim_setup phsim_setup;

@@ -115,8 +115,11 @@ int phsim_config_read_stream(phsim_config *cfg, FILE *fp, const char *path,
                              char err[PHSIM_ERR_MAX]);
 
 /* Cross-key checks (Pf <= P, K <= d, pi sums to 1, memory, files), run once
- * after every assignment and before any work. */
+ * after every assignment and before any work.  The init files are read as
+ * a check (phsim_config_validate_initial, phsim_initial.h, keeps them). */
 int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
+/* The same without reading the init files. */
+int phsim_config_validate_keys(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
 /* Bytes a run of cfg holds at most (W and its copies, the m x m matrices,
  * the sampled engine's batch): what validate checks against the memory
  * the system has available. */

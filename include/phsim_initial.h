@@ -2,10 +2,11 @@
  *
  * init_W (m x d) and init_E (m x m) are read, shape-checked and checked for
  * finite entries by phsim_matrix_read (phsim_io.h); with head = offdiag every
- * E_jj must be 1 (the head mode trains only the off-diagonal).  Validation
- * (phsim_config_validate) reads them as a check; a run reads them once more
- * and starts its engine and its twin from the same matrices
- * (phsim_engine_start).  A field of NULL means "not given": W is drawn,
+ * E_jj must be 1 (the head mode trains only the off-diagonal).  They are
+ * read once per run: phsim_config_validate_initial validates and keeps
+ * them, the run (phsim_run_opts.initial) starts its engine and its twin
+ * from them; a run given none reads them itself.  A sweep reads them when
+ * it plans (a check before any work) and once in each point's run.  A field of NULL means "not given": W is drawn,
  * E is the identity. */
 #ifndef PHSIM_INITIAL_H
 #define PHSIM_INITIAL_H
@@ -24,5 +25,10 @@ typedef struct {
 int phsim_initial_read(const phsim_config *cfg, phsim_initial *init,
                        char err[PHSIM_ERR_MAX]);
 void phsim_initial_free(phsim_initial *init);
+
+/* phsim_config_validate, keeping the matrices it read in init (empty on
+ * an error; the caller frees it). */
+int phsim_config_validate_initial(const phsim_config *cfg, phsim_initial *init,
+                                  char err[PHSIM_ERR_MAX]);
 
 #endif

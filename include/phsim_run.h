@@ -11,6 +11,7 @@
 #define PHSIM_RUN_H
 
 #include "phsim_config.h"
+#include "phsim_initial.h"
 #include "phsim_observe.h"
 #include "phsim_summary.h"
 #include "phsim_trajectory.h"
@@ -32,6 +33,9 @@ typedef struct {
                               before the run started */
   int argc;                /* the command line for the provenance */
   const char *const *argv; /* (NULL: not recorded) */
+  const phsim_initial *initial; /* init_W, init_E as validation read them
+                                   (phsim_config_validate_initial); NULL:
+                                   the run reads them */
 } phsim_run_opts;
 
 /* Everything on: what `phsim run` does by default. */

@@ -166,6 +166,43 @@ static void test_init_files(void **s) {
   rmdir(dir);
 }
 
+static void first_row_overlap(void *ctx, const phsim_row *row) {
+  if (row->step == 0) *(double *)ctx = row->a[0];
+}
+
+/* Read once: a run given the matrices validation read does not read the
+ * files again (here the file changes in between, and the run starts from
+ * what validation read). */
+static void test_init_files_read_once(void **s) {
+  (void)s;
+  char dir[256], wpath[300], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "initonce");
+  snprintf(wpath, sizeof wpath, "%s/W", dir);
+  FILE *fp = fopen(wpath, "w");
+  fprintf(fp, "0.25 -0.2 0.3\n1e-3 0.5 -0.25\n");
+  fclose(fp);
+  phsim_config cfg;
+  tu_config_spec_step(&cfg);
+  cfg.d = 3;
+  cfg.steps = 10;
+  cfg.log_every = 10;
+  strcpy(cfg.init_W, wpath);
+  phsim_initial init;
+  assert_int_equal(phsim_config_validate_initial(&cfg, &init, err), PHSIM_OK);
+  fp = fopen(wpath, "w");
+  fprintf(fp, "0.75 -0.2 0.3\n1e-3 0.5 -0.25\n");
+  fclose(fp);
+  double a11 = 0.0;
+  phsim_run_opts opts = {.on_row = first_row_overlap, .row_ctx = &a11, .initial = &init};
+  assert_int_equal(phsim_run_execute(&cfg, NULL, opts, err), PHSIM_OK);
+  assert_true(a11 == 0.25);
+  opts.initial = NULL; /* without them, the run reads the file as it is now */
+  assert_int_equal(phsim_run_execute(&cfg, NULL, opts, err), PHSIM_OK);
+  assert_true(a11 == 0.75);
+  phsim_initial_free(&init);
+  tu_rmtree(dir);
+}
+
 /* A dead neuron (w_2 = 0) makes D_2 = 0: the run stops at step 0 with
  * PHSIM_ENUM, keeps its (header-only) trajectory and says "diverged". */
 static void test_numerical_fault(void **s) {
@@ -295,6 +332,7 @@ int main(void) {
       cmocka_unit_test(test_head_modes),
       cmocka_unit_test(test_run_outputs_and_reproducibility),
       cmocka_unit_test(test_init_files),
+      cmocka_unit_test(test_init_files_read_once),
       cmocka_unit_test(test_numerical_fault),
       cmocka_unit_test(test_paper_outcome_reduced_preset),
       cmocka_unit_test(test_twin),

@@ -42,16 +42,17 @@ const phsim_config *phsim_setup_config(const phsim_setup *s) { return &s->cfg; }
 int phsim_setup_run(phsim_setup *s, const char *out_dir, phsim_row_callback on_row,
                     void *ctx, phsim_summary *summary, char err[PHSIM_ERR_MAX]) {
   if (summary != NULL) memset(summary, 0, sizeof *summary);
-  int st = phsim_config_validate(&s->cfg, err);
+  phsim_initial init; /* read once: validation keeps them for the run */
+  int st = phsim_config_validate_initial(&s->cfg, &init, err);
   if (st != PHSIM_OK) return st;
   phsim_run_opts opts = {.trajectory = 1, .timing = 1, .on_row = on_row, .row_ctx = ctx,
-                         .summary = summary};
-  if (out_dir == NULL) return phsim_run_execute(&s->cfg, NULL, opts, err);
+                         .summary = summary, .initial = &init};
   phsim_outdir od;
-  st = phsim_outdir_claim_run(&od, out_dir, &s->cfg, 0, err);
-  if (st != PHSIM_OK) return st;
-  st = phsim_run_execute(&s->cfg, out_dir, opts, err);
-  phsim_outdir_release(&od);
+  if (out_dir != NULL) st = phsim_outdir_claim_run(&od, out_dir, &s->cfg, 0, err);
+  const int claimed = out_dir != NULL && st == PHSIM_OK;
+  if (st == PHSIM_OK) st = phsim_run_execute(&s->cfg, out_dir, opts, err);
+  if (claimed) phsim_outdir_release(&od);
+  phsim_initial_free(&init);
   return st;
 }
 

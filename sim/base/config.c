@@ -791,7 +791,7 @@ double phsim_config_memory_bytes(const phsim_config *cfg) {
   return bytes;
 }
 
-int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+int phsim_config_validate_keys(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
   if (phsim_config_check(cfg, err) != PHSIM_OK) return PHSIM_EINPUT;
   char what[200];
   snprintf(what, sizeof what, "keys 'm', 'd'%s: m = %zu, d = %zu%s with engine '%s'",
@@ -799,8 +799,19 @@ int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
            cfg->engine == PHSIM_ENGINE_SAMPLED ? " and the batch" : "", engine_names[cfg->engine]);
   if (phsim_memory_check(phsim_config_memory_bytes(cfg), what, err) != PHSIM_OK)
     return PHSIM_EINPUT;
-  phsim_initial init; /* read as a check; a run reads them once more */
-  int st = phsim_initial_read(cfg, &init, err);
+  return PHSIM_OK;
+}
+
+int phsim_config_validate_initial(const phsim_config *cfg, phsim_initial *init,
+                                  char err[PHSIM_ERR_MAX]) {
+  *init = (phsim_initial){NULL, NULL};
+  int st = phsim_config_validate_keys(cfg, err);
+  return st == PHSIM_OK ? phsim_initial_read(cfg, init, err) : st;
+}
+
+int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  phsim_initial init;
+  int st = phsim_config_validate_initial(cfg, &init, err);
   phsim_initial_free(&init);
   return st;
 }

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "phsim_config.h"
+#include "phsim.h" /* the only phsim header the command line uses */
 
 enum {
   CLI_REQUIRED = 1, /* the command refuses to run without it */
@@ -87,6 +87,10 @@ int cli_number(const char *opt, const char *v, double lo, double hi, double *out
 /* The configuration from the operands (files) and option set_opt (key=value)
  * in command-line order, then validated; messages on stderr. */
 int cli_config(const cli_args *a, int set_opt, phsim_config *cfg);
+/* The same, keeping the init files validation read in init (the caller
+ * frees it), so that a run reads them once. */
+int cli_config_initial(const cli_args *a, int set_opt, phsim_config *cfg,
+                       phsim_initial *init);
 
 /* The commands (cmd_*.c). */
 extern const cli_command cli_run, cli_grad, cli_config_cmd, cli_sweep, cli_merge,

@@ -6,10 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "phsim_outdir.h"
-#include "phsim_plot.h"
-#include "phsim_table.h"
-
 static int plot_main(const cli_command *c, const cli_args *a) {
   (void)c;
   const char *dir = cli_operand(a, 0);

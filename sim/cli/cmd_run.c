@@ -4,11 +4,6 @@
 
 #include <unistd.h>
 
-#include "phsim_grad.h"
-#include "phsim_io.h"
-#include "phsim_outdir.h"
-#include "phsim_run.h"
-
 #define SET_HELP \
   "set one configuration key (see 'phsim keys'); files and --set apply in " \
   "command-line order, the later wins"
@@ -28,13 +23,15 @@ static const cli_option run_options[] = {
 static int run_main(const cli_command *c, const cli_args *a) {
   (void)c;
   phsim_config cfg;
-  int st = cli_config(a, RUN_SET, &cfg);
+  phsim_initial init;
+  int st = cli_config_initial(a, RUN_SET, &cfg, &init);
   if (st != PHSIM_OK) return st;
   const char *out = cli_last(a, RUN_OUT);
   phsim_run_opts opts = phsim_run_opts_default();
   opts.timing = cli_count(a, RUN_NO_TIMING) == 0;
   opts.argc = a->argc;
   opts.argv = a->argv;
+  opts.initial = &init;
   char err[PHSIM_ERR_MAX];
   phsim_outdir od;
   st = phsim_outdir_claim_run(&od, out, &cfg, cli_count(a, RUN_FORCE) > 0, err);
@@ -42,6 +39,7 @@ static int run_main(const cli_command *c, const cli_args *a) {
     st = phsim_run_execute(&cfg, out, opts, err);
     phsim_outdir_release(&od);
   }
+  phsim_initial_free(&init);
   return st == PHSIM_OK ? st : cli_fail(st, err);
 }
 

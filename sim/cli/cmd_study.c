@@ -4,10 +4,6 @@
 
 #include <stdlib.h>
 
-#include "phsim_field.h"
-#include "phsim_fit.h"
-#include "phsim_stats.h"
-
 /* DIR/config, read and validated. */
 static int load_run_config(const char *dir, phsim_config *cfg) {
   char err[PHSIM_ERR_MAX], path[PHSIM_PATH_MAX + 16];

@@ -1,12 +1,10 @@
 /* cmd_sweep.c: grids of runs (sweep) and their shards combined (merge). */
+#define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "phsim_outdir.h"
-#include "phsim_sweep.h"
 
 enum { SW_SET, SW_GRID, SW_OUT, SW_JOBS, SW_SHARD, SW_RESUME, SW_KEEP, SW_FORCE };
 static const cli_option sweep_options[] = {
@@ -102,17 +100,30 @@ static int sweep_main(const cli_command *c, const cli_args *a) {
   return st;
 }
 
+/* The columns of sweep.csv, from the summary module's table. */
+static void sweep_columns(FILE *out) {
+  char *cols = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&cols, &len);
+  if (mem == NULL) return;
+  phsim_summary_columns(mem, 0);
+  fclose(mem);
+  for (char *c = cols; *c != '\0'; c++)
+    if (*c == ',') *c = ' ';
+  fputs("\nsweep.csv columns: index, the grid keys, then", out);
+  cli_put_words(out, cols, 39, 2);
+  fputs("  and learn_<l> for each feature l (the first step any neuron learned it).\n", out);
+  free(cols);
+}
+
 const cli_command cli_sweep = {
     "sweep", "[CONFIG]", 0, 1, "a grid of runs in parallel; DIR/sweep.csv, DIR/runs/NNNNNN/",
     "A grid of runs: the Cartesian product of the --grid values, the first\n"
     "--grid slowest, numbered from 0; seed=1:8:8 sweeps seeds.  Writes\n"
     "DIR/sweep.json (the grids), DIR/runs/NNNNNN/{config,summary.json} and\n"
-    "DIR/sweep.csv: index, the grid keys, status, features_learned, collapsed,\n"
-    "loss_final, E_peak, E_peak_step, E_minus_I_final, erank_start, erank_end,\n"
-    "erank_bn_end, T1..T4, E_substitution, strong_neuron, substituted_neuron,\n"
-    "steps, learn_<l> (first step any neuron learned feature l).  Diverged\n"
-    "runs are recorded and the sweep goes on.\n",
-    sweep_options, 1, sweep_main, NULL};
+    "DIR/sweep.csv (its columns below).  Diverged runs are recorded and the\n"
+    "sweep goes on.\n",
+    sweep_options, 1, sweep_main, sweep_columns};
 
 static int merge_main(const cli_command *c, const cli_args *a) {
   (void)c;

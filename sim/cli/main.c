@@ -4,10 +4,6 @@
 
 #include <string.h>
 
-#include "phsim_interrupt.h"
-#include "phsim_io.h"
-#include "phsim_version.h"
-
 extern const cli_command cli_help;
 static const cli_command *const commands[] = {
     &cli_run,   &cli_grad,  &cli_config_cmd, &cli_sweep, &cli_merge, &cli_plot, &cli_field,

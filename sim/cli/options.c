@@ -285,6 +285,11 @@ int cli_number(const char *opt, const char *v, double lo, double hi, double *out
 }
 
 int cli_config(const cli_args *a, int set_opt, phsim_config *cfg) {
+  return cli_config_initial(a, set_opt, cfg, NULL);
+}
+
+int cli_config_initial(const cli_args *a, int set_opt, phsim_config *cfg,
+                       phsim_initial *init) {
   char err[PHSIM_ERR_MAX];
   int st = PHSIM_OK;
   phsim_config_default(cfg);
@@ -292,6 +297,8 @@ int cli_config(const cli_args *a, int set_opt, phsim_config *cfg) {
     if (a->args[i].opt == CLI_OPERAND) st = phsim_config_read_file(cfg, a->args[i].value, err);
     else if (a->args[i].opt == set_opt) st = phsim_config_set_arg(cfg, a->args[i].value, err);
   }
-  if (st == PHSIM_OK) st = phsim_config_validate(cfg, err);
+  if (st == PHSIM_OK)
+    st = init != NULL ? phsim_config_validate_initial(cfg, init, err)
+                      : phsim_config_validate(cfg, err);
   return st == PHSIM_OK ? st : cli_fail(st, err);
 }

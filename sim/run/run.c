@@ -150,12 +150,15 @@ int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
   gsl_rng *rng = phsim_config_rng(cfg);
   phsim_outfile traj = {.fp = NULL};
   /* A fault at the initial state is a diverged run at step 0. */
-  phsim_initial init; /* init_W, init_E: read once for the engine and the twin */
-  int start_status = phsim_initial_read(cfg, &init, err);
-  if (start_status == PHSIM_OK) start_status = phsim_engine_start(r.engine, cfg, &init, rng, err);
+  /* init_W, init_E: as validation read them, else read here; once for the
+   * engine and the twin */
+  phsim_initial read = {NULL, NULL};
+  const phsim_initial *init = opts.initial != NULL ? opts.initial : &read;
+  int start_status = opts.initial != NULL ? PHSIM_OK : phsim_initial_read(cfg, &read, err);
+  if (start_status == PHSIM_OK) start_status = phsim_engine_start(r.engine, cfg, init, rng, err);
   int st = start_status == PHSIM_ENUM ? PHSIM_OK : start_status;
-  if (st == PHSIM_OK && r.t.twin != NULL) st = phsim_twin_start(r.t.twin, &init, err);
-  phsim_initial_free(&init);
+  if (st == PHSIM_OK && r.t.twin != NULL) st = phsim_twin_start(r.t.twin, init, err);
+  phsim_initial_free(&read);
   if (st == PHSIM_OK) st = open_outputs(&r, out_dir, &traj, err);
   if (st == PHSIM_OK) {
     char msg[PHSIM_ERR_MAX];

@@ -290,6 +290,17 @@ int phsim_sweep_point(const phsim_sweep *s, size_t idx, phsim_config *cfg,
     if (st != PHSIM_OK) return st;
   }
   char msg[PHSIM_ERR_MAX];
+  /* the init files: read when the sweep plans and by each point's run */
+  int st = phsim_config_validate_keys(cfg, msg);
+  if (st != PHSIM_OK) snprintf(err, PHSIM_ERR_MAX, "sweep point %zu: %.400s", idx, msg);
+  return st;
+}
+
+/* The init files of point idx, read as a check before any work (the
+ * point's run reads them once more). */
+static int check_initial_files(const phsim_config *cfg, size_t idx, char err[PHSIM_ERR_MAX]) {
+  if (cfg->init_W[0] == '\0' && cfg->init_E[0] == '\0') return PHSIM_OK;
+  char msg[PHSIM_ERR_MAX];
   int st = phsim_config_validate(cfg, msg);
   if (st != PHSIM_OK) snprintf(err, PHSIM_ERR_MAX, "sweep point %zu: %.400s", idx, msg);
   return st;
@@ -478,6 +489,7 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
   for (size_t t = 0; t < p->ntodo && st == PHSIM_OK; t++) {
     phsim_config cfg;
     st = phsim_sweep_point(s, p->todo[t], &cfg, err);
+    if (st == PHSIM_OK) st = check_initial_files(&cfg, p->todo[t], err);
     if (st == PHSIM_OK && phsim_interrupted()) {
       snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d while checking the points; nothing "
                "was written", phsim_interrupt_signal());

@@ -41,6 +41,7 @@ do for [fmt in "png pdf"] {
          (name eq "T3" ? NaN : 1/0) with points pt -1 title (name eq "T3" ? "k/n: k of n runs got there" : ""), \
          fn(k, "-unf") using 1:2 with points pt 2 ps 1.5 lc rgb "#c00000" title "no flow-faithful run"
   }
+  load 'footnote.gp'
   unset multiplot
   unset output
 }

@@ -33,6 +33,7 @@ do for [fmt in "png pdf"] {
   set title "(d) loss and the neurons' noise"
   plot f using "step":"loss" with lines lt 6 lw 2.5 title "loss", \
        for [j=1:m] f using "step":(column(sprintf("noise_%d", j))) with lines lt j dt 3 title sprintf("‖P^⊥ w_%d‖", j)
+  load 'footnote.gp'
   unset multiplot
   unset output
 }

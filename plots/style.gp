@@ -21,3 +21,9 @@ set linetype 4 lc rgb "#CC79A7" lw 2
 set linetype 5 lc rgb "#E69F00" lw 2
 set linetype 6 lc rgb "#56B4E9" lw 2
 set linetype cycle 6
+# which phsim made the data (phsim plot sets made_by): a footnote in the
+# bottom right corner; single plots draw it with their plot, multiplots by
+# `load 'footnote.gp'` before `unset multiplot`.
+if (exists("made_by")) {
+  set label 99 made_by at screen 0.995, screen 0.012 right font ",7" tc rgb "#999999" front
+}

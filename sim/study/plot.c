@@ -29,6 +29,7 @@
 #include "phsim_spawn.h"
 #include "phsim_summary.h"
 #include "phsim_sweepio.h"
+#include "phsim_version.h"
 #include "plotdata.h"
 
 /* Runs of more neurons draw m^2 head curves: unreadable and slow. */
@@ -99,19 +100,29 @@ typedef struct {
   FILE *fp;
 } gp_vars;
 
-static int gp_begin(gp_vars *v, char err[PHSIM_ERR_MAX]) {
-  v->buf = NULL;
-  v->len = 0;
-  v->fp = open_memstream(&v->buf, &v->len);
-  if (v->fp == NULL) snprintf(err, PHSIM_ERR_MAX, "out of memory");
-  return v->fp != NULL ? PHSIM_OK : PHSIM_ENOMEM;
-}
-
 static void gp_str(gp_vars *v, const char *name, const char *value) {
   fprintf(v->fp, "%s=", name);
   gp_literal(v->fp, value);
   fputs("; ", v->fp);
 }
+
+/* made_by: which phsim made the data (a footnote, style.gp). */
+static void gp_made_by(gp_vars *v, const char *version, const char *commit) {
+  char note[160];
+  snprintf(note, sizeof note, "phsim %s (commit %s)", version, commit);
+  gp_str(v, "made_by", note);
+}
+
+/* The variables, made_by first: this phsim's, until the data's says more. */
+static int gp_begin(gp_vars *v, char err[PHSIM_ERR_MAX]) {
+  v->buf = NULL;
+  v->len = 0;
+  v->fp = open_memstream(&v->buf, &v->len);
+  if (v->fp == NULL) snprintf(err, PHSIM_ERR_MAX, "out of memory");
+  else gp_made_by(v, phsim_version(), phsim_commit());
+  return v->fp != NULL ? PHSIM_OK : PHSIM_ENOMEM;
+}
+
 
 static void gp_num(gp_vars *v, const char *name, double x) {
   if (isfinite(x)) fprintf(v->fp, "%s=%.17g; ", name, x);
@@ -350,6 +361,7 @@ static int plot_run(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   if (st == PHSIM_OK) st = gp_begin(&v, err);
   if (st == PHSIM_OK) {
     gp_str(&v, "dir", j.work);
+    if (sum.provenance.known) gp_made_by(&v, sum.provenance.version, sum.provenance.commit);
     gp_int(&v, "m", (long long)sum.cfg.m);
     gp_int(&v, "K", (long long)sum.cfg.K);
     gp_int(&v, "steps", (long long)sum.steps);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "phsim_csv.h"
+#include "phsim_popgrad.h"
 
 static const char *const met_col[NMET] = {"T1", "T3", "E_substitution", "E_peak",
                                           "kappa3", "kappa10", "kappa30"};
@@ -54,7 +55,7 @@ int phsim_sweep_row_read(const phsim_sweep_table *t, size_t K, sweep_row *r,
 static size_t strongest(const phsim_config *c) {
   size_t s = 0;
   for (size_t l = 1; l < c->K; l++)
-    if (c->pi[l] * pow(c->alpha[l], 6) > c->pi[s] * pow(c->alpha[s], 6)) s = l;
+    if (phsim_feature_strength(c, l) > phsim_feature_strength(c, s)) s = l;
   return s + 1;
 }
 

@@ -95,8 +95,10 @@ static void gram_unpack(const double *gram, gsl_matrix *R) {
 /* The pass over columns K.. of W (and Wt), its Gram sums packed into
  * sums (R's, then Rt's).  Inlined with a constant m <= PERP_REG_M, its
  * vectors are local arrays indexed by constants, which the compiler keeps
- * in registers; otherwise they live in work. */
-PERP_INLINE void perp_pass(size_t m, const phsim_perp_step_args *a,
+ * in registers; otherwise they live in work.  step (eta != 0) and target
+ * (Wt given) are constants too, so the loop carries no branch. */
+PERP_INLINE void perp_pass(size_t m, int step, int target,
+                           const phsim_perp_step_args *a,
                            double *restrict work, double *restrict sums) {
   const size_t tri = m * (m + 1) / 2, small = m <= PERP_REG_M;
   double lb[PERP_REG_M], ls[PERP_REG_M], lc[PERP_REG_M];
@@ -109,16 +111,15 @@ PERP_INLINE void perp_pass(size_t m, const phsim_perp_step_args *a,
   for (size_t p = 0; p < tri; p++) gram[p] = gram_t[p] = 0.0;
   for (size_t i = 0; i < m * m; i++) S[i] = a->S->data[i / m * a->S->tda + i % m];
   double *restrict W = a->W->data;
-  double *restrict Wt = a->Wt != NULL ? a->Wt->data : NULL;
-  const size_t tdw = a->W->tda, tdt = a->Wt != NULL ? a->Wt->tda : 0, d = a->W->size2;
+  double *restrict Wt = target ? a->Wt->data : NULL;
+  const size_t tdw = a->W->tda, tdt = target ? a->Wt->tda : 0, d = a->W->size2;
   const double alpha = -a->eta, ema = a->ema;
   for (size_t j = a->K; j < d; j++) {
     for (size_t r = 0; r < m; r++) c[r] = b[r] = W[r * tdw + j];
-    /* dsymm returns at once when alpha = 0: W unchanged */
-    if (alpha != 0.0) step_column(m, S, m, alpha, b, scaled, c);
+    if (step) step_column(m, S, m, alpha, b, scaled, c);
     for (size_t r = 0; r < m; r++) W[r * tdw + j] = c[r];
     gram_add_column(m, c, gram);
-    if (Wt == NULL) continue;
+    if (!target) continue;
     /* the EMA target, entry by entry as phsim_ema_update */
     for (size_t r = 0; r < m; r++) {
       b[r] = ema * Wt[r * tdt + j] + (1.0 - ema) * c[r];
@@ -130,17 +131,31 @@ PERP_INLINE void perp_pass(size_t m, const phsim_perp_step_args *a,
 }
 
 /* b, scaled, c, the two sums, S (for m > PERP_REG_M), then the sums out. */
+/* perp_pass with its flags as constants.  dsymm returns at once when
+ * alpha = -eta = 0: W unchanged. */
+PERP_INLINE void perp_variants(size_t m, const phsim_perp_step_args *a,
+                               double *work, double *sums) {
+  const int step = a->eta != 0.0;
+  if (a->Wt == NULL) {
+    if (step) perp_pass(m, 1, 0, a, work, sums);
+    else perp_pass(m, 0, 0, a, work, sums);
+  } else {
+    if (step) perp_pass(m, 1, 1, a, work, sums);
+    else perp_pass(m, 0, 1, a, work, sums);
+  }
+}
+
 size_t phsim_perp_step_work(size_t m) { return 3 * m + 2 * m * (m + 1) + m * m; }
 
 PERP_NO_SLP void phsim_perp_step(const phsim_perp_step_args *a, double *work) {
   const size_t m = a->W->size1, tri = m * (m + 1) / 2;
   double *sums = work + phsim_perp_step_work(m) - 2 * tri;
   switch (m) {
-    case 1: perp_pass(1, a, work, sums); break;
-    case 2: perp_pass(2, a, work, sums); break;
-    case 3: perp_pass(3, a, work, sums); break;
-    case 4: perp_pass(4, a, work, sums); break;
-    default: perp_pass(m, a, work, sums);
+    case 1: perp_variants(1, a, work, sums); break;
+    case 2: perp_variants(2, a, work, sums); break;
+    case 3: perp_variants(3, a, work, sums); break;
+    case 4: perp_variants(4, a, work, sums); break;
+    default: perp_variants(m, a, work, sums);
   }
   gram_unpack(sums, a->R);
   if (a->Wt != NULL) gram_unpack(sums + tri, a->Rt);

@@ -18,6 +18,8 @@
 
 #include "phsim_engine.h"
 #include "phsim_popgrad.h"
+#include "phsim_reduced.h"
+#include "phsim_reduced_batch.h"
 #include "phsim_spawn.h"
 #include "phsim_weights.h"
 
@@ -180,6 +182,48 @@ static void versus_torch(size_t d, const char *dir) {
   gsl_rng_free(r);
 }
 
+/* Run-steps per second of the order engine's bare step (phsim_reduced_step
+ * and the evaluation, no engine bookkeeping) for one run, and per run in a
+ * batch of n (phsim_reduced_batch), alternating so both see the same
+ * machine; m = 2, K = 2, d = 200. */
+static void order_batch(size_t n) {
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  cfg.engine = PHSIM_ENGINE_ORDER;
+  cfg.d = 200;
+  gsl_rng *r = phsim_config_rng(&cfg);
+  phsim_reduced *o = phsim_reduced_alloc(&cfg);
+  phsim_reduced_state_start(o->s, &cfg, NULL, r);
+  phsim_reduced_state_eval(o->s);
+  const phsim_config *cfgs[256];
+  for (size_t i = 0; i < n; i++) cfgs[i] = &cfg;
+  phsim_reduced_batch *b = phsim_reduced_batch_alloc(cfgs, n);
+  for (size_t i = 0; i < n; i++) phsim_reduced_batch_load(b, i, o->s->A, o->s->R, o->s->E);
+  phsim_reduced_batch_eval(b);
+  double single = 0.0, batched = 0.0;
+  unsigned long s1 = 0, s2 = 0;
+  for (int round = 0; round < 6; round++) {
+    double t0 = now();
+    for (int k = 0; k < 20000; k++, s1++) {
+      phsim_reduced_step(o);
+      phsim_reduced_state_eval(o->s);
+    }
+    double t1 = now();
+    for (int k = 0; k < 20000 / (int)n + 1; k++, s2 += n) {
+      phsim_reduced_batch_step(b);
+      phsim_reduced_batch_eval(b);
+    }
+    single += t1 - t0;
+    batched += now() - t1;
+  }
+  printf("order, bare step, m = 2, K = 2: one run %.0f steps/s, a batch of %zu "
+         "%.0f run-steps/s: %.1fx per run-step\n",
+         s1 / single, n, s2 / batched, (s2 / batched) / (s1 / single));
+  phsim_reduced_batch_free(b);
+  phsim_reduced_free(o);
+  gsl_rng_free(r);
+}
+
 int main(void) {
   static const size_t dims[] = {10, 200, 2000, 1000000};
   char dir[] = "/tmp/phsim-bench-XXXXXX";
@@ -192,6 +236,7 @@ int main(void) {
          "       d   phsim steps/s  torch steps/s     ratio  agreement (relative)\n");
   versus_torch(200, dir);
   versus_torch(2000, dir);
+  order_batch(64);
   char start[600], result[600];
   snprintf(start, sizeof start, "%s/start", dir);
   snprintf(result, sizeof result, "%s/result", dir);

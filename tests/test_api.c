@@ -225,12 +225,14 @@ static void test_grad_equals_cli(void **s) {
   tu_rmtree(dir);
 }
 
-/* phsim_summary_text is summary.json's bytes; phsim_keys_text lists every
- * key with its default as `phsim keys` shows it. */
+/* phsim_summary_text is summary.json's bytes; phsim_setup_config_text is
+ * its "config"; phsim_keys_text lists every key with its default as `phsim
+ * keys` shows it; phsim_summary_size is the struct's size. */
 static void test_texts(void **s) {
   (void)s;
   static const char *const kv[] = {"d=12", "steps=300", "log_every=10"};
   char dir[256], path[320], err[PHSIM_ERR_MAX];
+  assert_int_equal(phsim_summary_size(), sizeof(phsim_summary));
   tu_tempdir(dir, sizeof dir, "apitext");
   snprintf(path, sizeof path, "%s/run", dir);
   phsim_setup *su = setup_of(kv, 3);
@@ -240,11 +242,19 @@ static void test_texts(void **s) {
   char *file = tu_slurp(path), *text = phsim_summary_text(&sum);
   assert_non_null(text);
   assert_string_equal(text, file);
+  json_error_t je;
+  json_t *doc = json_loads(text, 0, &je);
+  char *config = phsim_setup_config_text(su);
+  json_t *cfg = json_loads(config, 0, &je);
+  assert_non_null(cfg);
+  assert_true(json_equal(cfg, json_object_get(doc, "config")));
+  json_decref(cfg);
+  json_decref(doc);
+  phsim_free(config);
   phsim_free(text);
   free(file);
   phsim_summary_free(&sum);
   phsim_setup_free(su);
-  json_error_t je;
   char *keys = phsim_keys_text();
   json_t *list = json_loads(keys, 0, &je);
   assert_non_null(list);

@@ -291,6 +291,41 @@ static void test_watched_flag_stops(void **s) {
   phsim_setup_free(su);
 }
 
+static void *raise_later(void *flag) {
+  struct timespec ts = {0, 200000000L};
+  nanosleep(&ts, NULL);
+  *(volatile int *)flag = 1;
+  return NULL;
+}
+
+/* A sweep's workers watch their caller's flag: raised while its runs are
+ * under way, the sweep stops at their next step (not after minutes). */
+static void test_watched_flag_stops_sweep(void **s) {
+  (void)s;
+  static const char *const kv[] = {"d=12", "steps=1000000000", "log_every=1000"};
+  char dir[256], out[320], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "apistop");
+  snprintf(out, sizeof out, "%s/sweep", dir);
+  phsim_setup *su = setup_of(kv, 3);
+  phsim_study *w = phsim_study_alloc(su, out, err);
+  assert_int_equal(phsim_study_grid(w, "seed=1,2", err), PHSIM_OK);
+  assert_int_equal(phsim_study_jobs(w, 2, err), PHSIM_OK);
+  volatile int stop = 0;
+  phsim_interrupt_watch(&stop);
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, raise_later, (void *)&stop), 0);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  assert_int_equal(phsim_study_run(w, err), PHSIM_EINTR);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  pthread_join(th, NULL);
+  phsim_interrupt_watch(NULL);
+  assert_true(t1.tv_sec - t0.tv_sec < 10);
+  phsim_study_free(w);
+  phsim_setup_free(su);
+  tu_rmtree(dir);
+}
+
 /* A sweep through the API writes what `phsim sweep` writes. */
 static void test_study_equals_cli_sweep(void **s) {
   (void)s;
@@ -334,6 +369,7 @@ int main(void) {
       cmocka_unit_test(test_grad_equals_cli),
       cmocka_unit_test(test_texts),
       cmocka_unit_test(test_watched_flag_stops),
+      cmocka_unit_test(test_watched_flag_stops_sweep),
       cmocka_unit_test(test_study_equals_cli_sweep),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -346,5 +346,18 @@ class Threads(unittest.TestCase):
         self.assertNotEqual(untimed(results[0].summary), untimed(results[1].summary))
 
 
+class Notebook(Scratch):
+    """experiments/mechanism.ipynb executes without an error (headless)."""
+
+    def test_executes(self):
+        notebook = os.path.join(ROOT, "experiments", "mechanism.ipynb")
+        env = dict(os.environ, PHSIM_HEADLESS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+        p = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
+                            "--ExecutePreprocessor.timeout=300", "--output-dir", self.tmp,
+                            notebook], capture_output=True, text=True, env=env, check=False)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertTrue(os.path.exists(self.path("mechanism.ipynb")))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

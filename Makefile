@@ -69,6 +69,20 @@ $(BUILD)/example: experiments/example.c $(LIB)/libphsim.a include/phsim.h | $(BU
 
 $(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 
+# The Python binding (sim/python/phsim: ctypes over lib/libphsim.so, no
+# compiler at import): `make python`, then from the checkout
+# PYTHONPATH=sim/python python3 -c "import phsim".  PYTHON: Debian's python3
+# (python3-numpy, python3-pandas) where there is one.  tests/test_python.c
+# runs tests/test_python.py against the library built here.
+PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PY_SRC  := $(wildcard sim/python/phsim/*.py)
+.PHONY: python
+python: $(LIB)/libphsim.so
+	@PYTHONPATH=sim/python PHSIM_LIB=$(LIB)/libphsim.so $(PYTHON) -c \
+	  'import phsim; print("phsim", phsim.__version__, "for Python: PYTHONPATH=sim/python; library", phsim._lib.path)'
+$(BUILD)/tests/test_python: CFLAGS += -DTEST_PHSIM_LIB='"$(LIB)/libphsim.so"'
+$(BUILD)/tests/test_python: $(LIB)/libphsim.so
+
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
@@ -100,7 +114,7 @@ plots: $(BIN)/phsim
 # The whole suite under AddressSanitizer and UBSan, GSL range checks on.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
-	$(MAKE) --no-print-directory test BUILD=build/san BIN=build/san/bin OPT="-O1 -g $(SAN)" DEFS=-DHAVE_INLINE
+	$(MAKE) --no-print-directory test BUILD=build/san BIN=build/san/bin LIB=build/san/lib OPT="-O1 -g $(SAN)" DEFS=-DHAVE_INLINE
 
 # The core tests and the readers of untrusted files under valgrind: zero
 # errors, zero leaks.
@@ -152,17 +166,21 @@ clean:
 # the gnuplot scripts (found by an installed `phsim plot`: beside the
 # program as ../share/phsim/plots) and the man page made by help2man from
 # `phsim --help` and every `phsim help COMMAND`.  uninstall removes exactly
-# these files and the directories install made for phsim alone.
+# these files and the directories install made for phsim alone.  The Python
+# package goes to PREFIX/PYTHONDIR/phsim (on python3's path for PREFIX=/usr
+# on Debian; elsewhere PYTHONPATH=PREFIX/lib/python3/dist-packages) and
+# finds the library two levels up, in PREFIX/lib.
 PREFIX  ?= /usr/local
 DESTDIR ?=
 HEADERS := $(wildcard include/*.h)
 SCRIPTS := $(wildcard plots/*.gp)
 ROOT    := $(DESTDIR)$(PREFIX)
 SONAME  := libphsim.so.$(SOVERSION)
+PYTHONDIR ?= lib/python3/dist-packages
 INSTALLED := bin/phsim lib/libphsim.a lib/libphsim.so lib/$(SONAME) lib/libphsim.so.$(VERSION) \
   lib/pkgconfig/phsim.pc \
   $(HEADERS:include/%=include/phsim/%) $(SCRIPTS:plots/%=share/phsim/plots/%) \
-  share/man/man1/phsim.1
+  share/man/man1/phsim.1 $(PY_SRC:sim/python/%=$(PYTHONDIR)/%)
 .PHONY: install uninstall man
 
 $(BUILD)/prefix.stamp: FORCE
@@ -200,7 +218,11 @@ install: $(BIN)/phsim $(LIB)/libphsim.a $(LIB)/libphsim.so $(BUILD)/phsim.pc $(B
 	install -m 644 $(HEADERS) $(ROOT)/include/phsim/
 	install -m 644 $(SCRIPTS) $(ROOT)/share/phsim/plots/
 	install -m 644 $(BUILD)/phsim.1 $(ROOT)/share/man/man1/phsim.1
+	install -d $(ROOT)/$(PYTHONDIR)/phsim
+	install -m 644 $(PY_SRC) $(ROOT)/$(PYTHONDIR)/phsim/
 
 uninstall:
 	rm -f $(addprefix $(ROOT)/,$(INSTALLED))
+	rm -rf $(ROOT)/$(PYTHONDIR)/phsim/__pycache__
+	-rmdir $(ROOT)/$(PYTHONDIR)/phsim 2>/dev/null
 	-rmdir $(ROOT)/include/phsim $(ROOT)/share/phsim/plots $(ROOT)/share/phsim 2>/dev/null

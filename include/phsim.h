@@ -115,6 +115,12 @@ char *phsim_keys_text(void);
 /* Release what the functions above return (bindings that cannot call the C
  * library's free themselves). */
 void phsim_free(void *p);
+/* The configuration as resolved so far, as summary.json's "config" holds
+ * it (NULL when out of memory); free it with phsim_free. */
+char *phsim_setup_config_text(const phsim_setup *s);
+/* sizeof(phsim_summary): bindings that cannot read the headers allocate
+ * this many bytes for phsim_setup_run's summary. */
+size_t phsim_summary_size(void);
 
 /* ---- stopping ------------------------------------------------------------------ */
 

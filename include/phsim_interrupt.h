@@ -8,6 +8,9 @@ void phsim_interrupt_install(void);
 /* Also stop the calling thread's work when *flag becomes nonzero (NULL:
  * watch nothing); a library caller's cancel button.  Per thread. */
 void phsim_interrupt_watch(const volatile int *flag);
+/* The calling thread's watched flag (NULL: none): a sweep's workers watch
+ * their caller's. */
+const volatile int *phsim_interrupt_watched(void);
 /* Has a stop been requested (a signal, or the thread's watched flag)? */
 int phsim_interrupted(void);
 /* The signal received (0 if none). */

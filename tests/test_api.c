@@ -225,12 +225,14 @@ static void test_grad_equals_cli(void **s) {
   tu_rmtree(dir);
 }
 
-/* phsim_summary_text is summary.json's bytes; phsim_keys_text lists every
- * key with its default as `phsim keys` shows it. */
+/* phsim_summary_text is summary.json's bytes; phsim_setup_config_text is
+ * its "config"; phsim_keys_text lists every key with its default as `phsim
+ * keys` shows it; phsim_summary_size is the struct's size. */
 static void test_texts(void **s) {
   (void)s;
   static const char *const kv[] = {"d=12", "steps=300", "log_every=10"};
   char dir[256], path[320], err[PHSIM_ERR_MAX];
+  assert_int_equal(phsim_summary_size(), sizeof(phsim_summary));
   tu_tempdir(dir, sizeof dir, "apitext");
   snprintf(path, sizeof path, "%s/run", dir);
   phsim_setup *su = setup_of(kv, 3);
@@ -240,11 +242,19 @@ static void test_texts(void **s) {
   char *file = tu_slurp(path), *text = phsim_summary_text(&sum);
   assert_non_null(text);
   assert_string_equal(text, file);
+  json_error_t je;
+  json_t *doc = json_loads(text, 0, &je);
+  char *config = phsim_setup_config_text(su);
+  json_t *cfg = json_loads(config, 0, &je);
+  assert_non_null(cfg);
+  assert_true(json_equal(cfg, json_object_get(doc, "config")));
+  json_decref(cfg);
+  json_decref(doc);
+  phsim_free(config);
   phsim_free(text);
   free(file);
   phsim_summary_free(&sum);
   phsim_setup_free(su);
-  json_error_t je;
   char *keys = phsim_keys_text();
   json_t *list = json_loads(keys, 0, &je);
   assert_non_null(list);
@@ -279,6 +289,41 @@ static void test_watched_flag_stops(void **s) {
   assert_int_equal(phsim_setup_run(su, NULL, NULL, NULL, &sum, err), PHSIM_OK);
   phsim_summary_free(&sum);
   phsim_setup_free(su);
+}
+
+static void *raise_later(void *flag) {
+  struct timespec ts = {0, 200000000L};
+  nanosleep(&ts, NULL);
+  *(volatile int *)flag = 1;
+  return NULL;
+}
+
+/* A sweep's workers watch their caller's flag: raised while its runs are
+ * under way, the sweep stops at their next step (not after minutes). */
+static void test_watched_flag_stops_sweep(void **s) {
+  (void)s;
+  static const char *const kv[] = {"d=12", "steps=1000000000", "log_every=1000"};
+  char dir[256], out[320], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "apistop");
+  snprintf(out, sizeof out, "%s/sweep", dir);
+  phsim_setup *su = setup_of(kv, 3);
+  phsim_study *w = phsim_study_alloc(su, out, err);
+  assert_int_equal(phsim_study_grid(w, "seed=1,2", err), PHSIM_OK);
+  assert_int_equal(phsim_study_jobs(w, 2, err), PHSIM_OK);
+  volatile int stop = 0;
+  phsim_interrupt_watch(&stop);
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, raise_later, (void *)&stop), 0);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  assert_int_equal(phsim_study_run(w, err), PHSIM_EINTR);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  pthread_join(th, NULL);
+  phsim_interrupt_watch(NULL);
+  assert_true(t1.tv_sec - t0.tv_sec < 10);
+  phsim_study_free(w);
+  phsim_setup_free(su);
+  tu_rmtree(dir);
 }
 
 /* A sweep through the API writes what `phsim sweep` writes. */
@@ -324,6 +369,7 @@ int main(void) {
       cmocka_unit_test(test_grad_equals_cli),
       cmocka_unit_test(test_texts),
       cmocka_unit_test(test_watched_flag_stops),
+      cmocka_unit_test(test_watched_flag_stops_sweep),
       cmocka_unit_test(test_study_equals_cli_sweep),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

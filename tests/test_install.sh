@@ -1,8 +1,9 @@
 #!/bin/sh
 # test_install.sh: `make install` into a temporary prefix (DESTDIR), the
 # files there, the example built against it by pkg-config, `phsim run` and
-# `phsim plot` of the installed program from another directory, and
-# `make uninstall` leaving no file.  Run from the checkout by test_install.
+# `phsim plot` of the installed program from another directory, the Python
+# package imported there, and `make uninstall` leaving no file.  Run from
+# the checkout by test_install.
 set -eu
 MAKE=${MAKE:-make}
 # Under `make test -jN` the jobserver's descriptors do not reach us: the
@@ -46,7 +47,15 @@ mkdir "$T/x"
    >/dev/null 2>&1 && "$ROOT/bin/phsim" plot r >/dev/null) || fail "run and plot from $T/x"
 test -s "$T/x/r/run.png" || fail "no run.png"
 
+# The Python package, imported from another directory with PHSIM_LIB unset:
+# it finds the installed library two levels above itself.
+PYTHON=${PHSIM_PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+test -s "$ROOT/lib/python3/dist-packages/phsim/__init__.py" || fail "the Python package is missing"
+(cd "$T/x" && env -u PHSIM_LIB PYTHONPATH="$ROOT/lib/python3/dist-packages" "$PYTHON" -c \
+   'import phsim, sys; assert phsim._lib.path == sys.argv[1], phsim._lib.path; phsim.grad(d=5)' \
+   "$ROOT/lib/libphsim.so") || fail "import phsim from the installed package"
+
 $MAKE -s uninstall DESTDIR="$STAGE" PREFIX="$PREFIX" >/dev/null || fail "make uninstall failed"
 left=$(find "$STAGE" ! -type d)
 [ -z "$left" ] || fail "uninstall left: $left"
-echo "test_install: install, example, plot from another directory, uninstall: ok"
+echo "test_install: install, example, plot from another directory, Python, uninstall: ok"

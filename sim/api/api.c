@@ -81,6 +81,10 @@ char *phsim_summary_text(const phsim_summary *summary) {
   return json_text(phsim_summary_json(summary));
 }
 
+char *phsim_setup_config_text(const phsim_setup *s) {
+  return json_text(phsim_config_to_json(&s->cfg));
+}
+
 char *phsim_keys_text(void) { return json_text(phsim_config_keys_json()); }
 
 char *phsim_setup_grad_text(phsim_setup *s, char err[PHSIM_ERR_MAX]) {
@@ -104,6 +108,8 @@ char *phsim_setup_grad_text(phsim_setup *s, char err[PHSIM_ERR_MAX]) {
 }
 
 void phsim_free(void *p) { free(p); }
+
+size_t phsim_summary_size(void) { return sizeof(phsim_summary); }
 
 struct phsim_study {
   phsim_sweep sweep;

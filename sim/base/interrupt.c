@@ -25,6 +25,8 @@ static _Thread_local const volatile int *watched = NULL;
 
 void phsim_interrupt_watch(const volatile int *flag) { watched = flag; }
 
+const volatile int *phsim_interrupt_watched(void) { return watched; }
+
 int phsim_interrupted(void) { return received != 0 || (watched != NULL && *watched != 0); }
 
 int phsim_interrupt_signal(void) { return (int)received; }

@@ -5,7 +5,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,14 +21,19 @@ typedef struct {
   gsl_matrix *gW, *gE;
   int status;
   char err[PHSIM_ERR_MAX];
-  atomic_int done;
+  pthread_mutex_t lock;
+  pthread_cond_t finished;
+  int done;
 } grad_job;
 
 static void *compute(void *arg) {
   grad_job *j = arg;
   j->status = phsim_engine_start(j->engine, j->cfg, NULL, j->rng, j->err);
   if (j->status == PHSIM_OK) j->status = phsim_engine_gradient(j->engine, j->gW, j->gE, j->err);
-  atomic_store(&j->done, 1);
+  pthread_mutex_lock(&j->lock);
+  j->done = 1;
+  pthread_cond_signal(&j->finished);
+  pthread_mutex_unlock(&j->lock);
   return NULL;
 }
 
@@ -111,9 +115,24 @@ static int refuse_up_front(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
   return phsim_memory_check(phsim_config_memory_bytes(cfg) + 8.0 * md, what, err);
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts = {0, ms * 1000000L};
-  nanosleep(&ts, NULL);
+/* Wait for j's thread, polling the stop flag every 20 ms; 1 when stopped.
+ * The thread's end wakes the wait: a small gradient returns in its own
+ * time (a library caller makes thousands). */
+static int wait_done(grad_job *j, char err[PHSIM_ERR_MAX]) {
+  int stop = 0;
+  pthread_mutex_lock(&j->lock);
+  while (!j->done && !(stop = stopped(err, "before the gradient was computed"))) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 20000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&j->finished, &j->lock, &until);
+  }
+  pthread_mutex_unlock(&j->lock);
+  return stop;
 }
 
 /* The job under way: on a stop the thread keeps it until the process
@@ -127,7 +146,8 @@ int phsim_grad_write(const phsim_config *cfg, FILE *out, char err[PHSIM_ERR_MAX]
   grad_job *j = calloc(1, sizeof *j);
   if (j == NULL) return PHSIM_ENOMEM;
   j->cfg = cfg;
-  atomic_init(&j->done, 0);
+  pthread_mutex_init(&j->lock, NULL);
+  pthread_cond_init(&j->finished, NULL);
   j->engine = phsim_engine_alloc(cfg);
   j->rng = phsim_config_rng(cfg);
   j->gW = gsl_matrix_alloc(cfg->m, cfg->d);
@@ -136,9 +156,7 @@ int phsim_grad_write(const phsim_config *cfg, FILE *out, char err[PHSIM_ERR_MAX]
   pthread_t th;
   if (pthread_create(&th, NULL, compute, j) != 0) compute(j);
   else {
-    while (!atomic_load(&j->done))
-      if (stopped(err, "before the gradient was computed")) return PHSIM_EINTR; /* the thread dies with us */
-      else sleep_ms(20);
+    if (wait_done(j, err)) return PHSIM_EINTR; /* the thread dies with us */
     pthread_join(th, NULL);
   }
   st = j->status;
@@ -148,6 +166,8 @@ int phsim_grad_write(const phsim_config *cfg, FILE *out, char err[PHSIM_ERR_MAX]
   gsl_matrix_free(j->gE);
   gsl_rng_free(j->rng);
   phsim_engine_free(j->engine);
+  pthread_cond_destroy(&j->finished);
+  pthread_mutex_destroy(&j->lock);
   free(j);
   running = NULL;
   return st;

@@ -320,6 +320,7 @@ typedef struct {
   int failed;               /* an I/O error stops the sweep */
   phsim_progress bar;
   pthread_mutex_t lock;
+  const volatile int *watched; /* the caller's stop flag, watched by every worker */
 } pool;
 
 static void run_dir(const phsim_sweep *s, size_t idx, char *buf, size_t n) {
@@ -412,6 +413,7 @@ static int run_point(const pool *p, size_t idx, char **row, char err[PHSIM_ERR_M
 
 static void *worker(void *arg) {
   pool *p = arg;
+  phsim_interrupt_watch(p->watched);
   for (;;) {
     pthread_mutex_lock(&p->lock);
     if (p->next == p->ntodo || p->failed || phsim_interrupted()) {
@@ -508,6 +510,7 @@ static int run_pool(pool *p, char err[PHSIM_ERR_MAX]) {
   pthread_t *th = malloc(jobs * sizeof *th);
   if (th == NULL) return PHSIM_ENOMEM;
   pthread_mutex_init(&p->lock, NULL);
+  p->watched = phsim_interrupt_watched();
   phsim_progress_start(&p->bar, p->ntodo, "runs");
   unsigned started = 0;
   for (unsigned j = 0; j < jobs; j++) started += pthread_create(&th[started], NULL, worker, p) == 0;

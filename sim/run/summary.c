@@ -260,8 +260,6 @@ void phsim_summary_columns(FILE *fp, size_t K) {
   for (size_t l = 1; l <= K; l++) fprintf(fp, ",learn_%zu", l);
 }
 
-size_t phsim_summary_ncolumns(size_t K) { return NCOLUMNS + K; }
-
 int phsim_summary_column_numeric(const char *name) {
   if (strncmp(name, "learn_", 6) == 0) return 1;
   for (size_t c = 0; c < NCOLUMNS; c++)

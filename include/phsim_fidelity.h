@@ -61,9 +61,6 @@ typedef struct phsim_fidelity phsim_fidelity;
 phsim_fidelity *phsim_fidelity_alloc(const phsim_config *cfg, size_t dense_max);
 void phsim_fidelity_free(phsim_fidelity *f);
 
-/* The dimension n of the coordinates x. */
-size_t phsim_fidelity_dim(const phsim_fidelity *f);
-
 /* The stiffness at (A, R, E).  PHSIM_ENUM (and NaN) when Phi is undefined
  * near the state (a second moment not positive within the difference
  * step). */

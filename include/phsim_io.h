@@ -23,13 +23,6 @@ int phsim_matrix_read_stream(FILE *fp, const char *path, size_t rows,
                              size_t cols, gsl_matrix **out,
                              char err[PHSIM_ERR_MAX]);
 
-/* Split a CSV line in place (phsim writes no quoting) into at most
- * PHSIM_CSV_MAX_COLS fields; a trailing newline is dropped. */
-#define PHSIM_CSV_MAX_COLS 256
-size_t phsim_csv_split(char *line, char **fields);
-/* Index of the column called name among n header fields, or -1. */
-long phsim_csv_column(char *const *header, size_t n, const char *name);
-
 /* An output file under construction. */
 typedef struct {
   FILE *fp;

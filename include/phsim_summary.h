@@ -131,8 +131,9 @@ long phsim_summary_first_learned(const phsim_summary *s, size_t l);
  * before learn_<l>) and one row's fields, each preceded by a comma. */
 void phsim_summary_columns(FILE *fp, size_t K);
 void phsim_summary_fields(FILE *fp, const phsim_summary *s);
-/* How many columns phsim_summary_columns writes for K features. */
-size_t phsim_summary_ncolumns(size_t K);
+/* 1 when the sweep table's column name holds a number or nothing (every
+ * column but status and outcome, learn_<l> included), else 0. */
+int phsim_summary_column_numeric(const char *name);
 
 /* Load a JSON file: a regular file of at most max_bytes, no duplicate
  * keys.  NULL with a message naming the file, line and column. */

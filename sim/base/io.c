@@ -119,25 +119,6 @@ int phsim_matrix_read_stream(FILE *fp, const char *path, size_t rows,
   return PHSIM_OK;
 }
 
-size_t phsim_csv_split(char *line, char **fields) {
-  size_t n = 0;
-  line[strcspn(line, "\r\n")] = '\0';
-  for (char *p = line; n < PHSIM_CSV_MAX_COLS;) {
-    fields[n++] = p;
-    char *c = strchr(p, ',');
-    if (c == NULL) break;
-    *c = '\0';
-    p = c + 1;
-  }
-  return n;
-}
-
-long phsim_csv_column(char *const *header, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(header[i], name) == 0) return (long)i;
-  return -1;
-}
-
 int phsim_outfile_open(phsim_outfile *f, const char *dir, const char *name,
                        char err[PHSIM_ERR_MAX]) {
   f->fp = NULL;

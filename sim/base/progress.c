@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "phsim_progress.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,7 +65,9 @@ void phsim_progress_update(phsim_progress *p, unsigned long done) {
   if (!p->tty) {
     if (!line_due(p, done, t)) return;
     p->last = t;
-    p->next_tenth = (double)(int)(10.0 * (double)done / (double)p->total + 1.0) / 10.0;
+    /* The next line at the tenth after the one this line shows (rounded, as
+     * printed): a first line at 9.6% reads "10%", the next is at 20%. */
+    p->next_tenth = (floor(10.0 * (double)done / (double)p->total + 0.5) + 1.0) / 10.0;
     line(p, done, t);
     return;
   }

@@ -78,8 +78,6 @@ void phsim_fidelity_free(phsim_fidelity *f) {
   free(f);
 }
 
-size_t phsim_fidelity_dim(const phsim_fidelity *f) { return f->n; }
-
 /* x = the reduced coordinates (phsim_reduced_pack; gsl vectors here have
  * stride 1). */
 static void pack(const phsim_fidelity *f, const gsl_matrix *A,

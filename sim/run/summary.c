@@ -238,18 +238,21 @@ COLUMN(accel_strong_without_head,
 COLUMN(accel_ratio, c_real(s->acceleration.present ? s->acceleration.ratio : NAN))
 #undef COLUMN
 
-#define C(name) {#name, col_##name}
+#define C(name) {#name, col_##name, 0}
+#define T(name) {#name, col_##name, 1}
 static const struct {
   const char *name;
   column_fn get;
+  int text; /* status, outcome; every other column is a number or empty */
 } columns[] = {
-    C(status), C(features_learned), C(collapsed), C(loss_final), C(E_peak), C(E_peak_step),
+    T(status), C(features_learned), C(collapsed), C(loss_final), C(E_peak), C(E_peak_step),
     C(E_minus_I_final), C(erank_start), C(erank_end), C(erank_bn_end), C(T1), C(T2), C(T3),
     C(T4), C(E_substitution), C(strong_neuron), C(substituted_neuron), C(steps),
-    C(flow_faithful), C(stiffness_max), C(turn_max), C(outcome), C(phase1_offtarget_max),
+    C(flow_faithful), C(stiffness_max), C(turn_max), T(outcome), C(phase1_offtarget_max),
     C(phase1_E_minus_I_max), C(fragile), C(weight_norm_max_final), C(accel_weak_with_head),
     C(accel_weak_without_head), C(accel_strong_without_head), C(accel_ratio)};
 #undef C
+#undef T
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
 void phsim_summary_columns(FILE *fp, size_t K) {
@@ -257,7 +260,12 @@ void phsim_summary_columns(FILE *fp, size_t K) {
   for (size_t l = 1; l <= K; l++) fprintf(fp, ",learn_%zu", l);
 }
 
-size_t phsim_summary_ncolumns(size_t K) { return NCOLUMNS + K; }
+int phsim_summary_column_numeric(const char *name) {
+  if (strncmp(name, "learn_", 6) == 0) return 1;
+  for (size_t c = 0; c < NCOLUMNS; c++)
+    if (strcmp(columns[c].name, name) == 0) return !columns[c].text;
+  return 0;
+}
 
 static void put_cell(FILE *fp, cell c) {
   fputc(',', fp);

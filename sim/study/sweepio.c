@@ -181,19 +181,12 @@ int phsim_sweep_same(const phsim_sweep *a, const phsim_sweep *b, char *why,
 
 enum { COL_INDEX, COL_GRID, COL_STATUS, COL_NUMBER, COL_TEXT };
 
-static const char *const numeric_columns[] = {
-    "features_learned", "collapsed", "loss_final", "E_peak", "E_peak_step",
-    "E_minus_I_final", "erank_start", "erank_end", "erank_bn_end", "T1", "T2",
-    "T3", "T4", "E_substitution", "strong_neuron", "substituted_neuron", "steps"};
-
 static char column_kind(const phsim_sweep *s, size_t c, const char *name) {
   if (c == 0) return COL_INDEX;
   if (c <= s->ngrids) return COL_GRID;
   if (strcmp(name, "status") == 0) return COL_STATUS;
-  if (strncmp(name, "learn_", 6) == 0) return COL_NUMBER;
-  for (size_t i = 0; i < sizeof numeric_columns / sizeof numeric_columns[0]; i++)
-    if (strcmp(name, numeric_columns[i]) == 0) return COL_NUMBER;
-  return COL_TEXT; /* a column this reader does not know: any text */
+  /* the summary module's table says which columns are numbers */
+  return phsim_summary_column_numeric(name) ? COL_NUMBER : COL_TEXT;
 }
 
 /* The header must be the one phsim writes for s. */

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,14 +297,19 @@ int phsim_sweep_point(const phsim_sweep *s, size_t idx, phsim_config *cfg,
   return st;
 }
 
-/* The init files of point idx, read as a check before any work (the
- * point's run reads them once more). */
-static int check_initial_files(const phsim_config *cfg, size_t idx, char err[PHSIM_ERR_MAX]) {
-  if (cfg->init_W[0] == '\0' && cfg->init_E[0] == '\0') return PHSIM_OK;
-  char msg[PHSIM_ERR_MAX];
-  int st = phsim_config_validate(cfg, msg);
-  if (st != PHSIM_OK) snprintf(err, PHSIM_ERR_MAX, "sweep point %zu: %.400s", idx, msg);
-  return st;
+/* ---- init files: read once per sweep ----------------------------------- */
+
+/* One entry per distinct (init_W, init_E, m, d, head) among the points,
+ * read and checked when the sweep plans, before any work; the runs start
+ * from it (phsim_run_opts.initial, shared read-only) and read no file. */
+typedef struct {
+  phsim_config key; /* the first point that read it */
+  phsim_initial init;
+} initial_entry;
+
+static int same_initial(const phsim_config *a, const phsim_config *b) {
+  return strcmp(a->init_W, b->init_W) == 0 && strcmp(a->init_E, b->init_E) == 0 &&
+         a->m == b->m && a->d == b->d && a->head == b->head;
 }
 
 /* ---- the pool --------------------------------------------------------- */
@@ -321,7 +327,42 @@ typedef struct {
   phsim_progress bar;
   pthread_mutex_t lock;
   const volatile int *watched; /* the caller's stop flag, watched by every worker */
+  initial_entry *initial;   /* the init files read, ninitial of them */
+  size_t ninitial;
+  size_t *initial_at;       /* per todo entry: its entry, or SIZE_MAX (none) */
 } pool;
+
+/* Todo entry t's init files: an entry read before, or read now. */
+static int plan_initial(pool *p, size_t t, const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  p->initial_at[t] = SIZE_MAX;
+  if (cfg->init_W[0] == '\0' && cfg->init_E[0] == '\0') return PHSIM_OK;
+  for (size_t e = 0; e < p->ninitial; e++)
+    if (same_initial(&p->initial[e].key, cfg)) {
+      p->initial_at[t] = e;
+      return PHSIM_OK;
+    }
+  initial_entry *grown = realloc(p->initial, (p->ninitial + 1) * sizeof *grown);
+  if (grown == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "out of memory for the init files of point %zu", p->todo[t]);
+    return PHSIM_ENOMEM;
+  }
+  p->initial = grown;
+  char msg[PHSIM_ERR_MAX];
+  int st = phsim_config_validate_initial(cfg, &grown[p->ninitial].init, msg);
+  if (st != PHSIM_OK) {
+    snprintf(err, PHSIM_ERR_MAX, "sweep point %zu: %.400s", p->todo[t], msg);
+    return st;
+  }
+  grown[p->ninitial].key = *cfg;
+  p->initial_at[t] = p->ninitial++;
+  return PHSIM_OK;
+}
+
+static void free_initial(pool *p) {
+  for (size_t e = 0; e < p->ninitial; e++) phsim_initial_free(&p->initial[e].init);
+  free(p->initial);
+  free(p->initial_at);
+}
 
 static void run_dir(const phsim_sweep *s, size_t idx, char *buf, size_t n) {
   snprintf(buf, n, "%s/runs/%06zu", s->out, idx);
@@ -384,9 +425,13 @@ static void write_rows(pool *p, int all) {
   }
 }
 
-/* Run point idx (or, with --resume, take its complete run); its line. */
-static int run_point(const pool *p, size_t idx, char **row, char err[PHSIM_ERR_MAX]) {
-  phsim_run_opts opts = {.trajectory = p->s->keep_trajectories, .timing = 0, .progress = 0};
+/* Run todo entry t (or, with --resume, take its complete run); its line. */
+static int run_point(const pool *p, size_t t, char **row, char err[PHSIM_ERR_MAX]) {
+  const size_t idx = p->todo[t];
+  phsim_run_opts opts = {.trajectory = p->s->keep_trajectories, .timing = 0, .progress = 0,
+                         .initial = p->initial_at[t] == SIZE_MAX
+                                        ? NULL
+                                        : &p->initial[p->initial_at[t]].init};
   phsim_config cfg;
   phsim_summary sum;
   char dir[PHSIM_PATH_MAX + 32];
@@ -424,7 +469,7 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&p->lock);
     const size_t idx = p->todo[slot];
     char err[PHSIM_ERR_MAX], *row = NULL;
-    int st = run_point(p, idx, &row, err);
+    int st = run_point(p, slot, &row, err);
     pthread_mutex_lock(&p->lock);
     p->status[slot] = st;
     p->rows[slot] = row;
@@ -482,7 +527,9 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
   p->status = calloc(most_todo, sizeof *p->status);
   p->rows = calloc(most_todo, sizeof *p->rows);
   p->finished = calloc(most_todo, sizeof *p->finished);
-  if (p->todo == NULL || p->status == NULL || p->rows == NULL || p->finished == NULL) {
+  p->initial_at = calloc(most_todo, sizeof *p->initial_at);
+  if (p->todo == NULL || p->status == NULL || p->rows == NULL || p->finished == NULL ||
+      p->initial_at == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "out of memory planning %zu points", s->npoints);
     return PHSIM_ENOMEM;
   }
@@ -491,7 +538,7 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
   for (size_t t = 0; t < p->ntodo && st == PHSIM_OK; t++) {
     phsim_config cfg;
     st = phsim_sweep_point(s, p->todo[t], &cfg, err);
-    if (st == PHSIM_OK) st = check_initial_files(&cfg, p->todo[t], err);
+    if (st == PHSIM_OK) st = plan_initial(p, t, &cfg, err);
     if (st == PHSIM_OK && phsim_interrupted()) {
       snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d while checking the points; nothing "
                "was written", phsim_interrupt_signal());
@@ -564,6 +611,7 @@ int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
   free(p.status);
   free(p.rows);
   free(p.finished);
+  free_initial(&p);
   return st;
 }
 

@@ -133,6 +133,54 @@ static void test_batch_faulting_lane(void **state) {
   check_case(base, 0, 0.0005, 400, faulting, 2);
 }
 
+/* phsim_reduced_batch_advance records per lane what phsim_engine_advance
+ * records for the run alone: the loss's rise, the turn, the head's peak,
+ * each with its step, and the step a lane faults at. */
+static void test_batch_advance_records(void **state) {
+  (void)state;
+  const char *base[] = {"engine=order", "d=40", "norm=none", NULL};
+  phsim_config cfgs[RUNS];
+  const phsim_config *ptrs[RUNS];
+  char err[PHSIM_ERR_MAX];
+  for (size_t i = 0; i < RUNS; i++) {
+    config_of(&cfgs[i], base, i, 0, 0.0005);
+    if (i == 5) cfgs[i].eta = 0.05; /* faults at a step of its own */
+    ptrs[i] = &cfgs[i];
+  }
+  phsim_reduced_batch *bt = phsim_reduced_batch_alloc(ptrs, RUNS);
+  phsim_engine *alone[RUNS];
+  unsigned long fault_at[RUNS] = {0};
+  for (size_t i = 0; i < RUNS; i++) {
+    alone[i] = phsim_engine_alloc(&cfgs[i]);
+    gsl_rng *r = phsim_config_rng(&cfgs[i]);
+    if (phsim_engine_start(alone[i], &cfgs[i], NULL, r, err) != PHSIM_OK) fail_msg("%s", err);
+    gsl_rng_free(r);
+    phsim_obs o;
+    phsim_engine_observe(alone[i], &o);
+    phsim_reduced_batch_load(bt, i, o.A, o.R, o.E);
+    if (phsim_engine_advance(alone[i], 0, 500, &fault_at[i]) == PHSIM_OK) fault_at[i] = 0;
+  }
+  phsim_reduced_batch_start(bt);
+  unsigned long at = 0, batch_fault[RUNS] = {0};
+  while (phsim_reduced_batch_advance(bt, at, 500, &at) == PHSIM_ENUM)
+    for (size_t i = 0; i < RUNS; i++)
+      if (batch_fault[i] == 0 && !phsim_reduced_batch_live(bt, i)) batch_fault[i] = at;
+  for (size_t i = 0; i < RUNS; i++) {
+    const phsim_engine_record rec = phsim_reduced_batch_record(bt, i);
+    unsigned long rise_step, turn_step;
+    const double rise = phsim_engine_loss_rise(alone[i], &rise_step);
+    const double turn = phsim_engine_turn(alone[i], &turn_step);
+    const phsim_head_peak peak = phsim_engine_head_peak(alone[i]);
+    assert_int_equal(batch_fault[i], fault_at[i]);
+    assert_true(rec.loss_rise == rise && rec.loss_rise_step == rise_step);
+    assert_true(rec.turn == turn && rec.turn_step == turn_step);
+    assert_true(rec.peak.value == peak.value && rec.peak.step == peak.step);
+    phsim_engine_free(alone[i]);
+  }
+  assert_int_not_equal(fault_at[5], 0);
+  phsim_reduced_batch_free(bt);
+}
+
 static void test_batch_fits(void **state) {
   (void)state;
   phsim_config a, b;
@@ -156,6 +204,7 @@ int main(void) {
       cmocka_unit_test(test_batch_m4K3_same_bits),
       cmocka_unit_test(test_batch_isotropic_unnormalised),
       cmocka_unit_test(test_batch_faulting_lane),
+      cmocka_unit_test(test_batch_advance_records),
       cmocka_unit_test(test_batch_fits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

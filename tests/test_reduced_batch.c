@@ -41,6 +41,19 @@ static void assert_same_matrix(const gsl_matrix *x, const gsl_matrix *y, size_t 
                  gsl_matrix_get(y, i, j), gsl_matrix_get(x, i, j));
 }
 
+/* The run of cfg alone, started; its start loaded into lane i of bt. */
+static phsim_engine *start_alone(const phsim_config *cfg, phsim_reduced_batch *bt, size_t i) {
+  char err[PHSIM_ERR_MAX];
+  phsim_engine *e = phsim_engine_alloc(cfg);
+  gsl_rng *r = phsim_config_rng(cfg);
+  if (phsim_engine_start(e, cfg, NULL, r, err) != PHSIM_OK) fail_msg("%s", err);
+  gsl_rng_free(r);
+  phsim_obs o;
+  phsim_engine_observe(e, &o);
+  phsim_reduced_batch_load(bt, i, o.A, o.R, o.E);
+  return e;
+}
+
 /* Run every configuration alone and in one batch for `steps` steps; the
  * runs listed in faulting get step size 0.05 (blows up with norm = none). */
 static void check_case(const char *const *base, int vary_data, double eta0,
@@ -49,7 +62,6 @@ static void check_case(const char *const *base, int vary_data, double eta0,
   phsim_config cfgs[RUNS];
   const phsim_config *ptrs[RUNS];
   phsim_engine *alone[RUNS];
-  char err[PHSIM_ERR_MAX];
   for (size_t i = 0; i < RUNS; i++) {
     config_of(&cfgs[i], base, i, vary_data, eta0);
     for (size_t f = 0; f < n_faulting; f++)
@@ -61,13 +73,7 @@ static void check_case(const char *const *base, int vary_data, double eta0,
   assert_non_null(bt);
   unsigned long fault_at[RUNS];
   for (size_t i = 0; i < RUNS; i++) {
-    alone[i] = phsim_engine_alloc(&cfgs[i]);
-    gsl_rng *r = phsim_config_rng(&cfgs[i]);
-    if (phsim_engine_start(alone[i], &cfgs[i], NULL, r, err) != PHSIM_OK) fail_msg("%s", err);
-    gsl_rng_free(r);
-    phsim_obs o;
-    phsim_engine_observe(alone[i], &o);
-    phsim_reduced_batch_load(bt, i, o.A, o.R, o.E);
+    alone[i] = start_alone(&cfgs[i], bt, i);
     fault_at[i] = 0;
     if (phsim_engine_advance(alone[i], 0, steps, &fault_at[i]) == PHSIM_OK) fault_at[i] = 0;
   }
@@ -141,7 +147,6 @@ static void test_batch_advance_records(void **state) {
   const char *base[] = {"engine=order", "d=40", "norm=none", NULL};
   phsim_config cfgs[RUNS];
   const phsim_config *ptrs[RUNS];
-  char err[PHSIM_ERR_MAX];
   for (size_t i = 0; i < RUNS; i++) {
     config_of(&cfgs[i], base, i, 0, 0.0005);
     if (i == 5) cfgs[i].eta = 0.05; /* faults at a step of its own */
@@ -151,13 +156,7 @@ static void test_batch_advance_records(void **state) {
   phsim_engine *alone[RUNS];
   unsigned long fault_at[RUNS] = {0};
   for (size_t i = 0; i < RUNS; i++) {
-    alone[i] = phsim_engine_alloc(&cfgs[i]);
-    gsl_rng *r = phsim_config_rng(&cfgs[i]);
-    if (phsim_engine_start(alone[i], &cfgs[i], NULL, r, err) != PHSIM_OK) fail_msg("%s", err);
-    gsl_rng_free(r);
-    phsim_obs o;
-    phsim_engine_observe(alone[i], &o);
-    phsim_reduced_batch_load(bt, i, o.A, o.R, o.E);
+    alone[i] = start_alone(&cfgs[i], bt, i);
     if (phsim_engine_advance(alone[i], 0, 500, &fault_at[i]) == PHSIM_OK) fault_at[i] = 0;
   }
   phsim_reduced_batch_start(bt);

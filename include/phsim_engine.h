@@ -71,6 +71,10 @@ typedef struct {
                   char err[PHSIM_ERR_MAX]);
   /* Why the last eval or advance_to failed. */
   const char *(*fault)(const void *state);
+  /* Set the reduced state (A, R, E), not evaluated: a state advanced
+   * elsewhere (NULL: the type cannot take one). */
+  void (*load)(void *state, const gsl_matrix *A, const gsl_matrix *R,
+               const gsl_matrix *E);
 } phsim_engine_type;
 
 extern const phsim_engine_type *const phsim_engine_population;
@@ -121,6 +125,24 @@ double phsim_engine_loss_rise(const phsim_engine *e, unsigned long *step);
 /* The largest turn of gradient descent so far (phsim_fidelity.h) and its
  * step; NaN for the engines without one (sampled, flow). */
 double phsim_engine_turn(const phsim_engine *e, unsigned long *step);
+
+/* What an engine records over the steps it visits (the three above). */
+typedef struct {
+  double loss_rise;
+  unsigned long loss_rise_step;
+  double turn;                  /* NaN for an engine without one */
+  unsigned long turn_step;
+  phsim_head_peak peak;
+} phsim_engine_record;
+
+/* A run advanced elsewhere (a lane of phsim_reduced_batch) handed back: the
+ * engine's state set to (A, R, E) and evaluated, its record set to rec, so
+ * that observing it, its record and its fault are those of the engine that
+ * advanced there itself (it is not advanced further: the turn's history is
+ * not kept).  PHSIM_ENUM with phsim_engine_fault as after a step to that
+ * state; PHSIM_EINPUT for a type without load. */
+int phsim_engine_resume(phsim_engine *e, const gsl_matrix *A, const gsl_matrix *R,
+                        const gsl_matrix *E, const phsim_engine_record *rec);
 
 /* After PHSIM_ENUM: the quantity that failed and its value. */
 const char *phsim_engine_fault(const phsim_engine *e);

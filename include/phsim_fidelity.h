@@ -81,5 +81,10 @@ void phsim_turn_update(phsim_turn *t, unsigned long step, const gsl_matrix *A,
                        const gsl_matrix *R, const gsl_matrix *E);
 /* The largest turn so far and (if step is not NULL) its step; 0 if none. */
 double phsim_turn_max(const phsim_turn *t, unsigned long *step);
+/* Set the largest turn and its step (measured elsewhere: a batch lane). */
+void phsim_turn_set_max(phsim_turn *t, double max, unsigned long step);
+/* Steps whose scaled size is below this are left out of the turn: there it
+ * is rounding (a state at rest). */
+#define PHSIM_TURN_MIN_STEP 1e-12
 
 #endif

@@ -13,13 +13,21 @@
  * The runs may differ in everything the closed form reads per run (seed,
  * alpha, pi, P, Pf, mask, sigma, eta, eta_E); they share m, K, head, noise
  * and norm (phsim_reduced_batch_fits).  Not batched: an EMA target, or no
- * stop-gradient. */
+ * stop-gradient.
+ *
+ * Besides the bare eval and step, a batch advances like phsim_engine_advance
+ * (phsim_reduced_batch_start, _advance): every step it records per lane what
+ * engine.c records for a single engine (the loss's largest rise, the turn of
+ * phsim_fidelity.h, the head's peak), a lane whose evaluation faults stops,
+ * and the stop flag is polled.  phsim_engine_resume hands a lane's state and
+ * record to a single engine, which is then where the run alone would be. */
 #ifndef PHSIM_REDUCED_BATCH_H
 #define PHSIM_REDUCED_BATCH_H
 
 #include <gsl/gsl_matrix.h>
 
 #include "phsim_config.h"
+#include "phsim_engine.h"
 
 #define PHSIM_BATCH_LANES 8
 
@@ -56,5 +64,25 @@ double phsim_reduced_batch_rho(const phsim_reduced_batch *b, size_t i, size_t j)
 /* One gradient step of every lane from its last evaluation
  * (phsim_reduced_step's). */
 void phsim_reduced_batch_step(phsim_reduced_batch *b);
+
+/* Every lane live, evaluated at its loaded state, its record started at step
+ * 0 (a lane whose state faults, or that was never loaded, is not live). */
+void phsim_reduced_batch_start(phsim_reduced_batch *b);
+
+/* Advance the batch from step `from` to `to`, each step recording every live
+ * lane as phsim_engine_advance records a single engine.  PHSIM_OK with
+ * *reached = to; PHSIM_ENUM with *reached = s at the first step s where a
+ * live lane faulted (those lanes are no longer live and hold the state that
+ * faulted; the others are evaluated at s); PHSIM_EINTR with *reached = s < to
+ * when the stop flag was set (phsim_interrupt.h). */
+int phsim_reduced_batch_advance(phsim_reduced_batch *b, unsigned long from,
+                                unsigned long to, unsigned long *reached);
+
+/* Whether lane i still advances; retire: no longer (a run that ended). */
+int phsim_reduced_batch_live(const phsim_reduced_batch *b, size_t i);
+void phsim_reduced_batch_retire(phsim_reduced_batch *b, size_t i);
+
+/* Lane i's record so far. */
+phsim_engine_record phsim_reduced_batch_record(const phsim_reduced_batch *b, size_t i);
 
 #endif

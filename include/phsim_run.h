@@ -11,6 +11,7 @@
 #define PHSIM_RUN_H
 
 #include "phsim_config.h"
+#include "phsim_engine.h"
 #include "phsim_initial.h"
 #include "phsim_observe.h"
 #include "phsim_summary.h"
@@ -47,5 +48,46 @@ phsim_run_opts phsim_run_opts_default(void);
  * error with a message in err. */
 int phsim_run_execute(const phsim_config *cfg, const char *out_dir,
                       phsim_run_opts opts, char err[PHSIM_ERR_MAX]);
+
+/* phsim_run_execute in three parts, for a driver that advances the engine
+ * itself (phsim_run_batch_execute):
+ *
+ *   st = phsim_run_begin(cfg, dir, opts, &r, err);   r NULL: error st
+ *   for (step = 0, more = st == PHSIM_OK && cfg->steps > 0; more; step = next) {
+ *     next = phsim_run_next_row(cfg, step);
+ *     st = (advance phsim_run_engine(r) to next: phsim_engine_advance, or
+ *           phsim_engine_resume with a state advanced elsewhere);
+ *     st = phsim_run_advanced(r, step, next, st, &fault_step, &more);
+ *   }
+ *   st = phsim_run_end(r, st, fault_step, err);      r freed
+ *
+ * begin starts the engine, opens the outputs and logs row 0: PHSIM_OK, or
+ * the status to end with at once (PHSIM_ENUM: a fault at the initial state,
+ * fault step 0; PHSIM_EINTR); with r NULL an error before the run (err). */
+typedef struct phsim_run phsim_run;
+int phsim_run_begin(const phsim_config *cfg, const char *out_dir, phsim_run_opts opts,
+                    phsim_run **r, char err[PHSIM_ERR_MAX]);
+phsim_engine *phsim_run_engine(phsim_run *r);
+/* The logged step after `step` (log_every or log_per_decade; the last step
+ * always). */
+unsigned long phsim_run_next_row(const phsim_config *cfg, unsigned long step);
+/* The engine advanced from `step` towards `next` with st (and *fault_step)
+ * as phsim_engine_advance returns them: the row logged, PHSIM_OK with *more
+ * whether the run goes on, else the status to end with. */
+int phsim_run_advanced(phsim_run *r, unsigned long step, unsigned long next, int st,
+                       unsigned long *fault_step, int *more);
+/* The summary and the outputs completed; phsim_run_execute's return. */
+int phsim_run_end(phsim_run *r, int status, unsigned long fault_step,
+                  char err[PHSIM_ERR_MAX]);
+
+/* Runs of the order engine advanced together in phsim_reduced_batch's
+ * (every cfgs[i] phsim_run_batch_fits cfgs[0]): each run's outputs, summary
+ * (opts[i].summary), status[i] and err[i] are phsim_run_execute's for it. */
+void phsim_run_batch_execute(const phsim_config *const *cfgs, const char *const *dirs,
+                             const phsim_run_opts *opts, size_t n, int *status,
+                             char (*err)[PHSIM_ERR_MAX]);
+/* Whether runs of a and b can advance in one batch: phsim_reduced_batch_fits
+ * and the same steps and logged rows. */
+int phsim_run_batch_fits(const phsim_config *a, const phsim_config *b);
 
 #endif

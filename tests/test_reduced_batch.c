@@ -41,6 +41,19 @@ static void assert_same_matrix(const gsl_matrix *x, const gsl_matrix *y, size_t 
                  gsl_matrix_get(y, i, j), gsl_matrix_get(x, i, j));
 }
 
+/* The run of cfg alone, started; its start loaded into lane i of bt. */
+static phsim_engine *start_alone(const phsim_config *cfg, phsim_reduced_batch *bt, size_t i) {
+  char err[PHSIM_ERR_MAX];
+  phsim_engine *e = phsim_engine_alloc(cfg);
+  gsl_rng *r = phsim_config_rng(cfg);
+  if (phsim_engine_start(e, cfg, NULL, r, err) != PHSIM_OK) fail_msg("%s", err);
+  gsl_rng_free(r);
+  phsim_obs o;
+  phsim_engine_observe(e, &o);
+  phsim_reduced_batch_load(bt, i, o.A, o.R, o.E);
+  return e;
+}
+
 /* Run every configuration alone and in one batch for `steps` steps; the
  * runs listed in faulting get step size 0.05 (blows up with norm = none). */
 static void check_case(const char *const *base, int vary_data, double eta0,
@@ -49,7 +62,6 @@ static void check_case(const char *const *base, int vary_data, double eta0,
   phsim_config cfgs[RUNS];
   const phsim_config *ptrs[RUNS];
   phsim_engine *alone[RUNS];
-  char err[PHSIM_ERR_MAX];
   for (size_t i = 0; i < RUNS; i++) {
     config_of(&cfgs[i], base, i, vary_data, eta0);
     for (size_t f = 0; f < n_faulting; f++)
@@ -61,13 +73,7 @@ static void check_case(const char *const *base, int vary_data, double eta0,
   assert_non_null(bt);
   unsigned long fault_at[RUNS];
   for (size_t i = 0; i < RUNS; i++) {
-    alone[i] = phsim_engine_alloc(&cfgs[i]);
-    gsl_rng *r = phsim_config_rng(&cfgs[i]);
-    if (phsim_engine_start(alone[i], &cfgs[i], NULL, r, err) != PHSIM_OK) fail_msg("%s", err);
-    gsl_rng_free(r);
-    phsim_obs o;
-    phsim_engine_observe(alone[i], &o);
-    phsim_reduced_batch_load(bt, i, o.A, o.R, o.E);
+    alone[i] = start_alone(&cfgs[i], bt, i);
     fault_at[i] = 0;
     if (phsim_engine_advance(alone[i], 0, steps, &fault_at[i]) == PHSIM_OK) fault_at[i] = 0;
   }
@@ -133,6 +139,47 @@ static void test_batch_faulting_lane(void **state) {
   check_case(base, 0, 0.0005, 400, faulting, 2);
 }
 
+/* phsim_reduced_batch_advance records per lane what phsim_engine_advance
+ * records for the run alone: the loss's rise, the turn, the head's peak,
+ * each with its step, and the step a lane faults at. */
+static void test_batch_advance_records(void **state) {
+  (void)state;
+  const char *base[] = {"engine=order", "d=40", "norm=none", NULL};
+  phsim_config cfgs[RUNS];
+  const phsim_config *ptrs[RUNS];
+  for (size_t i = 0; i < RUNS; i++) {
+    config_of(&cfgs[i], base, i, 0, 0.0005);
+    if (i == 5) cfgs[i].eta = 0.05; /* faults at a step of its own */
+    ptrs[i] = &cfgs[i];
+  }
+  phsim_reduced_batch *bt = phsim_reduced_batch_alloc(ptrs, RUNS);
+  phsim_engine *alone[RUNS];
+  unsigned long fault_at[RUNS] = {0};
+  for (size_t i = 0; i < RUNS; i++) {
+    alone[i] = start_alone(&cfgs[i], bt, i);
+    if (phsim_engine_advance(alone[i], 0, 500, &fault_at[i]) == PHSIM_OK) fault_at[i] = 0;
+  }
+  phsim_reduced_batch_start(bt);
+  unsigned long at = 0, batch_fault[RUNS] = {0};
+  while (phsim_reduced_batch_advance(bt, at, 500, &at) == PHSIM_ENUM)
+    for (size_t i = 0; i < RUNS; i++)
+      if (batch_fault[i] == 0 && !phsim_reduced_batch_live(bt, i)) batch_fault[i] = at;
+  for (size_t i = 0; i < RUNS; i++) {
+    const phsim_engine_record rec = phsim_reduced_batch_record(bt, i);
+    unsigned long rise_step, turn_step;
+    const double rise = phsim_engine_loss_rise(alone[i], &rise_step);
+    const double turn = phsim_engine_turn(alone[i], &turn_step);
+    const phsim_head_peak peak = phsim_engine_head_peak(alone[i]);
+    assert_int_equal(batch_fault[i], fault_at[i]);
+    assert_true(rec.loss_rise == rise && rec.loss_rise_step == rise_step);
+    assert_true(rec.turn == turn && rec.turn_step == turn_step);
+    assert_true(rec.peak.value == peak.value && rec.peak.step == peak.step);
+    phsim_engine_free(alone[i]);
+  }
+  assert_int_not_equal(fault_at[5], 0);
+  phsim_reduced_batch_free(bt);
+}
+
 static void test_batch_fits(void **state) {
   (void)state;
   phsim_config a, b;
@@ -156,6 +203,7 @@ int main(void) {
       cmocka_unit_test(test_batch_m4K3_same_bits),
       cmocka_unit_test(test_batch_isotropic_unnormalised),
       cmocka_unit_test(test_batch_faulting_lane),
+      cmocka_unit_test(test_batch_advance_records),
       cmocka_unit_test(test_batch_fits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

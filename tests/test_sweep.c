@@ -129,11 +129,36 @@ static void test_sweep_deterministic_across_jobs_and_shards(void **s) {
   tu_rmtree(dir);
 }
 
+/* Points of the order engine advance in batches (phsim_run_batch_execute):
+ * every output is the bytes of the same sweep run point by point
+ * (PHSIM_SWEEP_BATCH=0), lanes that diverge mid-batch (norm = none at the
+ * larger eta) and lanes with their own stop rule included; sweep.json
+ * differs only in its command line. */
+static void test_sweep_batched_same_bytes(void **s) {
+  (void)s;
+  char dir[256], cmd[1024];
+  tu_tempdir(dir, sizeof dir, "batch");
+  const char *common = "--set engine=order --set d=40 --set norm=none --set steps=3000 "
+                       "--set log_every=100 --grid seed=1:3:3 --grid alpha_2=0.6,1 "
+                       "--grid eta=0.0005,0.05 --grid eta_E=0.0001,0.01 "
+                       "--grid stop=never,strong --keep-trajectories --jobs 2";
+  snprintf(cmd, sizeof cmd, "%%s sweep %s --out %%s/b 2>/dev/null", common);
+  assert_int_equal(sh(cmd, phsim_bin(), dir), 0);
+  snprintf(cmd, sizeof cmd, "PHSIM_SWEEP_BATCH=0 %%s sweep %s --out %%s/u 2>/dev/null", common);
+  assert_int_equal(sh(cmd, phsim_bin(), dir), 0);
+  assert_int_equal(sh("diff -r -x sweep.json %s/b %s/u >/dev/null", dir, dir), 0);
+  /* the larger eta diverges at step 2 or 3, between rows, while the other
+   * lanes of its batch go on */
+  assert_int_equal(sh("grep -q diverged %s/b/sweep.csv%s", dir, ""), 0);
+  tu_rmtree(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grid_parse),
       cmocka_unit_test(test_grids_refused_before_work),
       cmocka_unit_test(test_sweep_deterministic_across_jobs_and_shards),
+      cmocka_unit_test(test_sweep_batched_same_bytes),
   };
   return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }

@@ -165,6 +165,17 @@ int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
   return PHSIM_OK;
 }
 
+int phsim_engine_resume(phsim_engine *e, const gsl_matrix *A, const gsl_matrix *R,
+                        const gsl_matrix *E, const phsim_engine_record *rec) {
+  if (e->type->load == NULL) return PHSIM_EINPUT;
+  e->type->load(e->state, A, R, E);
+  e->loss_rise = rec->loss_rise;
+  e->loss_rise_step = rec->loss_rise_step;
+  if (e->turn != NULL) phsim_turn_set_max(e->turn, rec->turn, rec->turn_step);
+  e->peak = rec->peak;
+  return eval(e);
+}
+
 double phsim_engine_loss_rise(const phsim_engine *e, unsigned long *step) {
   if (step != NULL) *step = e->loss_rise_step;
   return e->loss_rise;

@@ -109,10 +109,18 @@ static const char *type_fault(const void *o) {
   return ((const phsim_reduced *)o)->s->pg->fault;
 }
 
+static void type_load(void *o, const gsl_matrix *A, const gsl_matrix *R,
+                      const gsl_matrix *E) {
+  phsim_reduced_state *s = ((phsim_reduced *)o)->s;
+  gsl_matrix_memcpy(s->A, A);
+  gsl_matrix_memcpy(s->R, R);
+  gsl_matrix_memcpy(s->E, E);
+}
+
 static const phsim_engine_type order_type = {
     .name = "order", .turns = 1, .alloc = type_alloc, .free = type_free,
     .start = type_start, .eval = type_eval, .step = type_step,
     .advance_to = NULL, .observe = type_observe, .head = type_head,
-    .gradient = type_gradient, .fault = type_fault};
+    .gradient = type_gradient, .fault = type_fault, .load = type_load};
 
 const phsim_engine_type *const phsim_engine_order = &order_type;

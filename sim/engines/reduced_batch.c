@@ -23,8 +23,11 @@
 #include <stdlib.h>
 
 #include "phsim_engine.h"
+#include "phsim_fidelity.h"
 #include "phsim_head.h"
+#include "phsim_interrupt.h"
 #include "phsim_popgrad.h"
+#include "phsim_reduced_state.h"
 
 #define L PHSIM_BATCH_LANES
 #define EACH_LANE(b) for (size_t b = 0; b < L; b++)
@@ -40,14 +43,22 @@ typedef struct {
   lane *c;                                   /* K: c_l = pi_l alpha_l^6 */
   lane *kC, *kM1, *kM2, *kM1x2, *nu1s6, *nu2s6x15, *eta, *eta_E;
   lane *loss, *ok;               /* ok: 1 where the last eval is good */
+  /* what engine.c records every step, per lane (steps held as doubles:
+   * exact below 2^53) */
+  lane *x, *dx;                  /* the turn: last packed state and step */
+  lane *before, *rise, *rise_step, *turn, *turn_step, *peak, *peak_step;
+  lane *live, *fault_step;       /* live: 1 while the lane advances */
+  double **coord;                /* dim: phsim_reduced_pack's coordinates */
 } block;
 
 struct phsim_reduced_batch {
-  size_t n, m, K, nblocks;
+  size_t n, m, K, dim, nblocks;
+  int have;                      /* the turn's history: 0, 1 or 2 states */
   phsim_head head;
   int isotropic, bn;
   block *blocks;
   lane *arena;
+  double **coords;               /* every block's coord */
 };
 
 int phsim_reduced_batch_accepts(const phsim_config *cfg) {
@@ -61,12 +72,13 @@ int phsim_reduced_batch_fits(const phsim_config *a, const phsim_config *b) {
          a->noise == b->noise && a->norm == b->norm;
 }
 
-/* Lanes per block: the state, the work, the per-run constants. */
-static size_t block_lanes(size_t m, size_t K) {
-  return 3 * m * K + 12 * m * m + 6 * m + K + 10;
+/* Lanes per block: the state, the work, the per-run constants, the
+ * records. */
+static size_t block_lanes(size_t m, size_t K, size_t dim) {
+  return 3 * m * K + 12 * m * m + 6 * m + K + 10 + 2 * dim + 9;
 }
 
-static void block_carve(block *k, lane *p, size_t m, size_t K) {
+static void block_carve(block *k, lane *p, size_t m, size_t K, size_t dim) {
   lane **mk[] = {&k->A, &k->B, &k->gA};
   lane **mm[] = {&k->R, &k->E, &k->Q, &k->M, &k->C, &k->EM, &k->barM,
                  &k->barQ, &k->S, &k->gE, &k->U, &k->tmp};
@@ -79,6 +91,24 @@ static void block_carve(block *k, lane *p, size_t m, size_t K) {
   k->c = p;
   p += K;
   for (size_t i = 0; i < 10; i++, p++) *one[i] = p;
+  lane **rec[] = {&k->before, &k->rise, &k->rise_step, &k->turn, &k->turn_step,
+                  &k->peak, &k->peak_step, &k->live, &k->fault_step};
+  k->x = p;
+  k->dx = p + dim;
+  p += 2 * dim;
+  for (size_t i = 0; i < 9; i++, p++) *rec[i] = p;
+}
+
+/* k->coord: the lanes of A, R's upper triangle and E's trained entries, in
+ * phsim_reduced_pack's order (the turn's coordinates). */
+static void block_coords(block *k, size_t m, size_t K, phsim_head head) {
+  size_t i = 0;
+  for (size_t j = 0; j < m * K; j++) k->coord[i++] = k->A[j];
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = r; s < m; s++) k->coord[i++] = k->R[r * m + s];
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++)
+      if (phsim_head_trains(head, r, s)) k->coord[i++] = k->E[r * m + s];
 }
 
 /* Lane b of block k gets cfg's constants, as phsim_model_init forms them. */
@@ -104,19 +134,25 @@ phsim_reduced_batch *phsim_reduced_batch_alloc(const phsim_config *const *cfgs,
     free(bt);
     return NULL;
   }
-  const size_t m = cfgs[0]->m, K = cfgs[0]->K, per = block_lanes(m, K);
-  *bt = (phsim_reduced_batch){.n = n, .m = m, .K = K, .nblocks = (n + L - 1) / L,
+  const size_t m = cfgs[0]->m, K = cfgs[0]->K;
+  const size_t dim = phsim_reduced_dim(m, K, cfgs[0]->head), per = block_lanes(m, K, dim);
+  *bt = (phsim_reduced_batch){.n = n, .m = m, .K = K, .dim = dim,
+                              .nblocks = (n + L - 1) / L,
                               .head = cfgs[0]->head,
                               .isotropic = cfgs[0]->noise == PHSIM_NOISE_ISOTROPIC,
                               .bn = cfgs[0]->norm == PHSIM_NORM_BN};
   bt->blocks = calloc(bt->nblocks, sizeof *bt->blocks);
   bt->arena = calloc(bt->nblocks * per, sizeof *bt->arena);
-  if (bt->blocks == NULL || bt->arena == NULL) {
+  bt->coords = calloc(bt->nblocks * dim, sizeof *bt->coords);
+  if (bt->blocks == NULL || bt->arena == NULL || bt->coords == NULL) {
     phsim_reduced_batch_free(bt);
     return NULL;
   }
-  for (size_t i = 0; i < bt->nblocks; i++)
-    block_carve(&bt->blocks[i], bt->arena + i * per, m, K);
+  for (size_t i = 0; i < bt->nblocks; i++) {
+    block_carve(&bt->blocks[i], bt->arena + i * per, m, K, dim);
+    bt->blocks[i].coord = bt->coords + i * dim;
+    block_coords(&bt->blocks[i], m, K, bt->head);
+  }
   /* Padding lanes repeat the last run's constants (their state stays 0:
    * faulted, never read). */
   for (size_t i = 0; i < bt->nblocks * L; i++)
@@ -128,6 +164,7 @@ void phsim_reduced_batch_free(phsim_reduced_batch *b) {
   if (b == NULL) return;
   free(b->blocks);
   free(b->arena);
+  free(b->coords);
   free(b);
 }
 
@@ -386,4 +423,140 @@ void phsim_reduced_batch_step(phsim_reduced_batch *bt) {
         if (phsim_head_trains(bt->head, r, s))
           EACH_LANE(b) E[r * m + s][b] -= eta_E[b] * k->gE[r * m + s][b];
   }
+}
+
+/* ---- what engine.c records every step, lane by lane --------------------- */
+
+/* The turn (fidelity.c: phsim_turn_update) at `step`: the state packed in
+ * phsim_reduced_pack's order against the last, scaled per block (A: its
+ * largest |a|, from 1e-300; R: its largest |entry|; E: 1), the two sums in
+ * that order.  fmax(big, v) is v > big ? v : big here: big > 0 is never NaN,
+ * and a NaN v leaves big either way. */
+static void record_turn(const phsim_reduced_batch *bt, block *k, double step) {
+  const size_t ends[2] = {bt->m * bt->K, bt->m * bt->K + bt->m * (bt->m + 1) / 2};
+  lane big[3], prev, change;
+  EACH_LANE(b) big[0][b] = 1e-300, big[1][b] = 1e-300, big[2][b] = 1.0;
+  EACH_LANE(b) prev[b] = 0.0, change[b] = 0.0;
+  for (size_t i = 0; i < ends[1]; i++) {
+    const double *restrict y = k->coord[i];
+    double *restrict g = big[i < ends[0] ? 0 : 1];
+    EACH_LANE(b) g[b] = fabs(y[b]) > g[b] ? fabs(y[b]) : g[b];
+  }
+  for (size_t i = 0; i < bt->dim && bt->have > 0; i++) {
+    const double *restrict y = k->coord[i], *restrict s = big[i < ends[0] ? 0 : i < ends[1] ? 1 : 2];
+    double *restrict x = k->x[i], *restrict dx = k->dx[i];
+    EACH_LANE(b) {
+      const double d = y[b] - x[b], old = bt->have > 1 ? dx[b] : 0.0;
+      prev[b] += (old / s[b]) * (old / s[b]);
+      change[b] += ((d - old) / s[b]) * ((d - old) / s[b]);
+      dx[b] = d;
+    }
+  }
+  for (size_t i = 0; i < bt->dim; i++) EACH_LANE(b) k->x[i][b] = k->coord[i][b];
+  if (bt->have < 2) return;
+  double *restrict turn = k->turn[0], *restrict at = k->turn_step[0];
+  EACH_LANE(b) {
+    const double t = sqrt(change[b] / prev[b]);
+    const int up = k->live[0][b] != 0.0 && sqrt(prev[b]) > PHSIM_TURN_MIN_STEP && !(t <= turn[b]);
+    turn[b] = up ? t : turn[b];
+    at[b] = up ? step : at[b];
+  }
+}
+
+/* The loss's rise from the last step and the head's peak
+ * (phsim_head_peak_update: max |E_ij - delta_ij|, the first step it was
+ * reached). */
+static void record_rise_peak(const phsim_reduced_batch *bt, block *k, double step) {
+  const size_t m = bt->m;
+  const double *restrict live = k->live[0], *restrict loss = k->loss[0];
+  double *restrict before = k->before[0], *restrict rise = k->rise[0];
+  double *restrict rise_at = k->rise_step[0], *restrict peak = k->peak[0];
+  double *restrict peak_at = k->peak_step[0];
+  EACH_LANE(b) {
+    const double r = loss[b] - before[b];
+    const int up = live[b] != 0.0 && r > rise[b];
+    rise[b] = up ? r : rise[b];
+    rise_at[b] = up ? step : rise_at[b];
+    before[b] = loss[b];
+  }
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < m; j++) {
+      const double *restrict e = k->E[i * m + j];
+      EACH_LANE(b) {
+        const double x = fabs(e[b] - (i == j ? 1.0 : 0.0));
+        const int up = live[b] != 0.0 && x > peak[b];
+        peak[b] = up ? x : peak[b];
+        peak_at[b] = up ? step : peak_at[b];
+      }
+    }
+}
+
+/* Lanes whose evaluation at `step` faulted stop; how many did. */
+static size_t retire_faulted(block *k, double step) {
+  size_t n = 0;
+  EACH_LANE(b) if (k->live[0][b] != 0.0 && k->ok[0][b] != 1.0) {
+    k->live[0][b] = 0.0;
+    k->fault_step[0][b] = step;
+    n++;
+  }
+  return n;
+}
+
+/* Every block's records after the evaluation at `step`; lanes that faulted
+ * there retired (their count). */
+static size_t record_all(phsim_reduced_batch *bt, unsigned long step) {
+  size_t faulted = 0;
+  for (size_t i = 0; i < bt->nblocks; i++) {
+    block *k = &bt->blocks[i];
+    faulted += retire_faulted(k, (double)step);
+    record_rise_peak(bt, k, (double)step);
+    record_turn(bt, k, (double)step);
+  }
+  bt->have += bt->have < 2;
+  return faulted;
+}
+
+void phsim_reduced_batch_start(phsim_reduced_batch *bt) {
+  for (size_t i = 0; i < bt->nblocks; i++) {
+    block *k = &bt->blocks[i];
+    EACH_LANE(b) k->live[0][b] = 1.0;
+  }
+  bt->have = 0;
+  phsim_reduced_batch_eval(bt);
+  for (size_t i = 0; i < bt->nblocks; i++) {
+    block *k = &bt->blocks[i];
+    EACH_LANE(b) k->before[0][b] = k->loss[0][b];
+  }
+  record_all(bt, 0);
+}
+
+int phsim_reduced_batch_advance(phsim_reduced_batch *bt, unsigned long from,
+                                unsigned long to, unsigned long *reached) {
+  for (unsigned long s = from + 1; s <= to; s++) {
+    phsim_reduced_batch_step(bt);
+    phsim_reduced_batch_eval(bt);
+    *reached = s;
+    if (record_all(bt, s) > 0) return PHSIM_ENUM;
+    /* the stop flag, polled every step as phsim_engine_advance does */
+    if (s < to && phsim_interrupted()) return PHSIM_EINTR;
+  }
+  *reached = to;
+  return PHSIM_OK;
+}
+
+int phsim_reduced_batch_live(const phsim_reduced_batch *b, size_t i) {
+  return b->blocks[i / L].live[0][i % L] != 0.0;
+}
+
+void phsim_reduced_batch_retire(phsim_reduced_batch *b, size_t i) {
+  b->blocks[i / L].live[0][i % L] = 0.0;
+}
+
+phsim_engine_record phsim_reduced_batch_record(const phsim_reduced_batch *bt, size_t i) {
+  const block *k = &bt->blocks[i / L];
+  const size_t b = i % L;
+  return (phsim_engine_record){
+      .loss_rise = k->rise[0][b], .loss_rise_step = (unsigned long)k->rise_step[0][b],
+      .turn = k->turn[0][b], .turn_step = (unsigned long)k->turn_step[0][b],
+      .peak = {k->peak[0][b], (unsigned long)k->peak_step[0][b]}};
 }

@@ -219,10 +219,6 @@ void phsim_turn_free(phsim_turn *t) {
   free(t);
 }
 
-/* Steps whose scaled size is below this are left out: there the turn is
- * rounding (a state at rest). */
-#define TURN_MIN_STEP 1e-12
-
 /* The turn's scale is per block, not per entry: an entry passing through 0
  * (an off-diagonal of R, E_ij at the start) must not weigh more than the
  * block it belongs to.  A: its largest overlap; R: its largest entry;
@@ -251,7 +247,7 @@ void phsim_turn_update(phsim_turn *t, unsigned long step, const gsl_matrix *A,
     change += ((dx - old) / s) * ((dx - old) / s);
     gsl_vector_set(t->dx, i, dx);
   }
-  if (t->have > 1 && sqrt(prev) > TURN_MIN_STEP && !(sqrt(change / prev) <= t->max)) {
+  if (t->have > 1 && sqrt(prev) > PHSIM_TURN_MIN_STEP && !(sqrt(change / prev) <= t->max)) {
     t->max = sqrt(change / prev);
     t->step = step;
   }
@@ -262,4 +258,9 @@ void phsim_turn_update(phsim_turn *t, unsigned long step, const gsl_matrix *A,
 double phsim_turn_max(const phsim_turn *t, unsigned long *step) {
   if (step != NULL) *step = t->step;
   return t->max;
+}
+
+void phsim_turn_set_max(phsim_turn *t, double max, unsigned long step) {
+  t->max = max;
+  t->step = step;
 }

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -316,7 +317,9 @@ static int same_initial(const phsim_config *a, const phsim_config *b) {
 
 typedef struct {
   phsim_sweep *s;
-  size_t *todo, ntodo, next, done;
+  size_t *todo, ntodo, done;
+  size_t *job_slot, *job_start, njobs, next; /* job j: job_slot[job_start[j] ..
+                                                job_start[j + 1]), in order */
   int *status;              /* per todo entry */
   char **rows;              /* per todo entry: its line of the CSV, until written */
   unsigned char *finished;  /* per todo entry: its worker is done with it */
@@ -425,13 +428,16 @@ static void write_rows(pool *p, int all) {
   }
 }
 
+/* The init files todo entry t starts from (NULL: none). */
+static const phsim_initial *initial_for(const pool *p, size_t t) {
+  return p->initial_at[t] == SIZE_MAX ? NULL : &p->initial[p->initial_at[t]].init;
+}
+
 /* Run todo entry t (or, with --resume, take its complete run); its line. */
 static int run_point(const pool *p, size_t t, char **row, char err[PHSIM_ERR_MAX]) {
   const size_t idx = p->todo[t];
   phsim_run_opts opts = {.trajectory = p->s->keep_trajectories, .timing = 0, .progress = 0,
-                         .initial = p->initial_at[t] == SIZE_MAX
-                                        ? NULL
-                                        : &p->initial[p->initial_at[t]].init};
+                         .initial = initial_for(p, t)};
   phsim_config cfg;
   phsim_summary sum;
   char dir[PHSIM_PATH_MAX + 32];
@@ -456,32 +462,89 @@ static int run_point(const pool *p, size_t t, char **row, char err[PHSIM_ERR_MAX
   return st;
 }
 
+/* The slots of a job of batched points: each taken from disk with --resume
+ * when complete, the others run in one batch (phsim_run_batch_execute);
+ * their lines and statuses. */
+static void run_batch_job(const pool *p, const size_t *slots, size_t n, char **rows,
+                          int *status, char (*err)[PHSIM_ERR_MAX]) {
+  phsim_config *cfg = calloc(n, sizeof *cfg);
+  const phsim_config **cfgs = calloc(n, sizeof *cfgs);
+  const char **dirs = calloc(n, sizeof *dirs);
+  phsim_run_opts *opts = calloc(n, sizeof *opts);
+  phsim_summary *sum = calloc(n, sizeof *sum);
+  char (*dir)[PHSIM_PATH_MAX + 32] = calloc(n, sizeof *dir);
+  size_t *lane = calloc(n, sizeof *lane), nb = 0;
+  for (size_t i = 0; i < n && lane != NULL && dir != NULL && sum != NULL && opts != NULL &&
+                     dirs != NULL && cfgs != NULL && cfg != NULL; i++) {
+    const size_t idx = p->todo[slots[i]];
+    status[i] = phsim_sweep_point(p->s, idx, &cfg[nb], err[i]);
+    run_dir(p->s, idx, dir[nb], sizeof dir[nb]);
+    phsim_outdir_clean_tmp(dir[nb], ""); /* left by a killed sweep */
+    if (status[i] != PHSIM_OK) continue;
+    if (p->s->resume && summary_of(p->s, idx, &cfg[nb], &sum[nb])) {
+      const int stopped = sum[nb].status == PHSIM_EINTR;
+      if (!stopped) rows[i] = csv_row(p->s, idx, &sum[nb]);
+      phsim_summary_free(&sum[nb]);
+      if (!stopped) continue;
+    }
+    opts[nb] = (phsim_run_opts){.trajectory = p->s->keep_trajectories, .summary = &sum[nb],
+                                .initial = initial_for(p, slots[i])};
+    cfgs[nb] = &cfg[nb], dirs[nb] = dir[nb], lane[nb++] = i;
+  }
+  int *st = calloc(nb ? nb : 1, sizeof *st);
+  char (*msg)[PHSIM_ERR_MAX] = calloc(nb ? nb : 1, sizeof *msg);
+  if (st != NULL && msg != NULL && nb > 0) phsim_run_batch_execute(cfgs, dirs, opts, nb, st, msg);
+  for (size_t b = 0; b < nb; b++) {
+    const size_t i = lane[b];
+    status[i] = st != NULL && msg != NULL ? st[b] : PHSIM_ENOMEM;
+    if (msg != NULL) snprintf(err[i], PHSIM_ERR_MAX, "%s", msg[b]);
+    if (status[i] == PHSIM_OK || status[i] == PHSIM_ENUM || status[i] == PHSIM_EINTR) {
+      rows[i] = csv_row(p->s, p->todo[slots[i]], &sum[b]);
+      phsim_summary_free(&sum[b]);
+    }
+  }
+  free(st), free(msg), free(cfg), free(cfgs), free(dirs), free(opts), free(sum), free(dir), free(lane);
+}
+
+/* Job j's slots run: one point alone, or a batch. */
+static void run_job(const pool *p, const size_t *slots, size_t n, char **rows,
+                    int *status, char (*err)[PHSIM_ERR_MAX]) {
+  if (n == 1) status[0] = run_point(p, slots[0], &rows[0], err[0]);
+  else run_batch_job(p, slots, n, rows, status, err);
+}
+
 static void *worker(void *arg) {
   pool *p = arg;
   phsim_interrupt_watch(p->watched);
   for (;;) {
     pthread_mutex_lock(&p->lock);
-    if (p->next == p->ntodo || p->failed || phsim_interrupted()) {
+    if (p->next == p->njobs || p->failed || phsim_interrupted()) {
       pthread_mutex_unlock(&p->lock);
       return NULL;
     }
-    size_t slot = p->next++;
+    const size_t j = p->next++;
     pthread_mutex_unlock(&p->lock);
-    const size_t idx = p->todo[slot];
-    char err[PHSIM_ERR_MAX], *row = NULL;
-    int st = run_point(p, slot, &row, err);
+    const size_t *slots = p->job_slot + p->job_start[j], n = p->job_start[j + 1] - p->job_start[j];
+    char (*err)[PHSIM_ERR_MAX] = calloc(n, sizeof *err), **rows = calloc(n, sizeof *rows);
+    int *status = calloc(n, sizeof *status);
+    if (err != NULL && rows != NULL && status != NULL) run_job(p, slots, n, rows, status, err);
     pthread_mutex_lock(&p->lock);
-    p->status[slot] = st;
-    p->rows[slot] = row;
-    p->finished[slot] = 1;
-    write_rows(p, 0);
-    if (st != PHSIM_OK && st != PHSIM_ENUM && st != PHSIM_EINTR && !p->failed) {
-      p->failed = st;
-      snprintf(p->errmsg, sizeof p->errmsg, "sweep point %zu: %.400s", idx, err);
+    for (size_t i = 0; i < n; i++) {
+      const int st = status == NULL || rows == NULL || err == NULL ? PHSIM_ENOMEM : status[i];
+      p->status[slots[i]] = st;
+      p->rows[slots[i]] = rows != NULL ? rows[i] : NULL;
+      p->finished[slots[i]] = 1;
+      if (st != PHSIM_OK && st != PHSIM_ENUM && st != PHSIM_EINTR && !p->failed) {
+        p->failed = st;
+        snprintf(p->errmsg, sizeof p->errmsg, "sweep point %zu: %.400s", p->todo[slots[i]],
+                 err != NULL ? err[i] : "out of memory");
+      }
     }
-    p->done++;
+    write_rows(p, 0);
+    p->done += n;
     phsim_progress_update(&p->bar, p->done);
     pthread_mutex_unlock(&p->lock);
+    free(err), free(rows), free(status);
   }
 }
 
@@ -517,6 +580,77 @@ static int check_jobs_memory(const phsim_sweep *s, size_t ntodo, double most,
   return PHSIM_EINPUT;
 }
 
+/* ---- jobs: a point alone, or points advancing in one batch ------------ */
+
+#define BATCH_LANES_MAX 64  /* runs in one batch job */
+#define BATCH_CLASSES 64    /* batch shapes told apart; points of others run alone */
+#define BATCH_BYTES_MAX 4e6 /* a run's memory: larger ones run alone (a batch
+                               holds BATCH_LANES_MAX of them at once) */
+
+/* The batch class of cfg: the index of the first configuration in classes
+ * it can share a batch with (phsim_run_batch_fits), added if none; -1 to
+ * run alone (not batchable, too large, no room, or PHSIM_SWEEP_BATCH=0). */
+static long batch_class(phsim_config *classes, size_t *n, const phsim_config *cfg) {
+  const char *env = getenv("PHSIM_SWEEP_BATCH");
+  if ((env != NULL && strcmp(env, "0") == 0) || !phsim_run_batch_fits(cfg, cfg) ||
+      phsim_config_memory_bytes(cfg) > BATCH_BYTES_MAX)
+    return -1;
+  for (size_t c = 0; c < *n; c++)
+    if (phsim_run_batch_fits(&classes[c], cfg)) return (long)c;
+  if (*n == BATCH_CLASSES) return -1;
+  classes[*n] = *cfg;
+  return (long)(*n)++;
+}
+
+/* Batches of a class of c points: at most BATCH_LANES_MAX runs each, and at
+ * least one per thread while each keeps 8 runs (a block of lanes). */
+static size_t class_chunks(size_t c, size_t jobs) {
+  size_t k = (c + BATCH_LANES_MAX - 1) / BATCH_LANES_MAX, fill = (c + 7) / 8;
+  if (k < jobs) k = jobs < fill ? jobs : fill;
+  return k;
+}
+
+/* The jobs from each slot's class (cls[t], -1: alone): a class's slots split
+ * in order into class_chunks near-equal batches; jobs numbered by their
+ * first slot.  The runs' bits do not depend on the split. */
+static int plan_jobs(pool *p, const long *cls, size_t nclasses) {
+  size_t count[BATCH_CLASSES] = {0}, chunks[BATCH_CLASSES], seen[BATCH_CLASSES] = {0};
+  size_t base[BATCH_CLASSES], total = 0;
+  for (size_t t = 0; t < p->ntodo; t++)
+    if (cls[t] >= 0) count[cls[t]]++;
+  for (size_t c = 0; c < nclasses; c++) {
+    chunks[c] = class_chunks(count[c], p->s->jobs < 1 ? 1 : p->s->jobs);
+    base[c] = total;
+    total += chunks[c];
+  }
+  size_t *chunk_job = malloc((total ? total : 1) * sizeof *chunk_job);
+  size_t *job_of = malloc((p->ntodo ? p->ntodo : 1) * sizeof *job_of);
+  p->job_slot = malloc((p->ntodo ? p->ntodo : 1) * sizeof *p->job_slot);
+  p->job_start = calloc(p->ntodo + 2, sizeof *p->job_start);
+  if (chunk_job == NULL || job_of == NULL || p->job_slot == NULL || p->job_start == NULL) {
+    free(chunk_job), free(job_of);
+    return PHSIM_ENOMEM;
+  }
+  for (size_t k = 0; k < total; k++) chunk_job[k] = SIZE_MAX;
+  for (size_t t = 0; t < p->ntodo; t++) {
+    const long c = cls[t];
+    size_t *id = &job_of[t], chunk = 0;
+    if (c >= 0) {
+      chunk = base[c] + seen[c]++ * chunks[c] / count[c];
+      if (chunk_job[chunk] != SIZE_MAX) *id = chunk_job[chunk];
+    }
+    if (c < 0 || chunk_job[chunk] == SIZE_MAX) *id = p->njobs++;
+    if (c >= 0) chunk_job[chunk] = *id;
+    p->job_start[*id + 1]++;
+  }
+  for (size_t j = 0; j < p->njobs; j++) p->job_start[j + 1] += p->job_start[j];
+  for (size_t t = 0; t < p->ntodo; t++) p->job_slot[p->job_start[job_of[t]]++] = t;
+  for (size_t j = p->njobs; j > 0; j--) p->job_start[j] = p->job_start[j - 1];
+  p->job_start[0] = 0;
+  free(chunk_job), free(job_of);
+  return PHSIM_OK;
+}
+
 /* This shard's points, each validated, before any work; polls the stop
  * flag (validation can take long: 10^7 points, init files). */
 static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
@@ -535,6 +669,10 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
   }
   for (size_t idx = s->shard_i - 1; idx < s->npoints; idx += s->shard_n) p->todo[p->ntodo++] = idx;
   double most = 0.0; /* bytes of the largest run */
+  long *cls = malloc((p->ntodo ? p->ntodo : 1) * sizeof *cls);
+  phsim_config *classes = malloc(BATCH_CLASSES * sizeof *classes);
+  size_t nclasses = 0;
+  if (cls == NULL || classes == NULL) st = PHSIM_ENOMEM;
   for (size_t t = 0; t < p->ntodo && st == PHSIM_OK; t++) {
     phsim_config cfg;
     st = phsim_sweep_point(s, p->todo[t], &cfg, err);
@@ -546,7 +684,12 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
     }
     double bytes = st == PHSIM_OK ? phsim_config_memory_bytes(&cfg) : 0.0;
     if (bytes > most) most = bytes;
+    if (st == PHSIM_OK) cls[t] = batch_class(classes, &nclasses, &cfg);
   }
+  if (st == PHSIM_OK && plan_jobs(p, cls, nclasses) != PHSIM_OK) st = PHSIM_ENOMEM;
+  if (st == PHSIM_ENOMEM) snprintf(err, PHSIM_ERR_MAX, "out of memory planning %zu points", s->npoints);
+  free(cls);
+  free(classes);
   return st == PHSIM_OK ? check_jobs_memory(s, p->ntodo, most, err) : st;
 }
 
@@ -576,8 +719,8 @@ static int run_pool(pool *p, char err[PHSIM_ERR_MAX]) {
 /* Runs of this shard that ran to their end (ok or diverged). */
 static size_t complete_runs(const pool *p) {
   size_t n = 0;
-  for (size_t t = 0; t < p->next && t < p->ntodo; t++)
-    n += p->status[t] == PHSIM_OK || p->status[t] == PHSIM_ENUM;
+  for (size_t t = 0; t < p->ntodo; t++)
+    n += p->finished[t] && (p->status[t] == PHSIM_OK || p->status[t] == PHSIM_ENUM);
   return n;
 }
 
@@ -608,6 +751,8 @@ int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
   phsim_outdir_release(&od);
   for (size_t t = p.written; p.rows != NULL && t < p.ntodo; t++) free(p.rows[t]);
   free(p.todo);
+  free(p.job_slot);
+  free(p.job_start);
   free(p.status);
   free(p.rows);
   free(p.finished);

@@ -24,6 +24,12 @@ LIB_SRC := $(foreach l,$(LAYERS),$(wildcard sim/$(l)/*.c))
 LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard sim/cli/*.c)
 CLI_OBJ := $(CLI_SRC:sim/%.c=$(BUILD)/%.o)
+# sim/serve: `phsim serve`'s HTTP server (libmicrohttpd), linked into the
+# program and its test, not into libphsim (whose users need no HTTP).
+SERVE_SRC := $(wildcard sim/serve/*.c)
+SERVE_OBJ := $(SERVE_SRC:sim/%.c=$(BUILD)/%.o)
+SERVE_LIBS := $(shell pkg-config --libs libmicrohttpd)
+$(SERVE_OBJ): CFLAGS += $(shell pkg-config --cflags libmicrohttpd)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -43,8 +49,8 @@ $(BUILD)/%.o: sim/%.c $(wildcard include/*.h sim/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BIN)/phsim: $(CLI_OBJ) $(LIB_OBJ) | $(BIN)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+$(BIN)/phsim: $(CLI_OBJ) $(SERVE_OBJ) $(LIB_OBJ) | $(BIN)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(SERVE_LIBS)
 
 # libphsim: the library objects (position-independent code) as a static and
 # a shared library; `make example` builds experiments/example.c against the
@@ -67,6 +73,10 @@ $(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/tests/test_serve: tests/test_serve.c tests/testutil.h $(SERVE_OBJ) $(LIB_OBJ) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Isim/serve $< $(SERVE_OBJ) $(LIB_OBJ) -o $@ $(LDLIBS) $(SERVE_LIBS) \
+	  $(shell pkg-config --libs cmocka)
 
 $(BUILD) $(BUILD)/tests $(BIN):
 	mkdir -p $@
@@ -166,6 +176,8 @@ $(BUILD)/prefix.stamp: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
 $(BUILD)/study/plot.o: CFLAGS += -DPHSIM_PLOTS_INSTALLED='"$(PREFIX)/share/phsim/plots"'
 $(BUILD)/study/plot.o: $(BUILD)/prefix.stamp
+$(BUILD)/serve/server.o: CFLAGS += -DPHSIM_EXPLORER_INSTALLED='"$(PREFIX)/share/phsim/explorer"'
+$(BUILD)/serve/server.o: $(BUILD)/prefix.stamp
 
 $(BUILD)/phsim.pc: $(BUILD)/prefix.stamp Makefile
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \

@@ -74,7 +74,9 @@ $(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-$(BUILD)/tests/test_serve: tests/test_serve.c tests/testutil.h $(SERVE_OBJ) $(LIB_OBJ) | $(BUILD)/tests
+# The server's tests (the API; the page in Chromium) link sim/serve too.
+SERVE_TESTS := $(BUILD)/tests/test_serve $(BUILD)/tests/test_serve_browser
+$(SERVE_TESTS): $(BUILD)/tests/%: tests/%.c tests/testutil.h $(SERVE_OBJ) $(LIB_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Isim/serve $< $(SERVE_OBJ) $(LIB_OBJ) -o $@ $(LDLIBS) $(SERVE_LIBS) \
 	  $(shell pkg-config --libs cmocka)
 

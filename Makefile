@@ -158,7 +158,8 @@ clean:
 # ---- install: `make install PREFIX=/usr/local DESTDIR=`, `make uninstall` ----
 # The program, the libraries, the headers under include/phsim/, phsim.pc,
 # the gnuplot scripts (found by an installed `phsim plot`: beside the
-# program as ../share/phsim/plots) and the man page made by help2man from
+# program as ../share/phsim/plots), the explorer's page (share/phsim/explorer,
+# found by `phsim serve` the same way) and the man page made by help2man from
 # `phsim --help` and every `phsim help COMMAND`.  uninstall removes exactly
 # these files and the directories install made for phsim alone.
 PREFIX  ?= /usr/local
@@ -166,9 +167,15 @@ DESTDIR ?=
 INSTALL_LIBS ?= $(LIB)/libphsim.a $(LIB)/libphsim.so
 HEADERS := $(wildcard include/*.h)
 SCRIPTS := $(wildcard plots/*.gp)
+# The explorer's page (phsim serve) and uPlot from plots/explorer/node_modules
+# (npm ci, run by .ci/install-deps).
+PAGE    := plots/explorer/index.html plots/explorer/explorer.js plots/explorer/explorer.css
+UPLOT   := plots/explorer/node_modules/uplot/dist/uPlot.iife.min.js \
+  plots/explorer/node_modules/uplot/dist/uPlot.min.css
 ROOT    := $(DESTDIR)$(PREFIX)
 INSTALLED := bin/phsim $(INSTALL_LIBS) lib/pkgconfig/phsim.pc \
   $(HEADERS:include/%=include/phsim/%) $(SCRIPTS:plots/%=share/phsim/plots/%) \
+  $(PAGE:plots/%=share/phsim/%) $(addprefix share/phsim/explorer/vendor/,$(notdir $(UPLOT))) \
   share/man/man1/phsim.1
 .PHONY: install uninstall man
 
@@ -197,16 +204,22 @@ $(BUILD)/phsim.1: $(BIN)/phsim
 	  --include=$(BUILD)/phsim-commands.h2m --output=$@ $(BIN)/phsim
 man: $(BUILD)/phsim.1
 
-install: $(BIN)/phsim $(INSTALL_LIBS) $(BUILD)/phsim.pc $(BUILD)/phsim.1
+$(UPLOT):
+	@echo "$@ is missing: run 'sh .ci/install-deps' (npm ci in plots/explorer)" >&2; exit 1
+
+install: $(BIN)/phsim $(INSTALL_LIBS) $(BUILD)/phsim.pc $(BUILD)/phsim.1 $(UPLOT)
 	install -d $(ROOT)/bin $(ROOT)/lib/pkgconfig $(ROOT)/include/phsim \
-	  $(ROOT)/share/phsim/plots $(ROOT)/share/man/man1
+	  $(ROOT)/share/phsim/plots $(ROOT)/share/phsim/explorer/vendor $(ROOT)/share/man/man1
 	install -m 755 $(BIN)/phsim $(ROOT)/bin/phsim
 	$(if $(INSTALL_LIBS),install -m 644 $(INSTALL_LIBS) $(ROOT)/lib/)
 	install -m 644 $(BUILD)/phsim.pc $(ROOT)/lib/pkgconfig/phsim.pc
 	install -m 644 $(HEADERS) $(ROOT)/include/phsim/
 	install -m 644 $(SCRIPTS) $(ROOT)/share/phsim/plots/
+	install -m 644 $(PAGE) $(ROOT)/share/phsim/explorer/
+	install -m 644 $(UPLOT) $(ROOT)/share/phsim/explorer/vendor/
 	install -m 644 $(BUILD)/phsim.1 $(ROOT)/share/man/man1/phsim.1
 
 uninstall:
 	rm -f $(addprefix $(ROOT)/,$(INSTALLED))
-	-rmdir $(ROOT)/include/phsim $(ROOT)/share/phsim/plots $(ROOT)/share/phsim 2>/dev/null
+	-rmdir $(ROOT)/include/phsim $(ROOT)/share/phsim/plots $(ROOT)/share/phsim/explorer/vendor \
+	  $(ROOT)/share/phsim/explorer $(ROOT)/share/phsim 2>/dev/null

@@ -13,8 +13,9 @@
 
 /* Numbers one trajectory may hold (about 20 bytes each). */
 #define SERVE_MAX_NUMBERS 1000000
-/* Points of a field's side. */
+/* Points of a field's side, and the cost of one (a population gradient). */
 #define SERVE_FIELD_MAX_N 101
+#define FIELD_POINT_COST 1e4
 
 /* The field's own parameters, besides the configuration keys. */
 static const char *const field_params[] = {"at", "neuron", "n", "lim", "features", NULL};
@@ -50,22 +51,24 @@ static int config_from(const serve_param *p, size_t n, const char *const *skip,
   return phsim_config_validate(cfg, err);
 }
 
-/* Refuse what answers with too many numbers or costs more than the budget. */
-static int affordable(const serve_client *c, const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
-  double cost = phsim_serve_cost(cfg), numbers = phsim_serve_numbers(cfg);
-  if (numbers > SERVE_MAX_NUMBERS) {
-    snprintf(err, PHSIM_ERR_MAX, "the trajectory would hold %.3g numbers; allowed: at most "
-             "%.3g (a larger log_every, a smaller log_per_decade or m)", numbers,
-             (double)SERVE_MAX_NUMBERS);
-    return PHSIM_EINPUT;
-  }
-  if (cost > c->opts->budget) {
-    snprintf(err, PHSIM_ERR_MAX, "the run would cost %.3g units (engine %s, %lu steps); "
-             "allowed: at most %.3g (fewer steps, engine=flow or order, or a smaller d, m, N)",
-             cost, phsim_engine_name(cfg->engine), cfg->steps, c->opts->budget);
-    return PHSIM_EINPUT;
-  }
-  return PHSIM_OK;
+/* Refuse a trajectory of more numbers than an answer may hold. */
+static int within_numbers(const phsim_config *cfg, char err[PHSIM_ERR_MAX]) {
+  double numbers = phsim_serve_numbers(cfg);
+  if (numbers <= SERVE_MAX_NUMBERS) return PHSIM_OK;
+  snprintf(err, PHSIM_ERR_MAX, "the trajectory would hold %.3g numbers; allowed: at most "
+           "%.3g (a larger log_every, a smaller log_per_decade or m)", numbers,
+           (double)SERVE_MAX_NUMBERS);
+  return PHSIM_EINPUT;
+}
+
+/* Refuse a computation of cfg's engine costing more than the budget. */
+static int within_budget(const serve_client *c, const phsim_config *cfg, double cost,
+                         char err[PHSIM_ERR_MAX]) {
+  if (cost <= c->opts->budget) return PHSIM_OK;
+  snprintf(err, PHSIM_ERR_MAX, "the computation would cost %.3g units (engine %s, %lu steps); "
+           "allowed: at most %.3g (fewer steps, engine=flow or order, or a smaller d, m, N)",
+           cost, phsim_engine_name(cfg->engine), cfg->steps, c->opts->budget);
+  return PHSIM_EINPUT;
 }
 
 /* The reply to a computation that ended with st. */
@@ -221,14 +224,10 @@ static serve_reply api_field(const serve_client *c, const serve_param *p, size_t
                            .lim = 2.5, .n = 21};
   for (size_t i = 0; i < n && st == PHSIM_OK; i++)
     if (listed(p[i].key, field_params)) st = field_param(&p[i], &cfg, &spec, err);
-  phsim_config upto = cfg; /* the run to the field's step, and its grid */
+  phsim_config upto = cfg; /* the run to the field's step, then its grid */
   upto.steps = spec.step;
-  if (st == PHSIM_OK) st = affordable(c, &upto, err);
-  if (st == PHSIM_OK && phsim_serve_cost(&upto) + (double)(spec.n * spec.n) * 1e4 > c->opts->budget) {
-    snprintf(err, PHSIM_ERR_MAX, "the field would cost more than the budget of %.3g units; "
-             "allowed: a smaller n or step", c->opts->budget);
-    st = PHSIM_EINPUT;
-  }
+  if (st == PHSIM_OK)
+    st = within_budget(c, &upto, phsim_serve_cost(&upto) + FIELD_POINT_COST * (double)(spec.n * spec.n), err);
   return st == PHSIM_OK ? compute(c, &cfg, &spec) : serve_error(400, err);
 }
 
@@ -236,7 +235,8 @@ static serve_reply api_run(const serve_client *c, const serve_param *p, size_t n
   phsim_config cfg;
   char err[PHSIM_ERR_MAX];
   int st = config_from(p, n, NULL, &cfg, err);
-  if (st == PHSIM_OK) st = affordable(c, &cfg, err);
+  if (st == PHSIM_OK) st = within_numbers(&cfg, err);
+  if (st == PHSIM_OK) st = within_budget(c, &cfg, phsim_serve_cost(&cfg), err);
   return st == PHSIM_OK ? compute(c, &cfg, NULL) : serve_error(st == PHSIM_EINPUT ? 400 : 500, err);
 }
 

@@ -7,7 +7,7 @@
  *   GET /api/field?key=value&...&at=STEP&neuron=J&n=N&lim=L[&features=A,B]
  *                                {"columns", "rows"}: `phsim field`'s CSV
  *   GET /api/keys                `phsim keys` as JSON (phsim_keys_text)
- *   GET /api/version             version, commit and the server's limits
+ *   GET /api/version             version, commit, computations running, limits
  *   GET /, /explorer.js, ...     the page's fixed list of files
  *
  * Bad input: 400 {"error": "<the command line's message>"}; no key naming

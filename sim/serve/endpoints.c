@@ -241,8 +241,9 @@ static serve_reply api_run(const serve_client *c, const serve_param *p, size_t n
 }
 
 static serve_reply api_version(const serve_client *c) {
-  json_t *v = json_pack("{s:s, s:s, s:{s:f, s:f, s:i, s:i, s:i}}", "version", phsim_version(),
-                        "commit", phsim_commit(), "limits", "budget", c->opts->budget,
+  json_t *v = json_pack("{s:s, s:s, s:i, s:{s:f, s:f, s:i, s:i, s:i}}", "version",
+                        phsim_version(), "commit", phsim_commit(), "running",
+                        (int)serve_slots_taken(c->slots), "limits", "budget", c->opts->budget,
                         "time_limit", c->opts->time_limit, "max_runs", (int)c->opts->max_runs,
                         "max_numbers", SERVE_MAX_NUMBERS, "field_max_n", SERVE_FIELD_MAX_N);
   serve_reply r = {200, v != NULL ? json_dumps(v, JSON_COMPACT) : NULL};

@@ -133,6 +133,14 @@ serve_slot *serve_slot_take(serve_slots *s, int fd, double seconds) {
   return t;
 }
 
+unsigned serve_slots_taken(serve_slots *s) {
+  unsigned n = 0;
+  pthread_mutex_lock(&s->lock);
+  for (unsigned i = 0; i < s->n; i++) n += s->slot[i].busy != 0;
+  pthread_mutex_unlock(&s->lock);
+  return n;
+}
+
 int serve_slot_state(const serve_slot *slot) { return slot->stop; }
 
 void serve_slot_give(serve_slots *s, serve_slot *slot) {

@@ -23,6 +23,8 @@ serve_slot *serve_slot_take(serve_slots *s, int fd, double seconds);
 /* Why the slot's computation was stopped: SLOT_RUNNING (it was not),
  * SLOT_TIME_UP, SLOT_CLIENT_GONE, SLOT_HALTED. */
 int serve_slot_state(const serve_slot *slot);
+/* Slots taken now. */
+unsigned serve_slots_taken(serve_slots *s);
 /* Give the slot back; the calling thread watches no flag any more. */
 void serve_slot_give(serve_slots *s, serve_slot *slot);
 

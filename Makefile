@@ -24,6 +24,12 @@ LIB_SRC := $(foreach l,$(LAYERS),$(wildcard sim/$(l)/*.c))
 LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard sim/cli/*.c)
 CLI_OBJ := $(CLI_SRC:sim/%.c=$(BUILD)/%.o)
+# sim/serve: `phsim serve`'s HTTP server (libmicrohttpd), linked into the
+# program and its test, not into libphsim (whose users need no HTTP).
+SERVE_SRC := $(wildcard sim/serve/*.c)
+SERVE_OBJ := $(SERVE_SRC:sim/%.c=$(BUILD)/%.o)
+SERVE_LIBS := $(shell pkg-config --libs libmicrohttpd)
+$(SERVE_OBJ): CFLAGS += $(shell pkg-config --cflags libmicrohttpd)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -43,8 +49,8 @@ $(BUILD)/%.o: sim/%.c $(wildcard include/*.h sim/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BIN)/phsim: $(CLI_OBJ) $(LIB_OBJ) | $(BIN)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+$(BIN)/phsim: $(CLI_OBJ) $(SERVE_OBJ) $(LIB_OBJ) | $(BIN)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(SERVE_LIBS)
 
 # libphsim: the library objects (position-independent code) as a static and
 # a shared library; `make example` builds experiments/example.c against the
@@ -85,6 +91,12 @@ $(BUILD)/tests/test_python: $(LIB)/libphsim.so
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# The server's tests (the API; the page in Chromium) link sim/serve too.
+SERVE_TESTS := $(BUILD)/tests/test_serve $(BUILD)/tests/test_serve_browser
+$(SERVE_TESTS): $(BUILD)/tests/%: tests/%.c tests/testutil.h $(SERVE_OBJ) $(LIB_OBJ) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Isim/serve $< $(SERVE_OBJ) $(LIB_OBJ) -o $@ $(LDLIBS) $(SERVE_LIBS) \
+	  $(shell pkg-config --libs cmocka)
 
 $(BUILD) $(BUILD)/tests $(BIN):
 	mkdir -p $@
@@ -164,7 +176,8 @@ clean:
 # ---- install: `make install PREFIX=/usr/local DESTDIR=`, `make uninstall` ----
 # The program, the libraries, the headers under include/phsim/, phsim.pc,
 # the gnuplot scripts (found by an installed `phsim plot`: beside the
-# program as ../share/phsim/plots) and the man page made by help2man from
+# program as ../share/phsim/plots), the explorer's page (share/phsim/explorer,
+# found by `phsim serve` the same way) and the man page made by help2man from
 # `phsim --help` and every `phsim help COMMAND`.  uninstall removes exactly
 # these files and the directories install made for phsim alone.  The Python
 # package goes to PREFIX/PYTHONDIR/phsim (on python3's path for PREFIX=/usr
@@ -174,12 +187,18 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 HEADERS := $(wildcard include/*.h)
 SCRIPTS := $(wildcard plots/*.gp)
+# The explorer's page (phsim serve) and uPlot from plots/explorer/node_modules
+# (npm ci, run by .ci/install-deps).
+PAGE    := plots/explorer/index.html plots/explorer/explorer.js plots/explorer/explorer.css
+UPLOT   := plots/explorer/node_modules/uplot/dist/uPlot.iife.min.js \
+  plots/explorer/node_modules/uplot/dist/uPlot.min.css
 ROOT    := $(DESTDIR)$(PREFIX)
 SONAME  := libphsim.so.$(SOVERSION)
 PYTHONDIR ?= lib/python3/dist-packages
 INSTALLED := bin/phsim lib/libphsim.a lib/libphsim.so lib/$(SONAME) lib/libphsim.so.$(VERSION) \
   lib/pkgconfig/phsim.pc \
   $(HEADERS:include/%=include/phsim/%) $(SCRIPTS:plots/%=share/phsim/plots/%) \
+  $(PAGE:plots/%=share/phsim/%) $(addprefix share/phsim/explorer/vendor/,$(notdir $(UPLOT))) \
   share/man/man1/phsim.1 $(PY_SRC:sim/python/%=$(PYTHONDIR)/%)
 .PHONY: install uninstall man
 
@@ -189,6 +208,8 @@ $(BUILD)/prefix.stamp: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
 $(BUILD)/study/plot.o: CFLAGS += -DPHSIM_PLOTS_INSTALLED='"$(PREFIX)/share/phsim/plots"'
 $(BUILD)/study/plot.o: $(BUILD)/prefix.stamp
+$(BUILD)/serve/server.o: CFLAGS += -DPHSIM_EXPLORER_INSTALLED='"$(PREFIX)/share/phsim/explorer"'
+$(BUILD)/serve/server.o: $(BUILD)/prefix.stamp
 
 $(BUILD)/phsim.pc: $(BUILD)/prefix.stamp Makefile
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
@@ -206,9 +227,12 @@ $(BUILD)/phsim.1: $(BIN)/phsim
 	  --include=$(BUILD)/phsim-commands.h2m --output=$@ $(BIN)/phsim
 man: $(BUILD)/phsim.1
 
-install: $(BIN)/phsim $(LIB)/libphsim.a $(LIB)/libphsim.so $(BUILD)/phsim.pc $(BUILD)/phsim.1
+$(UPLOT):
+	@echo "$@ is missing: run 'sh .ci/install-deps' (npm ci in plots/explorer)" >&2; exit 1
+
+install: $(BIN)/phsim $(LIB)/libphsim.a $(LIB)/libphsim.so $(BUILD)/phsim.pc $(BUILD)/phsim.1 $(UPLOT)
 	install -d $(ROOT)/bin $(ROOT)/lib/pkgconfig $(ROOT)/include/phsim \
-	  $(ROOT)/share/phsim/plots $(ROOT)/share/man/man1
+	  $(ROOT)/share/phsim/plots $(ROOT)/share/phsim/explorer/vendor $(ROOT)/share/man/man1
 	install -m 755 $(BIN)/phsim $(ROOT)/bin/phsim
 	install -m 644 $(LIB)/libphsim.a $(ROOT)/lib/libphsim.a
 	install -m 755 $(LIB)/libphsim.so $(ROOT)/lib/libphsim.so.$(VERSION)
@@ -217,6 +241,8 @@ install: $(BIN)/phsim $(LIB)/libphsim.a $(LIB)/libphsim.so $(BUILD)/phsim.pc $(B
 	install -m 644 $(BUILD)/phsim.pc $(ROOT)/lib/pkgconfig/phsim.pc
 	install -m 644 $(HEADERS) $(ROOT)/include/phsim/
 	install -m 644 $(SCRIPTS) $(ROOT)/share/phsim/plots/
+	install -m 644 $(PAGE) $(ROOT)/share/phsim/explorer/
+	install -m 644 $(UPLOT) $(ROOT)/share/phsim/explorer/vendor/
 	install -m 644 $(BUILD)/phsim.1 $(ROOT)/share/man/man1/phsim.1
 	install -d $(ROOT)/$(PYTHONDIR)/phsim
 	install -m 644 $(PY_SRC) $(ROOT)/$(PYTHONDIR)/phsim/
@@ -225,4 +251,5 @@ uninstall:
 	rm -f $(addprefix $(ROOT)/,$(INSTALLED))
 	rm -rf $(ROOT)/$(PYTHONDIR)/phsim/__pycache__
 	-rmdir $(ROOT)/$(PYTHONDIR)/phsim 2>/dev/null
-	-rmdir $(ROOT)/include/phsim $(ROOT)/share/phsim/plots $(ROOT)/share/phsim 2>/dev/null
+	-rmdir $(ROOT)/include/phsim $(ROOT)/share/phsim/plots $(ROOT)/share/phsim/explorer/vendor \
+	  $(ROOT)/share/phsim/explorer $(ROOT)/share/phsim 2>/dev/null

@@ -21,7 +21,8 @@ fail() { echo "test_install: $*" >&2; exit 1; }
 $MAKE -s install DESTDIR="$STAGE" PREFIX="$PREFIX" >/dev/null || fail "make install failed"
 
 for f in bin/phsim lib/pkgconfig/phsim.pc include/phsim/phsim_config.h \
-         share/phsim/plots/style.gp share/phsim/plots/run.gp share/man/man1/phsim.1; do
+         share/phsim/plots/style.gp share/phsim/plots/run.gp share/man/man1/phsim.1 \
+         share/phsim/explorer/index.html share/phsim/explorer/vendor/uPlot.iife.min.js; do
   test -s "$ROOT/$f" || fail "$ROOT/$f is missing"
 done
 for f in lib/libphsim.a lib/libphsim.so lib/libphsim.so.0; do
@@ -54,6 +55,15 @@ test -s "$ROOT/lib/python3/dist-packages/phsim/__init__.py" || fail "the Python 
 (cd "$T/x" && env -u PHSIM_LIB PYTHONPATH="$ROOT/lib/python3/dist-packages" "$PYTHON" -c \
    'import phsim, sys; assert phsim._lib.path == sys.argv[1], phsim._lib.path; phsim.grad(d=5)' \
    "$ROOT/lib/libphsim.so") || fail "import phsim from the installed package"
+
+# The installed `phsim serve` finds the installed page (it says where).
+unset PHSIM_EXPLORER
+(cd "$T/x" && exec "$ROOT/bin/phsim" serve --port 0 >/dev/null 2>"$T/serve.err") &
+pid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q 'the page from' "$T/serve.err" && break; sleep 0.2; done
+kill "$pid"; wait "$pid" || true
+grep -q "the page from $ROOT/bin/../share/phsim/explorer" "$T/serve.err" ||
+  fail "phsim serve: $(cat "$T/serve.err")"
 
 $MAKE -s uninstall DESTDIR="$STAGE" PREFIX="$PREFIX" >/dev/null || fail "make uninstall failed"
 left=$(find "$STAGE" ! -type d)

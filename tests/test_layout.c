@@ -1,7 +1,8 @@
 /* test_layout.c: the rules of the code's layout (NOTES section 0), checked
  * on the sources so they cannot erode:
  *   - the command line (sim/cli) includes no phsim header but phsim.h
- *     (through cli.h): it is a client of the public API;
+ *     (through cli.h) and the server's (sim/serve, linked into the program,
+ *     not the library): it is a client of the public API;
  *   - no engine includes a sibling engine's header, and engine.c, which
  *     dispatches through the type table, has no switch;
  *   - no function in sim/ is longer than 80 lines (a function starts at a
@@ -41,7 +42,8 @@ static int each_line(const char *dir, int headers, line_check check, void *ctx) 
 static void only_public_header(const char *path, const char *line, size_t no, void *ctx) {
   (void)ctx;
   if (line == NULL || strncmp(line, "#include \"", 10) != 0) return;
-  if (strncmp(line + 10, "cli.h\"", 6) != 0 && strncmp(line + 10, "phsim.h\"", 8) != 0)
+  if (strncmp(line + 10, "cli.h\"", 6) != 0 && strncmp(line + 10, "phsim.h\"", 8) != 0 &&
+      strncmp(line + 10, "phsim_serve.h\"", 14) != 0)
     fail_msg("%s:%zu includes %.*s: the command line uses phsim.h only", path, no,
              (int)strcspn(line, "\n"), line);
 }
@@ -113,7 +115,7 @@ static void short_functions(const char *path, const char *line, size_t no, void 
 static void test_functions_are_short(void **s) {
   (void)s;
   static const char *const layers[] = {"sim/base", "sim/model", "sim/engines", "sim/run",
-                                       "sim/study", "sim/api", "sim/cli"};
+                                       "sim/study", "sim/api", "sim/serve", "sim/cli"};
   for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
     function_span f = {0, 0, ""};
     assert_true(each_line(layers[i], 0, short_functions, &f) > 0);

@@ -94,6 +94,6 @@ int cli_config_initial(const cli_args *a, int set_opt, phsim_config *cfg,
 
 /* The commands (cmd_*.c). */
 extern const cli_command cli_run, cli_grad, cli_config_cmd, cli_sweep, cli_merge,
-    cli_plot, cli_field, cli_pull, cli_fit, cli_stats, cli_table, cli_keys;
+    cli_plot, cli_field, cli_pull, cli_fit, cli_stats, cli_table, cli_keys, cli_serve;
 
 #endif

@@ -7,7 +7,7 @@
 extern const cli_command cli_help;
 static const cli_command *const commands[] = {
     &cli_run,   &cli_grad,  &cli_config_cmd, &cli_sweep, &cli_merge, &cli_plot, &cli_field,
-    &cli_pull,  &cli_fit,   &cli_stats,      &cli_table, &cli_keys,  &cli_help};
+    &cli_pull,  &cli_fit,   &cli_stats,      &cli_table, &cli_keys,  &cli_serve, &cli_help};
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static const cli_command *find_command(const char *name) {

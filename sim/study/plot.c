@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "phsim_csv.h"
+#include "phsim_datadir.h"
 #include "phsim_interrupt.h"
 #include "phsim_io.h"
 #include "phsim_run.h"
@@ -45,31 +45,14 @@
 #define PHSIM_PLOTS_INSTALLED "/usr/local/share/phsim/plots"
 #endif
 
-static int has_scripts(const char *dir) {
-  char probe[PATH_MAX + 16];
-  struct stat st;
-  snprintf(probe, sizeof probe, "%s/style.gp", dir);
-  return stat(probe, &st) == 0;
-}
-
 /* $PHSIM_PLOTS; else beside the binary: ../share/phsim/plots (installed),
  * ../plots (bin/phsim of a checkout); else the installed prefix's; else
  * ./plots (a binary built elsewhere, run from the checkout). */
 const char *phsim_plots_dir(void) {
   static char dir[PATH_MAX];
-  const char *env = getenv("PHSIM_PLOTS");
-  if (env != NULL) return env;
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  static const char *const beside[] = {"../share/phsim/plots", "../plots"};
-  if (n > 0) exe[n] = '\0';
-  const char *bindir = n > 0 ? dirname(exe) : NULL;
-  for (size_t i = 0; bindir != NULL && i < 2; i++) {
-    snprintf(dir, sizeof dir, "%s/%s", bindir, beside[i]);
-    if (has_scripts(dir)) return dir;
-  }
-  if (has_scripts(PHSIM_PLOTS_INSTALLED)) return PHSIM_PLOTS_INSTALLED;
-  return realpath("plots", dir) != NULL ? dir : "plots";
+  static const phsim_datadir plots = {"PHSIM_PLOTS", "../share/phsim/plots", "../plots",
+                                      PHSIM_PLOTS_INSTALLED, "style.gp"};
+  return phsim_datadir_find(&plots, dir, sizeof dir);
 }
 
 static int exists(const char *dir, const char *name) {

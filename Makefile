@@ -101,7 +101,7 @@ $(SERVE_TESTS): $(BUILD)/tests/%: tests/%.c tests/testutil.h $(SERVE_OBJ) $(LIB_
 $(BUILD) $(BUILD)/tests $(BIN):
 	mkdir -p $@
 
-test: $(BIN)/phsim $(TEST_BIN)
+test: $(BIN)/phsim $(TEST_BIN) $(BUILD)/bench
 	@PHSIM=$(BIN)/phsim sh tests/run_tests.sh $(TEST_BIN)
 
 $(BUILD)/bench: tests/bench.c $(LIB_OBJ) | $(BUILD)

@@ -40,6 +40,7 @@
 #include "phsim_interrupt.h"
 #include "phsim_summary.h"
 #include "phsim_trajectory.h"
+#include "phsim_validate.h"
 #include "phsim_version.h"
 
 /* The modules the phsim command is built from, public too: the CLI

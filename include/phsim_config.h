@@ -114,19 +114,7 @@ int phsim_config_read_file(phsim_config *cfg, const char *path,
 int phsim_config_read_stream(phsim_config *cfg, FILE *fp, const char *path,
                              char err[PHSIM_ERR_MAX]);
 
-/* Cross-key checks (Pf <= P, K <= d, pi sums to 1, memory, files), run once
- * after every assignment and before any work.  The init files are read as
- * a check (phsim_config_validate_initial, phsim_initial.h, keeps them). */
-int phsim_config_validate(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
-/* The same without reading the init files. */
-int phsim_config_validate_keys(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
-/* Bytes a run of cfg holds at most (W and its copies, the m x m matrices,
- * the sampled engine's batch): what validate checks against the memory
- * the system has available. */
-double phsim_config_memory_bytes(const phsim_config *cfg);
-/* The cross-key checks alone, without the memory of this machine and the
- * init files: for configurations read back from results. */
-int phsim_config_check(const phsim_config *cfg, char err[PHSIM_ERR_MAX]);
+/* Validation (the cross-key rules, memory, init files): phsim_validate.h. */
 
 /* Write the fully resolved configuration in the file format: reading it back
  * gives the same configuration (doubles as %.17g). */

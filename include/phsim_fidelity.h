@@ -50,7 +50,7 @@
  * start and when a feature is learned: the rule asks eta small enough to
  * resolve them. */
 #define PHSIM_FIDELITY_STIFFNESS_MAX 1.0
-#define PHSIM_FIDELITY_TURN_MAX 1.0
+#define PHSIM_FIDELITY_TURN_MAX 1.0 /* the turn: phsim_turn.h */
 
 typedef struct phsim_fidelity phsim_fidelity;
 
@@ -72,19 +72,5 @@ int phsim_fidelity_stiffness(phsim_fidelity *f, const gsl_matrix *A,
  * assembled by central differences: for the tests. */
 int phsim_fidelity_jacobian(phsim_fidelity *f, gsl_matrix *J);
 
-/* The turn, tracked step by step. */
-typedef struct phsim_turn phsim_turn;
-phsim_turn *phsim_turn_alloc(const phsim_config *cfg);
-void phsim_turn_free(phsim_turn *t);
-/* Record the state after `step`. */
-void phsim_turn_update(phsim_turn *t, unsigned long step, const gsl_matrix *A,
-                       const gsl_matrix *R, const gsl_matrix *E);
-/* The largest turn so far and (if step is not NULL) its step; 0 if none. */
-double phsim_turn_max(const phsim_turn *t, unsigned long *step);
-/* Set the largest turn and its step (measured elsewhere: a batch lane). */
-void phsim_turn_set_max(phsim_turn *t, double max, unsigned long step);
-/* Steps whose scaled size is below this are left out of the turn: there it
- * is rounding (a state at rest). */
-#define PHSIM_TURN_MIN_STEP 1e-12
 
 #endif

@@ -3,7 +3,7 @@
  * init_W (m x d) and init_E (m x m) are read, shape-checked and checked for
  * finite entries by phsim_matrix_read (phsim_io.h); with head = offdiag every
  * E_jj must be 1 (the head mode trains only the off-diagonal).  They are
- * read once per run: phsim_config_validate_initial validates and keeps
+ * read once per run: phsim_config_validate_initial (phsim_validate.h) validates and keeps
  * them, the run (phsim_run_opts.initial) starts its engine and its twin
  * from them; a run given none reads them itself.  A sweep reads them when
  * it plans (a check before any work) and once in each point's run.  A field of NULL means "not given": W is drawn,
@@ -26,9 +26,5 @@ int phsim_initial_read(const phsim_config *cfg, phsim_initial *init,
                        char err[PHSIM_ERR_MAX]);
 void phsim_initial_free(phsim_initial *init);
 
-/* phsim_config_validate, keeping the matrices it read in init (empty on
- * an error; the caller frees it). */
-int phsim_config_validate_initial(const phsim_config *cfg, phsim_initial *init,
-                                  char err[PHSIM_ERR_MAX]);
 
 #endif

@@ -131,7 +131,7 @@ static int run_torch(const phsim_config *cfg, const char *dir,
                         "--out", out, "--K", K, "--kC", num[0], "--kM1", num[1],
                         "--kM2", num[2], "--nu1", num[3], "--nu2", num[4],
                         "--s6", num[5], "--eta", num[6], "--eta-E", num[7],
-                        "--head", phsim_head_name(cfg->head), "--c", c, NULL};
+                        "--head", phsim_config_choice(cfg, "head"), "--c", c, NULL};
   /* PHSIM_PYTHON, else the first python3 with torch: on PATH, or Debian's
    * (python3-torch installs into /usr/bin/python3's packages). */
   const char *pythons[] = {getenv("PHSIM_PYTHON"), "python3", "/usr/bin/python3"};

@@ -1,5 +1,6 @@
 /* test_layout.c: the rules of the code's layout (NOTES section 0), checked
  * on the sources so they cannot erode:
+ *   - no source includes the header of a module of a later layer;
  *   - the command line (sim/cli) includes no phsim header but phsim.h
  *     (through cli.h) and the server's (sim/serve, linked into the program,
  *     not the library): it is a client of the public API;
@@ -51,6 +52,46 @@ static void only_public_header(const char *path, const char *line, size_t no, vo
 static void test_cli_uses_the_public_header(void **s) {
   (void)s;
   assert_true(each_line("sim/cli", 1, only_public_header, NULL) >= 5);
+}
+
+/* The layers in order (NOTES section 0): a source may include the headers
+ * of modules in its own layer and earlier ones, not later ones.  A
+ * header's layer is where its source lives (phsim_X.h -> sim/<layer>/X.c);
+ * headers without a source of the same name are not checked. */
+static const char *const layer_order[] = {"base", "model", "engines", "run", "study",
+                                          "api", "serve", "cli"};
+#define NLAYERS (sizeof layer_order / sizeof layer_order[0])
+
+/* The layer of header "phsim_X.h" (from the include line), or -1. */
+static int header_layer(const char *line) {
+  char name[128], path[256];
+  if (sscanf(line, "#include \"phsim_%120[a-z_0-9].h\"", name) != 1) return -1;
+  for (size_t l = 0; l < NLAYERS; l++) {
+    snprintf(path, sizeof path, "sim/%s/%s.c", layer_order[l], name);
+    if (access(path, F_OK) == 0) return (int)l;
+  }
+  return -1;
+}
+
+static void no_later_layer(const char *path, const char *line, size_t no, void *ctx) {
+  const int own = *(const int *)ctx;
+  if (line == NULL || strncmp(line, "#include \"phsim_", 16) != 0) return;
+  const int l = header_layer(line);
+  if (l > own)
+    fail_msg("%s:%zu includes %.*s of the later layer sim/%s", path, no,
+             (int)strcspn(line, "\n"), line, layer_order[l]);
+}
+
+static void test_layers_include_only_earlier_ones(void **s) {
+  (void)s;
+  int checked = 0;
+  for (size_t l = 0; l < NLAYERS; l++) {
+    char dir[64];
+    snprintf(dir, sizeof dir, "sim/%s", layer_order[l]);
+    int own = (int)l;
+    checked += each_line(dir, 1, no_later_layer, &own);
+  }
+  assert_true(checked > 40);
 }
 
 /* The engines' own headers; each engine file may include only its own. */
@@ -123,7 +164,8 @@ static void test_functions_are_short(void **s) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_cli_uses_the_public_header),
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_layers_include_only_earlier_ones),
+                                     cmocka_unit_test(test_cli_uses_the_public_header),
                                      cmocka_unit_test(test_engines_are_siblings),
                                      cmocka_unit_test(test_functions_are_short)};
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "phsim_config.h"
+#include "phsim_validate.h"
 
 /* Assert |got - want| <= tol with a message that shows the numbers. */
 #define assert_close(got, want, tol)                                         \

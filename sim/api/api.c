@@ -10,6 +10,7 @@
 #include "phsim_outdir.h"
 #include "phsim_run.h"
 #include "phsim_sweep.h"
+#include "phsim_validate.h"
 
 struct phsim_setup {
   phsim_config cfg;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "phsim_fidelity.h"
+#include "phsim_turn.h"
 #include "phsim_interrupt.h"
 
 struct phsim_engine {

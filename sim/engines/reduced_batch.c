@@ -23,7 +23,7 @@
 #include <stdlib.h>
 
 #include "phsim_engine.h"
-#include "phsim_fidelity.h"
+#include "phsim_turn.h"
 #include "phsim_head.h"
 #include "phsim_interrupt.h"
 #include "phsim_popgrad.h"

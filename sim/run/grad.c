@@ -13,6 +13,7 @@
 #include "phsim_interrupt.h"
 #include "phsim_reduced_state.h"
 #include "phsim_sysmem.h"
+#include "phsim_validate.h"
 
 typedef struct {
   const phsim_config *cfg;

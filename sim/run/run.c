@@ -8,6 +8,7 @@
 #include "phsim_interrupt.h"
 #include "phsim_io.h"
 #include "phsim_progress.h"
+#include "phsim_validate.h"
 
 /* A run under way: the engine, what it measures, where rows go. */
 struct phsim_run {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "phsim_io.h"
+#include "phsim_validate.h"
 
 /* ---- the struct --------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 #include "phsim_field.h"
 #include "phsim_io.h"
 #include "phsim_run.h"
+#include "phsim_validate.h"
 #include "table.h"
 
 /* Numbers one trajectory may hold (about 20 bytes each). */

@@ -23,6 +23,7 @@
 #include "phsim_summary.h"
 #include "phsim_sysmem.h"
 #include "phsim_sweepio.h"
+#include "phsim_validate.h"
 
 /* ---- grids ------------------------------------------------------------ */
 

@@ -9,6 +9,7 @@
 #include "phsim_interrupt.h"
 #include "phsim_io.h"
 #include "phsim_summary.h"
+#include "phsim_validate.h"
 
 /* ---- sweep.json ------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "phsim_config.h"
+#include "phsim_validate.h"
 
 int phsim_fuzz_config(const uint8_t *data, size_t size) {
   if (size == 0) return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "phsim_config.h"
+#include "phsim_validate.h"
 
 int phsim_fuzz_set(const uint8_t *data, size_t size) {
   char *arg = malloc(size + 1);

@@ -127,8 +127,23 @@ int phsim_summary_check(json_t *root, const char *name, phsim_summary *s,
 /* The first step any neuron learned feature l (0-based), -1 if none. */
 long phsim_summary_first_learned(const phsim_summary *s, size_t l);
 
-/* The sweep table: its headline columns (after index and the grid keys,
- * before learn_<l>) and one row's fields, each preceded by a comma. */
+/* The sweep table's headline columns (after index and the grid keys,
+ * before learn_<l>), in order: the one list of their names.  T marks the
+ * two columns of text, C those of numbers (or nothing). */
+#define PHSIM_SUMMARY_COLUMNS(T, C)                                                   \
+  T(status) C(features_learned) C(collapsed) C(loss_final) C(E_peak) C(E_peak_step)   \
+  C(E_minus_I_final) C(erank_start) C(erank_end) C(erank_bn_end) C(T1) C(T2) C(T3)    \
+  C(T4) C(E_substitution) C(strong_neuron) C(substituted_neuron) C(steps)             \
+  C(flow_faithful) C(stiffness_max) C(turn_max) T(outcome) C(phase1_offtarget_max)    \
+  C(phase1_E_minus_I_max) C(fragile) C(weight_norm_max_final) C(accel_weak_with_head) \
+  C(accel_weak_without_head) C(accel_strong_without_head) C(accel_ratio)
+#define PHSIM_COLUMN_ENUM(name) PHSIM_COLUMN_##name,
+typedef enum { PHSIM_SUMMARY_COLUMNS(PHSIM_COLUMN_ENUM, PHSIM_COLUMN_ENUM) PHSIM_NCOLUMNS } phsim_column;
+#undef PHSIM_COLUMN_ENUM
+/* A column's name, for readers of the table (sweep.csv). */
+const char *phsim_summary_column_name(phsim_column c);
+
+/* The header's columns and one row's fields, each preceded by a comma. */
 void phsim_summary_columns(FILE *fp, size_t K);
 void phsim_summary_fields(FILE *fp, const phsim_summary *s);
 /* 1 when the sweep table's column name holds a number or nothing (every

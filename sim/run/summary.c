@@ -239,22 +239,18 @@ COLUMN(accel_strong_without_head,
 COLUMN(accel_ratio, c_real(s->acceleration.present ? s->acceleration.ratio : NAN))
 #undef COLUMN
 
-#define C(name) {#name, col_##name, 0}
-#define T(name) {#name, col_##name, 1}
+#define C(name) {#name, col_##name, 0},
+#define T(name) {#name, col_##name, 1},
 static const struct {
   const char *name;
   column_fn get;
   int text; /* status, outcome; every other column is a number or empty */
-} columns[] = {
-    T(status), C(features_learned), C(collapsed), C(loss_final), C(E_peak), C(E_peak_step),
-    C(E_minus_I_final), C(erank_start), C(erank_end), C(erank_bn_end), C(T1), C(T2), C(T3),
-    C(T4), C(E_substitution), C(strong_neuron), C(substituted_neuron), C(steps),
-    C(flow_faithful), C(stiffness_max), C(turn_max), T(outcome), C(phase1_offtarget_max),
-    C(phase1_E_minus_I_max), C(fragile), C(weight_norm_max_final), C(accel_weak_with_head),
-    C(accel_weak_without_head), C(accel_strong_without_head), C(accel_ratio)};
+} columns[] = {PHSIM_SUMMARY_COLUMNS(T, C)};
 #undef C
 #undef T
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
+
+const char *phsim_summary_column_name(phsim_column c) { return columns[c].name; }
 
 void phsim_summary_columns(FILE *fp, size_t K) {
   for (size_t c = 0; c < NCOLUMNS; c++) fprintf(fp, ",%s", columns[c].name);

@@ -10,17 +10,24 @@
 
 #include "phsim_csv.h"
 #include "phsim_popgrad.h"
+#include "phsim_summary.h"
 
-static const char *const met_col[NMET] = {"T1", "T3", "E_substitution", "E_peak",
-                                          "kappa3", "kappa10", "kappa30"};
+/* The metrics: four columns of the sweep table, and the substitution
+ * strength at three pull thresholds kappa, computed here from the kept
+ * trajectories. */
+static const phsim_column met_column[M_EP3] = {PHSIM_COLUMN_T1, PHSIM_COLUMN_T3,
+                                               PHSIM_COLUMN_E_substitution, PHSIM_COLUMN_E_peak};
+static const char *const kappa_name[NMET - M_EP3] = {"kappa3", "kappa10", "kappa30"};
 static const double pull_kappa[3] = {3, 10, 30};
 
-const char *phsim_metric_name(int met) { return met_col[met]; }
+const char *phsim_metric_name(int met) {
+  return met < M_EP3 ? phsim_summary_column_name(met_column[met]) : kappa_name[met - M_EP3];
+}
 
-/* The field of column name in the current row ("" when absent). */
-static const char *field_of(const phsim_sweep_table *t, const char *name) {
-  long c = phsim_csv_col(&t->csv, name);
-  return c >= 0 ? t->csv.field[c] : "";
+/* The field of column c in the current row ("" when absent). */
+static const char *field_of(const phsim_sweep_table *t, phsim_column c) {
+  long i = phsim_csv_col(&t->csv, phsim_summary_column_name(c));
+  return i >= 0 ? t->csv.field[i] : "";
 }
 
 /* features_learned (an integer 0..K or empty), the metrics, flow_faithful,
@@ -28,7 +35,8 @@ static const char *field_of(const phsim_sweep_table *t, const char *name) {
  * checked that every result field is empty or a finite number). */
 int phsim_sweep_row_read(const phsim_sweep_table *t, size_t K, sweep_row *r,
                          char err[PHSIM_ERR_MAX]) {
-  const char *f = field_of(t, "features_learned"), *ff = field_of(t, "flow_faithful");
+  const char *f = field_of(t, PHSIM_COLUMN_features_learned);
+  const char *ff = field_of(t, PHSIM_COLUMN_flow_faithful);
   r->idx = t->index;
   r->features = NAN;
   double x;
@@ -41,12 +49,12 @@ int phsim_sweep_row_read(const phsim_sweep_table *t, size_t K, sweep_row *r,
     r->features = x;
   }
   for (int k = 0; k < NMET; k++) {
-    const char *v = k < M_EP3 ? field_of(t, met_col[k]) : "";
+    const char *v = k < M_EP3 ? field_of(t, met_column[k]) : "";
     r->v[k] = *v != '\0' && phsim_csv_number(v, &x) ? x : NAN;
   }
   r->faithful = *ff == '\0' ? -1 : (phsim_csv_number(ff, &x) && x == 1.0);
-  r->ok = strcmp(field_of(t, "status"), "ok") == 0;
-  const char *sn = field_of(t, "strong_neuron");
+  r->ok = strcmp(field_of(t, PHSIM_COLUMN_status), phsim_summary_status_name(PHSIM_OK)) == 0;
+  const char *sn = field_of(t, PHSIM_COLUMN_strong_neuron);
   r->strong = *sn != '\0' && phsim_csv_number(sn, &x) && x >= 1 && x <= 2 ? (long)x : 0;
   return PHSIM_OK;
 }

@@ -17,6 +17,8 @@
 #include "phsim_config.h"
 
 #define PHSIM_MAX_GRIDS 8
+/* Threads a sweep may use (--jobs, phsim_study_jobs). */
+#define PHSIM_MAX_JOBS 1024
 #define PHSIM_MAX_GRID_VALUES 10000
 #define PHSIM_MAX_POINTS 10000000
 #define PHSIM_MAX_SHARDS 10000

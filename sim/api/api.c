@@ -162,8 +162,8 @@ int phsim_study_grid(phsim_study *w, const char *spec, char err[PHSIM_ERR_MAX]) 
 }
 
 int phsim_study_jobs(phsim_study *w, unsigned jobs, char err[PHSIM_ERR_MAX]) {
-  if (jobs < 1 || jobs > 1024) {
-    snprintf(err, PHSIM_ERR_MAX, "jobs %u: allowed: an integer from 1 to 1024", jobs);
+  if (jobs < 1 || jobs > PHSIM_MAX_JOBS) {
+    snprintf(err, PHSIM_ERR_MAX, "jobs %u: allowed: an integer from 1 to %d", jobs, PHSIM_MAX_JOBS);
     return PHSIM_EINPUT;
   }
   w->sweep.jobs = jobs;

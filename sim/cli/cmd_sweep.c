@@ -33,8 +33,8 @@ static const cli_option sweep_options[] = {
 static int parse_jobs(const char *v, unsigned *jobs) {
   char *end = NULL;
   long j = strtol(v, &end, 10);
-  if (*end != '\0' || j < 1 || j > 1024) {
-    fprintf(stderr, "phsim: --jobs '%s': allowed: an integer from 1 to 1024\n", v);
+  if (*end != '\0' || j < 1 || j > PHSIM_MAX_JOBS) {
+    fprintf(stderr, "phsim: --jobs '%s': allowed: an integer from 1 to %d\n", v, PHSIM_MAX_JOBS);
     return PHSIM_EINPUT;
   }
   *jobs = (unsigned)j;

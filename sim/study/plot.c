@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +49,19 @@
 /* $PHSIM_PLOTS; else beside the binary: ../share/phsim/plots (installed),
  * ../plots (bin/phsim of a checkout); else the installed prefix's; else
  * ./plots (a binary built elsewhere, run from the checkout). */
-const char *phsim_plots_dir(void) {
-  static char dir[PATH_MAX];
+static char plots_dir[PATH_MAX];
+static pthread_once_t plots_dir_once = PTHREAD_ONCE_INIT;
+
+static void find_plots_dir(void) {
   static const phsim_datadir plots = {"PHSIM_PLOTS", "../share/phsim/plots", "../plots",
                                       PHSIM_PLOTS_INSTALLED, "style.gp"};
-  return phsim_datadir_find(&plots, dir, sizeof dir);
+  phsim_datadir_find(&plots, plots_dir, sizeof plots_dir);
+}
+
+/* Looked up once per process (pthread_once: safe from any thread). */
+const char *phsim_plots_dir(void) {
+  pthread_once(&plots_dir_once, find_plots_dir);
+  return plots_dir;
 }
 
 static int exists(const char *dir, const char *name) {
@@ -413,22 +422,24 @@ typedef struct {
 } scale_fig;
 
 /* How a swept key is drawn: as a ratio to its reference where the paper
- * states it so (eta_E / eta, alpha_l / alpha_1). */
-static double axis_ratio(const sweep_data *d, const phsim_grid *g, const char **label) {
-  static char buf[64];
-  *label = g->key;
+ * states it so (eta_E / eta, alpha_l / alpha_1); its axis label into
+ * label (the caller's: the library keeps no static buffers). */
+#define AXIS_LABEL_MAX 64
+static double axis_ratio(const sweep_data *d, const phsim_grid *g, char label[AXIS_LABEL_MAX]) {
+  double div = 1.0;
+  const char *name = g->key;
   if (strcmp(g->key, "eta_E") == 0) {
-    *label = "η_E / η";
-    return d->s.base.eta;
+    name = "η_E / η";
+    div = d->s.base.eta;
+  } else if (strcmp(g->key, "eta") == 0) {
+    name = "η";
   }
   if (g->component > 0) {
-    snprintf(buf, sizeof buf, "α_%d / α_1", g->component + 1);
-    *label = buf;
+    snprintf(label, AXIS_LABEL_MAX, "α_%d / α_1", g->component + 1);
     return d->s.base.alpha[0];
   }
-  if (strcmp(g->key, "d") == 0) *label = "d";
-  if (strcmp(g->key, "eta") == 0) *label = "η";
-  return 1.0;
+  snprintf(label, AXIS_LABEL_MAX, "%s", name);
+  return div;
 }
 
 /* The paper's exponent of metric name against key: T1 ~ d^2 / eta,
@@ -558,8 +569,8 @@ static int plot_scaling(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX
     }
   int st = PHSIM_OK, drawn = 0;
   for (size_t r = 0; st == PHSIM_OK && r < d->nrows; r++) st = phsim_pull_collapse(j->dir, d, &d->rows[r], err);
-  const char *xl;
-  double xdiv = axis_ratio(d, g, &xl);
+  char xl[AXIS_LABEL_MAX];
+  double xdiv = axis_ratio(d, g, xl);
   const scale_fig figs[] = {
       {"T1", "T_1 (steps): a neuron learns v_1", 1, {M_T1, 0, 0}, {"T_1"}, paper_exponent(g->key, "T1")},
       {"T3", "T_3 (steps): every feature learned", 1, {M_T3, 0, 0}, {"T_3"}, 0},
@@ -682,7 +693,7 @@ static int heat_files(const plot_job *j, const sweep_data *d, const heat_metric 
                       const heat_cells *hc, size_t nf, char err[PHSIM_ERR_MAX]) {
   const phsim_grid *gx = &d->s.grids[d->key[0]], *gy = &d->s.grids[d->key[1]];
   char path[PATH_MAX + 160];
-  const char *lab;
+  char lab[AXIS_LABEL_MAX];
   for (size_t fc = 0; fc < nf; fc++)
     if (heat_facet(j, d, hm, hc, fc, err) != PHSIM_OK) return PHSIM_EIO;
   snprintf(path, sizeof path, "%s/plots/heat-tics.gp", j->work);
@@ -691,8 +702,8 @@ static int heat_files(const plot_job *j, const sweep_data *d, const heat_metric 
     snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", path, strerror(errno));
     return PHSIM_EIO;
   }
-  write_tics(tics, "x", gx, axis_ratio(d, gx, &lab));
-  write_tics(tics, "y", gy, axis_ratio(d, gy, &lab));
+  write_tics(tics, "x", gx, axis_ratio(d, gx, lab));
+  write_tics(tics, "y", gy, axis_ratio(d, gy, lab));
   return close_checked(tics, path, err);
 }
 
@@ -700,13 +711,13 @@ static int heat_files(const plot_job *j, const sweep_data *d, const heat_metric 
 static void heat_vars(gp_vars *v, const sweep_data *d, const heat_cells *hc, size_t ncells) {
   size_t seeds = 1;
   double unf = 0;
-  const char *lx, *ly;
+  char lx[AXIS_LABEL_MAX], ly[AXIS_LABEL_MAX];
   for (size_t k = 0; k < d->s.ngrids; k++)
     if (strcmp(d->s.grids[k].key, "seed") == 0) seeds = d->s.grids[k].n;
   for (size_t c = 0; c < ncells; c++) unf += hc->unf[c];
-  axis_ratio(d, &d->s.grids[d->key[0]], &lx);
+  axis_ratio(d, &d->s.grids[d->key[0]], lx);
   gp_str(v, "xlabel_", lx);
-  axis_ratio(d, &d->s.grids[d->key[1]], &ly);
+  axis_ratio(d, &d->s.grids[d->key[1]], ly);
   gp_str(v, "ylabel_", ly);
   gp_int(v, "nseeds", (long long)seeds);
   gp_int(v, "steps", (long long)d->s.base.steps);

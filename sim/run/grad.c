@@ -136,6 +136,15 @@ static int wait_done(grad_job *j, char err[PHSIM_ERR_MAX]) {
   return stop;
 }
 
+/* A gradient this small (about m^2 (m + d) <= 10^7 operations: under
+ * 10 ms) is computed on the calling thread: a thread of its own, there to
+ * keep a stop request answered during minutes of work at m = 4096, would
+ * cost more than the gradient (a binding calls it thousands of times). */
+static int cheap(const phsim_config *cfg) {
+  const double m = (double)cfg->m, d = (double)cfg->d;
+  return m * m * (m + d) <= 1e7 && cfg->engine != PHSIM_ENGINE_SAMPLED;
+}
+
 /* The job under way: on a stop the thread keeps it until the process
  * ends, so it lives on the heap and stays reachable from here (one per
  * calling thread: grads on different threads do not share it). */
@@ -155,7 +164,7 @@ int phsim_grad_write(const phsim_config *cfg, FILE *out, char err[PHSIM_ERR_MAX]
   j->gE = gsl_matrix_alloc(cfg->m, cfg->m);
   running = j;
   pthread_t th;
-  if (pthread_create(&th, NULL, compute, j) != 0) compute(j);
+  if (cheap(cfg) || pthread_create(&th, NULL, compute, j) != 0) compute(j);
   else {
     if (wait_done(j, err)) return PHSIM_EINTR; /* the thread dies with us */
     pthread_join(th, NULL);

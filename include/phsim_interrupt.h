@@ -13,6 +13,9 @@ void phsim_interrupt_watch(const volatile int *flag);
 const volatile int *phsim_interrupt_watched(void);
 /* Has a stop been requested (a signal, or the thread's watched flag)? */
 int phsim_interrupted(void);
+/* What asked to stop, for messages: "SIGINT", "SIGTERM", or "a stop
+ * request" (the thread's watched flag). */
+const char *phsim_interrupt_cause(void);
 /* The signal received (0 if none). */
 int phsim_interrupt_signal(void);
 

@@ -283,6 +283,7 @@ static void test_watched_flag_stops(void **s) {
   phsim_summary sum;
   assert_int_equal(phsim_setup_run(su, NULL, NULL, NULL, &sum, err), PHSIM_EINTR);
   assert_int_equal(sum.status, PHSIM_EINTR);
+  assert_true(strncmp(err, "interrupted by a stop request at step ", 38) == 0);
   phsim_summary_free(&sum);
   phsim_interrupt_watch(NULL);
   phsim_setup_set(su, "steps", "100", err);

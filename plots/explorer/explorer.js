@@ -193,9 +193,16 @@ function drawRun(el, run) {
   const [cn, cl] = pick([(j, l) => `cos_${j}_${l}`, (j, l) => `|cos(w${sub(j)}, v${sub(l)})|`]);
   run.cols = Object.assign(run.cols, Object.fromEntries(cn.map((n) => [n, run.cols[n].map(Math.abs)])));
   chart(box(), run, "alignment of each neuron with each feature", cn, cl, { range: [0, 1] });
+  // E_ij - delta_ij on an asinh scale: E_21 stays tens of times below E_12
+  // and both grow from 1e-6 in phase I, invisible on a linear axis.
   const en = [], el2 = [];
-  for (let i = 1; i <= m; i++) for (let j = 1; j <= m; j++) { en.push(`E_${i}_${j}`); el2.push(`E${sub(i)}${sub(j)}`); }
-  chart(box(), run, "the head's entries", en, el2);
+  for (let i = 1; i <= m; i++) for (let j = 1; j <= m; j++) {
+    const d = `Ed_${i}_${j}`;
+    run.cols[d] = run.cols[`E_${i}_${j}`].map((v) => v - (i === j ? 1 : 0));
+    en.push(d);
+    el2.push(i === j ? `E${sub(i)}${sub(j)} − 1` : `E${sub(i)}${sub(j)}`);
+  }
+  chart(box(), run, "the head: E_ij − δ_ij (asinh scale)", en, el2, { distr: 4, asinh: 1e-6 });
   const [fn, fl] = pick([(j, l) => `force_${j}_${l}`, (j, l) => `pull on w${sub(j)} along v${sub(l)}`]);
   chart(box(), run, "pulls −∂L/∂a_jl (asinh scale)", fn, fl, { distr: 4, asinh: 1e-5 });
   chart(box(), run, "loss", ["loss"], ["loss"]);

@@ -30,3 +30,9 @@ const volatile int *phsim_interrupt_watched(void) { return watched; }
 int phsim_interrupted(void) { return received != 0 || (watched != NULL && *watched != 0); }
 
 int phsim_interrupt_signal(void) { return (int)received; }
+
+const char *phsim_interrupt_cause(void) {
+  if (received == SIGINT) return "SIGINT";
+  if (received == SIGTERM) return "SIGTERM";
+  return "a stop request";
+}

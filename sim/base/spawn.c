@@ -86,8 +86,8 @@ int phsim_spawn(const char *const argv[], const char *cwd,
   int wstatus = 0;
   int st = wait_polling(pid, &wstatus);
   if (st == PHSIM_EINTR) {
-    snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d while '%s' ran",
-             phsim_interrupt_signal(), argv[0]);
+    snprintf(err, PHSIM_ERR_MAX, "interrupted by %s while '%s' ran",
+             phsim_interrupt_cause(), argv[0]);
     return st;
   }
   if (got == (ssize_t)sizeof child_errno) {

@@ -54,7 +54,7 @@ int phsim_field_write(const phsim_config *cfg, const phsim_field_spec *spec,
       snprintf(err, PHSIM_ERR_MAX, "field: cannot write the output");
       st = PHSIM_EIO;
     } else if (phsim_interrupted()) {
-      snprintf(err, PHSIM_ERR_MAX, "field: interrupted by signal %d", phsim_interrupt_signal());
+      snprintf(err, PHSIM_ERR_MAX, "field: interrupted by %s", phsim_interrupt_cause());
       st = PHSIM_EINTR;
     }
     for (size_t k = 0; k < spec->n && st == PHSIM_OK; k++) {

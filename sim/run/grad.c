@@ -40,8 +40,8 @@ static void *compute(void *arg) {
 
 static int stopped(char err[PHSIM_ERR_MAX], const char *when) {
   if (!phsim_interrupted()) return 0;
-  snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d %s; nothing written",
-           phsim_interrupt_signal(), when);
+  snprintf(err, PHSIM_ERR_MAX, "interrupted by %s %s; nothing written",
+           phsim_interrupt_cause(), when);
   return 1;
 }
 

@@ -104,17 +104,17 @@ phsim_run_opts phsim_run_opts_default(void) {
 static void status_message(const phsim_run *r, int status, unsigned long fault_step,
                            char err[PHSIM_ERR_MAX]) {
   const char *what = phsim_engine_fault(r->engine), *dir = r->dir;
-  const int sig = phsim_interrupt_signal();
+  const char *why = phsim_interrupt_cause();
   if (dir == NULL && status == PHSIM_EINTR)
-    snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d at step %lu", sig, r->t.last_step);
+    snprintf(err, PHSIM_ERR_MAX, "interrupted by %s at step %lu", why, r->t.last_step);
   else if (dir == NULL)
     snprintf(err, PHSIM_ERR_MAX, "numerical fault at step %lu: %s (summary: diverged)",
              fault_step, what);
   else if (status == PHSIM_EINTR)
     snprintf(err, PHSIM_ERR_MAX,
-             "interrupted by signal %d at step %lu; the trajectory up to "
+             "interrupted by %s at step %lu; the trajectory up to "
              "there is kept in '%s'",
-             sig, r->t.last_step, dir);
+             why, r->t.last_step, dir);
   else
     snprintf(err, PHSIM_ERR_MAX,
              "numerical fault at step %lu: %s; the trajectory up to step "

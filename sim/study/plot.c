@@ -232,8 +232,8 @@ static int close_checked(FILE *fp, const char *path, char err[PHSIM_ERR_MAX]) {
 
 static int interrupted(char err[PHSIM_ERR_MAX]) {
   if (!phsim_interrupted()) return 0;
-  snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d; no figure was written",
-           phsim_interrupt_signal());
+  snprintf(err, PHSIM_ERR_MAX, "interrupted by %s; no figure was written",
+           phsim_interrupt_cause());
   return 1;
 }
 

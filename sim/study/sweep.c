@@ -715,8 +715,8 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
     st = phsim_sweep_point(s, p->todo[t], &cfg, err);
     if (st == PHSIM_OK) st = plan_initial(p, t, &cfg, err);
     if (st == PHSIM_OK && phsim_interrupted()) {
-      snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d while checking the points; nothing "
-               "was written", phsim_interrupt_signal());
+      snprintf(err, PHSIM_ERR_MAX, "interrupted by %s while checking the points; nothing "
+               "was written", phsim_interrupt_cause());
       st = PHSIM_EINTR;
     }
     double bytes = st == PHSIM_OK ? phsim_config_memory_bytes(&cfg) : 0.0;

@@ -329,7 +329,7 @@ static int merge_shard(const phsim_sweep *s, const char *dir, unsigned i,
   int got;
   while (st == PHSIM_OK && (got = phsim_sweep_table_next(&t, err)) == 1) {
     if (phsim_interrupted()) {
-      snprintf(err, PHSIM_ERR_MAX, "interrupted by signal %d; nothing written", phsim_interrupt_signal());
+      snprintf(err, PHSIM_ERR_MAX, "interrupted by %s; nothing written", phsim_interrupt_cause());
       st = PHSIM_EINTR;
       break;
     }

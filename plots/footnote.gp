@@ -5,6 +5,6 @@ if (exists("made_by")) {
   set size 1, 1
   unset border; unset tics; unset key; unset title; unset xlabel; unset ylabel
   unset object; unset label; unset grid; unset colorbox; unset logscale
-  set label 99 made_by at screen 0.995, screen 0.012 right font ",7" tc rgb "#999999" front
+  eval footnote_label
   plot [0:1][0:1] NaN notitle
 }

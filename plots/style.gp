@@ -24,6 +24,5 @@ set linetype cycle 6
 # which phsim made the data (phsim plot sets made_by): a footnote in the
 # bottom right corner; single plots draw it with their plot, multiplots by
 # `load 'footnote.gp'` before `unset multiplot`.
-if (exists("made_by")) {
-  set label 99 made_by at screen 0.995, screen 0.012 right font ",7" tc rgb "#999999" front
-}
+footnote_label = 'set label 99 made_by at screen 0.995, screen 0.012 right font ",7" tc rgb "#999999" front'
+if (exists("made_by")) { eval footnote_label }

@@ -13,16 +13,12 @@
 #define GOLDEN "tests/golden"
 #define ARGS_MAX 64
 
-static const char *phsim_bin(void) {
-  const char *p = getenv("PHSIM");
-  return p != NULL ? p : "bin/phsim";
-}
-
-/* Run `phsim run --set k=v ... --no-timing --out out` without a shell. */
+/* Run `phsim run --set k=v ... --no-timing --out out` (an argument
+ * vector, no shell); its exit status, -1 for too many keys. */
 static int run_case(char *keys, const char *out) {
-  char *argv[ARGS_MAX];
+  const char *argv[ARGS_MAX];
   int n = 0;
-  argv[n++] = (char *)phsim_bin();
+  argv[n++] = tu_phsim();
   argv[n++] = "run";
   for (char *k = strtok(keys, " \t\n"); k != NULL; k = strtok(NULL, " \t\n")) {
     if (n + 5 >= ARGS_MAX) return -1;
@@ -31,34 +27,9 @@ static int run_case(char *keys, const char *out) {
   }
   argv[n++] = "--no-timing";
   argv[n++] = "--out";
-  argv[n++] = (char *)out;
+  argv[n++] = out;
   argv[n] = NULL;
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execvp(argv[0], argv);
-    _exit(127);
-  }
-  int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) != pid) return -1;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  char *buf = NULL;
-  size_t cap = 0, n = 0, got;
-  do {
-    if (n + 4096 > cap) buf = realloc(buf, cap = 2 * cap + 4096);
-    got = fread(buf + n, 1, 4096, f);
-    n += got;
-  } while (got > 0);
-  fclose(f);
-  *len = n;
-  return buf;
+  return tu_spawn(argv, NULL, NULL);
 }
 
 static void same_trajectory(const char *name, const char *dir) {
@@ -66,7 +37,7 @@ static void same_trajectory(const char *name, const char *dir) {
   snprintf(want_path, sizeof want_path, GOLDEN "/%s/trajectory.csv", name);
   snprintf(got_path, sizeof got_path, "%s/trajectory.csv", dir);
   size_t nw = 0, ng = 0;
-  char *want = slurp(want_path, &nw), *got = slurp(got_path, &ng);
+  char *want = tu_slurp_len(want_path, &nw), *got = tu_slurp_len(got_path, &ng);
   if (want == NULL || got == NULL) fail_msg("%s: cannot read %s or %s", name, want_path, got_path);
   if (nw != ng || memcmp(want, got, nw) != 0)
     fail_msg("%s: trajectory.csv differs from %s", name, want_path);
@@ -98,8 +69,8 @@ static void test_every_case_unchanged(void **state) {
   (void)state;
   FILE *f = fopen(GOLDEN "/cases", "r");
   assert_non_null(f);
-  char line[1024], tmpl[] = "/tmp/phsim_golden_XXXXXX";
-  assert_non_null(mkdtemp(tmpl));
+  char line[1024], tmpl[256];
+  tu_tempdir(tmpl, sizeof tmpl, "golden");
   int cases = 0;
   while (fgets(line, sizeof line, f) != NULL) {
     if (line[0] == '#' || line[0] == '\n') continue;

@@ -171,8 +171,9 @@ static inline int tu_spawn(const char *const argv[], const char *out_path,
   return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
 }
 
-/* The contents of a file (malloc'd, NUL-terminated; NULL if unreadable). */
-static inline char *tu_slurp(const char *path) {
+/* The contents of a file (malloc'd, NUL-terminated; NULL if unreadable)
+ * and, if len is not NULL, its length in bytes (NULs included). */
+static inline char *tu_slurp_len(const char *path, size_t *len) {
   FILE *fp = fopen(path, "rb");
   if (fp == NULL) return NULL;
   size_t cap = 4096, n = 0;
@@ -183,8 +184,11 @@ static inline char *tu_slurp(const char *path) {
   }
   buf[n] = '\0';
   fclose(fp);
+  if (len != NULL) *len = n;
   return buf;
 }
+
+static inline char *tu_slurp(const char *path) { return tu_slurp_len(path, NULL); }
 
 /* A listing of a tree, to tell whether anything in it changed: one line
  * "path size mtime" per entry, sorted (malloc'd). */

@@ -376,25 +376,32 @@ static void run_phases(const phsim_config *cfg, long *T1, long *T3) {
   tu_rmtree(dir);
 }
 
-/* d = 10^4 in the paper's regime, read every 1000 steps, stop = all.  The
- * order engine (gradient descent at eta = 0.2, the same seeds) measured
- * once, 35 s each (NOTES.md section 5):
+/* d = 10^4 in the paper's regime at a flow-faithful step, eta = 0.05
+ * (eta_E = eta / 100), read every 4000 steps, stop = all.  The order
+ * engine (gradient descent, the same seeds) measured once, about 500 s
+ * each, both runs flow_faithful = true (turn_max 0.62; NOTES.md section 5,
+ * "Flow against gradient descent"):
  *   bin/phsim run --set d=10000 --set alpha=2,0.21714724095162588
- *     --set eta=0.2 --set eta_E=0.002 --set steps=100000000
- *     --set log_every=1000 --set stop=all --set seed=S --set engine=order
- * T1 and T3 of the flow are within 5% of them. */
+ *     --set eta=0.05 --set eta_E=0.0005 --set steps=400000000
+ *     --set log_every=4000 --set stop=all --set seed=S --set engine=order
+ * T1 and T3 of the flow are within 5% of them (measured: T1 equal, T3
+ * -0.3% and -3.8%).  At eta = 0.2 phsim flags gradient descent as leaving
+ * its flow at T1 (turn 2.2) and seed 2's T3 is 17% off: not a reference. */
 static void test_flow_phases_match_gradient_descent(void **state) {
   (void)state;
   static const struct { unsigned long seed; long T1, T3; } gd[] = {
-      {1, 130000, 70272000},
+      {1, 520000, 274952000},
+      {2, 32812000, 294128000},
   };
   for (size_t i = 0; i < sizeof gd / sizeof gd[0]; i++) {
     phsim_config cfg;
     paper_regime(&cfg, 10000);
     cfg.seed = gd[i].seed;
     cfg.engine = PHSIM_ENGINE_FLOW;
-    cfg.steps = 100000000;
-    cfg.log_every = 1000;
+    cfg.eta = 0.05;
+    cfg.eta_E = 0.0005;
+    cfg.steps = 400000000;
+    cfg.log_every = 4000;
     cfg.stop = PHSIM_STOP_ALL;
     long T1, T3;
     run_phases(&cfg, &T1, &T3);

@@ -38,8 +38,8 @@ ND=$(pick 5 3)
 "$PHSIM" sweep --set head=fixed --set stop=strong --set steps=2000000 --set log_every=5 \
   --set d=100 --grid eta=0.005:0.05:"$(pick 5 3)":log --grid seed=1:"$SEEDS":"$SEEDS" \
   --out "$D/eta" --jobs "$JOBS" --force 2>/dev/null
-"$PHSIM" plot "$D/d"
-"$PHSIM" plot "$D/eta"
+"$PHSIM" plot "$D/d" --rule "E2 rule: the paper's 2 inside the 95% bootstrap interval of the fitted slope"
+"$PHSIM" plot "$D/eta" --rule "E2 rule: |slope + 1| <= 0.02 (gradient descent at flow-faithful eta; the flow gives -1 exactly)"
 Fd=$D/d/plots/scaling-T1.fit
 Fe=$D/eta/plots/scaling-T1.fit
 read -r fd nd <<EOS

@@ -33,7 +33,7 @@ SEEDS=$(pick 8 3)
 "$PHSIM" sweep --set d=1000 --set stop=all --set steps="$(pick 1500000 1200000)" --set log_every=500 \
   --grid eta_E="$(pick 0.000075:0.0075:5:log 0.00025:0.0025:3:log)" --grid seed=1:"$SEEDS":"$SEEDS" \
   --keep-trajectories --out "$D/sweep" --jobs "$JOBS" --force 2>/dev/null
-"$PHSIM" plot "$D/sweep"
+"$PHSIM" plot "$D/sweep" --rule "E3 rule: for every kappa the 95% bootstrap interval of the slope inside (1/4, 3/4) (the paper: 1/2)"
 F=$D/sweep/plots/scaling-E_pull.fit
 read -r f n <<EOS
 $(faithful "$D/sweep/sweep.csv")

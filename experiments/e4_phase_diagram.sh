@@ -26,7 +26,7 @@ start=$(date +%s)
   --grid alpha_2=0.5:1.6:"$NA" --grid eta_E=0.0005:0.05:"$NE":log --grid head=offdiag,fixed \
   --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/sweep" --jobs "$JOBS" --force 2>/dev/null
 secs=$(( $(date +%s) - start ))
-"$PHSIM" plot "$D/sweep"
+"$PHSIM" plot "$D/sweep" --rule "E4 rule: the head learns more features than no head in more cells than fewer, and corr(log T3, log alpha_2) < 0"
 CSV=$D/sweep/sweep.csv
 read -r f n <<EOS
 $(faithful "$CSV")

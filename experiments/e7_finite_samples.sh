@@ -1,35 +1,60 @@
 #!/bin/sh
 # E7 finite samples: the paper's SGD on fresh batches (engine = sampled,
 # draw = projected, exact in law) at several batch sizes N against exact
-# population gradient descent from the same initial weights (d = 20, so
-# that runs are short).  Reports per N how often the outcome (features
-# learned) matches the population run's, and the spread of log(T3 / T3_pop).
+# population gradient descent from the same initial weights, at the teach
+# preset's flow-faithful step (eta = 0.025, eta_E = 0.0025) and d = 20 (so
+# that runs are short).  Every run stops at T3 (stop = all) or at the end
+# of the budget.  The batch noise a run accumulates over a time t scales
+# like eta t / N, so at this step N = 1024 is as close to the population
+# as N ~ 40000 would be at the spec's eta = 1.
+#
+# Reported per N: how often the outcome (features learned) is the
+# population run's, and the mean |log(T3 / T3_pop)| over the seeds where
+# both reach T3.  Seeds whose population run is not flow-faithful are left
+# out of every number and counted.
+# Verdict rule: at the largest N the sampled runs reach the population
+# run's outcome in at least 2/3 of the faithful seeds (the claim: finite
+# samples follow the population dynamics as N grows).  Seeds 1..8; the
+# QUICK version CI runs takes seeds 2, 5 and 8, whose population runs learn
+# both features (T3 = 17530, 310 and 2640 steps), so that it checks the
+# head's rescue under sampling and stops early (a collapsing seed runs its
+# whole budget and would agree with a broken sampler just as well).
+# E7_SAMPLED (default empty): extra options for the sampled runs only, for
+# mutations (NOTES 10.2: E7_SAMPLED='--set head=fixed' fails the rule).
 . "$(dirname "$0")/common.sh"
 D=$OUT/e7
 mkdir -p "$D"
-SEEDS=$(pick 6 3)
-NS=$(pick 256,1024,4096,16384 512,4096)
-STEPS=$(pick 6000 3000)
+SEEDS=$(pick 1:8:8 2,5,8)
+NS=$(pick 64,256,1024 64,256)
+STEPS=$(pick 60000 20000)
 common="--set d=20 --set steps=$STEPS --set stop=all --set log_every=10"
-"$PHSIM" sweep "$SPEC_STEP" $common --set engine=population --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/population" --jobs "$JOBS" 2>/dev/null
-"$PHSIM" sweep "$SPEC_STEP" $common --set engine=sampled --grid N="$NS" --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/sampled" --jobs "$JOBS" 2>/dev/null
+# shellcheck disable=SC2086
+"$PHSIM" sweep $common --set engine=population --grid seed="$SEEDS" --out "$D/population" --jobs "$JOBS" --force 2>/dev/null
+# shellcheck disable=SC2086
+"$PHSIM" sweep $common ${E7_SAMPLED:-} --set engine=sampled --grid N="$NS" --grid seed="$SEEDS" --out "$D/sampled" --jobs "$JOBS" --force 2>/dev/null
 P=$D/population/sweep.csv
 S=$D/sampled/sweep.csv
+read -r fp np <<EOS
+$(faithful "$P")
+EOS
 printf '%6s %8s %14s\n' N agree "|log T3 ratio|" > "$D/table.txt"
 awk -F, -v ps="$(csv_col "$P" seed)" -v pf="$(csv_col "$P" features_learned)" -v p3="$(csv_col "$P" T3)" \
+    -v pq="$(csv_col "$P" flow_faithful)" \
     -v sn="$(csv_col "$S" N)" -v ss="$(csv_col "$S" seed)" -v sf="$(csv_col "$S" features_learned)" -v s3="$(csv_col "$S" T3)" '
   FNR == 1 { file++; next }
-  file == 1 { F[$ps] = $pf; T[$ps] = $p3; next }
+  file == 1 { if ($pq == 1) { F[$ps] = $pf; T[$ps] = $p3 }; next }
+  !($ss in F) { next }
   { n[$sn]++; if ($sf == F[$ss]) a[$sn]++
     if ($s3 != "" && T[$ss] != "") { r = log($s3 / T[$ss]); e[$sn] += (r < 0 ? -r : r); ne[$sn]++ } }
   END { for (N in n) printf "%6d %4d/%-3d %14.3f\n", N, a[N], n[N], (ne[N] ? e[N] / ne[N] : -1) }' "$P" "$S" \
   | sort -n >> "$D/table.txt"
 cat "$D/table.txt"
+echo "flow-faithful population runs: $fp of $np"
 awk 'NR == 1 { print "N agree logratio"; next } { split($2, a, "/"); printf "%s %.4g %s\n", $1, a[1] / a[2], ($3 < 0 ? 0 : $3) }' "$D/table.txt" > "$D/bars.txt"
-(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/finite'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='outcome-as-population |log(T3/T3(pop))|'; ylabel_='fraction of seeds; mean |log ratio|'; title_='E7: SGD on batches of N against population GD'; ymax=0" table.gp)
+(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/finite'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='outcome-as-population |log(T3/T3(pop))|'; ylabel_='fraction of seeds; mean |log ratio|'; title_='E7: SGD on batches of N against population GD (eta = 0.025)'; ymax=0; caption='rule: at the largest N the outcome is that of the population run in at least 2/3 of the faithful seeds; seeds $SEEDS, d = 20, $STEPS steps'" table.gp)
 read -r agree_last n_last <<EOS
 $(tail -n 1 "$D/table.txt" | awk '{ split($2, x, "/"); print x[1], x[2] }')
 EOS
 ok=PASS
-[ "$((3 * agree_last))" -ge "$((2 * n_last))" ] || ok=FAIL
-verdict E7 "$ok" "figure $D/finite.png; at the largest batch the sampled runs reach the population run's outcome in $agree_last of $n_last seeds; see $D/table.txt for every N"
+[ "${n_last:-0}" -gt 0 ] && [ "$((3 * agree_last))" -ge "$((2 * n_last))" ] || ok=FAIL
+verdict E7 "$ok" "rule: at the largest N the outcome is the population run's in at least 2/3 of the faithful seeds; $agree_last of $n_last at N = $(tail -n 1 "$D/table.txt" | awk '{ print $1 }') (eta = 0.025, $fp of $np population runs flow-faithful); figure $D/finite.png; see $D/table.txt for every N"

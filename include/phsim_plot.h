@@ -22,6 +22,12 @@
 /* The figures of the run or sweep in dir; the path of each file written
  * goes on a line of written (unless NULL). */
 int phsim_plot_dir(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]);
+/* The same with a verdict's rule (NULL: none; at most PHSIM_PLOT_RULE_MAX
+ * bytes, else PHSIM_EINPUT) drawn under the caption of every sweep figure
+ * (scaling and phase diagrams), so a figure says what it is judged by. */
+#define PHSIM_PLOT_RULE_MAX 400
+int phsim_plot_dir_rule(const char *dir, const char *rule, FILE *written,
+                        char err[PHSIM_ERR_MAX]);
 
 /* The plots/ directory (static storage). */
 const char *phsim_plots_dir(void);

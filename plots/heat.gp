@@ -1,8 +1,9 @@
 # heat.gp: a phase diagram: one heat map per facet, on the swept keys'
 # ratio axes.  Variables: dir, name, nfacets, facets (space-separated
 # names), xlabel_, ylabel_, zlabel_, zmax (<= 0: automatic), nseeds, steps,
-# eta, unfaithful (runs left out), zlo, zhi (the colour range shared by
-# every facet when zmax <= 0), and the tic definitions in
+# eta, unfaithful (runs left out), rule (a verdict's rule, optional),
+# zlo, zhi (the colour range shared by every facet when zmax <= 0), and
+# the tic definitions in
 # dir/plots/heat-tics.gp.  Data dir/plots/heat-<name>-<k>.dat (xi yi value),
 # -never.dat (cells where no run reached it: hatched grey), -part.dat
 # (cells where only some did: "reached/runs") and -unf.dat (cells without
@@ -17,7 +18,8 @@ do for [fmt in "png pdf"] {
   unset grid
   set multiplot layout 1, nfacets title sprintf("%d seeds per cell; budget %d steps (t = η·steps = %.3g); " . \
       "outcomes at the end of the budget%s", nseeds, steps, eta * steps, \
-      (unfaithful > 0 ? sprintf("; %d runs not flow-faithful left out", unfaithful) : "")) font ",10"
+      (unfaithful > 0 ? sprintf("; %d runs not flow-faithful left out", unfaithful) : "") . \
+      (exists("rule") ? "\nverdict " . rule : "")) font ",10"
   load dir . "/plots/heat-tics.gp"
   set xlabel xlabel_
   set ylabel ylabel_

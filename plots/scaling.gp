@@ -7,7 +7,7 @@
 # the fit) and the paper's exponent as a dashed reference through it.
 # Variables (set by phsim plot): dir, name, xlabel_, ylabel_, nser,
 # xtics_ (the grid's x values), nevertxt (what a run without a value means), label1..3, slope1..3, icpt1..3, slo1..3, shi1..3 (fit and its bootstrap
-# interval), ref (0: no reference), caption.  Data:
+# interval), ref (0: no reference), caption, rule (a verdict's rule, optional).  Data:
 # dir/plots/scaling-NAME-k.dat (x median lo hi used first never unfaithful
 # fit) and scaling-NAME-k-runs.dat (x value kind).
 dat(k) = sprintf("%s/plots/scaling-%s-%d.dat", dir, name, k)
@@ -31,6 +31,9 @@ if (yhi <= 0) { ylo = 0.1; yhi = 10 }
 ytop = yhi * 4            # where "never reached" is drawn
 # x of the fit's centre (geometric), for the reference line
 xc = sqrt(xlo * xhi)
+# an x tic: plain digits from 1 to 10^5 (200, 356, 1131), else 2 digits
+# (0.0025, 1e+06)
+xtic_text(w) = (w >= 1 && w < 1e5) ? sprintf("%.0f", w) : sprintf("%.2g", w)
 do for [fmt in "png pdf"] {
   call 'style.gp' fmt (dir . "/plots/scaling-" . name) 9.5 5.2
   set datafile separator whitespace
@@ -40,7 +43,7 @@ do for [fmt in "png pdf"] {
   set xrange [xlo / 1.4 : xhi * 1.4]
   set yrange [ylo / 3 : ytop * 3]
   set xtics () 
-  do for [w in xtics_] { set xtics add (sprintf("%.2g", real(w)) real(w)) }
+  do for [w in xtics_] { set xtics add (xtic_text(real(w)) real(w)) }
   set mxtics default
   set xlabel xlabel_
   set ylabel ylabel_
@@ -48,6 +51,7 @@ do for [fmt in "png pdf"] {
   set rmargin at screen 0.6
   set bmargin 6.5
   set label 90 caption at screen 0.01, screen 0.03 left font ",8" tc rgb "#444444"
+  if (exists("rule")) { set bmargin 8; set label 89 ("verdict " . rule) at screen 0.01, screen 0.075 left font ",8" tc rgb "#444444" }
   set arrow 91 from graph 0, first ytop to graph 1, first ytop nohead dt 3 lc rgb "#999999" back
   set label 92 (nevertxt . " ▲") at graph 0.99, first ytop * 1.8 right font ",8" tc rgb "#666666"
   if (nser == 1) {

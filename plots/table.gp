@@ -1,7 +1,8 @@
 # table.gp: bar charts of an experiment's table (whitespace columns, one
 # header line).  Variables: out (file stem), file, title_, ylabel_, xcol
 # (the label column), ycols (space-separated column numbers), names
-# (space-separated legend entries), ymax (<= 0: automatic).
+# (space-separated legend entries), ymax (<= 0: automatic), caption (the
+# verdict's rule and the runs behind the bars: a line under the plot).
 do for [fmt in "png pdf"] {
   call 'style.gp' fmt out 7 4.5
   set datafile separator whitespace
@@ -12,7 +13,9 @@ do for [fmt in "png pdf"] {
   set boxwidth 0.9
   set xtics rotate by -30 left
   set grid noxtics
-  set key top right
+  set key at graph 0.5, screen 0.985 center top horizontal noopaque nobox
+  set tmargin 4.5
+  if (exists("caption")) { set bmargin 6.5; set label 90 caption at screen 0.01, screen 0.03 left font ",8" tc rgb "#444444" }
   set title title_
   set ylabel ylabel_
   if (ymax > 0) { set yrange [0:ymax] } else { set yrange [0:*] }

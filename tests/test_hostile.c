@@ -38,7 +38,16 @@ static void test_plot_paths_with_shell_metacharacters(void **s) {
                       "--set", "stop=strong", "--set", "log_every=1", "--grid", "d=20:80:3:log",
                       "--grid", "seed=1:2:2", "--out", sweep, NULL};
   assert_int_equal(tu_spawn(a3, NULL, NULL), 0);
-  const char *a4[] = {bin, "plot", sweep, NULL};
+  /* a verdict's rule with quotes, a gnuplot system() call and a shell
+   * substitution is drawn as text; one over 400 bytes is refused (exit 2) */
+  char rule[1100], longrule[420];
+  snprintf(rule, sizeof rule, "E9 rule: ' \" `touch %s` $(touch %s) \" . system(\"touch %s\") . \"",
+           canary, canary, canary);
+  memset(longrule, 'x', sizeof longrule - 1);
+  longrule[sizeof longrule - 1] = '\0';
+  const char *a4r[] = {bin, "plot", sweep, "--rule", longrule, NULL};
+  assert_int_equal(tu_spawn(a4r, NULL, NULL), 2);
+  const char *a4[] = {bin, "plot", sweep, "--rule", rule, NULL};
   assert_int_equal(tu_spawn(a4, NULL, NULL), 0);
   snprintf(f, sizeof f, "%s/plots/scaling-T1.pdf", sweep);
   assert_true(tu_exists(f));

@@ -6,9 +6,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+static const cli_option plot_options[] = {
+    {"rule", 0, "TEXT", 0,
+     "a verdict's rule, printed under every figure's caption (at most 400 "
+     "bytes)"},
+    {NULL, 0, NULL, 0, NULL}};
+
 static int plot_main(const cli_command *c, const cli_args *a) {
   (void)c;
-  const char *dir = cli_operand(a, 0);
+  const char *dir = cli_operand(a, 0), *rule = cli_last(a, 0);
   char err[PHSIM_ERR_MAX];
   struct stat sb;
   if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
@@ -18,7 +24,7 @@ static int plot_main(const cli_command *c, const cli_args *a) {
   phsim_outdir od;
   int st = phsim_outdir_lock(&od, dir, err);
   if (st == PHSIM_OK) {
-    st = phsim_plot_dir(dir, stdout, err);
+    st = phsim_plot_dir_rule(dir, rule, stdout, err);
     phsim_outdir_release(&od);
   }
   return st == PHSIM_OK ? st : cli_fail(st, err);
@@ -33,7 +39,7 @@ const cli_command cli_plot = {
     "the paths written.  Needs gnuplot; its scripts are found in\n"
     "$PHSIM_PLOTS, else beside the program (../share/phsim/plots of an\n"
     "installed phsim, ../plots of a checkout).\n",
-    cli_no_options, 1, plot_main, NULL};
+    plot_options, 1, plot_main, NULL};
 
 static int table_main(const cli_command *c, const cli_args *a) {
   (void)c;

@@ -152,12 +152,14 @@ typedef struct {
   char dir[PATH_MAX];        /* the run or sweep (absolute) */
   char work[PATH_MAX + 64];  /* dir/.plot.tmp.PID */
   FILE *written;             /* where the paths of the figures go, or NULL */
+  const char *rule;          /* a verdict's rule for the sweep figures, or NULL */
 } plot_job;
 
 /* A job on dir that lists what it writes on written. */
 static void job_init(plot_job *j, const char *dir, FILE *written) {
   memset(j, 0, sizeof *j);
   j->written = written;
+  j->rule = NULL;
   snprintf(j->dir, sizeof j->dir, "%s", dir);
 }
 
@@ -542,7 +544,7 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
       for (size_t k = 0; tf && k < nx; k++) fprintf(tf, "%s%.6g", k ? " " : "", S[0].x[k]);
       if (tf && fclose(tf) == 0) gp_str(&v, "xtics_", tics);
       free(tics);
-      gp_str(&v, "nevertxt", S[0].stepm ? "never reached (budget)" : "no such event within the budget");
+      gp_str(&v, "nevertxt", S[0].stepm ? "never reached within the budget (drawn above the data)" : "no such event within the budget");
       for (int k = 0; k < F->nser; k++) {
         snprintf(nm, sizeof nm, "label%d", k + 1), gp_str(&v, nm, F->label[k] ? F->label[k] : "");
         snprintf(nm, sizeof nm, "slope%d", k + 1), gp_num(&v, nm, S[k].slope);
@@ -551,6 +553,7 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
         snprintf(nm, sizeof nm, "shi%d", k + 1), gp_num(&v, nm, S[k].shi);
       }
       scale_caption(&v, d, unf / (size_t)F->nser);
+      if (j->rule != NULL) gp_str(&v, "rule", j->rule);
       st = gnuplot(&v, "scaling.gp", err);
       *drawn += st == PHSIM_OK;
     }
@@ -757,6 +760,7 @@ static int plot_heat(const plot_job *j, const sweep_data *d, const heat_metric *
     gp_num(&v, "zlo", lo);
     gp_num(&v, "zhi", hi);
     heat_vars(&v, d, &hc, ncells);
+    if (j->rule != NULL) gp_str(&v, "rule", j->rule);
     st = gnuplot(&v, "heat.gp", err);
   }
   phsim_heat_cells_free(&hc);
@@ -858,13 +862,15 @@ static int draw_sweep(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX])
   return st == PHSIM_OK ? plot_heat(j, d, &weak, err) : st;
 }
 
-static int plot_sweep(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
+static int plot_sweep(const char *dir, const char *rule, FILE *written,
+                      char err[PHSIM_ERR_MAX]) {
   sweep_data d;
   memset(&d, 0, sizeof d);
   int st = phsim_sweep_meta_read(dir, &d.s, err);
   if (st != PHSIM_OK) return st;
   plot_job j;
   job_init(&j, dir, written);
+  j.rule = rule;
   st = load_rows(&j, &d, 0, err); /* nothing is created for bad input */
   if (st == PHSIM_OK) st = work_open(&j, dir, err);
   if (st == PHSIM_OK) {
@@ -878,6 +884,16 @@ static int plot_sweep(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
 }
 
 int phsim_plot_dir(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
+  return phsim_plot_dir_rule(dir, NULL, written, err);
+}
+
+int phsim_plot_dir_rule(const char *dir, const char *rule, FILE *written,
+                        char err[PHSIM_ERR_MAX]) {
+  if (rule != NULL && strlen(rule) > PHSIM_PLOT_RULE_MAX) {
+    snprintf(err, PHSIM_ERR_MAX, "--rule has %zu bytes; allowed: at most %d",
+             strlen(rule), PHSIM_PLOT_RULE_MAX);
+    return PHSIM_EINPUT;
+  }
   char abs[PATH_MAX];
   if (realpath(dir, abs) == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot open directory '%.400s': %s", dir, strerror(errno));
@@ -888,7 +904,7 @@ int phsim_plot_dir(const char *dir, FILE *written, char err[PHSIM_ERR_MAX]) {
     return PHSIM_EINPUT;
   }
   if (exists(abs, "trajectory.csv") && exists(abs, "summary.json")) return plot_run(abs, written, err);
-  if (exists(abs, "sweep.csv") && exists(abs, "sweep.json")) return plot_sweep(abs, written, err);
+  if (exists(abs, "sweep.csv") && exists(abs, "sweep.json")) return plot_sweep(abs, rule, written, err);
   snprintf(err, PHSIM_ERR_MAX,
            "'%.300s' is neither a run (trajectory.csv, summary.json) nor a sweep "
            "(sweep.csv, sweep.json)",

@@ -119,20 +119,60 @@ int phsim_matrix_read_stream(FILE *fp, const char *path, size_t rows,
   return PHSIM_OK;
 }
 
-int phsim_outfile_open(phsim_outfile *f, const char *dir, const char *name,
-                       char err[PHSIM_ERR_MAX]) {
+/* The names of dir/name and its temporary file, relative to at's fd (or
+ * to the working directory: at NULL). */
+static int outfile_names(phsim_outfile *f, const phsim_at *at, const char *dir,
+                         const char *name, char err[PHSIM_ERR_MAX]) {
+  const char *rel = at != NULL ? at->name : dir;
   f->fp = NULL;
+  f->at = at != NULL ? at->fd : AT_FDCWD;
   int n1 = snprintf(f->final_path, sizeof f->final_path, "%s/%s", dir, name);
-  int n2 = snprintf(f->tmp_path, sizeof f->tmp_path, "%s/.%s.tmp.%ld", dir,
-                    name, (long)getpid());
-  if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof f->tmp_path) {
+  int n2 = snprintf(f->tmp_path, sizeof f->tmp_path, "%s/.%s.tmp.%ld", rel, name,
+                    (long)getpid());
+  int n3 = snprintf(f->final_rel, sizeof f->final_rel, "%s/%s", rel, name);
+  if (n1 < 0 || n2 < 0 || n3 < 0 || (size_t)n1 >= sizeof f->final_path ||
+      (size_t)n2 >= sizeof f->tmp_path) {
     snprintf(err, PHSIM_ERR_MAX, "output path '%s/%s' is too long", dir, name);
     return PHSIM_EINPUT;
   }
-  f->fp = fopen(f->tmp_path, "w");
+  return PHSIM_OK;
+}
+
+/* The temporary file created (fopen's "w": truncated, mode 0666). */
+static int outfile_create(const phsim_outfile *f, const char *dir, char err[PHSIM_ERR_MAX]) {
+  int fd = openat(f->at, f->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0)
+    snprintf(err, PHSIM_ERR_MAX, "cannot write in directory '%s': %s", dir, strerror(errno));
+  return fd;
+}
+
+int phsim_outfile_open_at(phsim_outfile *f, const phsim_at *at, const char *dir,
+                          const char *name, char err[PHSIM_ERR_MAX]) {
+  int st = outfile_names(f, at, dir, name, err);
+  if (st != PHSIM_OK) return st;
+  int fd = outfile_create(f, dir, err);
+  if (fd < 0) return PHSIM_EIO;
+  f->fp = fdopen(fd, "w");
   if (f->fp == NULL) {
-    snprintf(err, PHSIM_ERR_MAX, "cannot write in directory '%s': %s", dir,
+    snprintf(err, PHSIM_ERR_MAX, "cannot write in directory '%s': %s", dir, strerror(errno));
+    close(fd);
+    unlinkat(f->at, f->tmp_path, 0);
+    return PHSIM_EIO;
+  }
+  return PHSIM_OK;
+}
+
+int phsim_outfile_open(phsim_outfile *f, const char *dir, const char *name,
+                       char err[PHSIM_ERR_MAX]) {
+  return phsim_outfile_open_at(f, NULL, dir, name, err);
+}
+
+/* The temporary file renamed to its final name, or removed. */
+static int outfile_rename(const phsim_outfile *f, int bad, char err[PHSIM_ERR_MAX]) {
+  if (bad || renameat(f->at, f->tmp_path, f->at, f->final_rel) != 0) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", f->final_path,
              strerror(errno));
+    unlinkat(f->at, f->tmp_path, 0);
     return PHSIM_EIO;
   }
   return PHSIM_OK;
@@ -142,19 +182,30 @@ int phsim_outfile_commit(phsim_outfile *f, char err[PHSIM_ERR_MAX]) {
   int bad = ferror(f->fp);
   if (fclose(f->fp) != 0) bad = 1;
   f->fp = NULL;
-  if (bad || rename(f->tmp_path, f->final_path) != 0) {
-    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", f->final_path,
-             strerror(errno));
-    unlink(f->tmp_path);
-    return PHSIM_EIO;
+  return outfile_rename(f, bad, err);
+}
+
+int phsim_file_write_at(const phsim_at *at, const char *dir, const char *name,
+                        const char *data, size_t len, char err[PHSIM_ERR_MAX]) {
+  phsim_outfile f;
+  int st = outfile_names(&f, at, dir, name, err);
+  if (st != PHSIM_OK) return st;
+  int fd = outfile_create(&f, dir, err), bad = 0;
+  if (fd < 0) return PHSIM_EIO;
+  for (size_t done = 0; done < len && !bad;) {
+    ssize_t w = write(fd, data + done, len - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) bad = 1;
+    else done += (size_t)w;
   }
-  return PHSIM_OK;
+  if (close(fd) != 0) bad = 1;
+  return outfile_rename(&f, bad, err);
 }
 
 void phsim_outfile_abort(phsim_outfile *f) {
   if (f->fp != NULL) fclose(f->fp);
   f->fp = NULL;
-  unlink(f->tmp_path);
+  unlinkat(f->at, f->tmp_path, 0);
 }
 
 int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]) {
@@ -191,6 +242,11 @@ int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]) {
     return PHSIM_EINPUT;
   }
   return PHSIM_OK;
+}
+
+int phsim_mkdir_at(const phsim_at *at, const char *path, char err[PHSIM_ERR_MAX]) {
+  if (at != NULL && mkdirat(at->fd, at->name, 0777) == 0) return PHSIM_OK; /* new: ours */
+  return phsim_mkdir_p(path, err); /* there already, or an error: checked and said by path */
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag,
@@ -248,16 +304,23 @@ int phsim_stdout_end(int status, char err[PHSIM_ERR_MAX]) {
   return PHSIM_EIO;
 }
 
-int phsim_json_write(json_t *value, const char *dir, const char *name,
-                     char err[PHSIM_ERR_MAX]) {
-  phsim_outfile f;
-  int st = phsim_outfile_open(&f, dir, name, err);
-  if (st != PHSIM_OK) return st;
-  if (json_dumpf(value, f.fp, PHSIM_JSON_FLAGS) != 0 ||
-      fputc('\n', f.fp) == EOF) {
-    phsim_outfile_abort(&f);
+int phsim_json_write_at(json_t *value, const phsim_at *at, const char *dir,
+                        const char *name, char err[PHSIM_ERR_MAX]) {
+  char *text = json_dumps(value, PHSIM_JSON_FLAGS);
+  size_t len = text != NULL ? strlen(text) : 0;
+  char *whole = text != NULL ? realloc(text, len + 2) : NULL;
+  if (whole == NULL) {
+    free(text);
     snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/%s'", dir, name);
     return PHSIM_EIO;
   }
-  return phsim_outfile_commit(&f, err);
+  whole[len] = '\n';
+  int st = phsim_file_write_at(at, dir, name, whole, len + 1, err);
+  free(whole);
+  return st;
+}
+
+int phsim_json_write(json_t *value, const char *dir, const char *name,
+                     char err[PHSIM_ERR_MAX]) {
+  return phsim_json_write_at(value, NULL, dir, name, err);
 }

@@ -103,19 +103,26 @@ static void test_fit_refuses(void **s) {
   tu_rmtree(dir);
 }
 
+/* A run (d = 10, 300 steps, timing fields or null) in a new temporary
+ * directory dir (256 bytes); its summary's path (320 bytes). */
+static void small_run(const char *tag, int timing, char *dir, char *path) {
+  char err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, 256, tag);
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  cfg.d = 10;
+  cfg.steps = 300;
+  phsim_run_opts opts = {.trajectory = 0, .timing = timing, .progress = 0};
+  assert_int_equal(phsim_run_execute(&cfg, dir, opts, err), PHSIM_OK);
+  snprintf(path, 320, "%s/summary.json", dir);
+}
+
 /* phsim_json_dumps gives json_dumps(PHSIM_JSON_FLAGS)'s bytes: a real
  * summary (with the timing fields) and values at the edges of the format. */
 static void test_json_text_is_janssons(void **s) {
   (void)s;
   char dir[256], path[320], err[PHSIM_ERR_MAX];
-  tu_tempdir(dir, sizeof dir, "jsontext");
-  phsim_config cfg;
-  phsim_config_default(&cfg);
-  cfg.d = 10;
-  cfg.steps = 300;
-  phsim_run_opts opts = {.trajectory = 0, .timing = 1, .progress = 0};
-  assert_int_equal(phsim_run_execute(&cfg, dir, opts, err), PHSIM_OK);
-  snprintf(path, sizeof path, "%s/summary.json", dir);
+  small_run("jsontext", 1, dir, path);
   json_t *values[3] = {phsim_json_load_checked(path, PHSIM_SUMMARY_MAX_BYTES, err),
                        json_pack("{s:[f,f,f,f,f,f,f,f,f,f,f,f], s:[], s:{}, s:[[],{},[[i]]]}",
                                  "reals", 1e16, 1e17, 1.2345678901234568e17, 0.1, 1e-5,
@@ -140,14 +147,7 @@ static void test_json_text_is_janssons(void **s) {
 static void test_summary_reader(void **s) {
   (void)s;
   char dir[256], path[320], err[PHSIM_ERR_MAX];
-  tu_tempdir(dir, sizeof dir, "summary");
-  phsim_config cfg;
-  phsim_config_default(&cfg);
-  cfg.d = 10;
-  cfg.steps = 300;
-  phsim_run_opts opts = {.trajectory = 0, .timing = 0, .progress = 0};
-  assert_int_equal(phsim_run_execute(&cfg, dir, opts, err), PHSIM_OK);
-  snprintf(path, sizeof path, "%s/summary.json", dir);
+  small_run("summary", 0, dir, path);
   phsim_summary sum;
   assert_int_equal(phsim_summary_read(path, &sum, err), PHSIM_OK);
   assert_int_equal(sum.cfg.m, 2);

@@ -13,6 +13,7 @@
 #include "phsim_config.h"
 #include "phsim_engine.h"
 #include "phsim_initial.h"
+#include "phsim_io.h"
 #include "phsim_observe.h"
 #include "phsim_summary.h"
 #include "phsim_trajectory.h"
@@ -37,6 +38,8 @@ typedef struct {
   const phsim_initial *initial; /* init_W, init_E as validation read them
                                    (phsim_config_validate_initial); NULL:
                                    the run reads them */
+  const phsim_at *at; /* NULL, or out_dir reached through its open parent
+                         (phsim_io.h: a sweep's runs/) */
 } phsim_run_opts;
 
 /* Everything on: what `phsim run` does by default. */

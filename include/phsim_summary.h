@@ -34,6 +34,7 @@
 #include <jansson.h>
 
 #include "phsim_config.h"
+#include "phsim_io.h"
 #include "phsim_provenance.h"
 
 #define PHSIM_SUMMARY_MAX_BYTES (64L << 20)
@@ -110,9 +111,9 @@ void phsim_summary_free(phsim_summary *s);
 const char *phsim_summary_status_name(int status);
 
 /* summary.json of s (a new reference) and the file itself in dir
- * (atomically). */
+ * (atomically; reached through at unless NULL, phsim_io.h). */
 json_t *phsim_summary_json(const phsim_summary *s);
-int phsim_summary_write(const phsim_summary *s, const char *dir,
+int phsim_summary_write(const phsim_summary *s, const phsim_at *at, const char *dir,
                         char err[PHSIM_ERR_MAX]);
 
 /* Read and check path.  On success free with phsim_summary_free. */

@@ -1,13 +1,22 @@
 /* bench.c: steps per second of every engine (`make bench`).  Not a test:
- * nothing is asserted; the numbers go to NOTES.md.
+ * nothing is asserted; the numbers go to NOTES.md section 6.
  *
- * First the population engine against its PyTorch-autograd reference
- * (tests/bench_torch.py: the same closed form, float64, one thread) at
- * d = 200 and 2000, side by side in one run: phsim is timed before and
- * after the reference (the mean is shown), and the two losses after the
- * reference's steps from one start are compared.  Without torch
- * (Debian: apt-get install python3-torch) the reference is skipped with a
- * note.  Then every engine's steps per second. */
+ * In one run:
+ *  1. the machine: a multiply-add loop built as phsim is (-O2, -std=c11: no
+ *     fused multiply-add) for the flops a core reaches, beside the nominal
+ *     peak (2.6 GHz x 16 double flops a cycle, AVX2 FMA); a streaming read
+ *     of 256 MB for the memory bandwidth;
+ *  2. the population engine against its peers at d = 200 and 2000, side by
+ *     side: PyTorch autograd (tests/bench_torch.py) and hand-vectorised
+ *     NumPy (tests/bench_numpy.py), the same closed form, float64, one
+ *     thread (tests/bench_peer.py).  phsim is timed before and after the
+ *     peers (the mean is shown), and each peer's rho_j after its steps from
+ *     the start bench drew are compared with phsim's after as many.  A peer
+ *     whose python3 module is missing is skipped with a note (Debian:
+ *     python3-torch, python3-numpy);
+ *  3. the order engine's batch against one run (order_batch);
+ *  4. every engine's steps per second with its work per step (flops, bytes)
+ *     and the percent of the peak flops and bandwidth that rate is. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -56,22 +65,6 @@ static double bench(const phsim_config *cfg, const phsim_initial *init,
   return (double)steps / t;
 }
 
-static void row(phsim_engine_kind kind, size_t d, const char *extra,
-                unsigned long chunk) {
-  phsim_config cfg;
-  char err[PHSIM_ERR_MAX];
-  phsim_config_default(&cfg);
-  cfg.engine = kind;
-  cfg.d = d;
-  if (extra != NULL && phsim_config_set_arg(&cfg, extra, err) != PHSIM_OK) {
-    fprintf(stderr, "bench: %s\n", err);
-    return;
-  }
-  printf("%-10s %-15s %8zu  %12.1f\n", phsim_engine_name(kind),
-         extra ? extra : "", d, bench(&cfg, NULL, chunk, 1.5));
-  fflush(stdout);
-}
-
 /* max_j |rho_j - want_j| / max_j |want_j| after `steps` steps of cfg's
  * engine from init (NaN if it failed). */
 static double rho_error_after(const phsim_config *cfg, const phsim_initial *init,
@@ -108,11 +101,21 @@ static int write_start(const char *path, const phsim_initial *init) {
   return fclose(f);
 }
 
-/* Run tests/bench_torch.py on the start in dir (it knows the default
- * model: orthogonal noise, bn, stop-gradient); its steps, steps per second
- * and final rho (m entries).  0 when it ran. */
-static int run_torch(const phsim_config *cfg, const char *dir,
-                     unsigned long *steps, double *rate, double *rho) {
+/* A peer of the population engine: a script of tests/ (bench_peer.py) and
+ * the Debian package its python3 module comes in. */
+typedef struct {
+  const char *name, *script, *package;
+} peer;
+
+static const peer peers[] = {{"torch", "tests/bench_torch.py", "python3-torch"},
+                             {"numpy", "tests/bench_numpy.py", "python3-numpy"}};
+#define NPEERS (sizeof peers / sizeof peers[0])
+
+/* Run the peer's script on the start in dir (it knows the default model:
+ * orthogonal noise, bn, stop-gradient); its steps, steps per second and
+ * final rho (m entries).  0 when it ran. */
+static int run_peer(const peer *pr, const phsim_config *cfg, const char *dir,
+                    unsigned long *steps, double *rate, double *rho) {
   phsim_model pm;
   phsim_model_init(&pm, cfg);
   char num[8][32], c[PHSIM_MAX_K * 26] = "", init[600], out[600];
@@ -127,13 +130,14 @@ static int run_torch(const phsim_config *cfg, const char *dir,
   unlink(out);
   char K[24];
   snprintf(K, sizeof K, "%zu", cfg->K);
-  const char *argv[] = {NULL, "tests/bench_torch.py", "--init", init,
+  const char *argv[] = {NULL, pr->script, "--init", init,
                         "--out", out, "--K", K, "--kC", num[0], "--kM1", num[1],
                         "--kM2", num[2], "--nu1", num[3], "--nu2", num[4],
                         "--s6", num[5], "--eta", num[6], "--eta-E", num[7],
                         "--head", phsim_config_choice(cfg, "head"), "--c", c, NULL};
-  /* PHSIM_PYTHON, else the first python3 with torch: on PATH, or Debian's
-   * (python3-torch installs into /usr/bin/python3's packages). */
+  /* PHSIM_PYTHON, else the first python3 with the module: on PATH, or
+   * Debian's (python3-torch and python3-numpy install into /usr/bin/python3's
+   * packages).  The script exits 3 without its module. */
   const char *pythons[] = {getenv("PHSIM_PYTHON"), "python3", "/usr/bin/python3"};
   int st = PHSIM_EIO;
   for (size_t i = 0; i < 3 && st != PHSIM_OK; i++)
@@ -150,8 +154,26 @@ static int run_torch(const phsim_config *cfg, const char *dir,
   return ok ? 0 : -1;
 }
 
-/* phsim's population engine against the PyTorch reference at dimension d:
- * both from one drawn start. */
+/* What a peer did at dimension d: ran, its steps per second and the
+ * relative difference of its rho_j from phsim's after its steps. */
+typedef struct {
+  int ran;
+  double rate, agreement;
+  unsigned long steps;
+} peer_result;
+
+static peer_result versus_peer(const peer *pr, const phsim_config *cfg,
+                               const phsim_initial *init, const char *dir) {
+  peer_result res = {0, 0.0, NAN, 0};
+  double rho[PHSIM_MAX_M];
+  res.ran = run_peer(pr, cfg, dir, &res.steps, &res.rate, rho) == 0;
+  if (res.ran) res.agreement = rho_error_after(cfg, init, res.steps, rho);
+  return res;
+}
+
+/* phsim's population engine against its peers (PyTorch autograd, NumPy)
+ * at dimension d: all from one drawn start; phsim timed before and after
+ * them. */
 static void versus_torch(size_t d, const char *dir) {
   phsim_config cfg;
   phsim_config_default(&cfg);
@@ -163,23 +185,29 @@ static void versus_torch(size_t d, const char *dir) {
   gsl_matrix_set_identity(init.E);
   char start[600];
   snprintf(start, sizeof start, "%s/start", dir);
-  unsigned long steps = 0;
-  double rate = 0.0, rho[PHSIM_MAX_M];
+  peer_result res[NPEERS];
   const double before = bench(&cfg, &init, 1000, 1.5);
-  const int ran = write_start(start, &init) == 0 &&
-                  run_torch(&cfg, dir, &steps, &rate, rho) == 0;
+  const int written = write_start(start, &init) == 0;
+  for (size_t k = 0; k < NPEERS; k++)
+    res[k] = written ? versus_peer(&peers[k], &cfg, &init, dir) : (peer_result){0, 0, NAN, 0};
   const double mean = 0.5 * (before + bench(&cfg, &init, 1000, 1.5));
-  if (!ran) {
-    printf("%8zu  %12.1f  (reference skipped: no python3 with torch "
-           "(PHSIM_PYTHON, python3, /usr/bin/python3); Debian: apt-get install "
-           "python3-torch)\n", d, mean);
-  } else {
-    printf("%8zu  %12.1f  %12.1f  %8.0fx  rho after %lu steps: %.1e\n", d, mean,
-           rate, mean / rate, steps, rho_error_after(&cfg, &init, steps, rho));
-  }
+  printf("%8zu  %12.1f", d, mean);
+  for (size_t k = 0; k < NPEERS; k++)
+    if (res[k].ran) printf("  %12.1f %7.0fx %8.1e", res[k].rate, mean / res[k].rate, res[k].agreement);
+    else printf("  %12s %8s %8s", "skipped", "-", "-");
+  printf("\n");
   fflush(stdout);
   phsim_initial_free(&init);
   gsl_rng_free(r);
+}
+
+/* The note under the peers' table: what was skipped and why. */
+static void peers_note(void) {
+  printf("(agreement: max_j |rho_j - phsim's| / max_j |phsim's| after the peer's steps "
+         "from one start; a peer is skipped when no python3 (PHSIM_PYTHON, python3, "
+         "/usr/bin/python3) has its module: Debian:");
+  for (size_t k = 0; k < NPEERS; k++) printf(" %s", peers[k].package);
+  printf(")\n");
 }
 
 /* Run-steps per second of the order engine's bare step (phsim_reduced_step
@@ -224,33 +252,178 @@ static void order_batch(size_t n) {
   gsl_rng_free(r);
 }
 
-int main(void) {
+/* ---- the machine ------------------------------------------------------ */
+
+#define NOMINAL_GFLOPS (2.6 * 16.0) /* 2.6 GHz x 16 double flops a cycle (AVX2 FMA) */
+
+/* Flops per second of 32 independent multiply-add chains x = x a + b
+ * (a multiply and an add each: -std=c11 fuses none), best of 5 runs of
+ * 2^24 updates: what code built as phsim is can reach on one core. */
+static double peak_flops(void) {
+  double x[32], best = 0.0;
+  const double a = 0.9999999, b = 1e-7;
+  for (int k = 0; k < 32; k++) x[k] = 1.0 + k;
+  for (int round = 0; round < 5; round++) {
+    const double t0 = now();
+    for (int it = 0; it < (1 << 19); it++)
+      for (int k = 0; k < 32; k++) x[k] = x[k] * a + b;
+    best = fmax(best, 2.0 * 32.0 * (1 << 19) / (now() - t0));
+  }
+  double sum = 0.0;
+  for (int k = 0; k < 32; k++) sum += x[k];
+  if (sum == 42.0) printf(" "); /* keep the loop */
+  return best;
+}
+
+/* Bytes per second of a streaming read (a sum with 8 accumulators) over
+ * 256 MB, best of 3. */
+static double peak_bandwidth(void) {
+  const size_t n = (size_t)1 << 25;
+  double *v = malloc(n * sizeof *v), best = 0.0, sum = 0.0;
+  if (v == NULL) return NAN;
+  for (size_t i = 0; i < n; i++) v[i] = (double)(i & 1023);
+  for (int round = 0; round < 3; round++) {
+    double acc[8] = {0};
+    const double t0 = now();
+    for (size_t i = 0; i < n; i += 8)
+      for (int k = 0; k < 8; k++) acc[k] += v[i + k];
+    best = fmax(best, (double)(n * sizeof *v) / (now() - t0));
+    for (int k = 0; k < 8; k++) sum += acc[k];
+  }
+  if (sum == 42.0) printf(" ");
+  free(v);
+  return best;
+}
+
+/* ---- the engines -------------------------------------------------------- */
+
+/* A step's work: flops and bytes streamed from memory (0: not counted), and
+ * what they are. */
+typedef struct {
+  double flops, bytes;
+  const char *what;
+} work;
+
+static work population_work(const phsim_config *c) {
+  const double m = (double)c->m, d = (double)c->d;
+  return (work){(3 * m * m + m) * d, 16 * m * d, "(3m^2+m)d flops; W read and written once"};
+}
+static work order_work(const phsim_config *c) {
+  (void)c;
+  return (work){0, 0, "mK+2m^2 = 12 numbers; a dependent chain (latency), no d"};
+}
+static work flow_work(const phsim_config *c) {
+  (void)c;
+  return (work){0, 0, "adaptive BDF: simulated steps, not work"};
+}
+/* Sampled: the forward Z = X W^T and the backward dW = dZ^T X, 2 N P d m
+ * flops each; X (N P x d) read by both, drawn first by draw=full. */
+static work sampled_work(const phsim_config *c) {
+  const double x = (double)c->N * (double)c->P * (double)c->d;
+  if (phsim_config_draws_projected(c))
+    return (work){0, 0, "X never formed: the O(N P m^2) projected draw"};
+  const int fresh = c->resample != PHSIM_RESAMPLE_NEVER;
+  return (work){4 * x * (double)c->m, 8 * x * (fresh ? 3 : 2),
+                fresh ? "4NPdm flops; X drawn, read twice" : "4NPdm flops; X read twice"};
+}
+
+/* A row of the table: an engine, an option, the dimensions it runs at. */
+typedef struct {
+  phsim_engine_kind kind;
+  const char *option; /* NULL: the defaults */
+  size_t ndims;       /* of 10, 200, 2000, 10^6 */
+  unsigned long chunk;
+  work (*work)(const phsim_config *);
+} engine_row;
+
+/* The percent of peak a rate of `per_s` units is, or "-". */
+static void percent(double per_s, double peak) {
+  if (per_s > 0 && peak > 0) printf(" %6.2f%%", 100.0 * per_s / peak);
+  else printf(" %7s", "-");
+}
+
+/* A count, or "-" for none. */
+static void count(double x) {
+  if (x > 0) printf(" %9.3g", x);
+  else printf(" %9s", "-");
+}
+
+/* Bytes a step streams that stay in the last-level cache are not memory
+ * traffic: no bandwidth percent for them.  The machine's L3 (lscpu: 32 MiB;
+ * the VM's sysconf says 268 MB, so it is not asked). */
+static double cache_bytes(void) { return 32.0 * 1024 * 1024; }
+
+/* Steps per second of one configuration; its work per step and the
+ * percents of the peaks. */
+static void row(const engine_row *e, size_t d, double gflops, double gbs) {
+  phsim_config cfg;
+  char err[PHSIM_ERR_MAX];
+  phsim_config_default(&cfg);
+  cfg.engine = e->kind;
+  cfg.d = d;
+  if (e->option != NULL && phsim_config_set_arg(&cfg, e->option, err) != PHSIM_OK) {
+    fprintf(stderr, "bench: %s\n", err);
+    return;
+  }
+  const double rate = bench(&cfg, NULL, e->chunk, 1.5);
+  const work w = e->work(&cfg);
+  printf("%-10s %-15s %8zu %12.1f", phsim_engine_name(e->kind), e->option ? e->option : "",
+         d, rate);
+  count(w.flops);
+  count(w.bytes);
+  percent(rate * w.flops * 1e-9, gflops);
+  percent(w.bytes > cache_bytes() ? rate * w.bytes * 1e-9 : 0.0, gbs);
+  printf("  %s\n", w.what);
+  fflush(stdout);
+}
+
+/* Every engine's rows (m = 2, K = 2; sampled: N = 4096, P = 16, the
+ * defaults; draw=full and draw=projected draw a fresh batch every step). */
+static void engine_rows(double gflops, double gbs) {
   static const size_t dims[] = {10, 200, 2000, 1000000};
+  static const engine_row rows[] = {
+      {PHSIM_ENGINE_POPULATION, NULL, 4, 1000, population_work},
+      {PHSIM_ENGINE_ORDER, NULL, 4, 10000, order_work},
+      {PHSIM_ENGINE_FLOW, NULL, 4, 1000, flow_work},
+      {PHSIM_ENGINE_SAMPLED, "resample=never", 3, 1, sampled_work},
+      {PHSIM_ENGINE_SAMPLED, "draw=full", 3, 1, sampled_work},
+      {PHSIM_ENGINE_SAMPLED, "draw=projected", 4, 1, sampled_work},
+  };
+  printf("\nengine     option                 d      steps/s flops/step bytes/step  %%flops    "
+         "%%bw  work per step (m = 2, K = 2)\n");
+  for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
+    for (size_t i = 0; i < rows[r].ndims; i++) row(&rows[r], dims[i], gflops, gbs);
+  printf("(%%flops: of the nominal %.1f GFlop/s; %%bw: of the measured read bandwidth, "
+         "where the bytes of a step exceed the %.0f MiB cache)\n", NOMINAL_GFLOPS,
+         cache_bytes() / 1048576.0);
+}
+
+int main(void) {
   char dir[] = "/tmp/phsim-bench-XXXXXX";
   if (mkdtemp(dir) == NULL) {
     perror("bench: mkdtemp");
     return 1;
   }
-  printf("population vs PyTorch autograd (tests/bench_torch.py; float64, one "
-         "thread, m = 2, K = 2)\n"
-         "       d   phsim steps/s  torch steps/s     ratio  agreement (relative)\n");
+  const double flops = peak_flops() * 1e-9, gbs = peak_bandwidth() * 1e-9;
+  printf("machine, one core: a multiply-add loop built as phsim is (no FMA) %.1f GFlop/s, "
+         "%.0f%% of the nominal %.1f (2.6 GHz x 16 flops a cycle, AVX2 FMA); a streaming "
+         "read of 256 MB %.1f GB/s\n\n",
+         flops, 100.0 * flops / NOMINAL_GFLOPS, NOMINAL_GFLOPS, gbs);
+  printf("population vs its peers (float64, one thread, m = 2, K = 2; the same closed-form "
+         "step from one start)\n"
+         "       d  phsim steps/s  torch steps/s   ratio agreement  numpy steps/s   ratio "
+         "agreement\n");
   versus_torch(200, dir);
   versus_torch(2000, dir);
-  order_batch(64);
+  peers_note();
   char start[600], result[600];
   snprintf(start, sizeof start, "%s/start", dir);
   snprintf(result, sizeof result, "%s/result", dir);
   unlink(start);
   unlink(result);
   rmdir(dir);
-  printf("engine     option                 d       steps/s   (m = 2, K = 2)\n");
-  for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_POPULATION, dims[i], NULL, 1000);
-  for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_ORDER, dims[i], NULL, 10000);
-  for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_FLOW, dims[i], NULL, 1000);
-  /* N = 4096, P = 16 (the defaults); draw=full and draw=projected draw a
-   * fresh batch every step (resample = step) */
-  for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "resample=never", 1);
-  for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=full", 1);
-  for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=projected", 1);
+  printf("\n");
+  order_batch(64);
+  engine_rows(NOMINAL_GFLOPS, gbs);
   return 0;
 }

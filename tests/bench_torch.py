@@ -1,4 +1,4 @@
-"""bench_torch.py: the PyTorch-autograd reference of `make bench`.
+"""bench_torch.py: the PyTorch-autograd peer of `make bench`.
 
 What a user would write instead of phsim's population engine: the same
 closed-form population loss (NOTES section 3; orthogonal noise, BatchNorm,
@@ -11,24 +11,20 @@ this script (argument vector, no shell), and reads back the number of steps
 done, the steps per second and the correlations rho_j after them; it then
 runs phsim for as many steps from the same start and compares the rho_j (the
 loss 4 - 2 sum rho_j would hide them: they start near 1e-9), so the
-reference computes the same thing it is timed against.
+reference computes the same thing it is timed against.  The command line,
+the timed loop and the result: tests/bench_peer.py.
 
 Needs python3-torch (Debian: apt-get install python3-torch); without it the
 script exits with status 3 and bench prints that the reference is skipped.
 """
-import argparse
 import sys
-import time
+
+import bench_peer
 
 try:
     import torch
 except ImportError:
     sys.exit(3)
-
-
-def read_matrix(lines, rows):
-    return torch.tensor([[float(x) for x in lines.pop(0).split()]
-                         for _ in range(rows)], dtype=torch.float64)
 
 
 def correlations(W, E, At, Rt, a):
@@ -54,8 +50,15 @@ def population_loss(W, E, At, Rt, a):
     return (2.0 * (1.0 - correlations(W, E, At, Rt, a))).sum()
 
 
-def step(W, E, head_mask, a):
-    """One gradient-descent step; returns the loss before it."""
+def setup(a, W, E, mask):
+    torch.set_num_threads(1)
+    f64 = torch.float64
+    return torch.tensor(W, dtype=f64), torch.tensor(E, dtype=f64), torch.tensor(mask, dtype=f64)
+
+
+def step(state, a):
+    """One gradient-descent step."""
+    W, E, head_mask = state
     with torch.no_grad():
         At = W[:, :a.K].clone()
         Wp = W[:, a.K:]
@@ -67,47 +70,15 @@ def step(W, E, head_mask, a):
     with torch.no_grad():
         W = W.detach() - a.eta * gW
         E = E.detach() - a.eta_E * gE * head_mask
-    return W, E, loss.item()
+    return W, E, head_mask
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--init", required=True, help="m d, then W's rows, then E's")
-    p.add_argument("--out", required=True,
-                   help="writes: steps steps_per_s rho_1 .. rho_m")
-    p.add_argument("--K", type=int, required=True)
-    p.add_argument("--eta", type=float, required=True)
-    p.add_argument("--eta-E", dest="eta_E", type=float, required=True)
-    p.add_argument("--head", choices=["offdiag", "full", "fixed"], required=True)
-    p.add_argument("--seconds", type=float, default=1.5)
-    for k in ("kC", "kM1", "kM2", "nu1", "nu2", "s6"):
-        p.add_argument("--" + k, type=float, required=True)
-    p.add_argument("--c", required=True, help="pi_l alpha_l^6, comma-separated")
-    a = p.parse_args()
-    a.c = [float(x) for x in a.c.split(",")]
-    torch.set_num_threads(1)
-    with open(a.init) as f:
-        lines = [ln for ln in f.read().splitlines() if ln.strip()]
-    m, _ = (int(x) for x in lines.pop(0).split())
-    W, E = read_matrix(lines, m), read_matrix(lines, m)
-    head_mask = {"full": torch.ones(m, m, dtype=torch.float64),
-                 "offdiag": 1.0 - torch.eye(m, dtype=torch.float64),
-                 "fixed": torch.zeros(m, m, dtype=torch.float64)}[a.head]
-    steps, t0 = 0, time.perf_counter()
-    while True:
-        for _ in range(20):
-            W, E, _ = step(W, E, head_mask, a)
-        steps += 20
-        elapsed = time.perf_counter() - t0
-        if elapsed >= a.seconds:
-            break
+def rho(state, a):
+    W, E, _ = state
     with torch.no_grad():
         Wp = W[:, a.K:]
-        rho = correlations(W, E, W[:, :a.K], Wp @ Wp.T, a).tolist()
-    with open(a.out, "w") as f:
-        f.write("%d %.17g %s\n" % (steps, steps / elapsed,
-                                    " ".join("%.17g" % x for x in rho)))
+        return correlations(W, E, W[:, :a.K], Wp @ Wp.T, a).tolist()
 
 
 if __name__ == "__main__":
-    main()
+    bench_peer.run(__doc__, setup, step, rho)

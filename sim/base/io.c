@@ -119,20 +119,60 @@ int phsim_matrix_read_stream(FILE *fp, const char *path, size_t rows,
   return PHSIM_OK;
 }
 
-int phsim_outfile_open(phsim_outfile *f, const char *dir, const char *name,
-                       char err[PHSIM_ERR_MAX]) {
+/* The names of dir/name and its temporary file, relative to at's fd (or
+ * to the working directory: at NULL). */
+static int outfile_names(phsim_outfile *f, const phsim_at *at, const char *dir,
+                         const char *name, char err[PHSIM_ERR_MAX]) {
+  const char *rel = at != NULL ? at->name : dir;
   f->fp = NULL;
+  f->at = at != NULL ? at->fd : AT_FDCWD;
   int n1 = snprintf(f->final_path, sizeof f->final_path, "%s/%s", dir, name);
-  int n2 = snprintf(f->tmp_path, sizeof f->tmp_path, "%s/.%s.tmp.%ld", dir,
-                    name, (long)getpid());
-  if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof f->tmp_path) {
+  int n2 = snprintf(f->tmp_path, sizeof f->tmp_path, "%s/.%s.tmp.%ld", rel, name,
+                    (long)getpid());
+  int n3 = snprintf(f->final_rel, sizeof f->final_rel, "%s/%s", rel, name);
+  if (n1 < 0 || n2 < 0 || n3 < 0 || (size_t)n1 >= sizeof f->final_path ||
+      (size_t)n2 >= sizeof f->tmp_path) {
     snprintf(err, PHSIM_ERR_MAX, "output path '%s/%s' is too long", dir, name);
     return PHSIM_EINPUT;
   }
-  f->fp = fopen(f->tmp_path, "w");
+  return PHSIM_OK;
+}
+
+/* The temporary file created (fopen's "w": truncated, mode 0666). */
+static int outfile_create(const phsim_outfile *f, const char *dir, char err[PHSIM_ERR_MAX]) {
+  int fd = openat(f->at, f->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0)
+    snprintf(err, PHSIM_ERR_MAX, "cannot write in directory '%s': %s", dir, strerror(errno));
+  return fd;
+}
+
+int phsim_outfile_open_at(phsim_outfile *f, const phsim_at *at, const char *dir,
+                          const char *name, char err[PHSIM_ERR_MAX]) {
+  int st = outfile_names(f, at, dir, name, err);
+  if (st != PHSIM_OK) return st;
+  int fd = outfile_create(f, dir, err);
+  if (fd < 0) return PHSIM_EIO;
+  f->fp = fdopen(fd, "w");
   if (f->fp == NULL) {
-    snprintf(err, PHSIM_ERR_MAX, "cannot write in directory '%s': %s", dir,
+    snprintf(err, PHSIM_ERR_MAX, "cannot write in directory '%s': %s", dir, strerror(errno));
+    close(fd);
+    unlinkat(f->at, f->tmp_path, 0);
+    return PHSIM_EIO;
+  }
+  return PHSIM_OK;
+}
+
+int phsim_outfile_open(phsim_outfile *f, const char *dir, const char *name,
+                       char err[PHSIM_ERR_MAX]) {
+  return phsim_outfile_open_at(f, NULL, dir, name, err);
+}
+
+/* The temporary file renamed to its final name, or removed. */
+static int outfile_rename(const phsim_outfile *f, int bad, char err[PHSIM_ERR_MAX]) {
+  if (bad || renameat(f->at, f->tmp_path, f->at, f->final_rel) != 0) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", f->final_path,
              strerror(errno));
+    unlinkat(f->at, f->tmp_path, 0);
     return PHSIM_EIO;
   }
   return PHSIM_OK;
@@ -142,19 +182,30 @@ int phsim_outfile_commit(phsim_outfile *f, char err[PHSIM_ERR_MAX]) {
   int bad = ferror(f->fp);
   if (fclose(f->fp) != 0) bad = 1;
   f->fp = NULL;
-  if (bad || rename(f->tmp_path, f->final_path) != 0) {
-    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", f->final_path,
-             strerror(errno));
-    unlink(f->tmp_path);
-    return PHSIM_EIO;
+  return outfile_rename(f, bad, err);
+}
+
+int phsim_file_write_at(const phsim_at *at, const char *dir, const char *name,
+                        const char *data, size_t len, char err[PHSIM_ERR_MAX]) {
+  phsim_outfile f;
+  int st = outfile_names(&f, at, dir, name, err);
+  if (st != PHSIM_OK) return st;
+  int fd = outfile_create(&f, dir, err), bad = 0;
+  if (fd < 0) return PHSIM_EIO;
+  for (size_t done = 0; done < len && !bad;) {
+    ssize_t w = write(fd, data + done, len - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) bad = 1;
+    else done += (size_t)w;
   }
-  return PHSIM_OK;
+  if (close(fd) != 0) bad = 1;
+  return outfile_rename(&f, bad, err);
 }
 
 void phsim_outfile_abort(phsim_outfile *f) {
   if (f->fp != NULL) fclose(f->fp);
   f->fp = NULL;
-  unlink(f->tmp_path);
+  unlinkat(f->at, f->tmp_path, 0);
 }
 
 int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]) {
@@ -191,6 +242,11 @@ int phsim_mkdir_p(const char *path, char err[PHSIM_ERR_MAX]) {
     return PHSIM_EINPUT;
   }
   return PHSIM_OK;
+}
+
+int phsim_mkdir_at(const phsim_at *at, const char *path, char err[PHSIM_ERR_MAX]) {
+  if (at != NULL && mkdirat(at->fd, at->name, 0777) == 0) return PHSIM_OK; /* new: ours */
+  return phsim_mkdir_p(path, err); /* there already, or an error: checked and said by path */
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag,
@@ -248,16 +304,141 @@ int phsim_stdout_end(int status, char err[PHSIM_ERR_MAX]) {
   return PHSIM_EIO;
 }
 
+/* ---- JSON text ---------------------------------------------------------- */
+
+/* A growing text. */
+typedef struct {
+  char *p;
+  size_t len, cap;
+  int bad;
+} text;
+
+static void put(text *t, const char *s, size_t n) {
+  if (t->bad) return;
+  if (t->len + n + 1 > t->cap) {
+    size_t cap = 2 * (t->len + n + 1) + 256;
+    char *grown = realloc(t->p, cap);
+    if (grown == NULL) {
+      t->bad = 1;
+      return;
+    }
+    t->p = grown, t->cap = cap;
+  }
+  memcpy(t->p + t->len, s, n);
+  t->len += n;
+  t->p[t->len] = '\0';
+}
+
+/* A newline and 2 spaces a level (PHSIM_JSON_FLAGS' JSON_INDENT(2)). */
+static void indent(text *t, int depth) {
+  static const char spaces[] = "                                ";
+  put(t, "\n", 1);
+  for (size_t n = 2 * (size_t)depth; n > 0;) {
+    const size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+    put(t, spaces, k);
+    n -= k;
+  }
+}
+
+/* A string as jansson writes it: ", \ and control characters escaped
+ * (\b \f \n \r \t, else \u00XX), UTF-8 as it is. */
+static void put_string(text *t, const char *s, size_t n) {
+  put(t, "\"", 1);
+  size_t from = 0;
+  for (size_t i = 0; i < n; i++) {
+    const unsigned char c = (unsigned char)s[i];
+    if (c != '"' && c != '\\' && c >= 0x20) continue;
+    put(t, s + from, i - from);
+    char esc[8];
+    const char *named = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
+                      : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                      : c == '\t' ? "\\t" : NULL;
+    if (named == NULL) snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
+    put(t, named != NULL ? named : esc, named != NULL ? 2 : 6);
+    from = i + 1;
+  }
+  put(t, s + from, n - from);
+  put(t, "\"", 1);
+}
+
+/* A real as jansson's printf path writes it (JSON_REAL_PRECISION(17)):
+ * %.17g, ".0" when it has neither '.' nor 'e', the exponent without '+'
+ * and leading zeros. */
+static void put_real(text *t, double x) {
+  char b[48];
+  int n = snprintf(b, sizeof b - 3, "%.17g", x);
+  if (strchr(b, '.') == NULL && strchr(b, 'e') == NULL) memcpy(b + n, ".0", 3), n += 2;
+  char *e = strchr(b, 'e');
+  if (e != NULL) {
+    char *start = e + 1 + (e[1] == '-'), *end = e + 2;
+    while (*end == '0') end++;
+    memmove(start, end, strlen(end) + 1);
+    n = (int)strlen(b);
+  }
+  put(t, b, (size_t)n);
+}
+
+static void put_value(text *t, const json_t *v, int depth);
+
+/* An array or object: its items at depth + 1, one a line. */
+static void put_container(text *t, const json_t *v, int depth) {
+  const int object = json_is_object(v);
+  const size_t n = object ? json_object_size(v) : json_array_size(v);
+  put(t, object ? "{" : "[", 1);
+  void *it = object ? json_object_iter((json_t *)v) : NULL;
+  for (size_t i = 0; i < n; i++) {
+    indent(t, depth + 1);
+    if (object) {
+      put_string(t, json_object_iter_key(it), json_object_iter_key_len(it));
+      put(t, ": ", 2);
+      put_value(t, json_object_iter_value(it), depth + 1);
+      it = json_object_iter_next((json_t *)v, it);
+    } else {
+      put_value(t, json_array_get(v, i), depth + 1);
+    }
+    if (i + 1 < n) put(t, ",", 1);
+  }
+  if (n > 0) indent(t, depth);
+  put(t, object ? "}" : "]", 1);
+}
+
+static void put_value(text *t, const json_t *v, int depth) {
+  char b[32];
+  switch (json_typeof(v)) {
+  case JSON_OBJECT:
+  case JSON_ARRAY: put_container(t, v, depth); return;
+  case JSON_STRING: put_string(t, json_string_value(v), json_string_length(v)); return;
+  case JSON_INTEGER:
+    put(t, b, (size_t)snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+    return;
+  case JSON_REAL: put_real(t, json_real_value(v)); return;
+  case JSON_TRUE: put(t, "true", 4); return;
+  case JSON_FALSE: put(t, "false", 5); return;
+  case JSON_NULL: put(t, "null", 4); return;
+  }
+}
+
+char *phsim_json_dumps(const json_t *value, size_t *len) {
+  text t = {NULL, 0, 0, 0};
+  put_value(&t, value, 0);
+  if (t.bad) free(t.p);
+  *len = t.bad ? 0 : t.len;
+  return t.bad ? NULL : t.p;
+}
+
+int phsim_json_write_at(json_t *value, const phsim_at *at, const char *dir,
+                        const char *name, char err[PHSIM_ERR_MAX]) {
+  text t = {NULL, 0, 0, 0};
+  put_value(&t, value, 0);
+  put(&t, "\n", 1);
+  int st = PHSIM_EIO;
+  if (t.bad) snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/%s'", dir, name);
+  else st = phsim_file_write_at(at, dir, name, t.p, t.len, err);
+  free(t.p);
+  return st;
+}
+
 int phsim_json_write(json_t *value, const char *dir, const char *name,
                      char err[PHSIM_ERR_MAX]) {
-  phsim_outfile f;
-  int st = phsim_outfile_open(&f, dir, name, err);
-  if (st != PHSIM_OK) return st;
-  if (json_dumpf(value, f.fp, PHSIM_JSON_FLAGS) != 0 ||
-      fputc('\n', f.fp) == EOF) {
-    phsim_outfile_abort(&f);
-    snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/%s'", dir, name);
-    return PHSIM_EIO;
-  }
-  return phsim_outfile_commit(&f, err);
+  return phsim_json_write_at(value, NULL, dir, name, err);
 }

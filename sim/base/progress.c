@@ -17,7 +17,7 @@ double phsim_now_seconds(void) {
 void phsim_progress_start(phsim_progress *p, unsigned long total,
                           const char *unit) {
   p->enabled = total > 0;
-  p->tty = isatty(STDERR_FILENO);
+  p->tty = p->enabled && isatty(STDERR_FILENO); /* (a run in a sweep asks nothing) */
   p->lines = 0;
   p->total = total;
   p->unit = unit;

@@ -1,4 +1,5 @@
 /* run.c: the training loop of one run (phsim_run.h). */
+#define _POSIX_C_SOURCE 200809L
 #include "phsim_run.h"
 
 #include <math.h>
@@ -25,17 +26,18 @@ struct phsim_run {
   double t0;
 };
 
-static int write_config(const phsim_config *cfg, const char *dir,
+/* config, formatted in memory and written whole. */
+static int write_config(const phsim_config *cfg, const phsim_at *at, const char *dir,
                         char err[PHSIM_ERR_MAX]) {
-  phsim_outfile f;
-  int st = phsim_outfile_open(&f, dir, "config", err);
-  if (st != PHSIM_OK) return st;
-  if (phsim_config_write(cfg, f.fp) != PHSIM_OK) {
-    phsim_outfile_abort(&f);
-    snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/config'", dir);
-    return PHSIM_EIO;
-  }
-  return phsim_outfile_commit(&f, err);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream(&text, &len);
+  int bad = fp == NULL || phsim_config_write(cfg, fp) != PHSIM_OK;
+  if (fp != NULL && fclose(fp) != 0) bad = 1;
+  int st = bad ? PHSIM_EIO : phsim_file_write_at(at, dir, "config", text, len, err);
+  if (bad) snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/config'", dir);
+  free(text);
+  return st;
 }
 
 /* Write, pass on and track the row at `step`; the twin follows to it.
@@ -126,9 +128,11 @@ static void status_message(const phsim_run *r, int status, unsigned long fault_s
 static int open_outputs(phsim_run *r, char err[PHSIM_ERR_MAX]) {
   const char *dir = r->dir;
   if (dir == NULL) return PHSIM_OK;
-  int st = phsim_mkdir_p(dir, err);
-  if (st == PHSIM_OK) st = write_config(r->cfg, dir, err);
-  if (st == PHSIM_OK && r->opts.trajectory) st = phsim_outfile_open(&r->traj, dir, "trajectory.csv", err);
+  const phsim_at *at = r->opts.at;
+  int st = phsim_mkdir_at(at, dir, err);
+  if (st == PHSIM_OK) st = write_config(r->cfg, at, dir, err);
+  if (st == PHSIM_OK && r->opts.trajectory)
+    st = phsim_outfile_open_at(&r->traj, at, dir, "trajectory.csv", err);
   if (st == PHSIM_OK && r->traj.fp != NULL) phsim_trajectory_header(r->traj.fp, r->cfg->m, r->cfg->K);
   return st;
 }
@@ -203,7 +207,7 @@ int phsim_run_end(phsim_run *r, int status, unsigned long fault_step,
   char msg[PHSIM_ERR_MAX];
   if (status != PHSIM_OK) status_message(r, status, fault_step, msg);
   int st = r->traj.fp != NULL ? phsim_outfile_commit(&r->traj, err) : PHSIM_OK;
-  if (st == PHSIM_OK && r->dir != NULL) st = phsim_summary_write(r->sum, r->dir, err);
+  if (st == PHSIM_OK && r->dir != NULL) st = phsim_summary_write(r->sum, r->opts.at, r->dir, err);
   if (st == PHSIM_OK && status != PHSIM_OK) {
     snprintf(err, PHSIM_ERR_MAX, "%s", msg);
     st = status;

@@ -176,10 +176,10 @@ json_t *phsim_summary_json(const phsim_summary *s) {
   return o;
 }
 
-int phsim_summary_write(const phsim_summary *s, const char *dir,
+int phsim_summary_write(const phsim_summary *s, const phsim_at *at, const char *dir,
                         char err[PHSIM_ERR_MAX]) {
   json_t *o = phsim_summary_json(s);
-  int st = phsim_json_write(o, dir, "summary.json", err);
+  int st = phsim_json_write_at(o, at, dir, "summary.json", err);
   json_decref(o);
   return st;
 }

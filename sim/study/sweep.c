@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <jansson.h>
 #include <math.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "phsim_interrupt.h"
 #include "phsim_io.h"
@@ -335,6 +337,8 @@ typedef struct {
   initial_entry *initial;   /* the init files read, ninitial of them */
   size_t ninitial;
   size_t *initial_at;       /* per todo entry: its entry, or SIZE_MAX (none) */
+  int runs_fd;              /* runs/, open: each point's directory made in it */
+  size_t *disk, ndisk;      /* the points whose directory was there before */
 } pool;
 
 /* Todo entry t's init files: an entry read before, or read now. */
@@ -434,9 +438,12 @@ static size_t *runs_on_disk(const phsim_sweep *s, size_t *n) {
   DIR *d = opendir(path);
   size_t cap = 0, *idx = NULL;
   for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
-    char *end;
+    char *end, name[32];
     unsigned long long v = strtoull(e->d_name, &end, 10);
-    if (strlen(e->d_name) != 6 || *end != '\0' || v >= s->npoints) continue;
+    snprintf(name, sizeof name, "%06llu", v); /* run_dir's name for v, 7 digits from 10^6 */
+    if (!isdigit((unsigned char)e->d_name[0]) || *end != '\0' || strcmp(name, e->d_name) != 0 ||
+        v >= s->npoints)
+      continue;
     if (*n == cap) {
       size_t *grown = realloc(idx, (cap = 2 * cap + 64) * sizeof *idx);
       if (grown == NULL) break;
@@ -452,7 +459,7 @@ static size_t *runs_on_disk(const phsim_sweep *s, size_t *n) {
 /* Write the lines of the entries finished in order (all: every entry; the
  * ones no worker ran come from their runs on disk, if any). */
 static void write_rows(pool *p, int all) {
-  size_t ndisk = 0, *disk = all ? runs_on_disk(p->s, &ndisk) : NULL;
+  size_t ndisk = 0, *disk = all && p->written < p->ntodo ? runs_on_disk(p->s, &ndisk) : NULL;
   for (; p->written < p->ntodo && (all || p->finished[p->written]); p->written++) {
     const size_t idx = p->todo[p->written];
     char *row = p->rows[p->written];
@@ -470,19 +477,31 @@ static const phsim_initial *initial_for(const pool *p, size_t t) {
   return p->initial_at[t] == SIZE_MAX ? NULL : &p->initial[p->initial_at[t]].init;
 }
 
+/* Whether point idx's directory was there when the sweep began. */
+static int on_disk(const pool *p, size_t idx) {
+  return p->ndisk > 0 && bsearch(&idx, p->disk, p->ndisk, sizeof *p->disk, by_index) != NULL;
+}
+
+/* Point idx's directory (its path in dir) as its run makes it: in runs/,
+ * open once.  One there before is cleaned of what a killed sweep left. */
+static phsim_at point_dir(const pool *p, size_t idx, char *dir, size_t n) {
+  run_dir(p->s, idx, dir, n);
+  if (on_disk(p, idx)) phsim_outdir_clean_tmp(dir, "");
+  return (phsim_at){.fd = p->runs_fd, .name = strrchr(dir, '/') + 1};
+}
+
 /* Run todo entry t (or, with --resume, take its complete run); its line. */
 static int run_point(const pool *p, size_t t, char **row, char err[PHSIM_ERR_MAX]) {
   const size_t idx = p->todo[t];
+  char dir[PHSIM_PATH_MAX + 32];
+  const phsim_at at = point_dir(p, idx, dir, sizeof dir);
   phsim_run_opts opts = {.trajectory = p->s->keep_trajectories, .timing = 0, .progress = 0,
-                         .initial = initial_for(p, t)};
+                         .initial = initial_for(p, t), .at = &at};
   phsim_config cfg;
   phsim_summary sum;
-  char dir[PHSIM_PATH_MAX + 32];
   int st = phsim_sweep_point(p->s, idx, &cfg, err);
-  run_dir(p->s, idx, dir, sizeof dir);
-  phsim_outdir_clean_tmp(dir, ""); /* left by a killed sweep */
   if (st != PHSIM_OK) return st;
-  if (p->s->resume && summary_of(p->s, idx, &cfg, &sum)) {
+  if (p->s->resume && on_disk(p, idx) && summary_of(p->s, idx, &cfg, &sum)) {
     if (sum.status != PHSIM_EINTR) {
       *row = csv_row(p->s, idx, &sum);
       phsim_summary_free(&sum);
@@ -510,22 +529,22 @@ static void run_batch_job(const pool *p, const size_t *slots, size_t n, char **r
   phsim_run_opts *opts = calloc(n, sizeof *opts);
   phsim_summary *sum = calloc(n, sizeof *sum);
   char (*dir)[PHSIM_PATH_MAX + 32] = calloc(n, sizeof *dir);
+  phsim_at *at = calloc(n, sizeof *at);
   size_t *lane = calloc(n, sizeof *lane), nb = 0;
   for (size_t i = 0; i < n && lane != NULL && dir != NULL && sum != NULL && opts != NULL &&
-                     dirs != NULL && cfgs != NULL && cfg != NULL; i++) {
+                     dirs != NULL && cfgs != NULL && cfg != NULL && at != NULL; i++) {
     const size_t idx = p->todo[slots[i]];
     status[i] = phsim_sweep_point(p->s, idx, &cfg[nb], err[i]);
-    run_dir(p->s, idx, dir[nb], sizeof dir[nb]);
-    phsim_outdir_clean_tmp(dir[nb], ""); /* left by a killed sweep */
+    at[nb] = point_dir(p, idx, dir[nb], sizeof dir[nb]);
     if (status[i] != PHSIM_OK) continue;
-    if (p->s->resume && summary_of(p->s, idx, &cfg[nb], &sum[nb])) {
+    if (p->s->resume && on_disk(p, idx) && summary_of(p->s, idx, &cfg[nb], &sum[nb])) {
       const int stopped = sum[nb].status == PHSIM_EINTR;
       if (!stopped) rows[i] = csv_row(p->s, idx, &sum[nb]);
       phsim_summary_free(&sum[nb]);
       if (!stopped) continue;
     }
     opts[nb] = (phsim_run_opts){.trajectory = p->s->keep_trajectories, .summary = &sum[nb],
-                                .initial = initial_for(p, slots[i])};
+                                .initial = initial_for(p, slots[i]), .at = &at[nb]};
     cfgs[nb] = &cfg[nb], dirs[nb] = dir[nb], lane[nb++] = i;
   }
   int *st = calloc(nb ? nb : 1, sizeof *st);
@@ -540,7 +559,7 @@ static void run_batch_job(const pool *p, const size_t *slots, size_t n, char **r
       phsim_summary_free(&sum[b]);
     }
   }
-  free(st), free(msg), free(cfg), free(cfgs), free(dirs), free(opts), free(sum), free(dir), free(lane);
+  free(st), free(msg), free(cfg), free(cfgs), free(dirs), free(opts), free(sum), free(dir), free(at), free(lane);
 }
 
 /* Job j's slots run: one point alone, or a batch. */
@@ -599,6 +618,7 @@ static int open_csv(const phsim_sweep *s, phsim_outfile *f, char err[PHSIM_ERR_M
   if (s->shard_n > 1) snprintf(name, sizeof name, "sweep-shard-%u-of-%u.csv", s->shard_i, s->shard_n);
   else snprintf(name, sizeof name, "sweep.csv");
   int st = phsim_outfile_open(f, s->out, name, err);
+  if (st == PHSIM_OK) setvbuf(f->fp, NULL, _IOFBF, 1 << 16); /* rows by 64 KB writes */
   if (st == PHSIM_OK) csv_header(f->fp, s);
   return st;
 }
@@ -761,15 +781,28 @@ static size_t complete_runs(const pool *p) {
   return n;
 }
 
+/* runs/, made if missing and opened once; the points already there. */
+static int open_runs(pool *p, char err[PHSIM_ERR_MAX]) {
+  char runs[PHSIM_PATH_MAX + 16];
+  snprintf(runs, sizeof runs, "%s/runs", p->s->out);
+  int st = phsim_mkdir_p(runs, err);
+  if (st != PHSIM_OK) return st;
+  p->runs_fd = open(runs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (p->runs_fd < 0) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot open directory '%.400s': %s", runs, strerror(errno));
+    return PHSIM_EIO;
+  }
+  p->disk = runs_on_disk(p->s, &p->ndisk);
+  return PHSIM_OK;
+}
+
 int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
-  pool p = {.s = s};
+  pool p = {.s = s, .runs_fd = -1};
   phsim_outdir od = {-1, -1};
   phsim_outfile csv = {.fp = NULL};
   int st = plan(s, &p, err);
-  char runs[PHSIM_PATH_MAX + 16];
-  snprintf(runs, sizeof runs, "%s/runs", s->out);
   if (st == PHSIM_OK) st = phsim_outdir_claim_sweep(&od, s, s->force, err);
-  if (st == PHSIM_OK) st = phsim_mkdir_p(runs, err);
+  if (st == PHSIM_OK) st = open_runs(&p, err);
   if (st == PHSIM_OK) st = open_csv(s, &csv, err);
   if (st == PHSIM_OK) {
     p.csv = csv.fp;
@@ -785,8 +818,10 @@ int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
       st = PHSIM_EINTR;
     }
   }
+  if (p.runs_fd >= 0) close(p.runs_fd);
   phsim_outdir_release(&od);
   for (size_t t = p.written; p.rows != NULL && t < p.ntodo; t++) free(p.rows[t]);
+  free(p.disk);
   free(p.todo);
   free(p.job_slot);
   free(p.job_start);

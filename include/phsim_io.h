@@ -60,13 +60,6 @@ void phsim_outfile_abort(phsim_outfile *f);
 /* How phsim writes JSON: indented, reals with 17 significant digits. */
 #define PHSIM_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(17))
 
-/* json_dumps(value, PHSIM_JSON_FLAGS)'s text (malloc'ed, NUL-terminated,
- * its length in *len; NULL without memory), written without jansson's
- * per-container loop check and per-piece callbacks: the same bytes as
- * jansson's printf build (reals: %.17g, ".0" added to an integral one, the
- * exponent without '+' and leading zeros; tests/test_readers.c). */
-char *phsim_json_dumps(const json_t *value, size_t *len);
-
 /* Dump a JSON value to dir/name atomically, indented, reals as %.17g. */
 int phsim_json_write(json_t *value, const char *dir, const char *name,
                      char err[PHSIM_ERR_MAX]);

@@ -6,7 +6,6 @@
 
 #include "phsim_csv.h"
 #include "phsim_fit.h"
-#include "phsim_io.h"
 #include "phsim_run.h"
 #include "phsim_summary.h"
 #include "phsim_sweepio.h"
@@ -103,51 +102,25 @@ static void test_fit_refuses(void **s) {
   tu_rmtree(dir);
 }
 
-/* A run (d = 10, 300 steps, timing fields or null) in a new temporary
+/* A run (d = 10, 300 steps, timing fields null) in a new temporary
  * directory dir (256 bytes); its summary's path (320 bytes). */
-static void small_run(const char *tag, int timing, char *dir, char *path) {
+static void small_run(const char *tag, char *dir, char *path) {
   char err[PHSIM_ERR_MAX];
   tu_tempdir(dir, 256, tag);
   phsim_config cfg;
   phsim_config_default(&cfg);
   cfg.d = 10;
   cfg.steps = 300;
-  phsim_run_opts opts = {.trajectory = 0, .timing = timing, .progress = 0};
+  phsim_run_opts opts = {.trajectory = 0, .timing = 0, .progress = 0};
   assert_int_equal(phsim_run_execute(&cfg, dir, opts, err), PHSIM_OK);
   snprintf(path, 320, "%s/summary.json", dir);
-}
-
-/* phsim_json_dumps gives json_dumps(PHSIM_JSON_FLAGS)'s bytes: a real
- * summary (with the timing fields) and values at the edges of the format. */
-static void test_json_text_is_janssons(void **s) {
-  (void)s;
-  char dir[256], path[320], err[PHSIM_ERR_MAX];
-  small_run("jsontext", 1, dir, path);
-  json_t *values[3] = {phsim_json_load_checked(path, PHSIM_SUMMARY_MAX_BYTES, err),
-                       json_pack("{s:[f,f,f,f,f,f,f,f,f,f,f,f], s:[], s:{}, s:[[],{},[[i]]]}",
-                                 "reals", 1e16, 1e17, 1.2345678901234568e17, 0.1, 1e-5,
-                                 2.5e-300, -0.0, 100.0, 5e-324, 1.7976931348623157e308,
-                                 -1234567.0, 1.0 / 3.0, "empty", "none", "nested", 1),
-                       json_pack("[s,s,I,I,b,b,n]", "a\"b\\c\n\t\r\b\f\x01\x1f/ \xc3\xa9\xe2\x82\xac",
-                                 "", (json_int_t)-9007199254740993LL, (json_int_t)0, 1, 0)};
-  for (int k = 0; k < 3; k++) {
-    assert_non_null(values[k]);
-    size_t len;
-    char *want = json_dumps(values[k], PHSIM_JSON_FLAGS), *got = phsim_json_dumps(values[k], &len);
-    assert_non_null(got);
-    assert_string_equal(got, want);
-    assert_int_equal(len, strlen(want));
-    free(want), free(got);
-    json_decref(values[k]);
-  }
-  tu_rmtree(dir);
 }
 
 /* A real summary, then one member at a time replaced by something wrong. */
 static void test_summary_reader(void **s) {
   (void)s;
   char dir[256], path[320], err[PHSIM_ERR_MAX];
-  small_run("summary", 0, dir, path);
+  small_run("summary", dir, path);
   phsim_summary sum;
   assert_int_equal(phsim_summary_read(path, &sum, err), PHSIM_OK);
   assert_int_equal(sum.cfg.m, 2);
@@ -386,7 +359,6 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_csv_reader),
       cmocka_unit_test(test_fit_refuses),
-      cmocka_unit_test(test_json_text_is_janssons),
       cmocka_unit_test(test_summary_reader),
       cmocka_unit_test(test_sweep_meta_reader),
       cmocka_unit_test(test_sweep_table_reader),

@@ -304,137 +304,19 @@ int phsim_stdout_end(int status, char err[PHSIM_ERR_MAX]) {
   return PHSIM_EIO;
 }
 
-/* ---- JSON text ---------------------------------------------------------- */
-
-/* A growing text. */
-typedef struct {
-  char *p;
-  size_t len, cap;
-  int bad;
-} text;
-
-static void put(text *t, const char *s, size_t n) {
-  if (t->bad) return;
-  if (t->len + n + 1 > t->cap) {
-    size_t cap = 2 * (t->len + n + 1) + 256;
-    char *grown = realloc(t->p, cap);
-    if (grown == NULL) {
-      t->bad = 1;
-      return;
-    }
-    t->p = grown, t->cap = cap;
-  }
-  memcpy(t->p + t->len, s, n);
-  t->len += n;
-  t->p[t->len] = '\0';
-}
-
-/* A newline and 2 spaces a level (PHSIM_JSON_FLAGS' JSON_INDENT(2)). */
-static void indent(text *t, int depth) {
-  static const char spaces[] = "                                ";
-  put(t, "\n", 1);
-  for (size_t n = 2 * (size_t)depth; n > 0;) {
-    const size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-    put(t, spaces, k);
-    n -= k;
-  }
-}
-
-/* A string as jansson writes it: ", \ and control characters escaped
- * (\b \f \n \r \t, else \u00XX), UTF-8 as it is. */
-static void put_string(text *t, const char *s, size_t n) {
-  put(t, "\"", 1);
-  size_t from = 0;
-  for (size_t i = 0; i < n; i++) {
-    const unsigned char c = (unsigned char)s[i];
-    if (c != '"' && c != '\\' && c >= 0x20) continue;
-    put(t, s + from, i - from);
-    char esc[8];
-    const char *named = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
-                      : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-                      : c == '\t' ? "\\t" : NULL;
-    if (named == NULL) snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
-    put(t, named != NULL ? named : esc, named != NULL ? 2 : 6);
-    from = i + 1;
-  }
-  put(t, s + from, n - from);
-  put(t, "\"", 1);
-}
-
-/* A real as jansson's printf path writes it (JSON_REAL_PRECISION(17)):
- * %.17g, ".0" when it has neither '.' nor 'e', the exponent without '+'
- * and leading zeros. */
-static void put_real(text *t, double x) {
-  char b[48];
-  int n = snprintf(b, sizeof b - 3, "%.17g", x);
-  if (strchr(b, '.') == NULL && strchr(b, 'e') == NULL) memcpy(b + n, ".0", 3), n += 2;
-  char *e = strchr(b, 'e');
-  if (e != NULL) {
-    char *start = e + 1 + (e[1] == '-'), *end = e + 2;
-    while (*end == '0') end++;
-    memmove(start, end, strlen(end) + 1);
-    n = (int)strlen(b);
-  }
-  put(t, b, (size_t)n);
-}
-
-static void put_value(text *t, const json_t *v, int depth);
-
-/* An array or object: its items at depth + 1, one a line. */
-static void put_container(text *t, const json_t *v, int depth) {
-  const int object = json_is_object(v);
-  const size_t n = object ? json_object_size(v) : json_array_size(v);
-  put(t, object ? "{" : "[", 1);
-  void *it = object ? json_object_iter((json_t *)v) : NULL;
-  for (size_t i = 0; i < n; i++) {
-    indent(t, depth + 1);
-    if (object) {
-      put_string(t, json_object_iter_key(it), json_object_iter_key_len(it));
-      put(t, ": ", 2);
-      put_value(t, json_object_iter_value(it), depth + 1);
-      it = json_object_iter_next((json_t *)v, it);
-    } else {
-      put_value(t, json_array_get(v, i), depth + 1);
-    }
-    if (i + 1 < n) put(t, ",", 1);
-  }
-  if (n > 0) indent(t, depth);
-  put(t, object ? "}" : "]", 1);
-}
-
-static void put_value(text *t, const json_t *v, int depth) {
-  char b[32];
-  switch (json_typeof(v)) {
-  case JSON_OBJECT:
-  case JSON_ARRAY: put_container(t, v, depth); return;
-  case JSON_STRING: put_string(t, json_string_value(v), json_string_length(v)); return;
-  case JSON_INTEGER:
-    put(t, b, (size_t)snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
-    return;
-  case JSON_REAL: put_real(t, json_real_value(v)); return;
-  case JSON_TRUE: put(t, "true", 4); return;
-  case JSON_FALSE: put(t, "false", 5); return;
-  case JSON_NULL: put(t, "null", 4); return;
-  }
-}
-
-char *phsim_json_dumps(const json_t *value, size_t *len) {
-  text t = {NULL, 0, 0, 0};
-  put_value(&t, value, 0);
-  if (t.bad) free(t.p);
-  *len = t.bad ? 0 : t.len;
-  return t.bad ? NULL : t.p;
-}
-
 int phsim_json_write_at(json_t *value, const phsim_at *at, const char *dir,
                         const char *name, char err[PHSIM_ERR_MAX]) {
-  text t = {NULL, 0, 0, 0};
-  put_value(&t, value, 0);
-  put(&t, "\n", 1);
-  int st = PHSIM_EIO;
-  if (t.bad) snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/%s'", dir, name);
-  else st = phsim_file_write_at(at, dir, name, t.p, t.len, err);
-  free(t.p);
+  char *text = json_dumps(value, PHSIM_JSON_FLAGS);
+  size_t len = text != NULL ? strlen(text) : 0;
+  char *whole = text != NULL ? realloc(text, len + 2) : NULL;
+  if (whole == NULL) {
+    free(text);
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%s/%s'", dir, name);
+    return PHSIM_EIO;
+  }
+  whole[len] = '\n';
+  int st = phsim_file_write_at(at, dir, name, whole, len + 1, err);
+  free(whole);
   return st;
 }
 

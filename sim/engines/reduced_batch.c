@@ -47,6 +47,8 @@
 #endif
 
 #define L PHSIM_BATCH_LANES
+/* the loops over m and K: with m = K = 2 unrolled into straight code */
+#define UNROLLED _Pragma("GCC unroll 4")
 #define EACH_LANE(b) _Pragma("GCC ivdep") _Pragma("GCC unroll 1") for (size_t b = 0; b < L; b++)
 
 typedef double lane[L];
@@ -75,6 +77,7 @@ struct phsim_reduced_batch {
   phsim_head head;
   int isotropic, bn;
   block *blocks;
+  unsigned char *trains;         /* m x m: phsim_head_trains, formed once */
   lane *arena;
   double **coords;               /* every block's coord */
 };
@@ -163,10 +166,12 @@ phsim_reduced_batch *phsim_reduced_batch_alloc(const phsim_config *const *cfgs,
   bt->blocks = calloc(bt->nblocks, sizeof *bt->blocks);
   bt->arena = calloc(bt->nblocks * per, sizeof *bt->arena);
   bt->coords = calloc(bt->nblocks * dim, sizeof *bt->coords);
-  if (bt->blocks == NULL || bt->arena == NULL || bt->coords == NULL) {
+  bt->trains = calloc(m * m, 1);
+  if (bt->blocks == NULL || bt->arena == NULL || bt->coords == NULL || bt->trains == NULL) {
     phsim_reduced_batch_free(bt);
     return NULL;
   }
+  for (size_t i = 0; i < m * m; i++) bt->trains[i] = phsim_head_trains(bt->head, i / m, i % m);
   for (size_t i = 0; i < bt->nblocks; i++) {
     block_carve(&bt->blocks[i], bt->arena + i * per, m, K, dim);
     bt->blocks[i].coord = bt->coords + i * dim;
@@ -184,6 +189,7 @@ void phsim_reduced_batch_free(phsim_reduced_batch *b) {
   free(b->blocks);
   free(b->arena);
   free(b->coords);
+  free(b->trains);
   free(b);
 }
 
@@ -234,7 +240,7 @@ double phsim_reduced_batch_rho(const phsim_reduced_batch *b, size_t i, size_t j)
 BATCH_INLINE void feature_product(size_t K, const lane *c, const lane *X, size_t r,
                             const lane *Y, size_t s, double *restrict out) {
   EACH_LANE(b) out[b] = 0.0;
-  for (size_t l = 0; l < K; l++)
+  UNROLLED for (size_t l = 0; l < K; l++)
     EACH_LANE(b) out[b] += c[l][b] * X[r * K + l][b] * Y[s * K + l][b];
 }
 
@@ -245,16 +251,17 @@ BATCH_INLINE void forward_moments(const phsim_reduced_batch *bt, block *k, size_
   const lane *restrict A = k->A, *restrict R = k->R;
   lane *restrict B = k->B, *restrict Q = k->Q, *restrict M = k->M;
   lane *restrict C = k->C, *restrict T = k->T;
-  for (size_t i = 0; i < m * K; i++) EACH_LANE(b) B[i][b] = A[i][b] * A[i][b] * A[i][b];
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) {
+  UNROLLED for (size_t i = 0; i < m * K; i++) EACH_LANE(b) B[i][b] = A[i][b] * A[i][b] * A[i][b];
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++) {
       EACH_LANE(b) Q[r * m + s][b] = R[r * m + s][b];
-      for (size_t l = 0; bt->isotropic && l < K; l++)
-        EACH_LANE(b) Q[r * m + s][b] += A[r * K + l][b] * A[s * K + l][b];
+      if (bt->isotropic)
+        UNROLLED for (size_t l = 0; l < K; l++)
+          EACH_LANE(b) Q[r * m + s][b] += A[r * K + l][b] * A[s * K + l][b];
     }
   lane fp;
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) {
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++) {
       const double *qrr = Q[r * m + r], *qss = Q[s * m + s], *qrs = Q[r * m + s];
       feature_product(K, k->c, B, r, B, s, fp);
       EACH_LANE(b) {
@@ -265,7 +272,7 @@ BATCH_INLINE void forward_moments(const phsim_reduced_batch *bt, block *k, size_
       /* the target is the online state (stop-gradient, no EMA): Bt = B */
       EACH_LANE(b) C[r * m + s][b] = k->kC[0][b] * fp[b];
     }
-  for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t j = 0; j < m; j++) {
     const double *qt = Q[j * m + j];
     feature_product(K, k->c, B, j, B, j, fp);
     EACH_LANE(b)
@@ -284,13 +291,13 @@ BATCH_INLINE void forward_correlations(const phsim_reduced_batch *bt, block *k, 
   lane *restrict rho = k->rho;
   double *restrict loss = k->loss[0], *restrict ok = k->ok[0];
   EACH_LANE(b) loss[b] = 0.0, ok[b] = 1.0;
-  for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t j = 0; j < m; j++) {
     lane n, dd;
     EACH_LANE(b) n[b] = 0.0, dd[b] = 0.0;
-    for (size_t r = 0; r < m; r++) {
+    UNROLLED for (size_t r = 0; r < m; r++) {
       lane em;
       EACH_LANE(b) em[b] = 0.0;
-      for (size_t s = 0; s < m; s++)
+      UNROLLED for (size_t s = 0; s < m; s++)
         EACH_LANE(b) em[b] += E[j * m + s][b] * M[s * m + r][b];
       EACH_LANE(b) {
         EM[j * m + r][b] = em[b];
@@ -327,21 +334,21 @@ BATCH_INLINE void backward_head(const phsim_reduced_batch *bt, block *k, size_t 
   lane *restrict barM = k->barM;
   /* with bn: gN_j = -2 / sqrt(D_j T_j) (the root of the forward pass: the
    * same double), gD_j = rho_j / D_j */
-  for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t j = 0; j < m; j++) {
     if (bt->bn)
       EACH_LANE(b) gN[j][b] = -2.0 / k->rootDT[j][b], gD[j][b] = k->rho[j][b] / k->D[j][b];
     else
       EACH_LANE(b) gN[j][b] = -2.0, gD[j][b] = 1.0;
   }
-  for (size_t j = 0; j < m; j++)
-    for (size_t r = 0; r < m; r++)
+  UNROLLED for (size_t j = 0; j < m; j++)
+    UNROLLED for (size_t r = 0; r < m; r++)
       EACH_LANE(b)
       gE[j * m + r][b] = gN[j][b] * C[r * m + j][b] + 2.0 * gD[j][b] * EM[j * m + r][b];
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) {
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++) {
       lane acc;
       EACH_LANE(b) acc[b] = 0.0;
-      for (size_t j = 0; j < m; j++)
+      UNROLLED for (size_t j = 0; j < m; j++)
         EACH_LANE(b) acc[b] += E[j * m + r][b] * gD[j][b] * E[j * m + s][b];
       EACH_LANE(b) barM[r * m + s][b] = acc[b];
     }
@@ -354,11 +361,11 @@ BATCH_INLINE void backward_weights(const phsim_reduced_batch *bt, block *k, size
   const lane *restrict E = k->E, *restrict A = k->A, *restrict B = k->B;
   const lane *restrict barM = k->barM, *restrict Q = k->Q, *restrict gN = k->gN;
   lane *restrict gA = k->gA, *restrict barQ = k->barQ, *restrict S = k->S;
-  for (size_t r = 0; r < m; r++)
-    for (size_t l = 0; l < K; l++) {
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t l = 0; l < K; l++) {
       lane fromC, fromM;
       EACH_LANE(b) fromC[b] = 0.0, fromM[b] = 0.0;
-      for (size_t j = 0; j < m; j++)
+      UNROLLED for (size_t j = 0; j < m; j++)
         EACH_LANE(b) {
           fromC[b] += gN[j][b] * E[j * m + r][b] * B[j * K + l][b];
           fromM[b] += barM[r * m + j][b] * B[j * K + l][b];
@@ -369,9 +376,9 @@ BATCH_INLINE void backward_weights(const phsim_reduced_batch *bt, block *k, size
                            (k->kC[0][b] * fromC[b] + k->kM1x2[0][b] * fromM[b]);
       }
     }
-  for (size_t i = 0; i < m * m; i++) EACH_LANE(b) barQ[i][b] = 0.0;
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++)
+  UNROLLED for (size_t i = 0; i < m * m; i++) EACH_LANE(b) barQ[i][b] = 0.0;
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++)
       EACH_LANE(b) {
         const double cm = k->nu1s6[0][b] * barM[r * m + s][b];
         const double qrr = Q[r * m + r][b], qss = Q[s * m + s][b], qrs = Q[r * m + s][b];
@@ -379,14 +386,15 @@ BATCH_INLINE void backward_weights(const phsim_reduced_batch *bt, block *k, size
         barQ[s * m + s][b] += cm * 9.0 * qrr * qrs;
         barQ[r * m + s][b] += cm * (9.0 * qrr * qss + 18.0 * qrs * qrs);
       }
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++)
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++)
       EACH_LANE(b) S[r * m + s][b] = barQ[r * m + s][b] + barQ[s * m + r][b];
-  for (size_t r = 0; r < m && bt->isotropic; r++)
-    for (size_t l = 0; l < K; l++) {
+  if (!bt->isotropic) return;
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t l = 0; l < K; l++) {
       lane acc;
       EACH_LANE(b) acc[b] = 0.0;
-      for (size_t s = 0; s < m; s++) EACH_LANE(b) acc[b] += S[r * m + s][b] * A[s * K + l][b];
+      UNROLLED for (size_t s = 0; s < m; s++) EACH_LANE(b) acc[b] += S[r * m + s][b] * A[s * K + l][b];
       EACH_LANE(b) gA[r * K + l][b] += acc[b];
     }
 }
@@ -408,44 +416,44 @@ BATCH_INLINE void eval_block(const phsim_reduced_batch *bt, block *k, size_t m,
  * lower triangle mirrored from the upper. */
 BATCH_INLINE void congruence(size_t m, const lane *restrict U, lane *restrict R,
                        lane *restrict tmp) {
-  for (size_t i = 0; i < m * m; i++) EACH_LANE(b) tmp[i][b] = 0.0;
-  for (size_t kk = 0; kk < m; kk++)
-    for (size_t i = 0; i < m; i++)
-      for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t i = 0; i < m * m; i++) EACH_LANE(b) tmp[i][b] = 0.0;
+  UNROLLED for (size_t kk = 0; kk < m; kk++)
+    UNROLLED for (size_t i = 0; i < m; i++)
+      UNROLLED for (size_t j = 0; j < m; j++) {
         /* the product in a loop of its own: a multiply inside the select
          * could trap, which keeps GCC from vectorising it */
         lane p;
         EACH_LANE(b) p[b] = U[i * m + kk][b] * R[kk * m + j][b];
         EACH_LANE(b) tmp[i * m + j][b] += U[i * m + kk][b] != 0.0 ? p[b] : 0.0;
       }
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t i = 0; i < m; i++)
+    UNROLLED for (size_t j = 0; j < m; j++) {
       lane acc;
       EACH_LANE(b) acc[b] = 0.0;
-      for (size_t kk = 0; kk < m; kk++)
+      UNROLLED for (size_t kk = 0; kk < m; kk++)
         EACH_LANE(b) acc[b] += tmp[i * m + kk][b] * U[j * m + kk][b];
       EACH_LANE(b) R[i * m + j][b] = acc[b];
     }
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < r; s++) EACH_LANE(b) R[r * m + s][b] = R[s * m + r][b];
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < r; s++) EACH_LANE(b) R[r * m + s][b] = R[s * m + r][b];
 }
 
 BATCH_INLINE void step_block(const phsim_reduced_batch *bt, block *k, size_t m,
                              size_t K) {
   const double *restrict eta = k->eta[0], *restrict eta_E = k->eta_E[0];
   lane *restrict A = k->A, *restrict U = k->U, *restrict E = k->E;
-  for (size_t j = 0; j < m * K; j++) EACH_LANE(b) A[j][b] -= eta[b] * k->gA[j][b];
+  UNROLLED for (size_t j = 0; j < m * K; j++) EACH_LANE(b) A[j][b] -= eta[b] * k->gA[j][b];
   /* U = I - eta S: S scaled by -eta (gsl_matrix_scale), then 1 added on
    * the diagonal */
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) {
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++) {
       EACH_LANE(b) U[r * m + s][b] = k->S[r * m + s][b] * -eta[b];
       if (r == s) EACH_LANE(b) U[r * m + s][b] += 1.0;
     }
   congruence(m, U, k->R, k->tmp);
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++)
-      if (phsim_head_trains(bt->head, r, s))
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++)
+      if (bt->trains[r * m + s])
         EACH_LANE(b) E[r * m + s][b] -= eta_E[b] * k->gE[r * m + s][b];
 }
 
@@ -547,12 +555,12 @@ BATCH_INLINE void record_turn(const phsim_reduced_batch *bt, block *k, size_t m,
   }
   if (bt->have > 1 && !turn_below_max(bt, k, nA, nAR, big))
     turn_exact(bt, k, nA, nAR, big, step);
-  for (size_t i = 0; i < bt->dim && bt->have > 0; i++) {
-    const double *restrict y = k->coord[i], *restrict x = k->x[i];
-    double *restrict dx = k->dx[i];
-    EACH_LANE(b) dx[b] = y[b] - x[b];
+  for (size_t i = 0; i < bt->dim; i++) {
+    const double *restrict y = k->coord[i];
+    double *restrict x = k->x[i], *restrict dx = k->dx[i];
+    if (bt->have > 0) EACH_LANE(b) dx[b] = y[b] - x[b];
+    EACH_LANE(b) x[b] = y[b];
   }
-  for (size_t i = 0; i < bt->dim; i++) EACH_LANE(b) k->x[i][b] = k->coord[i][b];
 }
 
 /* The loss's rise from the last step and the head's peak
@@ -570,8 +578,8 @@ BATCH_INLINE void record_rise_peak(block *k, size_t m, double step) {
     rise_at[b] = up ? step : rise_at[b];
     before[b] = loss[b];
   }
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t i = 0; i < m; i++)
+    UNROLLED for (size_t j = 0; j < m; j++) {
       const double *restrict e = k->E[i * m + j];
       EACH_LANE(b) {
         const double x = fabs(e[b] - (i == j ? 1.0 : 0.0));

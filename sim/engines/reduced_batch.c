@@ -73,7 +73,7 @@ typedef struct {
 struct phsim_reduced_batch {
   size_t n, m, K, dim, nblocks;
   int have;                      /* the turn's history: 0, 1 or 2 states */
-  double margin;                 /* turn_below_max's relative margin */
+  double margin;                 /* PHSIM_TURN_MARGIN(dim) */
   phsim_head head;
   int isotropic, bn;
   block *blocks;
@@ -162,7 +162,7 @@ phsim_reduced_batch *phsim_reduced_batch_alloc(const phsim_config *const *cfgs,
                               .head = cfgs[0]->head,
                               .isotropic = cfgs[0]->noise == PHSIM_NOISE_ISOTROPIC,
                               .bn = cfgs[0]->norm == PHSIM_NORM_BN,
-                              .margin = (4.0 * (double)dim + 64.0) * DBL_EPSILON};
+                              .margin = PHSIM_TURN_MARGIN(dim)};
   bt->blocks = calloc(bt->nblocks, sizeof *bt->blocks);
   bt->arena = calloc(bt->nblocks * per, sizeof *bt->arena);
   bt->coords = calloc(bt->nblocks * dim, sizeof *bt->coords);
@@ -498,17 +498,9 @@ BATCH_INLINE void turn_exact(const phsim_reduced_batch *bt, block *k, size_t nA,
 }
 
 /* Whether every live lane's turn is surely at most its largest so far
- * (then turn_exact would change nothing).  The same sums with each block's
- * 1 / big formed once, P~ and C~, are each within a relative (n + 5) u of
- * the exact value of the sums turn_exact forms, and those are too (n
- * coordinates, u = DBL_EPSILON / 2; below 1e-290 an underflow's absolute
- * error, which the 1e-290 covers; an overflow in either is an infinity,
- * which fails the test).  So C~ (1 + delta) + 1e-290 <= turn^2 P~ (1 - delta)
- * with delta = bt->margin = (4 n + 64) DBL_EPSILON (the rounding of this
- * test included) gives C <= turn^2 P for the exact sums, and then
- * sqrt(C / P) rounds to at most turn (sqrt(RN(turn^2)) = turn in binary
- * floating point: turn within [1e-100, 1e154], P~ >= 1e-200 > 0).  NaNs
- * fail every comparison, so such lanes take the exact sums. */
+ * (then turn_exact would change nothing): phsim_turn_surely_below on the
+ * sums with each block's 1 / big formed once (phsim_turn.h says why that
+ * is a proof). */
 BATCH_INLINE int turn_below_max(const phsim_reduced_batch *bt, const block *k,
                                 size_t nA, size_t nAR, const lane *big) {
   lane inv[2], prev, change, below;
@@ -529,9 +521,7 @@ BATCH_INLINE int turn_below_max(const phsim_reduced_batch *bt, const block *k,
       }
   }
   EACH_LANE(b) {
-    const double max = k->turn[0][b], lhs = change[b] * (1.0 + bt->margin) + 1e-290;
-    const double rhs = max * max * (prev[b] * (1.0 - bt->margin));
-    const int sure = (prev[b] >= 1e-200) & (max >= 1e-100) & (rhs <= DBL_MAX) & (lhs <= rhs);
+    const int sure = phsim_turn_surely_below(prev[b], change[b], k->turn[0][b], bt->margin);
     below[b] = (k->live[0][b] == 0.0) | sure;
   }
   int all = 1;

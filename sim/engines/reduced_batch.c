@@ -7,14 +7,17 @@
  * accumulated, so that each lane rounds exactly as a single run does.
  * Products the single run forms on the fly from per-run constants (nu1 s6,
  * 2 kM1, ...) are formed once per lane here: the same product, the same
- * double.  The lane loops have a constant trip count and restrict-qualified
- * operands, so the compiler vectorises them.  GCC does at -O2 only once
- * sqrt need not set errno (its value is the same: a negative D_j T_j is a
- * fault either way) and its cheapest cost model is relaxed (a vector loop
+ * double.  The lane loops (EACH_LANE) have a constant trip count, no
+ * branch, and lanes that never depend on each other (GCC ivdep: no alias
+ * checks; unroll 1: kept as loops, which the vectoriser takes, rather than
+ * unrolled into scalars first), so the compiler vectorises them.  GCC does
+ * at -O2 only once sqrt need not set errno (the Makefile's -fno-math-errno
+ * for this file: its value is the same, a negative D_j T_j is a fault
+ * either way) and its cheapest cost model is relaxed (a vector loop
  * computes each lane exactly as the scalar one); nothing here changes a
  * rounding. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-math-errno", "vect-cost-model=dynamic")
+#pragma GCC optimize("vect-cost-model=dynamic", "no-tree-loop-distribute-patterns")
 #endif
 #include "phsim_reduced_batch.h"
 
@@ -29,8 +32,24 @@
 #include "phsim_popgrad.h"
 #include "phsim_reduced_state.h"
 
+#if defined(__GNUC__)
+#define BATCH_INLINE static inline __attribute__((always_inline))
+#else
+#define BATCH_INLINE static inline
+#endif
+/* (-DPHSIM_NO_TARGET_CLONES builds the baseline alone: how the baseline's
+ * bits are checked on a machine with AVX2) */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    !defined(PHSIM_NO_TARGET_CLONES)
+#define BATCH_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define BATCH_CLONES
+#endif
+
 #define L PHSIM_BATCH_LANES
-#define EACH_LANE(b) for (size_t b = 0; b < L; b++)
+/* the loops over m and K: with m = K = 2 unrolled into straight code */
+#define UNROLLED _Pragma("GCC unroll 4")
+#define EACH_LANE(b) _Pragma("GCC ivdep") _Pragma("GCC unroll 1") for (size_t b = 0; b < L; b++)
 
 typedef double lane[L];
 
@@ -39,7 +58,7 @@ typedef struct {
   lane *A, *R, *E;               /* state: m x K, m x m, m x m (row-major) */
   lane *B, *Q, *M, *C, *EM;      /* forward: b = a^3, noise Gram, moments */
   lane *barM, *barQ, *S, *gA, *gE, *U, *tmp; /* backward and the step */
-  lane *T, *N, *D, *rho, *gN, *gD;           /* m */
+  lane *T, *N, *D, *rootDT, *rho, *gN, *gD;  /* m; rootDT: sqrt(D_j T_j) */
   lane *c;                                   /* K: c_l = pi_l alpha_l^6 */
   lane *kC, *kM1, *kM2, *kM1x2, *nu1s6, *nu2s6x15, *eta, *eta_E;
   lane *loss, *ok;               /* ok: 1 where the last eval is good */
@@ -54,9 +73,11 @@ typedef struct {
 struct phsim_reduced_batch {
   size_t n, m, K, dim, nblocks;
   int have;                      /* the turn's history: 0, 1 or 2 states */
+  double margin;                 /* PHSIM_TURN_MARGIN(dim) */
   phsim_head head;
   int isotropic, bn;
   block *blocks;
+  unsigned char *trains;         /* m x m: phsim_head_trains, formed once */
   lane *arena;
   double **coords;               /* every block's coord */
 };
@@ -75,19 +96,19 @@ int phsim_reduced_batch_fits(const phsim_config *a, const phsim_config *b) {
 /* Lanes per block: the state, the work, the per-run constants, the
  * records. */
 static size_t block_lanes(size_t m, size_t K, size_t dim) {
-  return 3 * m * K + 12 * m * m + 6 * m + K + 10 + 2 * dim + 9;
+  return 3 * m * K + 12 * m * m + 7 * m + K + 10 + 2 * dim + 9;
 }
 
 static void block_carve(block *k, lane *p, size_t m, size_t K, size_t dim) {
   lane **mk[] = {&k->A, &k->B, &k->gA};
   lane **mm[] = {&k->R, &k->E, &k->Q, &k->M, &k->C, &k->EM, &k->barM,
                  &k->barQ, &k->S, &k->gE, &k->U, &k->tmp};
-  lane **vm[] = {&k->T, &k->N, &k->D, &k->rho, &k->gN, &k->gD};
+  lane **vm[] = {&k->T, &k->N, &k->D, &k->rootDT, &k->rho, &k->gN, &k->gD};
   lane **one[] = {&k->kC, &k->kM1, &k->kM2, &k->kM1x2, &k->nu1s6,
                   &k->nu2s6x15, &k->eta, &k->eta_E, &k->loss, &k->ok};
   for (size_t i = 0; i < 3; i++, p += m * K) *mk[i] = p;
   for (size_t i = 0; i < 12; i++, p += m * m) *mm[i] = p;
-  for (size_t i = 0; i < 6; i++, p += m) *vm[i] = p;
+  for (size_t i = 0; i < 7; i++, p += m) *vm[i] = p;
   k->c = p;
   p += K;
   for (size_t i = 0; i < 10; i++, p++) *one[i] = p;
@@ -140,14 +161,17 @@ phsim_reduced_batch *phsim_reduced_batch_alloc(const phsim_config *const *cfgs,
                               .nblocks = (n + L - 1) / L,
                               .head = cfgs[0]->head,
                               .isotropic = cfgs[0]->noise == PHSIM_NOISE_ISOTROPIC,
-                              .bn = cfgs[0]->norm == PHSIM_NORM_BN};
+                              .bn = cfgs[0]->norm == PHSIM_NORM_BN,
+                              .margin = PHSIM_TURN_MARGIN(dim)};
   bt->blocks = calloc(bt->nblocks, sizeof *bt->blocks);
   bt->arena = calloc(bt->nblocks * per, sizeof *bt->arena);
   bt->coords = calloc(bt->nblocks * dim, sizeof *bt->coords);
-  if (bt->blocks == NULL || bt->arena == NULL || bt->coords == NULL) {
+  bt->trains = calloc(m * m, 1);
+  if (bt->blocks == NULL || bt->arena == NULL || bt->coords == NULL || bt->trains == NULL) {
     phsim_reduced_batch_free(bt);
     return NULL;
   }
+  for (size_t i = 0; i < m * m; i++) bt->trains[i] = phsim_head_trains(bt->head, i / m, i % m);
   for (size_t i = 0; i < bt->nblocks; i++) {
     block_carve(&bt->blocks[i], bt->arena + i * per, m, K, dim);
     bt->blocks[i].coord = bt->coords + i * dim;
@@ -165,6 +189,7 @@ void phsim_reduced_batch_free(phsim_reduced_batch *b) {
   free(b->blocks);
   free(b->arena);
   free(b->coords);
+  free(b->trains);
   free(b);
 }
 
@@ -212,30 +237,31 @@ double phsim_reduced_batch_rho(const phsim_reduced_batch *b, size_t i, size_t j)
 /* ---- forward (popgrad.c: forward) ------------------------------------- */
 
 /* out = sum_l c_l X_rl Y_sl, from 0.0, l ascending (feature_product). */
-static void feature_product(size_t K, const lane *c, const lane *X, size_t r,
+BATCH_INLINE void feature_product(size_t K, const lane *c, const lane *X, size_t r,
                             const lane *Y, size_t s, double *restrict out) {
   EACH_LANE(b) out[b] = 0.0;
-  for (size_t l = 0; l < K; l++)
+  UNROLLED for (size_t l = 0; l < K; l++)
     EACH_LANE(b) out[b] += c[l][b] * X[r * K + l][b] * Y[s * K + l][b];
 }
 
 /* B = A^3 entrywise, Q = R (+ A A^T for isotropic noise: noise_gram_entry),
  * then M, C and T. */
-static void forward_moments(const phsim_reduced_batch *bt, block *k) {
-  const size_t m = bt->m, K = bt->K;
+BATCH_INLINE void forward_moments(const phsim_reduced_batch *bt, block *k, size_t m,
+                                  size_t K) {
   const lane *restrict A = k->A, *restrict R = k->R;
   lane *restrict B = k->B, *restrict Q = k->Q, *restrict M = k->M;
   lane *restrict C = k->C, *restrict T = k->T;
-  for (size_t i = 0; i < m * K; i++) EACH_LANE(b) B[i][b] = A[i][b] * A[i][b] * A[i][b];
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) {
+  UNROLLED for (size_t i = 0; i < m * K; i++) EACH_LANE(b) B[i][b] = A[i][b] * A[i][b] * A[i][b];
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++) {
       EACH_LANE(b) Q[r * m + s][b] = R[r * m + s][b];
-      for (size_t l = 0; bt->isotropic && l < K; l++)
-        EACH_LANE(b) Q[r * m + s][b] += A[r * K + l][b] * A[s * K + l][b];
+      if (bt->isotropic)
+        UNROLLED for (size_t l = 0; l < K; l++)
+          EACH_LANE(b) Q[r * m + s][b] += A[r * K + l][b] * A[s * K + l][b];
     }
   lane fp;
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) {
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++) {
       const double *qrr = Q[r * m + r], *qss = Q[s * m + s], *qrs = Q[r * m + s];
       feature_product(K, k->c, B, r, B, s, fp);
       EACH_LANE(b) {
@@ -246,7 +272,7 @@ static void forward_moments(const phsim_reduced_batch *bt, block *k) {
       /* the target is the online state (stop-gradient, no EMA): Bt = B */
       EACH_LANE(b) C[r * m + s][b] = k->kC[0][b] * fp[b];
     }
-  for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t j = 0; j < m; j++) {
     const double *qt = Q[j * m + j];
     feature_product(K, k->c, B, j, B, j, fp);
     EACH_LANE(b)
@@ -257,20 +283,21 @@ static void forward_moments(const phsim_reduced_batch *bt, block *k) {
 /* EM = E M, N_j, D_j, rho_j, the loss, and which lanes are good: D_j, T_j
  * and D_j T_j within [DBL_MIN, DBL_MAX] (popgrad's tests, which say the
  * same), a finite loss within PHSIM_LOSS_EXPLODED (the engine's). */
-static void forward_correlations(const phsim_reduced_batch *bt, block *k) {
-  const size_t m = bt->m;
+BATCH_INLINE void forward_correlations(const phsim_reduced_batch *bt, block *k, size_t m,
+                                       size_t K) {
+  (void)K;
   const lane *restrict E = k->E, *restrict M = k->M, *restrict C = k->C;
   lane *restrict EM = k->EM, *restrict N = k->N, *restrict D = k->D;
   lane *restrict rho = k->rho;
   double *restrict loss = k->loss[0], *restrict ok = k->ok[0];
   EACH_LANE(b) loss[b] = 0.0, ok[b] = 1.0;
-  for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t j = 0; j < m; j++) {
     lane n, dd;
     EACH_LANE(b) n[b] = 0.0, dd[b] = 0.0;
-    for (size_t r = 0; r < m; r++) {
+    UNROLLED for (size_t r = 0; r < m; r++) {
       lane em;
       EACH_LANE(b) em[b] = 0.0;
-      for (size_t s = 0; s < m; s++)
+      UNROLLED for (size_t s = 0; s < m; s++)
         EACH_LANE(b) em[b] += E[j * m + s][b] * M[s * m + r][b];
       EACH_LANE(b) {
         EM[j * m + r][b] = em[b];
@@ -278,16 +305,20 @@ static void forward_correlations(const phsim_reduced_batch *bt, block *k) {
         dd[b] += em[b] * E[j * m + r][b];
       }
     }
+    /* (the tests with & rather than &&, the norm's branch outside the lane
+     * loop: the loops stay free of branches, which vectorising needs) */
     EACH_LANE(b) {
       const double t = k->T[j][b], dt = dd[b] * t;
-      const int good = dd[b] >= DBL_MIN && dd[b] <= DBL_MAX && t >= DBL_MIN &&
-                       t <= DBL_MAX && dt >= DBL_MIN && dt <= DBL_MAX;
+      const int good = (dd[b] >= DBL_MIN) & (dd[b] <= DBL_MAX) & (t >= DBL_MIN) &
+                       (t <= DBL_MAX) & (dt >= DBL_MIN) & (dt <= DBL_MAX);
       ok[b] = good ? ok[b] : 0.0;
       N[j][b] = n[b];
       D[j][b] = dd[b];
-      rho[j][b] = n[b] / sqrt(dt);
-      loss[b] += bt->bn ? 2.0 * (1.0 - rho[j][b]) : dd[b] - 2.0 * n[b] + t;
+      k->rootDT[j][b] = sqrt(dt);
+      rho[j][b] = n[b] / k->rootDT[j][b];
     }
+    if (bt->bn) EACH_LANE(b) loss[b] += 2.0 * (1.0 - rho[j][b]);
+    else EACH_LANE(b) loss[b] += dd[b] - 2.0 * n[b] + k->T[j][b];
   }
   EACH_LANE(b) ok[b] = fabs(loss[b]) <= PHSIM_LOSS_EXPLODED ? ok[b] : 0.0;
 }
@@ -295,26 +326,29 @@ static void forward_correlations(const phsim_reduced_batch *bt, block *k) {
 /* ---- backward (popgrad.c: backward) ------------------------------------ */
 
 /* gN, gD (gT is not needed with the stop-gradient), gE and barM. */
-static void backward_head(const phsim_reduced_batch *bt, block *k) {
-  const size_t m = bt->m;
+BATCH_INLINE void backward_head(const phsim_reduced_batch *bt, block *k, size_t m,
+                                size_t K) {
+  (void)K;
   const lane *restrict E = k->E, *restrict C = k->C, *restrict EM = k->EM;
   lane *restrict gN = k->gN, *restrict gD = k->gD, *restrict gE = k->gE;
   lane *restrict barM = k->barM;
-  for (size_t j = 0; j < m; j++)
-    EACH_LANE(b) {
-      const double dj = k->D[j][b], tj = k->T[j][b];
-      gN[j][b] = bt->bn ? -2.0 / sqrt(dj * tj) : -2.0;
-      gD[j][b] = bt->bn ? k->rho[j][b] / dj : 1.0;
-    }
-  for (size_t j = 0; j < m; j++)
-    for (size_t r = 0; r < m; r++)
+  /* with bn: gN_j = -2 / sqrt(D_j T_j) (the root of the forward pass: the
+   * same double), gD_j = rho_j / D_j */
+  UNROLLED for (size_t j = 0; j < m; j++) {
+    if (bt->bn)
+      EACH_LANE(b) gN[j][b] = -2.0 / k->rootDT[j][b], gD[j][b] = k->rho[j][b] / k->D[j][b];
+    else
+      EACH_LANE(b) gN[j][b] = -2.0, gD[j][b] = 1.0;
+  }
+  UNROLLED for (size_t j = 0; j < m; j++)
+    UNROLLED for (size_t r = 0; r < m; r++)
       EACH_LANE(b)
       gE[j * m + r][b] = gN[j][b] * C[r * m + j][b] + 2.0 * gD[j][b] * EM[j * m + r][b];
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++) {
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++) {
       lane acc;
       EACH_LANE(b) acc[b] = 0.0;
-      for (size_t j = 0; j < m; j++)
+      UNROLLED for (size_t j = 0; j < m; j++)
         EACH_LANE(b) acc[b] += E[j * m + r][b] * gD[j][b] * E[j * m + s][b];
       EACH_LANE(b) barM[r * m + s][b] = acc[b];
     }
@@ -322,16 +356,16 @@ static void backward_head(const phsim_reduced_batch *bt, block *k) {
 
 /* gA from C and M; barQ by the product rule; S = barQ + barQ^T; the
  * isotropic S A term. */
-static void backward_weights(const phsim_reduced_batch *bt, block *k) {
-  const size_t m = bt->m, K = bt->K;
+BATCH_INLINE void backward_weights(const phsim_reduced_batch *bt, block *k, size_t m,
+                                   size_t K) {
   const lane *restrict E = k->E, *restrict A = k->A, *restrict B = k->B;
   const lane *restrict barM = k->barM, *restrict Q = k->Q, *restrict gN = k->gN;
   lane *restrict gA = k->gA, *restrict barQ = k->barQ, *restrict S = k->S;
-  for (size_t r = 0; r < m; r++)
-    for (size_t l = 0; l < K; l++) {
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t l = 0; l < K; l++) {
       lane fromC, fromM;
       EACH_LANE(b) fromC[b] = 0.0, fromM[b] = 0.0;
-      for (size_t j = 0; j < m; j++)
+      UNROLLED for (size_t j = 0; j < m; j++)
         EACH_LANE(b) {
           fromC[b] += gN[j][b] * E[j * m + r][b] * B[j * K + l][b];
           fromM[b] += barM[r * m + j][b] * B[j * K + l][b];
@@ -342,9 +376,9 @@ static void backward_weights(const phsim_reduced_batch *bt, block *k) {
                            (k->kC[0][b] * fromC[b] + k->kM1x2[0][b] * fromM[b]);
       }
     }
-  for (size_t i = 0; i < m * m; i++) EACH_LANE(b) barQ[i][b] = 0.0;
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++)
+  UNROLLED for (size_t i = 0; i < m * m; i++) EACH_LANE(b) barQ[i][b] = 0.0;
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++)
       EACH_LANE(b) {
         const double cm = k->nu1s6[0][b] * barM[r * m + s][b];
         const double qrr = Q[r * m + r][b], qss = Q[s * m + s][b], qrs = Q[r * m + s][b];
@@ -352,26 +386,25 @@ static void backward_weights(const phsim_reduced_batch *bt, block *k) {
         barQ[s * m + s][b] += cm * 9.0 * qrr * qrs;
         barQ[r * m + s][b] += cm * (9.0 * qrr * qss + 18.0 * qrs * qrs);
       }
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < m; s++)
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++)
       EACH_LANE(b) S[r * m + s][b] = barQ[r * m + s][b] + barQ[s * m + r][b];
-  for (size_t r = 0; r < m && bt->isotropic; r++)
-    for (size_t l = 0; l < K; l++) {
+  if (!bt->isotropic) return;
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t l = 0; l < K; l++) {
       lane acc;
       EACH_LANE(b) acc[b] = 0.0;
-      for (size_t s = 0; s < m; s++) EACH_LANE(b) acc[b] += S[r * m + s][b] * A[s * K + l][b];
+      UNROLLED for (size_t s = 0; s < m; s++) EACH_LANE(b) acc[b] += S[r * m + s][b] * A[s * K + l][b];
       EACH_LANE(b) gA[r * K + l][b] += acc[b];
     }
 }
 
-void phsim_reduced_batch_eval(phsim_reduced_batch *bt) {
-  for (size_t i = 0; i < bt->nblocks; i++) {
-    block *k = &bt->blocks[i];
-    forward_moments(bt, k);
-    forward_correlations(bt, k);
-    backward_head(bt, k);
-    backward_weights(bt, k);
-  }
+BATCH_INLINE void eval_block(const phsim_reduced_batch *bt, block *k, size_t m,
+                             size_t K) {
+  forward_moments(bt, k, m, K);
+  forward_correlations(bt, k, m, K);
+  backward_head(bt, k, m, K);
+  backward_weights(bt, k, m, K);
 }
 
 /* ---- the step (reduced.c: phsim_reduced_step) -------------------------- */
@@ -381,110 +414,166 @@ void phsim_reduced_batch_eval(phsim_reduced_batch *bt) {
  * adding +0.0 reproduces: the sums start at +0.0 and are never -0.0), then
  * R = tmp U^T (NoTrans, Trans: each entry one sum over k from 0.0), then the
  * lower triangle mirrored from the upper. */
-static void congruence(size_t m, const lane *restrict U, lane *restrict R,
+BATCH_INLINE void congruence(size_t m, const lane *restrict U, lane *restrict R,
                        lane *restrict tmp) {
-  for (size_t i = 0; i < m * m; i++) EACH_LANE(b) tmp[i][b] = 0.0;
-  for (size_t kk = 0; kk < m; kk++)
-    for (size_t i = 0; i < m; i++)
-      for (size_t j = 0; j < m; j++)
-        EACH_LANE(b) {
-          const double u = U[i * m + kk][b];
-          tmp[i * m + j][b] += u != 0.0 ? u * R[kk * m + j][b] : 0.0;
-        }
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t i = 0; i < m * m; i++) EACH_LANE(b) tmp[i][b] = 0.0;
+  UNROLLED for (size_t kk = 0; kk < m; kk++)
+    UNROLLED for (size_t i = 0; i < m; i++)
+      UNROLLED for (size_t j = 0; j < m; j++) {
+        /* the product in a loop of its own: a multiply inside the select
+         * could trap, which keeps GCC from vectorising it */
+        lane p;
+        EACH_LANE(b) p[b] = U[i * m + kk][b] * R[kk * m + j][b];
+        EACH_LANE(b) tmp[i * m + j][b] += U[i * m + kk][b] != 0.0 ? p[b] : 0.0;
+      }
+  UNROLLED for (size_t i = 0; i < m; i++)
+    UNROLLED for (size_t j = 0; j < m; j++) {
       lane acc;
       EACH_LANE(b) acc[b] = 0.0;
-      for (size_t kk = 0; kk < m; kk++)
+      UNROLLED for (size_t kk = 0; kk < m; kk++)
         EACH_LANE(b) acc[b] += tmp[i * m + kk][b] * U[j * m + kk][b];
       EACH_LANE(b) R[i * m + j][b] = acc[b];
     }
-  for (size_t r = 0; r < m; r++)
-    for (size_t s = 0; s < r; s++) EACH_LANE(b) R[r * m + s][b] = R[s * m + r][b];
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < r; s++) EACH_LANE(b) R[r * m + s][b] = R[s * m + r][b];
 }
 
-void phsim_reduced_batch_step(phsim_reduced_batch *bt) {
-  const size_t m = bt->m, K = bt->K;
-  for (size_t i = 0; i < bt->nblocks; i++) {
-    block *k = &bt->blocks[i];
-    const double *restrict eta = k->eta[0], *restrict eta_E = k->eta_E[0];
-    lane *restrict A = k->A, *restrict U = k->U, *restrict E = k->E;
-    for (size_t j = 0; j < m * K; j++) EACH_LANE(b) A[j][b] -= eta[b] * k->gA[j][b];
-    /* U = I - eta S: S scaled by -eta (gsl_matrix_scale), then 1 added on
-     * the diagonal */
-    for (size_t r = 0; r < m; r++)
-      for (size_t s = 0; s < m; s++) {
-        EACH_LANE(b) U[r * m + s][b] = k->S[r * m + s][b] * -eta[b];
-        if (r == s) EACH_LANE(b) U[r * m + s][b] += 1.0;
-      }
-    congruence(m, U, k->R, k->tmp);
-    for (size_t r = 0; r < m; r++)
-      for (size_t s = 0; s < m; s++)
-        if (phsim_head_trains(bt->head, r, s))
-          EACH_LANE(b) E[r * m + s][b] -= eta_E[b] * k->gE[r * m + s][b];
-  }
+BATCH_INLINE void step_block(const phsim_reduced_batch *bt, block *k, size_t m,
+                             size_t K) {
+  const double *restrict eta = k->eta[0], *restrict eta_E = k->eta_E[0];
+  lane *restrict A = k->A, *restrict U = k->U, *restrict E = k->E;
+  UNROLLED for (size_t j = 0; j < m * K; j++) EACH_LANE(b) A[j][b] -= eta[b] * k->gA[j][b];
+  /* U = I - eta S: S scaled by -eta (gsl_matrix_scale), then 1 added on
+   * the diagonal */
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++) {
+      EACH_LANE(b) U[r * m + s][b] = k->S[r * m + s][b] * -eta[b];
+      if (r == s) EACH_LANE(b) U[r * m + s][b] += 1.0;
+    }
+  congruence(m, U, k->R, k->tmp);
+  UNROLLED for (size_t r = 0; r < m; r++)
+    UNROLLED for (size_t s = 0; s < m; s++)
+      if (bt->trains[r * m + s])
+        EACH_LANE(b) E[r * m + s][b] -= eta_E[b] * k->gE[r * m + s][b];
 }
 
 /* ---- what engine.c records every step, lane by lane --------------------- */
 
-/* The turn (fidelity.c: phsim_turn_update) at `step`: the state packed in
- * phsim_reduced_pack's order against the last, scaled per block (A: its
- * largest |a|, from 1e-300; R: its largest |entry|; E: 1), the two sums in
- * that order.  fmax(big, v) is v > big ? v : big here: big > 0 is never NaN,
- * and a NaN v leaves big either way. */
-static void record_turn(const phsim_reduced_batch *bt, block *k, double step) {
-  const size_t ends[2] = {bt->m * bt->K, bt->m * bt->K + bt->m * (bt->m + 1) / 2};
-  lane big[3], prev, change;
-  EACH_LANE(b) big[0][b] = 1e-300, big[1][b] = 1e-300, big[2][b] = 1.0;
+/* The turn (turn.c: phsim_turn_update) at `step`, its sums exactly as
+ * there: the state packed in phsim_reduced_pack's order against the last,
+ * scaled per block (big: A's largest |a|, from 1e-300; R's largest |entry|;
+ * E's scale is 1, and dividing by 1 is exact), the two sums in that order.
+ * A lane's largest turn changes only where the turn is new: where
+ * turn_below_max shows that no lane's can be, these sums and their two
+ * divisions per coordinate are not formed at all. */
+BATCH_INLINE void turn_exact(const phsim_reduced_batch *bt, block *k, size_t nA,
+                             size_t nAR, const lane *big, double step) {
+  lane prev, change;
   EACH_LANE(b) prev[b] = 0.0, change[b] = 0.0;
-  for (size_t i = 0; i < ends[1]; i++) {
-    const double *restrict y = k->coord[i];
-    double *restrict g = big[i < ends[0] ? 0 : 1];
-    EACH_LANE(b) g[b] = fabs(y[b]) > g[b] ? fabs(y[b]) : g[b];
-  }
-  for (size_t i = 0; i < bt->dim && bt->have > 0; i++) {
-    const double *restrict y = k->coord[i], *restrict s = big[i < ends[0] ? 0 : i < ends[1] ? 1 : 2];
-    double *restrict x = k->x[i], *restrict dx = k->dx[i];
-    EACH_LANE(b) {
-      const double d = y[b] - x[b], old = bt->have > 1 ? dx[b] : 0.0;
-      prev[b] += (old / s[b]) * (old / s[b]);
-      change[b] += ((d - old) / s[b]) * ((d - old) / s[b]);
-      dx[b] = d;
+  for (size_t i = 0; i < bt->dim; i++) {
+    const double *restrict y = k->coord[i], *restrict x = k->x[i], *restrict old = k->dx[i];
+    if (i < nAR) {
+      const double *restrict s = big[i >= nA];
+      EACH_LANE(b) {
+        const double d = y[b] - x[b];
+        prev[b] += (old[b] / s[b]) * (old[b] / s[b]);
+        change[b] += ((d - old[b]) / s[b]) * ((d - old[b]) / s[b]);
+      }
+    } else {
+      EACH_LANE(b) {
+        const double d = y[b] - x[b];
+        prev[b] += old[b] * old[b];
+        change[b] += (d - old[b]) * (d - old[b]);
+      }
     }
   }
-  for (size_t i = 0; i < bt->dim; i++) EACH_LANE(b) k->x[i][b] = k->coord[i][b];
-  if (bt->have < 2) return;
   double *restrict turn = k->turn[0], *restrict at = k->turn_step[0];
   EACH_LANE(b) {
     const double t = sqrt(change[b] / prev[b]);
-    const int up = k->live[0][b] != 0.0 && sqrt(prev[b]) > PHSIM_TURN_MIN_STEP && !(t <= turn[b]);
+    const int up = (k->live[0][b] != 0.0) & (sqrt(prev[b]) > PHSIM_TURN_MIN_STEP) &
+                   !(t <= turn[b]);
     turn[b] = up ? t : turn[b];
     at[b] = up ? step : at[b];
+  }
+}
+
+/* Whether every live lane's turn is surely at most its largest so far
+ * (then turn_exact would change nothing): phsim_turn_surely_below on the
+ * sums with each block's 1 / big formed once (phsim_turn.h says why that
+ * is a proof). */
+BATCH_INLINE int turn_below_max(const phsim_reduced_batch *bt, const block *k,
+                                size_t nA, size_t nAR, const lane *big) {
+  lane inv[2], prev, change, below;
+  EACH_LANE(b) inv[0][b] = 1.0 / big[0][b], inv[1][b] = 1.0 / big[1][b];
+  EACH_LANE(b) prev[b] = 0.0, change[b] = 0.0;
+  for (size_t i = 0; i < bt->dim; i++) {
+    const double *restrict y = k->coord[i], *restrict x = k->x[i], *restrict old = k->dx[i];
+    const double *restrict s = i < nAR ? inv[i >= nA] : NULL;
+    if (s != NULL)
+      EACH_LANE(b) {
+        const double p = old[b] * s[b], c = (y[b] - x[b] - old[b]) * s[b];
+        prev[b] += p * p, change[b] += c * c;
+      }
+    else
+      EACH_LANE(b) {
+        const double c = y[b] - x[b] - old[b];
+        prev[b] += old[b] * old[b], change[b] += c * c;
+      }
+  }
+  EACH_LANE(b) {
+    const int sure = phsim_turn_surely_below(prev[b], change[b], k->turn[0][b], bt->margin);
+    below[b] = (k->live[0][b] == 0.0) | sure;
+  }
+  int all = 1;
+  for (size_t b = 0; b < L; b++) all &= below[b] != 0.0;
+  return all;
+}
+
+/* What engine.c's turn records after `step`: the largest turn (from the
+ * third state on), then the step and the state kept for the next. */
+BATCH_INLINE void record_turn(const phsim_reduced_batch *bt, block *k, size_t m,
+                              size_t K, double step) {
+  const size_t nA = m * K, nAR = nA + m * (m + 1) / 2;
+  lane big[2];
+  /* fmax(big, v) is v > big ? v : big here: big > 0 is never NaN, and a
+   * NaN v leaves big either way */
+  EACH_LANE(b) big[0][b] = 1e-300, big[1][b] = 1e-300;
+  for (size_t i = 0; i < nAR; i++) {
+    const double *restrict y = k->coord[i];
+    double *restrict g = big[i >= nA];
+    EACH_LANE(b) g[b] = fabs(y[b]) > g[b] ? fabs(y[b]) : g[b];
+  }
+  if (bt->have > 1 && !turn_below_max(bt, k, nA, nAR, big))
+    turn_exact(bt, k, nA, nAR, big, step);
+  for (size_t i = 0; i < bt->dim; i++) {
+    const double *restrict y = k->coord[i];
+    double *restrict x = k->x[i], *restrict dx = k->dx[i];
+    if (bt->have > 0) EACH_LANE(b) dx[b] = y[b] - x[b];
+    EACH_LANE(b) x[b] = y[b];
   }
 }
 
 /* The loss's rise from the last step and the head's peak
  * (phsim_head_peak_update: max |E_ij - delta_ij|, the first step it was
  * reached). */
-static void record_rise_peak(const phsim_reduced_batch *bt, block *k, double step) {
-  const size_t m = bt->m;
+BATCH_INLINE void record_rise_peak(block *k, size_t m, double step) {
   const double *restrict live = k->live[0], *restrict loss = k->loss[0];
   double *restrict before = k->before[0], *restrict rise = k->rise[0];
   double *restrict rise_at = k->rise_step[0], *restrict peak = k->peak[0];
   double *restrict peak_at = k->peak_step[0];
   EACH_LANE(b) {
     const double r = loss[b] - before[b];
-    const int up = live[b] != 0.0 && r > rise[b];
+    const int up = (live[b] != 0.0) & (r > rise[b]);
     rise[b] = up ? r : rise[b];
     rise_at[b] = up ? step : rise_at[b];
     before[b] = loss[b];
   }
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < m; j++) {
+  UNROLLED for (size_t i = 0; i < m; i++)
+    UNROLLED for (size_t j = 0; j < m; j++) {
       const double *restrict e = k->E[i * m + j];
       EACH_LANE(b) {
         const double x = fabs(e[b] - (i == j ? 1.0 : 0.0));
-        const int up = live[b] != 0.0 && x > peak[b];
+        const int up = (live[b] != 0.0) & (x > peak[b]);
         peak[b] = up ? x : peak[b];
         peak_at[b] = up ? step : peak_at[b];
       }
@@ -492,29 +581,62 @@ static void record_rise_peak(const phsim_reduced_batch *bt, block *k, double ste
 }
 
 /* Lanes whose evaluation at `step` faulted stop; how many did. */
-static size_t retire_faulted(block *k, double step) {
-  size_t n = 0;
-  EACH_LANE(b) if (k->live[0][b] != 0.0 && k->ok[0][b] != 1.0) {
-    k->live[0][b] = 0.0;
-    k->fault_step[0][b] = step;
-    n++;
+BATCH_INLINE size_t retire_faulted(block *k, double step) {
+  double *restrict live = k->live[0], *restrict at = k->fault_step[0];
+  lane fault;
+  EACH_LANE(b) {
+    const int f = (live[b] != 0.0) & (k->ok[0][b] != 1.0);
+    fault[b] = f;
+    at[b] = f ? step : at[b];
+    live[b] = f ? 0.0 : live[b];
   }
+  size_t n = 0;
+  for (size_t b = 0; b < L; b++) n += fault[b] != 0.0;
   return n;
 }
 
-/* Every block's records after the evaluation at `step`; lanes that faulted
- * there retired (their count). */
-static size_t record_all(phsim_reduced_batch *bt, unsigned long step) {
-  size_t faulted = 0;
-  for (size_t i = 0; i < bt->nblocks; i++) {
-    block *k = &bt->blocks[i];
-    faulted += retire_faulted(k, (double)step);
-    record_rise_peak(bt, k, (double)step);
-    record_turn(bt, k, (double)step);
-  }
-  bt->have += bt->have < 2;
+/* ---- the drivers --------------------------------------------------------- */
+
+/* What blocks_do does to each block, in this order. */
+enum { DO_STEP = 1, DO_EVAL = 2, DO_RECORD = 4 };
+
+/* Block k's step, evaluation and records after the evaluation at `step`
+ * (as `what` says); how many of its lanes faulted there (retired). */
+BATCH_INLINE size_t block_do(const phsim_reduced_batch *bt, block *k, size_t m,
+                             size_t K, int what, double step) {
+  if (what & DO_STEP) step_block(bt, k, m, K);
+  if (what & DO_EVAL) eval_block(bt, k, m, K);
+  if (!(what & DO_RECORD)) return 0;
+  const size_t faulted = retire_faulted(k, step);
+  record_rise_peak(k, m, step);
+  record_turn(bt, k, m, K, step);
   return faulted;
 }
+
+/* block_do over every block, one block at a time (its lanes stay in the
+ * cache from the step to the records).  Compiled once for m = K = 2 (the
+ * loops over m and K unrolled: E4 and the defaults) and once for any m, K;
+ * and each of those for AVX2 (4 lanes a vector) besides the baseline
+ * (SSE2, 2), chosen when the program loads by what the processor has.
+ * Vector width changes no rounding: a lane sees the same operations either
+ * way, and -std=c11 keeps GCC from contracting a * b + c into a fused
+ * multiply-add (-ffp-contract=off; the AVX2 clone has no FMA anyway). */
+BATCH_CLONES static size_t blocks_do(phsim_reduced_batch *bt, int what,
+                                     unsigned long step) {
+  size_t faulted = 0;
+  if (bt->m == 2 && bt->K == 2)
+    for (size_t i = 0; i < bt->nblocks; i++)
+      faulted += block_do(bt, &bt->blocks[i], 2, 2, what, (double)step);
+  else
+    for (size_t i = 0; i < bt->nblocks; i++)
+      faulted += block_do(bt, &bt->blocks[i], bt->m, bt->K, what, (double)step);
+  if (what & DO_RECORD) bt->have += bt->have < 2;
+  return faulted;
+}
+
+void phsim_reduced_batch_eval(phsim_reduced_batch *bt) { blocks_do(bt, DO_EVAL, 0); }
+
+void phsim_reduced_batch_step(phsim_reduced_batch *bt) { blocks_do(bt, DO_STEP, 0); }
 
 void phsim_reduced_batch_start(phsim_reduced_batch *bt) {
   for (size_t i = 0; i < bt->nblocks; i++) {
@@ -527,16 +649,14 @@ void phsim_reduced_batch_start(phsim_reduced_batch *bt) {
     block *k = &bt->blocks[i];
     EACH_LANE(b) k->before[0][b] = k->loss[0][b];
   }
-  record_all(bt, 0);
+  blocks_do(bt, DO_RECORD, 0);
 }
 
 int phsim_reduced_batch_advance(phsim_reduced_batch *bt, unsigned long from,
                                 unsigned long to, unsigned long *reached) {
   for (unsigned long s = from + 1; s <= to; s++) {
-    phsim_reduced_batch_step(bt);
-    phsim_reduced_batch_eval(bt);
     *reached = s;
-    if (record_all(bt, s) > 0) return PHSIM_ENUM;
+    if (blocks_do(bt, DO_STEP | DO_EVAL | DO_RECORD, s) > 0) return PHSIM_ENUM;
     /* the stop flag, polled every step as phsim_engine_advance does */
     if (s < to && phsim_interrupted()) return PHSIM_EINTR;
   }

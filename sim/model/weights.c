@@ -52,6 +52,16 @@ void phsim_weights_gram(const gsl_matrix *W, size_t K, gsl_matrix *R) {
 #define PERP_INLINE static inline
 #define PERP_NO_SLP
 #endif
+/* perp_chunk's loop over columns in AVX2 (4 a vector) where the processor
+ * has it, chosen when the program loads; SSE2 (2) otherwise.  No rounding
+ * changes: -std=c11 keeps GCC from fusing a multiply and an add
+ * (-ffp-contract=off), and the AVX2 clone has no FMA. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    !defined(PHSIM_NO_TARGET_CLONES)
+#define PERP_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PERP_CLONES
+#endif
 
 /* One column of C = B - eta S B (S symmetric, upper triangle read), each
  * entry with the operations of gslcblas's dsymm (Left, Upper, beta = 1,
@@ -92,11 +102,54 @@ static void gram_unpack(const double *gram, gsl_matrix *R) {
     }
 }
 
+/* Column j of W stepped into c (and of Wt moved into b, with target). */
+PERP_INLINE void perp_column(size_t m, int step, int target, const double *restrict S,
+                             double alpha, double ema, double *restrict W, size_t tdw,
+                             double *restrict Wt, size_t tdt, size_t j, double *restrict b,
+                             double *restrict scaled, double *restrict c) {
+  for (size_t r = 0; r < m; r++) c[r] = b[r] = W[r * tdw + j];
+  if (step) step_column(m, S, m, alpha, b, scaled, c);
+  for (size_t r = 0; r < m; r++) W[r * tdw + j] = c[r];
+  if (!target) return;
+  /* the EMA target, entry by entry as phsim_ema_update */
+  for (size_t r = 0; r < m; r++) {
+    b[r] = ema * Wt[r * tdt + j] + (1.0 - ema) * c[r];
+    Wt[r * tdt + j] = b[r];
+  }
+}
+
+/* PERP_CHUNK columns from j side by side (m <= PERP_REG_M): each as
+ * perp_column, in a loop over the columns which the compiler vectorises
+ * (the columns are independent, a vector lane computes its column with the
+ * scalar's operations), the Gram sums' products into prod (prod_t).  The
+ * caller adds them column by column: dsyrk's order, the one chain per sum
+ * that bounds the pass. */
+#define PERP_CHUNK 16
+PERP_INLINE void perp_chunk(size_t m, int step, int target, const double *restrict S,
+                            double alpha, double ema, double *restrict W, size_t tdw,
+                            double *restrict Wt, size_t tdt, size_t j,
+                            double (*restrict prod)[PERP_CHUNK],
+                            double (*restrict prod_t)[PERP_CHUNK]) {
+#if defined(__GNUC__)
+#pragma GCC ivdep
+#endif
+  for (size_t q = 0; q < PERP_CHUNK; q++) {
+    double b[PERP_REG_M], scaled[PERP_REG_M], c[PERP_REG_M];
+    perp_column(m, step, target, S, alpha, ema, W, tdw, Wt, tdt, j + q, b, scaled, c);
+    for (size_t r = 0, p = 0; r < m; r++)
+      for (size_t s = r; s < m; s++, p++) {
+        prod[p][q] = c[r] * c[s];
+        if (target) prod_t[p][q] = b[r] * b[s];
+      }
+  }
+}
+
 /* The pass over columns K.. of W (and Wt), its Gram sums packed into
  * sums (R's, then Rt's).  Inlined with a constant m <= PERP_REG_M, its
  * vectors are local arrays indexed by constants, which the compiler keeps
- * in registers; otherwise they live in work.  step (eta != 0) and target
- * (Wt given) are constants too, so the loop carries no branch. */
+ * in registers, and the columns go PERP_CHUNK at a time (perp_chunk);
+ * otherwise they live in work, one column at a time.  step (eta != 0) and
+ * target (Wt given) are constants too, so the loop carries no branch. */
 PERP_INLINE void perp_pass(size_t m, int step, int target,
                            const phsim_perp_step_args *a,
                            double *restrict work, double *restrict sums) {
@@ -114,18 +167,20 @@ PERP_INLINE void perp_pass(size_t m, int step, int target,
   double *restrict Wt = target ? a->Wt->data : NULL;
   const size_t tdw = a->W->tda, tdt = target ? a->Wt->tda : 0, d = a->W->size2;
   const double alpha = -a->eta, ema = a->ema;
-  for (size_t j = a->K; j < d; j++) {
-    for (size_t r = 0; r < m; r++) c[r] = b[r] = W[r * tdw + j];
-    if (step) step_column(m, S, m, alpha, b, scaled, c);
-    for (size_t r = 0; r < m; r++) W[r * tdw + j] = c[r];
+  size_t j = a->K;
+  for (; small && j + PERP_CHUNK <= d; j += PERP_CHUNK) {
+    double prod[PERP_REG_TRI][PERP_CHUNK], prod_t[PERP_REG_TRI][PERP_CHUNK];
+    perp_chunk(m, step, target, S, alpha, ema, W, tdw, Wt, tdt, j, prod, prod_t);
+    for (size_t q = 0; q < PERP_CHUNK; q++)
+      for (size_t p = 0; p < tri; p++) {
+        gram[p] += prod[p][q];
+        if (target) gram_t[p] += prod_t[p][q];
+      }
+  }
+  for (; j < d; j++) {
+    perp_column(m, step, target, S, alpha, ema, W, tdw, Wt, tdt, j, b, scaled, c);
     gram_add_column(m, c, gram);
-    if (!target) continue;
-    /* the EMA target, entry by entry as phsim_ema_update */
-    for (size_t r = 0; r < m; r++) {
-      b[r] = ema * Wt[r * tdt + j] + (1.0 - ema) * c[r];
-      Wt[r * tdt + j] = b[r];
-    }
-    gram_add_column(m, b, gram_t);
+    if (target) gram_add_column(m, b, gram_t);
   }
   for (size_t p = 0; p < tri; p++) sums[p] = gram[p], sums[tri + p] = gram_t[p];
 }
@@ -147,7 +202,7 @@ PERP_INLINE void perp_variants(size_t m, const phsim_perp_step_args *a,
 
 size_t phsim_perp_step_work(size_t m) { return 3 * m + 2 * m * (m + 1) + m * m; }
 
-PERP_NO_SLP void phsim_perp_step(const phsim_perp_step_args *a, double *work) {
+PERP_CLONES PERP_NO_SLP void phsim_perp_step(const phsim_perp_step_args *a, double *work) {
   const size_t m = a->W->size1, tri = m * (m + 1) / 2;
   double *sums = work + phsim_perp_step_work(m) - 2 * tri;
   switch (m) {

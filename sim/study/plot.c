@@ -75,12 +75,16 @@ static int exists(const char *dir, const char *name) {
 
 /* A gnuplot string literal of any bytes: double quotes, every byte other
  * than [A-Za-z0-9/._=, -] as an octal escape.  No quote, backquote, '@',
- * '$', backslash or newline of the datum reaches gnuplot's parser. */
+ * '$', backslash or newline of the datum reaches gnuplot's parser.  The
+ * escape has four digits, \0ooo: gnuplot reads up to four digits after a
+ * backslash when the first is 0 (three otherwise), so "\053" followed by
+ * the digit 0 was read as \0530 ('X': "1e+02" became "1eX2"); after four
+ * digits it stops, whatever follows. */
 static void gp_literal(FILE *fp, const char *value) {
   fputc('"', fp);
   for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
     if (isalnum(*p) || strchr("/._=, -", *p) != NULL) fputc(*p, fp);
-    else fprintf(fp, "\\%03o", *p);
+    else fprintf(fp, "\\0%03o", *p);
   }
   fputc('"', fp);
 }

@@ -711,6 +711,27 @@ static int heat_files(const plot_job *j, const sweep_data *d, const heat_metric 
   return close_checked(tics, path, err);
 }
 
+/* The budget in the caption: one number when every run had the same, else
+ * the rule (preset paper: it follows d and eta) and its range. */
+static void heat_budget(gp_vars *v, const sweep_data *d) {
+  double lo = (double)d->s.base.steps, hi = lo;
+  for (size_t r = 0, first = 1; r < d->nrows; r++) {
+    const double x = d->rows[r].steps; /* the run's own budget (sweep.csv) */
+    if (isnan(x)) continue;
+    if (first || x < lo) lo = x;
+    if (first || x > hi) hi = x;
+    first = 0;
+  }
+  char buf[200];
+  if (lo == hi)
+    snprintf(buf, sizeof buf, "budget %.3g steps (t = η·steps = %.3g)", lo, lo * d->s.base.eta);
+  else if (d->s.base.preset == PHSIM_PRESET_PAPER)
+    snprintf(buf, sizeof buf, "budget (5 d^2 + 10^{10})/η steps per cell, %.2g to %.2g", lo, hi);
+  else
+    snprintf(buf, sizeof buf, "budget %.2g to %.2g steps per cell", lo, hi);
+  gp_str(v, "budget_", buf);
+}
+
 /* Runs per cell (the seed grid), the budget, what was left out. */
 static void heat_vars(gp_vars *v, const sweep_data *d, const heat_cells *hc, size_t ncells) {
   size_t seeds = 1;
@@ -724,8 +745,7 @@ static void heat_vars(gp_vars *v, const sweep_data *d, const heat_cells *hc, siz
   axis_ratio(d, &d->s.grids[d->key[1]], ly);
   gp_str(v, "ylabel_", ly);
   gp_int(v, "nseeds", (long long)seeds);
-  gp_int(v, "steps", (long long)d->s.base.steps);
-  gp_num(v, "eta", d->s.base.eta);
+  heat_budget(v, d);
   gp_int(v, "unfaithful", (long long)unf);
 }
 

@@ -496,6 +496,26 @@ static int series_write(const plot_job *j, const scale_fig *F, int k, series *S,
   if (close_checked(runs, rpath, err) != PHSIM_OK) st = PHSIM_EIO;
   return st;
 }
+/* The budget for a caption: one number when every run had the same, else
+ * the rule (preset paper: it follows d and eta) and its range; each run's
+ * own budget is sweep.csv's steps. */
+static void budget_text(const sweep_data *d, char *buf, size_t n) {
+  double lo = (double)d->s.base.steps, hi = lo;
+  for (size_t r = 0, first = 1; r < d->nrows; r++) {
+    const double x = d->rows[r].steps;
+    if (isnan(x)) continue;
+    if (first || x < lo) lo = x;
+    if (first || x > hi) hi = x;
+    first = 0;
+  }
+  if (lo == hi)
+    snprintf(buf, n, "budget %.3g steps (t = η·steps = %.3g)", lo, lo * d->s.base.eta);
+  else if (d->s.base.preset == PHSIM_PRESET_PAPER)
+    snprintf(buf, n, "budget (5 d^2 + 10^{10})/η steps per point, %.2g to %.2g", lo, hi);
+  else
+    snprintf(buf, n, "budget %.2g to %.2g steps per point", lo, hi);
+}
+
 /* The caption: runs per point, what the bars and markers are. */
 static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful) {
   char *buf = NULL;
@@ -504,8 +524,10 @@ static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful) {
     if (strcmp(d->s.grids[k].key, "seed") == 0) seeds = d->s.grids[k].n;
   FILE *fp = open_memstream(&buf, &len);
   if (fp == NULL) return;
-  fprintf(fp, "%zu seeds per point, budget %lu steps; medians with 95%% bootstrap intervals; "
-          "line: fit of log median (filled points only)", seeds, d->s.base.steps);
+  char budget[160];
+  budget_text(d, budget, sizeof budget);
+  fprintf(fp, "%zu seeds per point, %s; medians with 95%% bootstrap intervals; "
+          "line: fit of log median (filled points only)", seeds, budget);
   if (unfaithful) fprintf(fp, "; %zu runs not flow-faithful left out", unfaithful);
   if (fclose(fp) == 0) gp_str(v, "caption", buf);
   free(buf);
@@ -711,27 +733,6 @@ static int heat_files(const plot_job *j, const sweep_data *d, const heat_metric 
   return close_checked(tics, path, err);
 }
 
-/* The budget in the caption: one number when every run had the same, else
- * the rule (preset paper: it follows d and eta) and its range. */
-static void heat_budget(gp_vars *v, const sweep_data *d) {
-  double lo = (double)d->s.base.steps, hi = lo;
-  for (size_t r = 0, first = 1; r < d->nrows; r++) {
-    const double x = d->rows[r].steps; /* the run's own budget (sweep.csv) */
-    if (isnan(x)) continue;
-    if (first || x < lo) lo = x;
-    if (first || x > hi) hi = x;
-    first = 0;
-  }
-  char buf[200];
-  if (lo == hi)
-    snprintf(buf, sizeof buf, "budget %.3g steps (t = η·steps = %.3g)", lo, lo * d->s.base.eta);
-  else if (d->s.base.preset == PHSIM_PRESET_PAPER)
-    snprintf(buf, sizeof buf, "budget (5 d^2 + 10^{10})/η steps per cell, %.2g to %.2g", lo, hi);
-  else
-    snprintf(buf, sizeof buf, "budget %.2g to %.2g steps per cell", lo, hi);
-  gp_str(v, "budget_", buf);
-}
-
 /* Runs per cell (the seed grid), the budget, what was left out. */
 static void heat_vars(gp_vars *v, const sweep_data *d, const heat_cells *hc, size_t ncells) {
   size_t seeds = 1;
@@ -745,7 +746,9 @@ static void heat_vars(gp_vars *v, const sweep_data *d, const heat_cells *hc, siz
   axis_ratio(d, &d->s.grids[d->key[1]], ly);
   gp_str(v, "ylabel_", ly);
   gp_int(v, "nseeds", (long long)seeds);
-  heat_budget(v, d);
+  char budget[160];
+  budget_text(d, budget, sizeof budget);
+  gp_str(v, "budget_", budget);
   gp_int(v, "unfaithful", (long long)unf);
 }
 

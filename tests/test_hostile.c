@@ -131,6 +131,18 @@ static void test_plot_tic_labels_with_digits(void **s) {
   if (strstr(text, "\"1e+02\" 0") == NULL || strstr(text, "\"1e+04\" 2") == NULL)
     fail_msg("gnuplot reads the tics as: %s", text);
   free(text);
+  /* a scaling figure whose x values print as 1e-05: gnuplot's real()
+   * rejects a mantissa without a decimal point ("1e-05", "1e+06": E8's
+   * d = 10^6), and the figure failed */
+  snprintf(out, sizeof out, "%s/sigma", dir);
+  const char *a4[] = {tu_phsim(), "sweep", "--set", "engine=order", "--set", "steps=2000",
+                      "--set", "d=20", "--set", "log_every=10", "--grid",
+                      "sigma=0.00001,0.0001,0.001", "--grid", "seed=1:2:2", "--out", out, NULL};
+  assert_int_equal(tu_spawn(a4, NULL, NULL), 0);
+  const char *a5[] = {tu_phsim(), "plot", out, NULL};
+  assert_int_equal(tu_spawn(a5, NULL, NULL), 0);
+  snprintf(tics, sizeof tics, "%s/plots/scaling-E_peak.pdf", out);
+  assert_true(tu_exists(tics));
   tu_rmtree(dir);
 }
 

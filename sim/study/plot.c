@@ -565,7 +565,8 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
       char *tics = NULL;
       size_t tl = 0;
       FILE *tf = open_memstream(&tics, &tl);
-      for (size_t k = 0; tf && k < nx; k++) fprintf(tf, "%s%.6g", k ? " " : "", S[0].x[k]);
+      /* %#.6g: always a decimal point; gnuplot's real() rejects "1e+06" */
+      for (size_t k = 0; tf && k < nx; k++) fprintf(tf, "%s%#.6g", k ? " " : "", S[0].x[k]);
       if (tf && fclose(tf) == 0) gp_str(&v, "xtics_", tics);
       free(tics);
       gp_str(&v, "nevertxt", S[0].stepm ? "never reached (budget)" : "no such event within the budget");

@@ -7,21 +7,28 @@
 # the budget (no stop=all).  Verdicts, each with its rule:
 #   V1 T1 ~ d^2: the log-log slope of T1 over d >= 10^3 (head runs) is
 #      within 1.96 SE + 0.1 of 2 (0.1: the o(1) of d^(2+o(1)) we allow).
+#      QUICK runs d = 10^2..10^5, so the fit has three d values (18 runs,
+#      a window of about +-0.9 that excludes a d-independent T1); with two
+#      (d <= 10^4) it was +-2 and tested nothing.  Mutation: E8_SET="sigma=0.1
+#      stop=strong" (weak noise: T1 no longer grows with d): FAIL.
 #   V2 phase I stays near the saddle: the median largest off-target overlap
 #      and the median ||E - I|| up to T1 both fall from the smallest to the
-#      largest d (o(1) and d^-Omega(1)).
+#      largest d (o(1) and d^-Omega(1)).  FAILs as is (||E - I|| grows again
+#      at 10^5); E8_SET=alpha=2,2 makes it PASS.
 #   V3 substitution is much shorter than phase I: the median (T2 - T1) / T1
 #      is below 1 at the largest d (reported at every d).
 #   V4 with the head every feature is learned and kept: at every d >= 10^3
 #      at least 90% of the head runs end the budget with both features, and
-#      more than the no-head runs.
+#      more than the no-head runs.  FAILs as is (budget-limited);
+#      E8_SET=steps=1000000000000 PASSes QUICK, and with eta_E=0 added FAILs.
 #   V5 phase IV: the median ||E - I||_F at the end of the budget is below
-#      1/d at every d (1/poly(d)).
+#      1/d at every d (1/poly(d)).  Mutation: E8_SET=stopgrad=false: FAIL.
 #   V6 no head (m = 2, 4, 8, 16): every neuron that learns a feature learns
 #      v_1 in a fraction of runs that the per-neuron race predicts,
 #      (1 - p)^m with p = (2/pi) atan((alpha_2/alpha_1)^(3/2)), within the
 #      95% binomial interval + 0.05 at every (d, m); the paper's "any m"
 #      holds where that fraction is >= 0.9, and the table says where not.
+#      Mutation: E8_SET=alpha=2,2 (an even race): FAIL.
 #   V7 |E_21| at the end of substitution = Theta(sqrt(eta_E / eta)): at
 #      d = 10^4 over eta_E / eta = 10^-4..10^-1, the log-log slope of the
 #      median |E| at T2 against eta_E is within 1.96 SE + 0.05 of 1/2 (0.05:
@@ -34,15 +41,24 @@
 # to fall onto the strong feature without the head.
 # T1 against eta: gradient descent (engine order) at d = 10^3, stopped at
 # T1, eta = 0.005..0.04 (flow-faithful up to T1: checked and counted).
+# Mutations (NOTES 10.1 lists the verdict each one flips): E8_HEAD (the
+# ratio sweep's head) and E8_SET, KEY=VALUE assignments separated by spaces,
+# applied after the preset to the d and m sweeps (e.g. E8_SET=sigma=0.1).
 . "$(dirname "$0")/common.sh"
 D=$OUT/e8
 mkdir -p "$D"
 S=$(pick 64 6)
 S2=$(pick 32 4)
-DS=$(pick 100:1000000:5:log 100:10000:3:log)
-"$PHSIM" sweep --set preset=paper --grid d="$DS" --grid head=offdiag,fixed \
+# QUICK keeps three d >= 10^3, so that V1's slope has a window that can
+# exclude 2 (two d values gave +-2)
+DS=$(pick 100:1000000:5:log 100:100000:4:log)
+MUT=
+for kv in ${E8_SET:-}; do MUT="$MUT --set $kv"; done
+# shellcheck disable=SC2086 # MUT: one word per --set and assignment
+"$PHSIM" sweep --set preset=paper $MUT --grid d="$DS" --grid head=offdiag,fixed \
   --grid seed=1:"$S":"$S" --out "$D/d" --jobs "$JOBS" --force 2>/dev/null
-"$PHSIM" sweep --set preset=paper --set head=fixed --grid m=4,8 --grid d="$DS" \
+# shellcheck disable=SC2086
+"$PHSIM" sweep --set preset=paper --set head=fixed $MUT --grid m=4,8 --grid d="$DS" \
   --grid seed=1:"$S2":"$S2" --out "$D/m" --jobs "$JOBS" --force 2>/dev/null
 "$PHSIM" sweep --set preset=paper --set head="${E8_HEAD:-offdiag}" \
   --grid eta_E="$(pick 0.00002:0.02:7:log 0.0002:0.02:3:log)" --grid seed=1:"$(pick 16 4)":"$(pick 16 4)" \
@@ -64,6 +80,11 @@ fr=$("$PHSIM" fit "$(reached "$D/stats-E_substitution-ratio.csv")" --x eta_E --y
 CSV=$D/d/sweep.csv
 "$PHSIM" plot "$D/d" > /dev/null
 "$PHSIM" plot "$D/ratio" > /dev/null
+# T1 against d (the accel sweep: head runs, d alone swept; per-d medians,
+# intervals, the fit of the medians and the reference slope 2) and against
+# eta (reference -1): $D/accel/plots/scaling-T1.png, $D/eta/plots/scaling-T1.png
+"$PHSIM" plot "$D/accel" > /dev/null
+"$PHSIM" plot "$D/eta" > /dev/null
 # per-d medians with intervals, head runs unless said
 for y in T1 T2 T3 phase1_offtarget_max phase1_E_minus_I_max E_minus_I_final E_substitution; do
   skip=; [ "$y" = E_substitution ] && skip=--skip-empty

@@ -27,7 +27,8 @@ for v in "baseline:$BASE" "full-head:head=full" "no-bn:norm=none" "no-stopgrad:s
   # shellcheck disable=SC2086
   "$PHSIM" sweep $engine --set "$set_" --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/$name" --jobs "$JOBS" --force 2>/dev/null
   CSV=$D/$name/sweep.csv
-  "$PHSIM" stats "$CSV" --by status --y weight_norm_max_final > "$D/$name/norm.csv"
+  # a run without a norm (empty) has none, it is not "large": --skip-empty
+  "$PHSIM" stats "$CSV" --by status --y weight_norm_max_final --skip-empty > "$D/$name/norm.csv"
   awk -F, -v name="$name" -v cf="$(csv_col "$CSV" features_learned)" -v cs="$(csv_col "$CSV" status)" \
       -v cff="$(csv_col "$CSV" flow_faithful)" -v norm="$(awk -F, 'NR == 2 { print $4 }' "$D/$name/norm.csv")" '
     NR > 1 { n++; if ($cs == "diverged") d++; else if ($cf == 2) b++; else if ($cf == 1) o++; else z++

@@ -1,25 +1,28 @@
 # heat.gp: a phase diagram: one heat map per facet, on the swept keys'
 # ratio axes.  Variables: dir, name, nfacets, facets (space-separated
-# names), xlabel_, ylabel_, zlabel_, zmax (<= 0: automatic), nseeds, steps,
-# eta, unfaithful (runs left out), rule (a verdict's rule, optional),
-# zlo, zhi (the colour range shared by every facet when zmax <= 0), and
-# the tic definitions in
+# names; "all" when there is one map), xlabel_, ylabel_, zlabel_, zmax
+# (<= 0: automatic), nseeds, budget_ (the caption's budget: one number, or
+# the rule and range when it differs per cell), unfaithful (runs left out),
+# rule (a verdict's rule, optional), zlo, zhi (the colour range shared by
+# every facet when zmax <= 0), and the tic definitions in
 # dir/plots/heat-tics.gp.  Data dir/plots/heat-<name>-<k>.dat (xi yi value),
 # -never.dat (cells where no run reached it: hatched grey), -part.dat
 # (cells where only some did: "reached/runs") and -unf.dat (cells without
 # a flow-faithful run: crossed).
 facet_title(f) = (f eq "head=offdiag" ? "with the trainable head (head = offdiag)" : \
-                  f eq "head=fixed" ? "without a head (E = I)" : f)
+                  f eq "head=fixed" ? "without a head (E = I)" : f eq "all" ? "" : f)
 fn(k, suf) = dir . sprintf("/plots/heat-%s-%d%s.dat", name, k, suf)
 do for [fmt in "png pdf"] {
-  call 'style.gp' fmt (dir . "/plots/phase-diagram-" . name) (4.6 * nfacets + 1.2) 5.4
+  # one map: a wider canvas and the caption on two lines (it was cut at
+  # both edges)
+  call 'style.gp' fmt (dir . "/plots/phase-diagram-" . name) (nfacets == 1 ? 7.5 : 4.6 * nfacets + 1.2) 5.4
   set datafile separator whitespace
   unset datafile columnheaders
   unset grid
-  set multiplot layout 1, nfacets title sprintf("%d seeds per cell; budget %d steps (t = η·steps = %.3g); " . \
-      "outcomes at the end of the budget%s", nseeds, steps, eta * steps, \
-      (unfaithful > 0 ? sprintf("; %d runs not flow-faithful left out", unfaithful) : "") . \
-      (exists("rule") ? "\nverdict " . rule : "")) font ",10"
+  set multiplot layout 1, nfacets title sprintf("%d seeds per cell; %s;%soutcomes at the end of the budget%s", \
+      nseeds, budget_, (nfacets == 1 ? "\n" : " "), \
+      (unfaithful > 0 ? sprintf("; %d runs not flow-faithful left out", unfaithful) : "")) . \
+      (exists("rule") ? "\nverdict " . rule : "") font ",10"
   load dir . "/plots/heat-tics.gp"
   set xlabel xlabel_
   set ylabel ylabel_

@@ -116,6 +116,45 @@ static void test_plot_long_facet_values(void **s) {
   tu_rmtree(dir);
 }
 
+/* A tic label with '+' followed by digits ("1e+02", d = 100 as %.2g)
+ * reaches gnuplot as it is: its octal escape once swallowed the next digit
+ * ("1e\05302" read as "1eX2").  gnuplot itself reads the generated tics. */
+static void test_plot_tic_labels_with_digits(void **s) {
+  (void)s;
+  char dir[256], out[300], tics[400], load[500], shown[400];
+  tu_tempdir(dir, sizeof dir, "tics");
+  snprintf(out, sizeof out, "%s/sweep", dir);
+  const char *a1[] = {tu_phsim(), "sweep", "--set", "engine=order", "--set", "steps=200",
+                      "--grid", "d=100:10000:3:log", "--grid", "head=offdiag,fixed",
+                      "--out", out, NULL};
+  assert_int_equal(tu_spawn(a1, NULL, NULL), 0);
+  const char *a2[] = {tu_phsim(), "plot", out, NULL};
+  assert_int_equal(tu_spawn(a2, NULL, NULL), 0);
+  snprintf(tics, sizeof tics, "%s/plots/heat-tics.gp", out);
+  snprintf(load, sizeof load, "load '%s'; show xtics", tics);
+  snprintf(shown, sizeof shown, "%s/shown.txt", dir);
+  const char *a3[] = {"/usr/bin/env", "gnuplot", "-e", load, NULL};
+  assert_int_equal(tu_spawn(a3, NULL, shown), 0);
+  char *text = tu_slurp(shown);
+  assert_non_null(text);
+  if (strstr(text, "\"1e+02\" 0") == NULL || strstr(text, "\"1e+04\" 2") == NULL)
+    fail_msg("gnuplot reads the tics as: %s", text);
+  free(text);
+  /* a scaling figure whose x values print as 1e-05: gnuplot's real()
+   * rejects a mantissa without a decimal point ("1e-05", "1e+06": E8's
+   * d = 10^6), and the figure failed */
+  snprintf(out, sizeof out, "%s/sigma", dir);
+  const char *a4[] = {tu_phsim(), "sweep", "--set", "engine=order", "--set", "steps=2000",
+                      "--set", "d=20", "--set", "log_every=10", "--grid",
+                      "sigma=0.00001,0.0001,0.001", "--grid", "seed=1:2:2", "--out", out, NULL};
+  assert_int_equal(tu_spawn(a4, NULL, NULL), 0);
+  const char *a5[] = {tu_phsim(), "plot", out, NULL};
+  assert_int_equal(tu_spawn(a5, NULL, NULL), 0);
+  snprintf(tics, sizeof tics, "%s/plots/scaling-E_peak.pdf", out);
+  assert_true(tu_exists(tics));
+  tu_rmtree(dir);
+}
+
 /* Run "sh -c script" with $P = the binary, $D = dir; its exit status. */
 static int shell(const char *dir, const char *script) {
   const char *argv[] = {"/bin/sh", "-c", script, "sh", tu_phsim(), dir, NULL};
@@ -352,6 +391,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plot_paths_with_shell_metacharacters),
       cmocka_unit_test(test_plot_long_facet_values),
+      cmocka_unit_test(test_plot_tic_labels_with_digits),
       cmocka_unit_test(test_config_from_pipes),
       cmocka_unit_test(test_small_faults),
       cmocka_unit_test(test_moments_overflow_at_run_time),

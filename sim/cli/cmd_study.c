@@ -151,7 +151,7 @@ const cli_command cli_fit = {
     "intercept, r2, rows used and rows skipped (empty or non-positive values).\n",
     fit_options, 0, fit_main, NULL};
 
-enum { ST_BY, ST_Y, ST_WHERE, ST_BOOT, ST_LEVEL, ST_SEED };
+enum { ST_BY, ST_Y, ST_WHERE, ST_BOOT, ST_LEVEL, ST_SEED, ST_SKIP };
 static const cli_option stats_options[] = {
     [ST_BY] = {"by", 0, "COL", CLI_REQUIRED, "the column that groups the rows"},
     [ST_Y] = {"y", 0, "COL", CLI_REQUIRED, "the column of the values"},
@@ -159,6 +159,9 @@ static const cli_option stats_options[] = {
     [ST_BOOT] = {"boot", 0, "B", 0, "bootstrap resamples (default 2000)"},
     [ST_LEVEL] = {"level", 0, "L", 0, "the interval's level (default 0.95)"},
     [ST_SEED] = {"seed", 0, "S", 0, "seed of GSL's mt19937 (default 1)"},
+    [ST_SKIP] = {"skip-empty", 0, NULL, 0,
+                 "leave empty rows out of the median (a value undefined where the event "
+                 "is missing, not a late time); still counted as censored"},
     {NULL, 0, NULL, 0, NULL}};
 
 /* --boot, --level, --seed into o. */
@@ -181,6 +184,7 @@ static int stats_main(const cli_command *c, const cli_args *a) {
   phsim_stats_opts o = {.boot = 2000, .level = 0.95, .seed = 1};
   o.by = cli_last(a, ST_BY);
   o.y = cli_last(a, ST_Y);
+  o.skip_empty = cli_count(a, ST_SKIP) > 0;
   int st = stats_numbers(a, &o);
   if (st != PHSIM_OK) return st;
   const char **where = all_values(a, ST_WHERE, &o.nwhere);
@@ -195,7 +199,11 @@ static int stats_main(const cli_command *c, const cli_args *a) {
 const cli_command cli_stats = {
     "stats", "CSV", 1, 1, "medians of a column per group, with bootstrap intervals",
     "Per value of --by (in order of first appearance): rows, censored rows\n"
-    "(empty y: never reached), the median of y over the others and its\n"
-    "percentile bootstrap interval.  CSV on stdout:\n"
+    "(empty y: never reached), the median of y over all rows and its\n"
+    "percentile bootstrap interval, a censored row counting as +infinity\n"
+    "(above every reached value).  A median or interval end that falls on\n"
+    "a censored row is printed as the word 'censored' (not reached within\n"
+    "the budget: a lower bound), never as a number.  --skip-empty leaves\n"
+    "them out instead.  CSV on stdout:\n"
     "<by>,n,censored,median,lo,hi.\n",
     stats_options, 0, stats_main, NULL};

@@ -75,12 +75,16 @@ static int exists(const char *dir, const char *name) {
 
 /* A gnuplot string literal of any bytes: double quotes, every byte other
  * than [A-Za-z0-9/._=, -] as an octal escape.  No quote, backquote, '@',
- * '$', backslash or newline of the datum reaches gnuplot's parser. */
+ * '$', backslash or newline of the datum reaches gnuplot's parser.  The
+ * escape has four digits, \0ooo: gnuplot reads up to four digits after a
+ * backslash when the first is 0 (three otherwise), so "\053" followed by
+ * the digit 0 was read as \0530 ('X': "1e+02" became "1eX2"); after four
+ * digits it stops, whatever follows. */
 static void gp_literal(FILE *fp, const char *value) {
   fputc('"', fp);
   for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
     if (isalnum(*p) || strchr("/._=, -", *p) != NULL) fputc(*p, fp);
-    else fprintf(fp, "\\%03o", *p);
+    else fprintf(fp, "\\0%03o", *p);
   }
   fputc('"', fp);
 }
@@ -494,6 +498,26 @@ static int series_write(const plot_job *j, const scale_fig *F, int k, series *S,
   if (close_checked(runs, rpath, err) != PHSIM_OK) st = PHSIM_EIO;
   return st;
 }
+/* The budget for a caption: one number when every run had the same, else
+ * the rule (preset paper: it follows d and eta) and its range; each run's
+ * own budget is sweep.csv's steps. */
+static void budget_text(const sweep_data *d, char *buf, size_t n) {
+  double lo = (double)d->s.base.steps, hi = lo;
+  for (size_t r = 0, first = 1; r < d->nrows; r++) {
+    const double x = d->rows[r].steps;
+    if (isnan(x)) continue;
+    if (first || x < lo) lo = x;
+    if (first || x > hi) hi = x;
+    first = 0;
+  }
+  if (lo == hi)
+    snprintf(buf, n, "budget %.3g steps (t = η·steps = %.3g)", lo, lo * d->s.base.eta);
+  else if (d->s.base.preset == PHSIM_PRESET_PAPER)
+    snprintf(buf, n, "budget (5 d^2 + 10^{10})/η steps per point, %.2g to %.2g", lo, hi);
+  else
+    snprintf(buf, n, "budget %.2g to %.2g steps per point", lo, hi);
+}
+
 /* The caption: runs per point, what the bars and markers are. */
 static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful) {
   char *buf = NULL;
@@ -502,8 +526,10 @@ static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful) {
     if (strcmp(d->s.grids[k].key, "seed") == 0) seeds = d->s.grids[k].n;
   FILE *fp = open_memstream(&buf, &len);
   if (fp == NULL) return;
-  fprintf(fp, "%zu seeds per point, budget %lu steps; medians with 95%% bootstrap intervals; "
-          "line: fit of log median (filled points only)", seeds, d->s.base.steps);
+  char budget[160];
+  budget_text(d, budget, sizeof budget);
+  fprintf(fp, "%zu seeds per point, %s; medians with 95%% bootstrap intervals; "
+          "line: fit of log median (filled points only)", seeds, budget);
   if (unfaithful) fprintf(fp, "; %zu runs not flow-faithful left out", unfaithful);
   if (fclose(fp) == 0) gp_str(v, "caption", buf);
   free(buf);
@@ -541,7 +567,8 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
       char *tics = NULL;
       size_t tl = 0;
       FILE *tf = open_memstream(&tics, &tl);
-      for (size_t k = 0; tf && k < nx; k++) fprintf(tf, "%s%.6g", k ? " " : "", S[0].x[k]);
+      /* %#.6g: always a decimal point; gnuplot's real() rejects "1e+06" */
+      for (size_t k = 0; tf && k < nx; k++) fprintf(tf, "%s%#.6g", k ? " " : "", S[0].x[k]);
       if (tf && fclose(tf) == 0) gp_str(&v, "xtics_", tics);
       free(tics);
       gp_str(&v, "nevertxt", S[0].stepm ? "never reached within the budget (drawn above the data)" : "no such event within the budget");
@@ -723,8 +750,9 @@ static void heat_vars(gp_vars *v, const sweep_data *d, const heat_cells *hc, siz
   axis_ratio(d, &d->s.grids[d->key[1]], ly);
   gp_str(v, "ylabel_", ly);
   gp_int(v, "nseeds", (long long)seeds);
-  gp_int(v, "steps", (long long)d->s.base.steps);
-  gp_num(v, "eta", d->s.base.eta);
+  char budget[160];
+  budget_text(d, budget, sizeof budget);
+  gp_str(v, "budget_", budget);
   gp_int(v, "unfaithful", (long long)unf);
 }
 

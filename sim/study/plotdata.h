@@ -22,6 +22,7 @@ typedef struct {
   int faithful;               /* flow_faithful: 1, 0, or -1 (empty) */
   int ok;                     /* status ok */
   long strong;                /* strong_neuron, 0 if empty */
+  double steps;               /* the run's budget (column steps), NAN if absent */
 } sweep_row;
 
 typedef struct {

@@ -2,12 +2,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "phsim_stats.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "phsim_csv.h"
 
@@ -18,7 +18,7 @@
 
 typedef struct {
   char *key;
-  size_t n, censored, cap;
+  size_t n, censored, cap, skipped; /* skipped: empty rows left out */
   double *v;
 } group;
 
@@ -38,16 +38,18 @@ static group *find_group(groups *gs, const char *key) {
   return g;
 }
 
+/* Append x to g (a censored row as +infinity: it ranks above every
+ * reached value). */
 static int add_value(group *g, double x) {
-  if (g->n - g->censored == g->cap) {
+  if (g->n == g->cap) {
     size_t cap = g->cap ? 2 * g->cap : 64;
     double *v = realloc(g->v, cap * sizeof *v);
     if (v == NULL) return PHSIM_ENOMEM;
     g->v = v;
     g->cap = cap;
   }
-  g->v[g->n - g->censored] = x;
-  g->n++;
+  g->v[g->n++] = x;
+  g->censored += isinf(x) != 0;
   return PHSIM_OK;
 }
 
@@ -81,12 +83,13 @@ static int row_passes(const phsim_csv *c, size_t n, const long *cols, const char
   return 1;
 }
 
-static int read_groups(phsim_csv *c, const long *cols, const char **vals, size_t nwhere,
-                       long cb, long cy, groups *gs, char err[PHSIM_ERR_MAX]) {
+static int read_groups(phsim_csv *c, const long *cols, const char **vals,
+                       const phsim_stats_opts *o, long cb, long cy, groups *gs,
+                       char err[PHSIM_ERR_MAX]) {
   int r;
   size_t rows = 0;
   while ((r = phsim_csv_next(c, err)) == 1) {
-    if (!row_passes(c, nwhere, cols, vals)) continue;
+    if (!row_passes(c, o->nwhere, cols, vals)) continue;
     if (++rows > MAX_ROWS) {
       snprintf(err, PHSIM_ERR_MAX, "'%.300s': more than %d rows", c->name, MAX_ROWS);
       return PHSIM_EINPUT;
@@ -97,11 +100,10 @@ static int read_groups(phsim_csv *c, const long *cols, const char **vals, size_t
                c->name, c->lineno, MAX_GROUPS);
       return PHSIM_EINPUT;
     }
-    double x;
-    if (c->field[cy][0] == '\0') {
-      g->n++;
-      g->censored++;
-    } else if (!phsim_csv_number(c->field[cy], &x)) {
+    double x = INFINITY;
+    if (c->field[cy][0] == '\0' && o->skip_empty) {
+      g->skipped++;
+    } else if (c->field[cy][0] != '\0' && !phsim_csv_number(c->field[cy], &x)) {
       snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: value '%.40s' is not a number",
                c->name, c->lineno, c->field[cy]);
       return PHSIM_EINPUT;
@@ -113,19 +115,42 @@ static int read_groups(phsim_csv *c, const long *cols, const char **vals, size_t
   return r == 0 ? PHSIM_OK : PHSIM_EINPUT;
 }
 
-/* Median of v (sorted in place) and its percentile bootstrap interval. */
+/* The f-quantile of sorted v[0..n) as gsl_stats_quantile_from_sorted_data
+ * interpolates it, but +infinity (censored) wherever the interpolation
+ * touches a censored value (GSL would give 0 * inf = NaN there). */
+static double quantile_censored(const double *v, size_t n, double f) {
+  const double index = f * (double)(n - 1);
+  const size_t lhs = (size_t)index;
+  const double delta = index - (double)lhs;
+  if (lhs + 1 >= n || delta == 0.0) return v[lhs];
+  if (isinf(v[lhs]) || isinf(v[lhs + 1])) return INFINITY;
+  return (1.0 - delta) * v[lhs] + delta * v[lhs + 1];
+}
+
+/* Median of v (sorted in place; censored rows are +infinity, so the median
+ * is +infinity when it falls on one) and its percentile bootstrap
+ * interval. */
 static void median_interval(double *v, size_t n, const phsim_stats_opts *o, gsl_rng *r,
                             double *work, double *boot, double out[3]) {
   gsl_sort(v, 1, n);
-  out[0] = gsl_stats_median_from_sorted_data(v, 1, n);
+  out[0] = quantile_censored(v, n, 0.5);
   for (size_t b = 0; b < o->boot; b++) {
     for (size_t i = 0; i < n; i++) work[i] = v[gsl_rng_uniform_int(r, n)];
     gsl_sort(work, 1, n);
-    boot[b] = gsl_stats_median_from_sorted_data(work, 1, n);
+    boot[b] = quantile_censored(work, n, 0.5);
   }
   gsl_sort(boot, 1, o->boot);
-  out[1] = gsl_stats_quantile_from_sorted_data(boot, 1, o->boot, (1.0 - o->level) / 2.0);
-  out[2] = gsl_stats_quantile_from_sorted_data(boot, 1, o->boot, (1.0 + o->level) / 2.0);
+  out[1] = quantile_censored(boot, o->boot, (1.0 - o->level) / 2.0);
+  out[2] = quantile_censored(boot, o->boot, (1.0 + o->level) / 2.0);
+}
+
+/* One statistic: the number, or "censored" (+infinity: it falls on a run
+ * that never reached the event). */
+static void print_value(FILE *out, double x) {
+  if (isinf(x))
+    fputs(",censored", out);
+  else
+    fprintf(out, ",%.17g", x);
 }
 
 static int print_groups(groups *gs, const phsim_stats_opts *o, FILE *out) {
@@ -135,13 +160,14 @@ static int print_groups(groups *gs, const phsim_stats_opts *o, FILE *out) {
   fprintf(out, "%s,n,censored,median,lo,hi\n", o->by);
   for (size_t i = 0; i < gs->n && boot != NULL; i++) {
     group *g = &gs->g[i];
-    const size_t k = g->n - g->censored;
-    fprintf(out, "%s,%zu,%zu", g->key, g->n, g->censored);
+    const size_t k = g->n;
+    fprintf(out, "%s,%zu,%zu", g->key, g->n + g->skipped, g->censored + g->skipped);
     double *work = k ? malloc(k * sizeof *work) : NULL;
     if (k > 0 && work != NULL) {
       double m[3];
       median_interval(g->v, k, o, r, work, boot, m);
-      fprintf(out, ",%.17g,%.17g,%.17g\n", m[0], m[1], m[2]);
+      for (int j = 0; j < 3; j++) print_value(out, m[j]);
+      fputc('\n', out);
     } else {
       fputs(",,,\n", out);
     }
@@ -173,7 +199,7 @@ int phsim_stats_csv(const char *path, const phsim_stats_opts *o, FILE *out,
   const char **vals = calloc(o->nwhere + 1, sizeof *vals);
   st = gs.g == NULL || cols == NULL || vals == NULL ? PHSIM_ENOMEM
                                                     : resolve_filters(&c, o, cols, vals, err);
-  if (st == PHSIM_OK) st = read_groups(&c, cols, vals, o->nwhere, cb, cy, &gs, err);
+  if (st == PHSIM_OK) st = read_groups(&c, cols, vals, o, cb, cy, &gs, err);
   free(cols);
   free(vals);
   phsim_csv_close(&c);

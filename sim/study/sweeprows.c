@@ -56,6 +56,8 @@ int phsim_sweep_row_read(const phsim_sweep_table *t, size_t K, sweep_row *r,
   r->ok = strcmp(field_of(t, PHSIM_COLUMN_status), phsim_summary_status_name(PHSIM_OK)) == 0;
   const char *sn = field_of(t, PHSIM_COLUMN_strong_neuron);
   r->strong = *sn != '\0' && phsim_csv_number(sn, &x) && x >= 1 && x <= 2 ? (long)x : 0;
+  const long cs = phsim_csv_col(&t->csv, "steps");
+  r->steps = cs >= 0 && phsim_csv_number(t->csv.field[cs], &x) ? x : NAN;
   return PHSIM_OK;
 }
 

@@ -13,10 +13,15 @@
  * noise depends on everything drawn before it, and each word costs an
  * indirect call; GSL's ziggurat (gsl_ran_gaussian_ziggurat) pulls its words
  * through that call.  Normals here are the ziggurat of Marsaglia and Tsang
- * (2000) in Doornik's form (2005: the layer index and the uniform from
- * independent bits), 256 layers, tables computed once: exact up to the
- * doubles' rounding, as GSL's is.  Their law is checked against
- * gsl_cdf_ugaussian_P in tests/test_philox.c. */
+ * (2000) with GSL's layout (128 layers; one 32-bit word a normal: 7 bits of
+ * layer, a sign bit and a 24-bit uniform, independent bits, as in
+ * gsl_ran_gaussian_ziggurat), its wedges and tail tested exactly in double
+ * precision, tables computed once: the method and
+ * resolution of GSL's.  Each candidate takes one word of the row's stream
+ * (blocks 0, 1, ...); the rare wedge and tail tests take their uniforms
+ * from a side stream of the same row (blocks 2^31, ...), so the loop over
+ * the main words has no dependence on the rare path.  Their law is checked against gsl_cdf_ugaussian_P in
+ * tests/test_philox.c (chi-square, Kolmogorov-Smirnov, moments, tail). */
 #ifndef PHSIM_PHILOX_H
 #define PHSIM_PHILOX_H
 
@@ -36,6 +41,9 @@ typedef struct {
   uint32_t ctr[4]; /* block, row, draw, stream | row and draw high bits */
   uint32_t buf[4]; /* the current block's words */
   unsigned used;   /* words of buf consumed */
+  uint32_t side;   /* the side stream's next block (from 2^31 on) */
+  uint32_t side_buf[4];
+  unsigned side_used;
 } phsim_philox;
 
 /* One Philox4x32-10 block: out = philox(ctr, key). */

@@ -224,6 +224,40 @@ static void order_batch(size_t n) {
   gsl_rng_free(r);
 }
 
+/* The machine's read bandwidth (a streaming sum over 256 MB, best of 5)
+ * and the sampled resample = never step against it at d = 200 (N = 4096,
+ * P = 16): the step reads X's noise patches, N (P - Pf) d doubles, in the
+ * forward pass and those in view 1 (half, mask = bernoulli) in the backward
+ * pass (feature patches from the batch's structure, not from X). */
+static void bandwidth_row(void) {
+  const size_t n = (size_t)32 << 20;
+  double *a = malloc(n * sizeof *a), best = 0.0, sink = 0.0;
+  if (a == NULL) return;
+  for (size_t i = 0; i < n; i++) a[i] = (double)(i & 1023);
+  for (int rep = 0; rep < 5; rep++) {
+    double s[8] = {0}, t0 = now();
+    for (size_t i = 0; i < n; i += 8)
+      for (int k = 0; k < 8; k++) s[k] += a[i + k];
+    const double t = now() - t0;
+    for (int k = 0; k < 8; k++) sink += s[k];
+    best = fmax(best, (double)(n * sizeof *a) / t);
+  }
+  free(a);
+  phsim_config cfg;
+  char err[PHSIM_ERR_MAX];
+  phsim_config_default(&cfg);
+  cfg.engine = PHSIM_ENGINE_SAMPLED;
+  cfg.d = 200;
+  if (phsim_config_set_arg(&cfg, "resample=never", err) != PHSIM_OK) return;
+  const double sps = bench(&cfg, NULL, 1, 1.5);
+  const double bytes = 1.5 * (double)(cfg.N * (cfg.P - cfg.Pf) * cfg.d) * sizeof(double);
+  printf("read bandwidth (streaming sum, 256 MB): %.2f GB/s (checksum %.0f)\n"
+         "sampled resample=never d = 200: %.1f steps/s x %.1f MB = %.2f GB/s, "
+         "%.0f%% of the bandwidth (its bound: %.1f steps/s)\n",
+         best / 1e9, sink, sps, bytes / 1e6, sps * bytes / 1e9,
+         100.0 * sps * bytes / best, best / bytes);
+}
+
 int main(void) {
   static const size_t dims[] = {10, 200, 2000, 1000000};
   char dir[] = "/tmp/phsim-bench-XXXXXX";
@@ -252,5 +286,6 @@ int main(void) {
   for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "resample=never", 1);
   for (size_t i = 0; i < 3; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=full", 1);
   for (size_t i = 0; i < 4; i++) row(PHSIM_ENGINE_SAMPLED, dims[i], "draw=projected", 1);
+  bandwidth_row();
   return 0;
 }

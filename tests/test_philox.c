@@ -2,13 +2,14 @@
  * (phsim_philox.h).  Philox4x32-10 against Random123's known answers; the
  * uniforms, the bounded integers and the ziggurat normals against their
  * exact laws (chi-square over equiprobable bins, p > 1e-4, and moments within
- * 5 standard errors; the normals also by the Kolmogorov-Smirnov distance and
- * the tail beyond the ziggurat's base, R = 3.654); every test has a fixed
- * seed, so it is deterministic.  Determinism: a row's numbers depend on
+ * 5 standard errors; the normals also by the Kolmogorov-Smirnov distance
+ * and the tail beyond the ziggurat's base, R = 3.4426: its mass and mean);
+ * every test has a fixed seed, so it is deterministic.  Determinism: a row's numbers depend on
  * (seed, stream, draw, row) only. */
 #include "testutil.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
 
 #include "phsim_philox.h"
@@ -84,19 +85,29 @@ static void test_normals_have_the_normal_law(void **s) {
   (void)s;
   double *x = malloc(NN * sizeof *x);
   size_t count[BINS] = {0}, beyond = 0;
+  double excess = 0.0, excess2 = 0.0;
   phsim_philox g;
   phsim_philox_init(&g, 2026, PHSIM_STREAM_XI, 0, 1);
   phsim_philox_normals(&g, 1.0, NN, x);
   for (size_t i = 0; i < NN; i++) {
     size_t k = (size_t)(gsl_cdf_ugaussian_P(x[i]) * BINS);
     count[k < BINS ? k : BINS - 1]++;
-    beyond += fabs(x[i]) > 3.6541528853610088;
+    if (fabs(x[i]) > 3.442619855899) {
+      beyond++;
+      excess += fabs(x[i]) - 3.442619855899;
+      excess2 += (fabs(x[i]) - 3.442619855899) * (fabs(x[i]) - 3.442619855899);
+    }
   }
   assert_true(chisq_p(count, BINS, NN) > 1e-4);
   assert_moments(x, NN, 0.0, 1.0, 0.0, 3.0);
   /* The tail beyond the ziggurat's base layer: 2 Q(R) of the draws. */
-  const double pt = 2.0 * gsl_cdf_ugaussian_Q(3.6541528853610088);
+  const double pt = 2.0 * gsl_cdf_ugaussian_Q(3.442619855899);
   assert_close((double)beyond, NN * pt, 5.0 * sqrt(NN * pt));
+  /* and its shape: E[|X| - R | |X| > R] = phi(R) / Q(R) - R. */
+  const double R = 3.442619855899, mean_excess = excess / beyond;
+  const double sd = sqrt(excess2 / beyond - mean_excess * mean_excess);
+  assert_close(mean_excess, gsl_ran_ugaussian_pdf(R) / gsl_cdf_ugaussian_Q(R) - R,
+               5.0 * sd / sqrt((double)beyond));
   /* Kolmogorov-Smirnov: sqrt(n) D < 1.95 (p about 0.001). */
   gsl_sort(x, 1, NN);
   double D = 0.0;
@@ -108,7 +119,7 @@ static void test_normals_have_the_normal_law(void **s) {
   free(x);
 }
 
-/* The same numbers one at a time, scaled; a row's numbers do not depend on
+/* The same numbers one at a time and in pieces, scaled; a row's numbers do not depend on
  * another row's; rows and streams differ. */
 static void test_rows_are_pure_functions(void **s) {
   (void)s;
@@ -121,6 +132,12 @@ static void test_rows_are_pure_functions(void **s) {
   phsim_philox_normals(&h, 1.0, M, c);
   phsim_philox_init(&h, 9, PHSIM_STREAM_NOISE, 5, 40);
   for (size_t i = 0; i < M; i++) b[i] = 0.5 * phsim_philox_normal(&h);
+  assert_memory_equal(a, b, sizeof a);
+  /* in pieces of every kind: within a block, across the 32-word batches */
+  phsim_philox_init(&h, 9, PHSIM_STREAM_NOISE, 5, 40);
+  const size_t piece[] = {3, 1, 17, 40, 100, 33, 807};
+  for (size_t q = 0, at = 0; q < sizeof piece / sizeof *piece; at += piece[q++])
+    phsim_philox_normals(&h, 0.5, piece[q], b + at);
   assert_memory_equal(a, b, sizeof a);
   assert_memory_not_equal(a, c, sizeof a);
   phsim_philox_init(&h, 9, PHSIM_STREAM_XI, 5, 40);

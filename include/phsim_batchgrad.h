@@ -45,6 +45,7 @@ typedef struct {
   gsl_matrix *f2, *U, *Uh, *f2h;   /* N x m */
   gsl_matrix *dU, *df1, *df2;      /* N x m */
   gsl_vector *sU, *sf2;            /* m: BN scales */
+  gsl_vector *zeros;               /* m zeros */
   char fault[128];                 /* what went wrong, after PHSIM_ENUM */
 } phsim_batchgrad_workspace;
 
@@ -54,11 +55,22 @@ phsim_batchgrad_workspace *phsim_batchgrad_alloc(size_t N, size_t P, size_t m,
 void phsim_batchgrad_free(phsim_batchgrad_workspace *w);
 
 /* Loss and gradient on batch b for online W, head E and target Wt (pass
- * Wt = W for the paper's stop-gradient).  PHSIM_ENUM when a batch column has
+ * Wt = W for the paper's stop-gradient); b's feature patches are
+ * s alpha_l v_l as phsim_batch_draw makes them (only b->amp is read for
+ * them).  PHSIM_ENUM when a batch column has
  * zero variance under BN or a result is not finite. */
 int phsim_batchgrad_eval(const gsl_matrix *W, const gsl_matrix *E,
                          const gsl_matrix *Wt, const phsim_batch *b,
                          phsim_batchgrad_workspace *w);
+
+/* phsim_batch_draw(b, cfg, draw) and phsim_batchgrad_eval in one pass over
+ * the patches: each is projected on W (and Wt) as it is drawn.  For small
+ * m d (W in cache), X's rows of feature patches are left as they were (the
+ * passes read b->amp for them). */
+int phsim_batchgrad_eval_fresh(const gsl_matrix *W, const gsl_matrix *E,
+                               const gsl_matrix *Wt, phsim_batch *b,
+                               const phsim_config *cfg, uint64_t draw,
+                               phsim_batchgrad_workspace *w);
 
 /* The part after the projections: from w->Z (and w->Zt if separate_target;
  * else the target's projections are Z) to the loss, rho, gE and

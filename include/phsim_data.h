@@ -6,12 +6,23 @@
  * X_p = xi_p ~ N(0, sigma^2 Pi) with Pi = I - sum_l v_l v_l^T (orthogonal
  * noise) or I (isotropic).  The views split the patches by a mask M: view 1
  * keeps the patches in M, view 2 the rest (the others are zero, and a zero
- * patch adds sigma(0) = 0 to f). */
+ * patch adds sigma(0) = 0 to f).
+ *
+ * Every number comes from phsim_philox.h, keyed by cfg->seed: a batch is a
+ * pure function of (seed, draw), its sample i's structure of (seed, draw, i)
+ * (stream STRUCTURE) and its noise row of (seed, draw, row) (stream NOISE),
+ * in whatever order they are generated.  Per sample: the label from a
+ * 53-bit uniform against the cumulative pi, the sign from one bit, the
+ * feature set S and a half mask by partial Fisher-Yates (one exact bounded
+ * draw per chosen patch from 16 bits while P <= 2^16, the smaller of the set
+ * and its complement), a Bernoulli mask from the bits of ceil(P / 32)
+ * words. */
 #ifndef PHSIM_DATA_H
 #define PHSIM_DATA_H
 
+#include <stdint.h>
+
 #include <gsl/gsl_matrix.h>
-#include <gsl/gsl_rng.h>
 
 #include "phsim_config.h"
 
@@ -22,24 +33,29 @@ typedef struct {
   unsigned char *is_feature; /* N P: patch is in S */
   size_t *label;             /* N: the feature l of each sample (0-based) */
   int *sign;                 /* N: s */
+  double *amp;               /* N: s alpha_l, a feature patch's one entry */
 } phsim_batch;
 
 /* d = 0: no patch storage (X = NULL), for samplers that never form X. */
 phsim_batch *phsim_batch_alloc(size_t N, size_t P, size_t d);
 void phsim_batch_free(phsim_batch *b);
 
-/* Fill b with N fresh samples and their masks: the structure, then the
- * patches. */
-void phsim_batch_draw(phsim_batch *b, const phsim_config *cfg, gsl_rng *r);
-/* Labels, signs, feature sets S and masks M of N fresh samples. */
+/* Fill b with the N samples of draw number `draw` and their masks: the
+ * structure, then the patches. */
+void phsim_batch_draw(phsim_batch *b, const phsim_config *cfg, uint64_t draw);
+/* Labels, signs, feature sets S and masks M of the N samples of `draw`. */
 void phsim_batch_draw_structure(phsim_batch *b, const phsim_config *cfg,
-                                gsl_rng *r);
+                                uint64_t draw);
 /* x <- Pi x for one d-vector: zero its K feature coordinates when the noise
  * is orthogonal (Pi = I - sum_l v_l v_l^T); isotropic: Pi = I. */
 void phsim_noise_project(phsim_noise noise, size_t K, double *x);
 
-/* The patches X for the drawn structure: s alpha_l v_l on S, noise else. */
+/* Patch `row` (= i P + p) of `draw` for the drawn structure into x (d
+ * numbers): s alpha_l v_l on S, noise else. */
+void phsim_batch_fill_row(const phsim_batch *b, const phsim_config *cfg,
+                          uint64_t draw, size_t row, double *x);
+/* Every patch: X's rows by phsim_batch_fill_row. */
 void phsim_batch_fill_patches(phsim_batch *b, const phsim_config *cfg,
-                              gsl_rng *r);
+                              uint64_t draw);
 
 #endif

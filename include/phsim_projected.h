@@ -14,13 +14,15 @@
  * m x d matrix of independent N(0, 1) (the columns of sum_p dZ_p g_p^T are
  * N(0, Gamma), independent).  Feature patches are exact: z = s alpha_l W v_l,
  * G gets s alpha_l dZ_p v_l^T.  Cost per step O(N P m + m^2 d) draws and
- * flops instead of O(N P d). */
+ * flops instead of O(N P d).  A sample's u's are a pure function of
+ * (seed, draw, i) (phsim_philox.h, stream PROJECTION). */
 #ifndef PHSIM_PROJECTED_H
 #define PHSIM_PROJECTED_H
 
+#include <stdint.h>
+
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_matrix.h>
-#include <gsl/gsl_rng.h>
 
 #include "phsim_config.h"
 #include "phsim_data.h"
@@ -36,22 +38,26 @@ typedef struct {
   gsl_vector *lam;
   gsl_matrix *V;
   gsl_eigen_symmv_workspace *eig;
+  double *u;            /* P m: a sample's standard normals */
 } phsim_projected_workspace;
 
-phsim_projected_workspace *phsim_projected_alloc(size_t m, size_t d);
+/* For m neurons, dimension d and P patches a sample. */
+phsim_projected_workspace *phsim_projected_alloc(size_t m, size_t d, size_t P);
 void phsim_projected_free(phsim_projected_workspace *w);
 
 /* Draw the structure of a fresh batch into b and the projections of its
  * patches for weights W into Z (N P x m).  Returns PHSIM_ENUM when Q is not
  * positive definite (then the caller draws the patches in full). */
 int phsim_projected_draw(const phsim_config *cfg, const gsl_matrix *W,
-                         phsim_batch *b, gsl_matrix *Z, gsl_rng *r,
+                         phsim_batch *b, gsl_matrix *Z, uint64_t draw,
                          phsim_projected_workspace *w);
 
-/* dL/dW (m x d) of the batch from dZ, drawing Xi from r (the weights enter
- * through the B and Q of the last phsim_projected_draw, kept in w). */
+/* dL/dW (m x d) of the batch from dZ, Xi's row k from (seed, draw, k) of
+ * stream XI (the weights enter through the B and Q of the last
+ * phsim_projected_draw, kept in w). */
 void phsim_projected_grad(const phsim_config *cfg, const phsim_batch *b,
-                          const gsl_matrix *Z, const gsl_matrix *dZ, gsl_rng *r,
-                          phsim_projected_workspace *w, gsl_matrix *gW);
+                          const gsl_matrix *Z, const gsl_matrix *dZ,
+                          uint64_t draw, phsim_projected_workspace *w,
+                          gsl_matrix *gW);
 
 #endif

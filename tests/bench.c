@@ -275,21 +275,25 @@ static double peak_flops(void) {
   return best;
 }
 
-/* Bytes per second of a streaming read (a sum with 8 accumulators) over
- * 256 MB, best of 3. */
+/* Seconds of one streaming sum over a[0..n) (eight sums side by side;
+ * their total added to *sink so that the loop is kept). */
+static double stream_sum(const double *a, size_t n, double *sink) {
+  double s[8] = {0}, t0 = now();
+  for (size_t i = 0; i < n; i += 8)
+    for (int k = 0; k < 8; k++) s[k] += a[i + k];
+  const double t = now() - t0;
+  for (int k = 0; k < 8; k++) *sink += s[k];
+  return t;
+}
+
+/* Bytes per second of a streaming read over 256 MB, best of 3. */
 static double peak_bandwidth(void) {
   const size_t n = (size_t)1 << 25;
   double *v = malloc(n * sizeof *v), best = 0.0, sum = 0.0;
   if (v == NULL) return NAN;
   for (size_t i = 0; i < n; i++) v[i] = (double)(i & 1023);
-  for (int round = 0; round < 3; round++) {
-    double acc[8] = {0};
-    const double t0 = now();
-    for (size_t i = 0; i < n; i += 8)
-      for (int k = 0; k < 8; k++) acc[k] += v[i + k];
-    best = fmax(best, (double)(n * sizeof *v) / (now() - t0));
-    for (int k = 0; k < 8; k++) sum += acc[k];
-  }
+  for (int round = 0; round < 3; round++)
+    best = fmax(best, (double)(n * sizeof *v) / stream_sum(v, n, &sum));
   if (sum == 42.0) printf(" ");
   free(v);
   return best;
@@ -316,15 +320,19 @@ static work flow_work(const phsim_config *c) {
   (void)c;
   return (work){0, 0, "adaptive BDF: simulated steps, not work"};
 }
-/* Sampled: the forward Z = X W^T and the backward dW = dZ^T X, 2 N P d m
- * flops each; X (N P x d) read by both, drawn first by draw=full. */
+/* Sampled: the forward Z = X W^T over the noise patches (N (P - Pf) d
+ * doubles, 2 m flops each) and the backward dW = dZ^T X over those in
+ * view 1 (about half: mask = bernoulli); feature patches come from the
+ * batch's structure.  draw=full writes X's noise patches as it draws them
+ * and projects each in cache. */
 static work sampled_work(const phsim_config *c) {
-  const double x = (double)c->N * (double)c->P * (double)c->d;
+  const double x = (double)c->N * (double)(c->P - c->Pf) * (double)c->d;
   if (phsim_config_draws_projected(c))
     return (work){0, 0, "X never formed: the O(N P m^2) projected draw"};
   const int fresh = c->resample != PHSIM_RESAMPLE_NEVER;
-  return (work){4 * x * (double)c->m, 8 * x * (fresh ? 3 : 2),
-                fresh ? "4NPdm flops; X drawn, read twice" : "4NPdm flops; X read twice"};
+  return (work){3 * x * (double)c->m, 8 * x * (fresh ? 2.5 : 1.5),
+                fresh ? "noise patches drawn and projected, half read again"
+                      : "noise patches read once, half again"};
 }
 
 /* A row of the table: an engine, an option, the dimensions it runs at. */
@@ -377,6 +385,58 @@ static void row(const engine_row *e, size_t d, double gflops, double gbs) {
   fflush(stdout);
 }
 
+static int cmp_double(const void *x, const void *y) {
+  const double a = *(const double *)x, b = *(const double *)y;
+  return (a > b) - (a < b);
+}
+
+/* The machine's read bandwidth (a streaming sum over 256 MB) and the
+ * sampled resample = never step against it at d = 200 (N = 4096, P = 16),
+ * measured in turns (a sum, then 4 steps; 7 turns; medians), so that both
+ * see the same load: the step reads X's noise patches, N (P - Pf) d
+ * doubles, in the forward pass and those in view 1 (half, mask =
+ * bernoulli) in the backward pass (feature patches from the batch's
+ * structure, not from X). */
+static void bandwidth_row(void) {
+  enum { TURNS = 7, STEPS = 4 };
+  const size_t n = (size_t)32 << 20;
+  double *a = malloc(n * sizeof *a), bw[TURNS], sps[TURNS], sink = 0.0;
+  phsim_config cfg;
+  char err[PHSIM_ERR_MAX];
+  phsim_config_default(&cfg);
+  cfg.engine = PHSIM_ENGINE_SAMPLED;
+  cfg.d = 200;
+  phsim_engine *e = NULL;
+  gsl_rng *r = phsim_config_rng(&cfg);
+  if (a == NULL || phsim_config_set_arg(&cfg, "resample=never", err) != PHSIM_OK ||
+      (e = phsim_engine_alloc(&cfg)) == NULL ||
+      phsim_engine_start(e, &cfg, NULL, r, err) != PHSIM_OK) {
+    fprintf(stderr, "bench: bandwidth row skipped\n");
+  } else {
+    for (size_t i = 0; i < n; i++) a[i] = (double)(i & 1023);
+    unsigned long steps = 0, fault;
+    for (int t = 0; t < TURNS; t++, steps += STEPS) {
+      bw[t] = (double)(n * sizeof *a) / stream_sum(a, n, &sink);
+      const double t0 = now();
+      if (phsim_engine_advance(e, steps, steps + STEPS, &fault) != PHSIM_OK) break;
+      sps[t] = STEPS / (now() - t0);
+    }
+    qsort(bw, TURNS, sizeof *bw, cmp_double);
+    qsort(sps, TURNS, sizeof *sps, cmp_double);
+    const double bytes = 1.5 * (double)(cfg.N * (cfg.P - cfg.Pf) * cfg.d) * sizeof(double);
+    const double B = bw[TURNS / 2], S = sps[TURNS / 2];
+    printf("read bandwidth (streaming sum, 256 MB; median of %d, checksum %.0f): "
+           "%.2f GB/s\nsampled resample=never d = 200 in turns with it: %.1f "
+           "steps/s x %.1f MB = %.2f GB/s, %.0f%% of the bandwidth (its bound: "
+           "%.1f steps/s)\n",
+           TURNS, sink, B / 1e9, S, bytes / 1e6, S * bytes / 1e9,
+           100.0 * S * bytes / B, B / bytes);
+  }
+  phsim_engine_free(e);
+  gsl_rng_free(r);
+  free(a);
+}
+
 /* Every engine's rows (m = 2, K = 2; sampled: N = 4096, P = 16, the
  * defaults; draw=full and draw=projected draw a fresh batch every step). */
 static void engine_rows(double gflops, double gbs) {
@@ -425,5 +485,6 @@ int main(void) {
   printf("\n");
   order_batch(64);
   engine_rows(NOMINAL_GFLOPS, gbs);
+  bandwidth_row();
   return 0;
 }

@@ -27,16 +27,15 @@ static void check_generator(phsim_noise noise, phsim_mask mask) {
   cfg.pi[1] = 0.3;
   cfg.pi[2] = 0.2;
   cfg.n_pi = 3;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, 99 + (unsigned long)(2 * noise + mask));
+  cfg.seed = 99 + (unsigned long)(2 * noise + mask);
   phsim_batch *b = phsim_batch_alloc(NS, cfg.P, cfg.d);
-  phsim_batch_draw(b, &cfg, r);
+  phsim_batch_draw(b, &cfg, 0);
 
   double *c1c2 = malloc(NS * sizeof(double)), *c1sq = malloc(NS * sizeof(double));
   double *c2sq = malloc(NS * sizeof(double)), *n1 = malloc(NS * sizeof(double));
   double *n2 = malloc(NS * sizeof(double)), *lab[3];
   for (int l = 0; l < 3; l++) lab[l] = malloc(NS * sizeof(double));
-  double noise_sq[7] = {0}, noise_cross = 0.0;
+  double noise_sq[7] = {0}, noise_cross = 0.0, pos_f[9] = {0}, pos_v[9] = {0};
   size_t noise_patches = 0;
   for (size_t i = 0; i < NS; i++) {
     size_t nf = 0, c1 = 0, m1 = 0, v1 = 0;
@@ -45,6 +44,8 @@ static void check_generator(phsim_noise noise, phsim_mask mask) {
       const double *x = gsl_matrix_const_ptr(b->X, row, 0);
       const int in1 = b->in_view1[row];
       v1 += (size_t)in1;
+      pos_f[p] += b->is_feature[row];
+      pos_v[p] += in1;
       if (b->is_feature[row]) {
         nf++;
         c1 += (size_t)in1;
@@ -77,6 +78,13 @@ static void check_generator(phsim_noise noise, phsim_mask mask) {
   assert_mean(n1, NS, vm.nu1);
   assert_mean(n2, NS, vm.nu2);
   for (size_t l = 0; l < 3; l++) assert_mean(lab[l], NS, cfg.pi[l]);
+  /* Every patch position equally likely in S and in M. */
+  const double qf = (double)cfg.Pf / cfg.P;
+  const double qv = mask == PHSIM_MASK_HALF ? (double)(cfg.P / 2) / cfg.P : 0.5;
+  for (size_t p = 0; p < cfg.P; p++) {
+    assert_close(pos_f[p] / NS, qf, 5.0 * sqrt(qf * (1 - qf) / NS));
+    assert_close(pos_v[p] / NS, qv, 5.0 * sqrt(qv * (1 - qv) / NS));
+  }
   /* Noise covariance sigma^2 Pi: each coordinate's mean square is sigma^2
    * (0 on the features for orthogonal noise) with standard error
    * sigma^2 sqrt(2/n); distinct coordinates are uncorrelated. */
@@ -93,7 +101,6 @@ static void check_generator(phsim_noise noise, phsim_mask mask) {
   free(n2);
   for (int l = 0; l < 3; l++) free(lab[l]);
   phsim_batch_free(b);
-  gsl_rng_free(r);
 }
 
 static void test_generator_orthogonal_bernoulli(void **s) {
@@ -116,10 +123,8 @@ static void test_generator_deterministic(void **s) {
   tu_config(&cfg, 2, 2, 5, PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_BERNOULLI);
   phsim_batch *b[2];
   for (int k = 0; k < 2; k++) {
-    gsl_rng *r = phsim_config_rng(&cfg);
     b[k] = phsim_batch_alloc(100, cfg.P, cfg.d);
-    phsim_batch_draw(b[k], &cfg, r);
-    gsl_rng_free(r);
+    phsim_batch_draw(b[k], &cfg, 0);
   }
   assert_memory_equal(b[0]->X->data, b[1]->X->data,
                       100 * cfg.P * cfg.d * sizeof(double));

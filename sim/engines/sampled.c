@@ -21,7 +21,7 @@ phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg) {
   if (cfg->ema > 0.0) s->Wt = gsl_matrix_alloc(m, d);
   const int projects = phsim_config_draws_projected(cfg);
   s->batch = phsim_batch_alloc(cfg->N, cfg->P, projects ? 0 : d);
-  if (projects) s->pw = phsim_projected_alloc(m, d);
+  if (projects) s->pw = phsim_projected_alloc(m, d, cfg->P);
   phsim_batch_opts opts = {cfg->act, cfg->norm, cfg->stopgrad};
   s->ws = phsim_batchgrad_alloc(cfg->N, cfg->P, m, d, opts);
   s->A = gsl_matrix_submatrix(s->W, 0, 0, m, cfg->K);
@@ -39,7 +39,6 @@ void phsim_sampled_free(phsim_sampled *s) {
   phsim_batch_free(s->batch);
   phsim_batchgrad_free(s->ws);
   phsim_projected_free(s->pw);
-  if (s->rng != NULL) gsl_rng_free(s->rng);
   free(s);
 }
 
@@ -48,29 +47,35 @@ void phsim_sampled_start(phsim_sampled *s, const phsim_config *cfg,
   phsim_weights_init(cfg, init != NULL ? init->W : NULL, r, s->W);
   phsim_head_init(init != NULL ? init->E : NULL, s->E);
   if (s->Wt != NULL) gsl_matrix_memcpy(s->Wt, s->W);
-  s->rng = gsl_rng_clone(r);
-  if (s->pw == NULL) phsim_batch_draw(s->batch, cfg, s->rng);
+  s->draw = 0;
+  if (cfg->resample == PHSIM_RESAMPLE_NEVER) phsim_batch_draw(s->batch, cfg, 0);
 }
 
 /* A fresh batch through the projections, or in full when Q is singular. */
 static int eval_projected(phsim_sampled *s) {
-  if (phsim_projected_draw(&s->cfg, s->W, s->batch, s->ws->Z, s->rng, s->pw) ==
+  if (phsim_projected_draw(&s->cfg, s->W, s->batch, s->ws->Z, s->draw, s->pw) ==
       PHSIM_OK) {
     int st = phsim_batchgrad_from_projections(s->E, s->batch, 0, s->ws);
     if (st == PHSIM_OK)
-      phsim_projected_grad(&s->cfg, s->batch, s->ws->Z, s->ws->dZ, s->rng,
+      phsim_projected_grad(&s->cfg, s->batch, s->ws->Z, s->ws->dZ, s->draw,
                            s->pw, s->ws->gW);
     return st;
   }
-  if (s->batch->X == NULL)
+  if (s->batch->X == NULL) {
     s->batch->X = gsl_matrix_alloc(s->cfg.N * s->cfg.P, s->cfg.d);
-  phsim_batch_draw(s->batch, &s->cfg, s->rng);
-  return phsim_batchgrad_eval(s->W, s->E, s->W, s->batch, s->ws);
+    s->batch->d = s->cfg.d;
+  }
+  return phsim_batchgrad_eval_fresh(s->W, s->E, s->W, s->batch, &s->cfg, s->draw,
+                                    s->ws);
 }
 
 int phsim_sampled_eval(phsim_sampled *s) {
+  const gsl_matrix *Wt = s->Wt ? s->Wt : s->W;
   if (s->pw != NULL) return eval_projected(s);
-  return phsim_batchgrad_eval(s->W, s->E, s->Wt ? s->Wt : s->W, s->batch, s->ws);
+  if (s->cfg.resample == PHSIM_RESAMPLE_STEP)
+    return phsim_batchgrad_eval_fresh(s->W, s->E, Wt, s->batch, &s->cfg, s->draw,
+                                      s->ws);
+  return phsim_batchgrad_eval(s->W, s->E, Wt, s->batch, s->ws);
 }
 
 void phsim_sampled_step(phsim_sampled *s) {
@@ -81,8 +86,7 @@ void phsim_sampled_step(phsim_sampled *s) {
   gsl_blas_daxpy(-s->cfg.eta, &g.vector, &w.vector);
   phsim_head_step(s->cfg.head, s->cfg.eta_E, s->ws->gE, s->E);
   if (s->Wt != NULL) phsim_ema_update(s->cfg.ema, s->W, s->Wt);
-  if (s->cfg.resample == PHSIM_RESAMPLE_STEP && s->pw == NULL)
-    phsim_batch_draw(s->batch, &s->cfg, s->rng);
+  s->draw++;
 }
 
 void phsim_sampled_moments(phsim_sampled *s) {

@@ -33,6 +33,7 @@ phsim_batchgrad_workspace *phsim_batchgrad_alloc(size_t N, size_t P, size_t m,
   w->df2 = gsl_matrix_alloc(N, m);
   w->sU = gsl_vector_alloc(m);
   w->sf2 = gsl_vector_alloc(m);
+  w->zeros = gsl_vector_calloc(m);
   return w;
 }
 
@@ -54,49 +55,95 @@ void phsim_batchgrad_free(phsim_batchgrad_workspace *w) {
   gsl_matrix_free(w->df2);
   gsl_vector_free(w->sU);
   gsl_vector_free(w->sf2);
+  gsl_vector_free(w->zeros);
   free(w);
 }
 
-static double act_value(phsim_act act, double z) {
+/* The per-patch passes below are compiled once for each m <= 4 (their
+ * loops unrolled, a sample's sums in registers) and once for any m. */
+#if defined(__GNUC__)
+#define BG_INLINE static inline __attribute__((always_inline))
+#else
+#define BG_INLINE static inline
+#endif
+#define BG_PER_M(call_m, m)                                                  \
+  switch (m) {                                                               \
+    case 1: call_m(1); break;                                                \
+    case 2: call_m(2); break;                                                \
+    case 3: call_m(3); break;                                                \
+    case 4: call_m(4); break;                                                \
+    default: call_m(m);                                                      \
+  }
+
+static inline double act_of(phsim_act act, double z) {
   return act == PHSIM_ACT_CUBIC ? z * z * z : (z > 0.0 ? z : 0.0);
 }
 
-static double act_slope(phsim_act act, double z) {
-  return act == PHSIM_ACT_CUBIC ? 3.0 * z * z : (z > 0.0 ? 1.0 : 0.0);
-}
-
-/* f_ir = sum over the patches p of sample i in the given view of
- * act(Z_{iP+p, r}) (view 1: in the mask M, view 0: not). */
-static void view_features(phsim_act act, const gsl_matrix *Z,
-                          const phsim_batch *b, int view, gsl_matrix *f) {
-  const size_t m = Z->size2;
-  gsl_matrix_set_zero(f);
-  for (size_t i = 0; i < b->N; i++)
-    for (size_t p = 0; p < b->P; p++) {
-      if (b->in_view1[i * b->P + p] != view) continue;
-      for (size_t r = 0; r < m; r++)
-        *gsl_matrix_ptr(f, i, r) += act_value(act, gsl_matrix_get(Z, i * b->P + p, r));
-    }
-}
-
-/* dZ_{iP+p, r} (+)= act'(Z) df_ir on the patches of the given view, else
- * left (0 when overwriting). */
-static void view_backward(phsim_act act, const gsl_matrix *Z,
-                          const gsl_matrix *df, const phsim_batch *b, int view,
-                          int accumulate, gsl_matrix *dZ) {
-  const size_t m = Z->size2;
-  for (size_t i = 0; i < b->N; i++)
-    for (size_t p = 0; p < b->P; p++) {
-      const size_t row = i * b->P + p;
-      const int in = b->in_view1[row] == view;
+/* Sample i's sums, over its patches, of act(Z) in the mask M (f1) and of
+ * act(Zt) outside it (f2): a patch's view selects its source and adds 0 to
+ * the other sum (no branch). */
+BG_INLINE void features_m(size_t m, phsim_act act, const double *restrict Z,
+                          const double *restrict Zt, const phsim_batch *b,
+                          double *restrict f1, double *restrict f2) {
+  const size_t P = b->P;
+  double a1[4], a2[4];
+  for (size_t i = 0; i < b->N; i++) {
+    double *restrict s1 = m <= 4 ? a1 : f1 + i * m;
+    double *restrict s2 = m <= 4 ? a2 : f2 + i * m;
+    for (size_t r = 0; r < m; r++) s1[r] = s2[r] = 0.0;
+    for (size_t row = i * P; row < (i + 1) * P; row++) {
+      const int in = b->in_view1[row];
+      const double *z = (in ? Z : Zt) + row * m;
       for (size_t r = 0; r < m; r++) {
-        double g = in ? act_slope(act, gsl_matrix_get(Z, row, r)) *
-                            gsl_matrix_get(df, i, r)
-                      : 0.0;
-        if (accumulate) *gsl_matrix_ptr(dZ, row, r) += g;
-        else gsl_matrix_set(dZ, row, r, g);
+        const double c = act_of(act, z[r]);
+        s1[r] += in ? c : 0.0;
+        s2[r] += in ? 0.0 : c;
       }
     }
+    if (m <= 4)
+      for (size_t r = 0; r < m; r++) {
+        f1[i * m + r] = a1[r];
+        f2[i * m + r] = a2[r];
+      }
+  }
+}
+
+static void view_features(phsim_act act, const gsl_matrix *Z,
+                          const gsl_matrix *Zt, const phsim_batch *b,
+                          gsl_matrix *f1, gsl_matrix *f2) {
+#define FEATURES(mm) features_m(mm, act, Z->data, Zt->data, b, f1->data, f2->data)
+  BG_PER_M(FEATURES, Z->size2)
+#undef FEATURES
+}
+
+/* dZ_{iP+p, r} = act'(Z) df_ir with df = df1 on the patches in the mask M,
+ * df2 on the others (NULL: 0, the stop-gradient). */
+BG_INLINE void backward_m(size_t m, phsim_act act, const double *Z,
+                          const double *df1, const double *df2,
+                          const phsim_batch *b, const double *zeros, double *dZ) {
+  const size_t P = b->P;
+  for (size_t i = 0; i < b->N; i++)
+    for (size_t row = i * P; row < (i + 1) * P; row++) {
+      const double *z = Z + row * m;
+      const double *df = b->in_view1[row] ? df1 + i * m
+                         : df2 != NULL    ? df2 + i * m
+                                          : zeros;
+      double *g = dZ + row * m;
+      if (act == PHSIM_ACT_CUBIC)
+        for (size_t r = 0; r < m; r++) g[r] = 3.0 * z[r] * z[r] * df[r];
+      else
+        for (size_t r = 0; r < m; r++) g[r] = z[r] > 0.0 ? df[r] : 0.0;
+    }
+}
+
+static void view_backward(phsim_act act, const gsl_matrix *Z,
+                          const gsl_matrix *df1, const gsl_matrix *df2,
+                          const phsim_batch *b, const double *zeros,
+                          gsl_matrix *dZ) {
+  const double *d2 = df2 != NULL ? df2->data : NULL;
+#define BACKWARD(mm) backward_m(mm, act, Z->data, df1->data, d2, b, zeros, dZ->data)
+  BG_PER_M(BACKWARD, Z->size2)
+#undef BACKWARD
 }
 
 /* Column-wise BatchNorm without affine part: xh = (x - mean) / s with
@@ -127,8 +174,7 @@ static int forward(const gsl_matrix *E, const phsim_batch *b,
                    int separate_target, phsim_batchgrad_workspace *w) {
   const phsim_act act = w->opts.act;
   const gsl_matrix *Zt = separate_target ? w->Zt : w->Z;
-  view_features(act, w->Z, b, 1, w->f1);
-  view_features(act, Zt, b, 0, w->f2);
+  view_features(act, w->Z, Zt, b, w->f1, w->f2);
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, w->f1, E, 0.0, w->U);
   const int normalized = batchnorm_forward(w->U, w->Uh, w->sU) &&
                          batchnorm_forward(w->f2, w->f2h, w->sf2);
@@ -195,13 +241,13 @@ static void backward(const gsl_matrix *E, const phsim_batch *b,
   /* U = f1 E^T:  dE = dU^T f1,  df1 = dU E. */
   gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->dU, w->f1, 0.0, w->gE);
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->dU, E, 0.0, w->df1);
-  /* f1 = sum_{p in M} act(Z):  dZ = act'(Z) df1 on view-1 patches. */
-  view_backward(act, w->Z, w->df1, b, 1, 0, w->dZ);
-  if (w->opts.stopgrad == PHSIM_STOPGRAD_FALSE) {
-    /* Through the target branch (Wt = W, so Zt = Z): view-2 patches. */
-    loss_backward(w, w->f2, w->f2h, w->sf2, w->U, w->Uh, w->df2);
-    view_backward(act, w->Z, w->df2, b, 0, 1, w->dZ);
-  }
+  /* f1 = sum_{p in M} act(Z):  dZ = act'(Z) df1 on view-1 patches; with
+   * the gradient through the target branch (Wt = W, so Zt = Z), act'(Z) df2
+   * on the view-2 patches, else 0 there. */
+  const int through_target = w->opts.stopgrad == PHSIM_STOPGRAD_FALSE;
+  if (through_target) loss_backward(w, w->f2, w->f2h, w->sf2, w->U, w->Uh, w->df2);
+  view_backward(act, w->Z, w->df1, through_target ? w->df2 : NULL, b,
+                w->zeros->data, w->dZ);
 }
 
 int phsim_batchgrad_from_projections(const gsl_matrix *E, const phsim_batch *b,
@@ -213,14 +259,120 @@ int phsim_batchgrad_from_projections(const gsl_matrix *E, const phsim_batch *b,
   return PHSIM_OK;
 }
 
+/* ---- the projections Z = X W^T and the weight gradient dW = dZ^T X ------
+ * Row by row while W (and dW) stay in cache: a feature patch is
+ * s alpha_l v_l (one entry, from the batch's structure), so only the noise
+ * patches are read, each once per pass; above ROWWISE_MAX entries of W,
+ * BLAS's blocked dgemm on the whole X. */
+enum { ROWWISE_MAX = 32768 };
+
+static int rowwise(const gsl_matrix *W) {
+  return W->size1 * W->size2 <= ROWWISE_MAX;
+}
+
+/* z[r] = <W_r, x> for a noise patch x (four partial sums a row). */
+static void project_row(const gsl_matrix *W, const double *x, double *z) {
+  const size_t d = W->size2;
+  for (size_t r = 0; r < W->size1; r++) {
+    const double *w = W->data + r * W->tda;
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    size_t k = 0;
+    for (; k + 4 <= d; k += 4) {
+      a0 += w[k] * x[k];
+      a1 += w[k + 1] * x[k + 1];
+      a2 += w[k + 2] * x[k + 2];
+      a3 += w[k + 3] * x[k + 3];
+    }
+    for (; k < d; k++) a0 += w[k] * x[k];
+    z[r] = (a0 + a1) + (a2 + a3);
+  }
+}
+
+/* Row `row` of Z (and of Zt when Wt != NULL) from X's row. */
+static void project_patch(const phsim_batch *b, size_t i, size_t row,
+                          const gsl_matrix *W, const gsl_matrix *Wt,
+                          phsim_batchgrad_workspace *w) {
+  double *z = w->Z->data + row * w->Z->tda, *zt = w->Zt->data + row * w->Zt->tda;
+  if (b->is_feature[row]) {
+    const size_t l = b->label[i];
+    for (size_t r = 0; r < w->m; r++) z[r] = b->amp[i] * W->data[r * W->tda + l];
+    if (Wt != NULL)
+      for (size_t r = 0; r < w->m; r++) zt[r] = b->amp[i] * Wt->data[r * Wt->tda + l];
+    return;
+  }
+  const double *x = b->X->data + row * b->X->tda;
+  project_row(W, x, z);
+  if (Wt != NULL) project_row(Wt, x, zt);
+}
+
+static void project_all(const phsim_batch *b, const gsl_matrix *W,
+                        const gsl_matrix *Wt, phsim_batchgrad_workspace *w) {
+  if (rowwise(W)) {
+    for (size_t i = 0; i < b->N; i++)
+      for (size_t row = i * b->P; row < (i + 1) * b->P; row++)
+        project_patch(b, i, row, W, Wt, w);
+    return;
+  }
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, W, 0.0, w->Z);
+  if (Wt != NULL) gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, Wt, 0.0, w->Zt);
+}
+
+/* gW = dZ^T X; a patch's row of X is read only where its dZ is not 0 (with
+ * the stop-gradient, the view-1 patches). */
+static void weight_gradient(const phsim_batch *b, phsim_batchgrad_workspace *w) {
+  gsl_matrix *gW = w->gW;
+  if (!rowwise(gW)) {
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->dZ, b->X, 0.0, gW);
+    return;
+  }
+  const size_t m = w->m, d = w->d;
+  gsl_matrix_set_zero(gW);
+  for (size_t row = 0; row < b->N * b->P; row++) {
+    const double *g = w->dZ->data + row * w->dZ->tda;
+    const double *x = b->X->data + row * b->X->tda;
+    for (size_t r = 0; r < m; r++) {
+      if (g[r] == 0.0) continue;
+      double *gw = gW->data + r * gW->tda;
+      if (b->is_feature[row]) {
+        const size_t i = row / b->P; /* rare: a feature patch in the view */
+        gw[b->label[i]] += b->amp[i] * g[r];
+      } else {
+        for (size_t k = 0; k < d; k++) gw[k] += g[r] * x[k];
+      }
+    }
+  }
+}
+
 int phsim_batchgrad_eval(const gsl_matrix *W, const gsl_matrix *E,
                          const gsl_matrix *Wt, const phsim_batch *b,
                          phsim_batchgrad_workspace *w) {
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, W, 0.0, w->Z);
-  if (Wt != W) gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, Wt, 0.0, w->Zt);
+  project_all(b, W, Wt != W ? Wt : NULL, w);
   int st = phsim_batchgrad_from_projections(E, b, Wt != W, w);
   if (st != PHSIM_OK) return st;
-  /* Z = X W^T:  dW = dZ^T X. */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->dZ, b->X, 0.0, w->gW);
+  weight_gradient(b, w);
+  return PHSIM_OK;
+}
+
+int phsim_batchgrad_eval_fresh(const gsl_matrix *W, const gsl_matrix *E,
+                               const gsl_matrix *Wt, phsim_batch *b,
+                               const phsim_config *cfg, uint64_t draw,
+                               phsim_batchgrad_workspace *w) {
+  phsim_batch_draw_structure(b, cfg, draw);
+  const gsl_matrix *target = Wt != W ? Wt : NULL;
+  if (rowwise(W)) {
+    /* Each patch projected while it is in cache. */
+    for (size_t i = 0; i < b->N; i++)
+      for (size_t row = i * b->P; row < (i + 1) * b->P; row++) {
+        if (!b->is_feature[row]) /* never read: project_patch, weight_gradient */
+          phsim_batch_fill_row(b, cfg, draw, row, b->X->data + row * b->X->tda);
+        project_patch(b, i, row, W, target, w);
+      }
+  } else {
+    phsim_batch_fill_patches(b, cfg, draw);
+    project_all(b, W, target, w);
+  }
+  int st = phsim_batchgrad_from_projections(E, b, Wt != W, w);
+  if (st != PHSIM_OK) return st;
+  weight_gradient(b, w);
   return PHSIM_OK;
 }

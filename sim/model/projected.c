@@ -7,11 +7,13 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
-#include <gsl/gsl_randist.h>
 
-phsim_projected_workspace *phsim_projected_alloc(size_t m, size_t d) {
+#include "phsim_philox.h"
+
+phsim_projected_workspace *phsim_projected_alloc(size_t m, size_t d, size_t P) {
   phsim_projected_workspace *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
+  w->u = calloc(P * m, sizeof *w->u);
   w->m = m;
   w->d = d;
   w->B = gsl_matrix_alloc(m, d);
@@ -41,6 +43,7 @@ void phsim_projected_free(phsim_projected_workspace *w) {
   gsl_vector_free(w->lam);
   gsl_matrix_free(w->V);
   gsl_eigen_symmv_free(w->eig);
+  free(w->u);
   free(w);
 }
 
@@ -50,8 +53,34 @@ static void apply_noise_projector(const phsim_config *cfg, gsl_matrix *X) {
     phsim_noise_project(cfg->noise, cfg->K, gsl_matrix_ptr(X, r, 0));
 }
 
+/* Sample i's rows of Z: a feature patch's exactly, a noise patch's
+ * z = sigma L u, the u's of all the sample's noise patches in patch order
+ * from its one counter (seed, draw, i). */
+static void draw_sample(const phsim_config *cfg, const gsl_matrix *W,
+                        const phsim_batch *b, size_t i, uint64_t draw,
+                        gsl_matrix *Z, phsim_projected_workspace *w) {
+  const size_t m = w->m, P = b->P, tl = w->L->tda;
+  phsim_philox g;
+  phsim_philox_init(&g, cfg->seed, PHSIM_STREAM_PROJECTION, draw, i);
+  phsim_philox_normals(&g, cfg->sigma, (P - cfg->Pf) * m, w->u);
+  const double *u = w->u, *L = w->L->data;
+  const double *Wl = W->data + b->label[i];
+  for (size_t row = i * P; row < (i + 1) * P; row++) {
+    /* z = L u (L lower triangular) or s alpha_l W v_l; no branch (u has P m
+     * entries, so a feature patch's L u reads numbers it then drops) */
+    const int noise = !b->is_feature[row];
+    double *z = Z->data + row * Z->tda;
+    for (size_t k = 0; k < m; k++) {
+      double acc = 0.0;
+      for (size_t j = 0; j <= k; j++) acc += L[k * tl + j] * u[j];
+      z[k] = noise ? acc : b->amp[i] * Wl[k * W->tda];
+    }
+    u += noise ? m : 0;
+  }
+}
+
 int phsim_projected_draw(const phsim_config *cfg, const gsl_matrix *W,
-                         phsim_batch *b, gsl_matrix *Z, gsl_rng *r,
+                         phsim_batch *b, gsl_matrix *Z, uint64_t draw,
                          phsim_projected_workspace *w) {
   const size_t m = w->m;
   gsl_matrix_memcpy(w->B, W);
@@ -64,24 +93,8 @@ int phsim_projected_draw(const phsim_config *cfg, const gsl_matrix *W,
   int st = gsl_linalg_cholesky_decomp1(w->L);
   gsl_set_error_handler(old);
   if (st != GSL_SUCCESS) return PHSIM_ENUM;
-  phsim_batch_draw_structure(b, cfg, r);
-  double u[PHSIM_MAX_M];
-  for (size_t row = 0; row < b->N * b->P; row++) {
-    double *z = gsl_matrix_ptr(Z, row, 0);
-    if (b->is_feature[row]) {
-      const size_t i = row / b->P, l = b->label[i];
-      const double amp = b->sign[i] * cfg->alpha[l];
-      for (size_t k = 0; k < m; k++) z[k] = amp * gsl_matrix_get(W, k, l);
-      continue;
-    }
-    /* z = sigma L u, L lower triangular */
-    for (size_t k = 0; k < m; k++) u[k] = gsl_ran_gaussian_ziggurat(r, 1.0);
-    for (size_t k = 0; k < m; k++) {
-      double acc = 0.0;
-      for (size_t j = 0; j <= k; j++) acc += gsl_matrix_get(w->L, k, j) * u[j];
-      z[k] = cfg->sigma * acc;
-    }
-  }
+  phsim_batch_draw_structure(b, cfg, draw);
+  for (size_t i = 0; i < b->N; i++) draw_sample(cfg, W, b, i, draw, Z, w);
   return PHSIM_OK;
 }
 
@@ -108,35 +121,77 @@ static void symmetric_root(phsim_projected_workspace *w) {
     }
 }
 
+/* C = sum dZ_p z_p^T and Gamma = sum dZ_p dZ_p^T over the noise patches
+ * (a feature patch adds 0: no branch); gW's feature column l_i gets
+ * s alpha_l times sample i's sum of dZ_p over its feature patches.  Compiled once for each m <= 4
+ * (the sums in registers) and once for any m (in C and Gam). */
+#if defined(__GNUC__)
+#define PJ_INLINE static inline __attribute__((always_inline))
+#else
+#define PJ_INLINE static inline
+#endif
+PJ_INLINE void patch_sums_m(size_t m, const phsim_batch *b,
+                            const double *restrict Z, const double *restrict dZ,
+                            double *restrict C, double *restrict Gam,
+                            double *restrict fsum, gsl_matrix *gW) {
+  double c[16] = {0}, gm[16] = {0}, lf[4];
+  double *restrict sc = m <= 4 ? c : C, *restrict sg = m <= 4 ? gm : Gam;
+  double *restrict fs = m <= 4 ? lf : fsum;
+  for (size_t i = 0; i < b->N; i++) {
+    for (size_t k = 0; k < m; k++) fs[k] = 0.0;
+    for (size_t row = i * b->P; row < (i + 1) * b->P; row++) {
+      const double *g = dZ + row * m, *z = Z + row * m;
+      const int noise = !b->is_feature[row];
+      for (size_t k = 0; k < m; k++) {
+        for (size_t j = 0; j < m; j++) {
+          sc[k * m + j] += noise ? g[k] * z[j] : 0.0;
+          sg[k * m + j] += noise ? g[k] * g[j] : 0.0;
+        }
+        fs[k] += noise ? 0.0 : g[k];
+      }
+    }
+    double *gl = gW->data + b->label[i];
+    for (size_t k = 0; k < m; k++) gl[k * gW->tda] += b->amp[i] * fs[k];
+  }
+  if (m <= 4)
+    for (size_t k = 0; k < m * m; k++) {
+      C[k] = c[k];
+      Gam[k] = gm[k];
+    }
+}
+
+static void patch_sums(const phsim_batch *b, const gsl_matrix *Z,
+                       const gsl_matrix *dZ, phsim_projected_workspace *w,
+                       gsl_matrix *gW) {
+  double *C = w->C->data, *Gam = w->Gam->data, *fs = w->u; /* u: scratch */
+  switch (w->m) {
+    case 1: patch_sums_m(1, b, Z->data, dZ->data, C, Gam, fs, gW); break;
+    case 2: patch_sums_m(2, b, Z->data, dZ->data, C, Gam, fs, gW); break;
+    case 3: patch_sums_m(3, b, Z->data, dZ->data, C, Gam, fs, gW); break;
+    case 4: patch_sums_m(4, b, Z->data, dZ->data, C, Gam, fs, gW); break;
+    default: patch_sums_m(w->m, b, Z->data, dZ->data, C, Gam, fs, gW);
+  }
+}
+
 void phsim_projected_grad(const phsim_config *cfg, const phsim_batch *b,
-                          const gsl_matrix *Z, const gsl_matrix *dZ, gsl_rng *r,
-                          phsim_projected_workspace *w, gsl_matrix *gW) {
+                          const gsl_matrix *Z, const gsl_matrix *dZ,
+                          uint64_t draw, phsim_projected_workspace *w,
+                          gsl_matrix *gW) {
   const size_t m = w->m, d = w->d;
   gsl_matrix_set_zero(gW);
   gsl_matrix_set_zero(w->C);
   gsl_matrix_set_zero(w->Gam);
-  for (size_t row = 0; row < b->N * b->P; row++) {
-    const double *g = gsl_matrix_const_ptr(dZ, row, 0);
-    if (b->is_feature[row]) {
-      const size_t i = row / b->P, l = b->label[i];
-      const double amp = b->sign[i] * cfg->alpha[l];
-      for (size_t k = 0; k < m; k++) *gsl_matrix_ptr(gW, k, l) += amp * g[k];
-      continue;
-    }
-    const double *z = gsl_matrix_const_ptr(Z, row, 0);
-    for (size_t k = 0; k < m; k++)
-      for (size_t j = 0; j < m; j++) {
-        *gsl_matrix_ptr(w->C, k, j) += g[k] * z[j];
-        *gsl_matrix_ptr(w->Gam, k, j) += g[k] * g[j];
-      }
-  }
+  patch_sums(b, Z, dZ, w, gW);
   /* gW += C Q^-1 B */
   gsl_matrix_memcpy(w->Y, w->C);
   right_solve(w->L, w->Y);
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->Y, w->B, 1.0, gW);
   /* T = Xi Pi - (Xi B^T) Q^-1 B;  gW += sigma Gamma^(1/2) T */
-  for (size_t k = 0; k < m; k++)
-    for (size_t i = 0; i < d; i++) gsl_matrix_set(w->Xi, k, i, gsl_ran_gaussian_ziggurat(r, 1.0));
+  for (size_t k = 0; k < m; k++) {
+    phsim_philox g;
+    phsim_philox_init(&g, cfg->seed, PHSIM_STREAM_XI, draw, k);
+    phsim_philox_normals(&g, 1.0, d, w->Xi->data + k * w->Xi->tda);
+  }
   gsl_matrix_memcpy(w->T, w->Xi);
   apply_noise_projector(cfg, w->T);
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, w->Xi, w->B, 0.0, w->Y);

@@ -324,7 +324,7 @@ static work flow_work(const phsim_config *c) {
  * doubles, 2 m flops each) and the backward dW = dZ^T X over those in
  * view 1 (about half: mask = bernoulli); feature patches come from the
  * batch's structure.  draw=full writes X's noise patches as it draws them
- * and projects each in cache. */
+ * and projects each in cache (a write costs a read and a write). */
 static work sampled_work(const phsim_config *c) {
   const double x = (double)c->N * (double)(c->P - c->Pf) * (double)c->d;
   if (phsim_config_draws_projected(c))

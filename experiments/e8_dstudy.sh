@@ -132,6 +132,25 @@ unfaithful_eta=$(awk -F, -v c="$(csv_col "$E" flow_faithful)" 'NR > 1 && $c != 1
 fd=$("$PHSIM" fit "$CSV" --x d --y T1 --loglog --where head=offdiag --where "d>=1000")
 slope=$(echo "$fd" | sed 's/.*slope=\([^ ]*\) slope_se=\([^ ]*\).*/\1 \2/')
 echo "T1 against d (head runs, d >= 1000): $fd"
+# A log d correction (reported, no verdict): over the same runs, least
+# squares of y = ln T1 on x = ln d (a power d^b) against y - 2 x on
+# ln ln d (d^2 (ln d)^c); both have two parameters, so the smaller residual
+# sum of squares is the better fit.  Censored runs (no T1) are left out, as
+# in the power fit above.
+awk -F, -v cd="$(csv_col "$CSV" d)" -v ch="$(csv_col "$CSV" head)" -v c1="$(csv_col "$CSV" T1)" '
+  function ols(n, sx, sy, sxx, sxy, syy,   b, a) {
+    b = (n * sxy - sx * sy) / (n * sxx - sx * sx); a = (sy - b * sx) / n
+    SLOPE = b; return syy - 2 * a * sy - 2 * b * sxy + n * a * a + 2 * a * b * sx + b * b * sxx }
+  NR > 1 && $ch == "offdiag" && $cd >= 1000 && $c1 != "" && $c1 > 0 {
+    x = log($cd); y = log($c1); u = log(x); z = y - 2 * x; n++
+    sx += x; sy += y; sxx += x * x; sxy += x * y; syy += y * y
+    su += u; sz += z; suu += u * u; suz += u * z; szz += z * z }
+  END { if (n < 3) { print "log d correction: fewer than 3 runs"; exit }
+    e1 = ols(n, sx, sy, sxx, sxy, syy); b = SLOPE; e2 = ols(n, su, sz, suu, suz, szz); c = SLOPE
+    printf "log d correction (%d runs, d >= 1000): d^b with b = %.3f, residual %.6g; d^2 (ln d)^c with c = %.3f, residual %.6g: %s\n",
+      n, b, e1, c, e2, (e1 - e2 > 0.01 * e1 ? "the log d correction fits better" : \
+                        e2 - e1 > 0.01 * e2 ? "the power fits better" : "neither fits better (residuals within 1%)") }' \
+  "$CSV" | tee "$D/logd-correction.txt"
 echo "median T1 against eta (d = 1000, gradient descent, faithful runs; $unfaithful_eta not faithful): $fe"
 cat "$D/stats-T1-eta.csv"
 for f in T1 phase1_offtarget_max phase1_E_minus_I_max phase2-ratio T3 E_minus_I_final E_substitution; do

@@ -98,6 +98,7 @@ echo "seeds that learn both features with the head and not without: $nplus; the 
 echo "substitution at T2 (|v_1 pull on w_i| with E = I / with the head): median $sub_med, range $sub_min..$sub_max over $nsub seeds"
 echo "turn mid phase III ((v_2/v_1 pull) with the head / with E = I): median $turn_med, range $turn_min..$turn_max"
 echo "v_2 pull on w_i, head run / no-head run, mid phase III: median $vs_med, range $vs_min..$vs_max"
+RULE="E1 rule: n+ > n- (seeds that learn both features with the head and not without, against the reverse) and the substitution and turn medians at least 10x; $SEEDS seeds, $STEPS steps"
 . "$(dirname "$0")/mechanism_figure.sh"
 ok=PASS
 [ "$nplus" -gt "$nminus" ] || ok=FAIL

@@ -54,7 +54,7 @@ if [ -n "${s:-}" ]; then
   title="{/:Bold Substitution and acceleration} — teach preset (d = 100, α = (2, 1), η = 0.025, η_E = 0.0025), seed $s: w_$js learns v_1, the head substitutes it for w_$i, which then learns v_2"
   echo "figure: seed $s, T1 $p1, T2 $p2, T3 $p3, T4 $p4; no head: T1 $f1, w_$i on v_1 at $fc; portraits at $pa and $pb"
   echo "$s $p1 $p2 $p3 $p4 $f1 $fc $pa $pb" > "$D/figure.txt"
-  (cd "$PHSIM_PLOTS" && gnuplot -e "dir='$D'; H='$D/head.csv'; F='$D/fixed.csv'; i=$i; js=$js; T1=$p1; T2=$(first "$p2" -1); T3=$(first "$p3" -1); T4=$(first "$p4" -1); F1=$f1; FC=$(first "$fc" -1); steps=$STEPS; seed=$s; Pa=$pa; Pb=$pb; title_='$title'" mechanism.gp)
+  (cd "$PHSIM_PLOTS" && gnuplot -e "dir='$D'; H='$D/head.csv'; F='$D/fixed.csv'; i=$i; js=$js; T1=$p1; T2=$(first "$p2" -1); T3=$(first "$p3" -1); T4=$(first "$p4" -1); F1=$f1; FC=$(first "$fc" -1); steps=$STEPS; seed=$s; Pa=$pa; Pb=$pb; title_='$title'${RULE:+; rule_='$RULE'}" mechanism.gp)
   # the animation: the field on w_i and its path, from T1 to T3
   frames=$(pick 24 6)
   k=0

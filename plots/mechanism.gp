@@ -4,7 +4,7 @@
 # i (the substituted neuron), js (the neuron that learns v_1 first),
 # T1..T4 (head run; -1 = not reached), F1 (no-head T1), FC (no-head: the
 # step w_i learned v_1, -1 never), steps, seed, Pa, Pb (the steps of the
-# two portraits), title_; reads dir/field-a.csv and dir/field-b.csv
+# two portraits), title_, rule_ (optional: a verdict's rule); reads dir/field-a.csv and dir/field-b.csv
 # (phsim field on w_i at Pa and Pb).
 xmin_ph = 1
 ci(l) = sprintf("cos_%d_%d", i, l)
@@ -16,7 +16,8 @@ arrow = 0.07
 lim = 1.2
 do for [fmt in "png pdf"] {
   call 'style.gp' fmt (dir . "/mechanism") 15 9.6
-  set multiplot layout 2,3 title title_ font ",12"
+  # rule_ (optional): the verdict the sheet illustrates, a smaller second title line
+  set multiplot layout 2,3 title (exists("rule_") ? title_ . "\n{/=9 " . rule_ . "}" : title_) font ",12"
   set logscale x
   set xrange [1:steps]
   set format x "10^{%L}"

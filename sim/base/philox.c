@@ -30,11 +30,10 @@ void phsim_philox_init(phsim_philox *g, uint64_t seed, unsigned stream,
   g->side_used = 4;
 }
 
+/* g's block at counter word c0 (the other three words are g's). */
 static inline void block_at(const phsim_philox *g, uint32_t c0, uint32_t out[4]) {
-  philox4x32_ctr_t c = {{c0, g->ctr[1], g->ctr[2], g->ctr[3]}};
-  philox4x32_key_t k = {{g->key[0], g->key[1]}};
-  philox4x32_ctr_t r = philox4x32(c, k);
-  for (int i = 0; i < 4; i++) out[i] = r.v[i];
+  const uint32_t c[4] = {c0, g->ctr[1], g->ctr[2], g->ctr[3]};
+  phsim_philox_block(c, g->key, out);
 }
 
 static inline uint32_t next32(phsim_philox *g) {

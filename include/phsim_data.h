@@ -9,9 +9,11 @@
  * patch adds sigma(0) = 0 to f).
  *
  * Every number comes from phsim_philox.h, keyed by cfg->seed: a batch is a
- * pure function of (seed, draw), its sample i's structure of (seed, draw, i)
- * (stream STRUCTURE) and its noise row of (seed, draw, row) (stream NOISE),
- * in whatever order they are generated.  Per sample: the label from a
+ * pure function of (seed, draw).  A noise row is a function of (seed,
+ * draw, row) (stream NOISE), in whatever order rows are generated; sample
+ * i's random words come from (seed, draw, i) (stream STRUCTURE), but its
+ * subsets are drawn over the permutation the samples before it left in
+ * b->idx, so the structure is drawn in sample order.  Per sample: the label from a
  * 53-bit uniform against the cumulative pi, the sign from one bit, the
  * feature set S and a half mask by partial Fisher-Yates (one exact bounded
  * draw per chosen patch from 16 bits while P <= 2^16, the smaller of the set
@@ -34,6 +36,7 @@ typedef struct {
   size_t *label;             /* N: the feature l of each sample (0-based) */
   int *sign;                 /* N: s */
   double *amp;               /* N: s alpha_l, a feature patch's one entry */
+  uint32_t *idx;             /* P: the permutation the subsets are drawn over */
 } phsim_batch;
 
 /* d = 0: no patch storage (X = NULL), for samplers that never form X. */

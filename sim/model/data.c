@@ -18,6 +18,7 @@ phsim_batch *phsim_batch_alloc(size_t N, size_t P, size_t d) {
   b->label = malloc(N * sizeof *b->label);
   b->sign = malloc(N * sizeof *b->sign);
   b->amp = malloc(N * sizeof *b->amp);
+  b->idx = malloc(P * sizeof *b->idx);
   return b;
 }
 
@@ -29,6 +30,7 @@ void phsim_batch_free(phsim_batch *b) {
   free(b->label);
   free(b->sign);
   free(b->amp);
+  free(b->idx);
   free(b);
 }
 
@@ -102,7 +104,7 @@ void phsim_batch_draw_structure(phsim_batch *b, const phsim_config *cfg,
   const size_t P = b->P, K = cfg->K;
   double cum[PHSIM_MAX_K], acc = 0.0;
   for (size_t l = 0; l < K; l++) cum[l] = acc += cfg->pi[l];
-  uint32_t *idx = malloc(P * sizeof *idx);
+  uint32_t *idx = b->idx; /* from the identity at every draw */
   for (size_t p = 0; p < P; p++) idx[p] = (uint32_t)p;
   for (size_t i = 0; i < b->N; i++) {
     sample_bits sb = {.left = 0};
@@ -115,7 +117,6 @@ void phsim_batch_draw_structure(phsim_batch *b, const phsim_config *cfg,
     if (cfg->mask == PHSIM_MASK_HALF) uniform_subset(&sb, P, P / 2, idx, view);
     else bernoulli_mask(&sb.g, P, view);
   }
-  free(idx);
 }
 
 void phsim_noise_project(phsim_noise noise, size_t K, double *x) {

@@ -37,10 +37,6 @@ stats() {
     printf "%.4g %.4g %.4g\n", m, v[1], v[NR] }'
 }
 
-# The config file with the spec's step that E1-E7 were built with (not
-# flow-faithful: see the file).
-SPEC_STEP=$(cd "$(dirname "$0")" && pwd)/spec_step.conf
-
 # faithful CSV: "F N" = runs with flow_faithful = 1 and all runs of a sweep
 # table (E1-E4 leave the others out of every number and say how many).
 faithful() {

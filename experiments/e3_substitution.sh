@@ -17,7 +17,9 @@
 #
 # Medians over the runs that substitute (a run without substitution has no
 # such |E|: counted, not a bound); intervals: seeds resampled with
-# replacement, the same draw at every eta_E/eta (1000 times).
+# replacement, the same draw at every eta_E/eta (1000 times).  Each seed's
+# own slope (over the ratios where it substitutes, at least 3) is printed
+# and drawn as a thin line.
 #
 # Verdict rule: Theta(sqrt(eta_E/eta)) is told apart from its neighbours,
 # an |E| independent of the rate ratio (exponent 0) and one proportional to
@@ -45,7 +47,7 @@ for k in 1 2 3; do
   kap=$(echo "3 10 30" | cut -d' ' -f"$k")
   s=$(fitval "$F" "$k" slope); lo=$(fitval "$F" "$k" lo); hi=$(fitval "$F" "$k" hi)
   used=$(fitval "$F" "$k" used); nev=$(fitval "$F" "$k" never)
-  echo "kappa = $kap: slope $s, 95% bootstrap interval [$lo, $hi]; $used runs, $nev without substitution"
+  echo "kappa = $kap: slope $s, 95% bootstrap interval [$lo, $hi]; $used runs, $nev without substitution; each seed's own slope: median $(fitval "$F" "$k" seed_median), range $(fitval "$F" "$k" seed_min)..$(fitval "$F" "$k" seed_max) ($(fitval "$F" "$k" seeds) seeds with 3 points)"
   { inside "$lo" 0.25 0.75 && inside "$hi" 0.25 0.75; } || ok=FAIL
   line="$line kappa $kap: $s [$lo, $hi];"
 done

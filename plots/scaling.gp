@@ -7,11 +7,24 @@
 # the fit) and the paper's exponent as a dashed reference through it.
 # Variables (set by phsim plot): dir, name, xlabel_, ylabel_, nser,
 # xtics_ (the grid's x values), nevertxt (what a run without a value means), label1..3, slope1..3, icpt1..3, slo1..3, shi1..3 (fit and its bootstrap
-# interval), ref (0: no reference), caption, rule (a verdict's rule, optional).  Data:
-# dir/plots/scaling-NAME-k.dat (x median lo hi used first never unfaithful
-# fit) and scaling-NAME-k-runs.dat (x value kind).
+# interval), stepterm (1: x is gradient descent's step and the fit is
+# log y = icpt + slope log x + stepc x, the first-order step error),
+# stepc1..3, ssmed1..3, ssmin1..3, ssmax1..3 (each seed's own slope: median,
+# range), ref (0: no reference), caption, rule (a verdict's rule, optional).
+# Data: dir/plots/scaling-NAME-k.dat (x median lo hi used first never
+# unfaithful fit), scaling-NAME-k-runs.dat (x value kind) and
+# scaling-NAME-k-seeds.dat (each seed's uncensored values, one block each,
+# drawn as thin lines).
 dat(k) = sprintf("%s/plots/scaling-%s-%d.dat", dir, name, k)
 runs(k) = sprintf("%s/plots/scaling-%s-%d-runs.dat", dir, name, k)
+seeds(k) = sprintf("%s/plots/scaling-%s-%d-seeds.dat", dir, name, k)
+stepc(k) = (k == 1 ? stepc1 : k == 2 ? stepc2 : stepc3)
+ssmed(k) = (k == 1 ? ssmed1 : k == 2 ? ssmed2 : ssmed3)
+ssmin(k) = (k == 1 ? ssmin1 : k == 2 ? ssmin2 : ssmin3)
+ssmax(k) = (k == 1 ? ssmax1 : k == 2 ? ssmax2 : ssmax3)
+# the fitted curve: a power, times exp(c x) with the step term
+fitc(k, x) = exp(icpt(k) + stepc(k) * x) * x**slope(k)
+steptxt = (stepterm ? " (+ c·x)" : "")
 slope(k) = (k == 1 ? slope1 : k == 2 ? slope2 : slope3)
 icpt(k) = (k == 1 ? icpt1 : k == 2 ? icpt2 : icpt3)
 slo(k) = (k == 1 ? slo1 : k == 2 ? slo2 : slo3)
@@ -34,6 +47,16 @@ xc = sqrt(xlo * xhi)
 # an x tic: plain digits from 1 to 10^5 (200, 356, 1131), else 2 digits
 # (0.0025, 1e+06)
 xtic_text(w) = (w >= 1 && w < 1e5) ? sprintf("%.0f", w) : sprintf("%.2g", w)
+# each seed's own line where some seed has a slope (an empty file would
+# make gnuplot warn); the macro holds only numbers, never data
+stitle(k) = sprintf("each seed%s: slope median %.3f, range %.3f..%.3f", \
+                    (nser > 1 ? " " . lab(k) : ""), ssmed(k), ssmin(k), ssmax(k))
+seedlines = ""
+do for [k=1:nser] {
+  if (ssmed(k) == ssmed(k)) {
+    seedlines = seedlines . sprintf("seeds(%d) using 1:2 with lines lt %d lw 0.6 dt 3 title stitle(%d), ", k, k, k)
+  }
+}
 do for [fmt in "png pdf"] {
   call 'style.gp' fmt (dir . "/plots/scaling-" . name) 9.5 5.2
   set datafile separator whitespace
@@ -55,12 +78,12 @@ do for [fmt in "png pdf"] {
   set arrow 91 from graph 0, first ytop to graph 1, first ytop nohead dt 3 lc rgb "#999999" back
   set label 92 (nevertxt . " ▲") at graph 0.99, first ytop * 1.8 right font ",8" tc rgb "#666666"
   if (nser == 1) {
-    set title sprintf("fit: slope %.3f, 95%% bootstrap interval [%.3f, %.3f]%s", slope1, slo1, shi1, \
-                      (ref != 0 ? sprintf("; paper: %g", ref) : ""))
+    set title sprintf("fit%s: slope %.3f, 95%% bootstrap interval [%.3f, %.3f]%s", steptxt, slope1, slo1, shi1, \
+                      (ref != 0 ? sprintf("; paper: %g", ref) : "")) offset character (stepterm ? 8 : 0), 0
   } else {
-    set title (ref != 0 ? sprintf("paper: slope %g", ref) : "")
+    set title (ref != 0 ? sprintf("paper: slope %g%s", ref, (stepterm ? "; fits" . steptxt : "")) : "")
   }
-  plot for [k=1:nser] runs(k) using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.45 lc rgb "#b0b0b0" \
+  plot @seedlines for [k=1:nser] runs(k) using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.45 lc rgb "#b0b0b0" \
          title (k == 1 ? "each faithful run" : ""), \
        for [k=1:nser] runs(k) using 1:($3 == 1 ? $2 : NaN) with points pt 11 ps 1.1 lc rgb "#555555" \
          title (k == 1 ? "reached by the first logged row" : ""), \
@@ -71,10 +94,11 @@ do for [fmt in "png pdf"] {
          title sprintf("median %s", lab(k)), \
        for [k=1:nser] dat(k) using 1:($9 == 0 ? $2 : NaN) with points pt 6 ps 1.3 lt k \
          title (k == 1 ? "median, most runs censored (not fitted)" : ""), \
-       for [k=1:nser] (slope(k) == slope(k) ? exp(icpt(k)) * x**slope(k) : NaN) with lines lt k lw 2 \
-         title (slope(k) == slope(k) ? sprintf("fit %s: slope %.3f [%.3f, %.3f]", lab(k), slope(k), slo(k), shi(k)) : \
+       for [k=1:nser] (slope(k) == slope(k) ? fitc(k, x) : NaN) with lines lt k lw 2 \
+         title (slope(k) == slope(k) ? sprintf("fit %s%s: slope %.3f [%.3f, %.3f]", lab(k), \
+                (stepterm ? sprintf(" (c = %.2g)", stepc(k)) : ""), slope(k), slo(k), shi(k)) : \
                 sprintf("%s: under 3 fitted points, no fit", lab(k))), \
-       (ref != 0 && slope1 == slope1 ? exp(icpt1) * xc**slope1 * (x / xc)**ref : NaN) with lines \
+       (ref != 0 && slope1 == slope1 ? fitc(1, xc) * (x / xc)**ref : NaN) with lines \
          dt 2 lw 1.5 lc rgb "#333333" title sprintf("reference slope %g (paper)", ref)
   unset output
   unset label

@@ -192,6 +192,63 @@ static void test_plot(void **s) {
   tu_rmtree(dir);
 }
 
+/* A shell function: rw FILE COL EXPR rewrites column COL of the CSV FILE
+ * by the awk statements EXPR ($c is the column; $ce, $cs the columns eta
+ * and seed where present). */
+#define REWRITE_CSV                                                                             \
+  "rw() { awk -F, -v OFS=, -v col=\"$2\" 'NR == 1 { for (k = 1; k <= NF; k++) {"                 \
+  " if ($k == col) c = k; if ($k == \"eta\") ce = k; if ($k == \"seed\") cs = k }; print; next }" \
+  " { '\"$3\"' print }' \"$1\" > \"$1.t\" && mv \"$1.t\" \"$1\"; }; "
+
+/* phsim plot's fits over an eta grid add gradient descent's first-order
+ * step term: T1 = 1000 s exp(2 eta) / eta written into a real sweep's
+ * table (seed s) gives the slope -1, c = 2 and every seed's own slope -1;
+ * T1 = 1000 s / eta^0.9 gives -0.9.  Mutation: dropping the term (stepterm
+ * = 0 in plot.c) fails the first check. */
+static void test_plot_fit_step_term_and_seed_slopes(void **s) {
+  (void)s;
+  char dir[256], cmd[4096];
+  tu_tempdir(dir, sizeof dir, "plotfit");
+  snprintf(cmd, sizeof cmd,
+           REWRITE_CSV "%s sweep --set engine=order --set d=20 --set steps=200 --grid eta=0.01:0.08:4:log "
+           "--grid seed=1:3:3 --out %s/sw 2>/dev/null && "
+           "rw %s/sw/sweep.csv T1 '$c = sprintf(\"%%.17g\", 1000 * $cs * exp(2 * $ce) / $ce);' && rw %s/sw/sweep.csv flow_faithful '$c = 1;' && "
+           "%s plot %s/sw > /dev/null && "
+           "grep -q 'slope=-1 lo=-1 hi=-1 .*step_c=2 .*seeds=3 seed_median=-1 seed_min=-1 seed_max=-1' "
+           "%s/sw/plots/scaling-T1.fit && test -s %s/sw/plots/scaling-T1-1-seeds.dat && "
+           "rw %s/sw/sweep.csv T1 '$c = sprintf(\"%%.17g\", 1000 * $cs / $ce ^ 0.9);' && rm -r %s/sw/plots && "
+           "%s plot %s/sw > /dev/null && grep -q 'slope=-0.9 lo=-0.9 hi=-0.9 .*step_c=.*seed_median=-0.9 ' "
+           "%s/sw/plots/scaling-T1.fit",
+           phsim_bin(), dir, dir, dir, phsim_bin(), dir, dir, dir, dir, dir, phsim_bin(), dir, dir);
+  if (system(cmd) != 0) fail_msg("step-term fit or seed slopes wrong in %s", dir);
+  tu_rmtree(dir);
+}
+
+/* The end of substitution by the pull (E_pull) is taken only while the
+ * substituted neuron has learned no feature: a paper-preset sweep whose
+ * runs all substitute has kappa = 10 values in its 6 runs; with
+ * cos_i_2 (i the substituted neuron) set to 0.99 in every kept trajectory
+ * row, none.  Mutation: stopping only when w_i learns the strong feature
+ * (as before) keeps the 6 values and fails. */
+static void test_plot_pull_end_needs_no_feature_learned(void **s) {
+  (void)s;
+  char dir[256], cmd[4096];
+  tu_tempdir(dir, sizeof dir, "pullend");
+  snprintf(cmd, sizeof cmd,
+           REWRITE_CSV "%s sweep --set preset=paper --grid eta_E=0.001:0.004:3:log --grid seed=1:2:2 "
+           "--keep-trajectories --out %s/sp 2>/dev/null && %s plot %s/sp > /dev/null && "
+           "grep -q 'metric=kappa10 .* used=6 first=0 never=0' %s/sp/plots/scaling-E_pull.fit && "
+           "cs=$(head -n 1 %s/sp/sweep.csv | tr , '\\n' | grep -nx substituted_neuron | cut -d: -f1) && "
+           "for r in %s/sp/runs/*; do i=$(basename \"$r\"); "
+           "n=$(awk -F, -v i=\"$i\" -v c=\"$cs\" 'NR > 1 && $1 == i + 0 { print $c }' %s/sp/sweep.csv); "
+           "rw \"$r/trajectory.csv\" \"cos_${n}_2\" '$c = 0.99;' || exit 1; done && rm -r %s/sp/plots && "
+           "%s plot %s/sp > /dev/null && grep -q 'metric=kappa10 .* used=0 first=0 never=6' "
+           "%s/sp/plots/scaling-E_pull.fit",
+           phsim_bin(), dir, phsim_bin(), dir, dir, dir, dir, dir, dir, phsim_bin(), dir, dir);
+  if (system(cmd) != 0) fail_msg("pull end taken after a feature was learned in %s", dir);
+  tu_rmtree(dir);
+}
+
 /* phsim table: one line per run and the tallies per head mode. */
 static void test_table(void **s) {
   (void)s;
@@ -312,6 +369,8 @@ int main(void) {
       cmocka_unit_test(test_runs_are_byte_identical),
       cmocka_unit_test(test_interrupt_and_resume),
       cmocka_unit_test(test_plot),
+      cmocka_unit_test(test_plot_fit_step_term_and_seed_slopes),
+      cmocka_unit_test(test_plot_pull_end_needs_no_feature_learned),
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_errors_exit_2_with_message),
       cmocka_unit_test(test_help_and_config),

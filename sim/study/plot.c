@@ -457,6 +457,35 @@ static double paper_exponent(const char *key, const char *name) {
   return 0;
 }
 
+/* work/plots/scaling-NAME-k-seeds.dat: each seed with a slope of its own
+ * as one block (x value per fitted x where it is uncensored, a blank line
+ * after), and -k-slopes.dat: seed number (1-based) and its slope. */
+static int seeds_write(const plot_job *j, const scale_fig *F, int k, const series *S,
+                       char err[PHSIM_ERR_MAX]) {
+  char path[PATH_MAX + 160], spath[PATH_MAX + 160];
+  snprintf(path, sizeof path, "%s/plots/scaling-%s-%d-seeds.dat", j->work, F->name, k + 1);
+  snprintf(spath, sizeof spath, "%s/plots/scaling-%s-%d-slopes.dat", j->work, F->name, k + 1);
+  FILE *out = fopen(path, "w"), *sl = fopen(spath, "w");
+  for (size_t i = 0; out && sl && i < S->ns; i++) {
+    if (isnan(S->sslope[i])) continue;
+    fprintf(sl, "%zu %.6g\n", i + 1, S->sslope[i]);
+    for (size_t x = 0; x < S->nx; x++) {
+      double v = S->seedval[x * S->ns + i];
+      if (S->fit[x] && v > 0 && isfinite(v)) fprintf(out, "%.9g %.9g\n", S->x[x], v);
+    }
+    fputc('\n', out);
+  }
+  if (out == NULL || sl == NULL) {
+    snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", out ? spath : path, strerror(errno));
+    if (out) fclose(out);
+    if (sl) fclose(sl);
+    return PHSIM_EIO;
+  }
+  int st = close_checked(out, path, err);
+  if (close_checked(sl, spath, err) != PHSIM_OK) st = PHSIM_EIO;
+  return st;
+}
+
 /* work/plots/scaling-NAME-k.dat (x median lo hi used first never
  * unfaithful fit) and -k-runs.dat (x value kind: 0 used, 1 reached by the
  * first logged row, 2 never), and one line of scaling-NAME.fit. */
@@ -483,10 +512,11 @@ static int series_write(const plot_job *j, const scale_fig *F, int k, series *S,
       fprintf(runs, "%.9g %.9g 1\n", S->x[x], v);
     else fprintf(runs, "%.9g %.9g 0\n", S->x[x], v);
   }
-  fprintf(fitf, "series=%d metric=%s slope=%.6g lo=%.6g hi=%.6g intercept=%.6g points=%zu used=%zu "
-          "first=%zu never=%zu unfaithful=%zu ref=%g\n", k + 1, phsim_metric_name(F->met[k]),
-          S->slope, S->slo, S->shi, S->intercept, S->nfit, tot[0], tot[1], tot[2], tot[3], F->ref);
-  int st = PHSIM_OK;
+  fprintf(fitf, "series=%d metric=%s slope=%.6g lo=%.6g hi=%.6g intercept=%.6g step_c=%.6g points=%zu used=%zu "
+          "first=%zu never=%zu unfaithful=%zu ref=%g seeds=%zu seed_median=%.6g seed_min=%.6g seed_max=%.6g\n",
+          k + 1, phsim_metric_name(F->met[k]), S->slope, S->slo, S->shi, S->intercept, S->stepc, S->nfit, tot[0],
+          tot[1], tot[2], tot[3], F->ref, S->nseeds, S->ss_med, S->ss_min, S->ss_max);
+  int st = seeds_write(j, F, k, S, err);
   if (out == NULL || runs == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", path, strerror(errno));
     st = PHSIM_EIO;
@@ -494,10 +524,11 @@ static int series_write(const plot_job *j, const scale_fig *F, int k, series *S,
     if (runs) fclose(runs);
     return st;
   }
-  st = close_checked(out, path, err);
+  if (close_checked(out, path, err) != PHSIM_OK) st = PHSIM_EIO;
   if (close_checked(runs, rpath, err) != PHSIM_OK) st = PHSIM_EIO;
   return st;
 }
+
 /* The budget for a caption: one number when every run had the same, else
  * the rule (preset paper: it follows d and eta) and its range; each run's
  * own budget is sweep.csv's steps. */
@@ -519,7 +550,7 @@ static void budget_text(const sweep_data *d, char *buf, size_t n) {
 }
 
 /* The caption: runs per point, what the bars and markers are. */
-static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful) {
+static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful, int stepterm) {
   char *buf = NULL;
   size_t len = 0, seeds = 1;
   for (size_t k = 0; k < d->s.ngrids; k++)
@@ -530,6 +561,7 @@ static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful) {
   budget_text(d, budget, sizeof budget);
   fprintf(fp, "%zu seeds per point, %s; medians with 95%% bootstrap intervals; "
           "line: fit of log median (filled points only)", seeds, budget);
+  if (stepterm) fprintf(fp, " + c η (step error)");
   if (unfaithful) fprintf(fp, "; %zu runs not flow-faithful left out", unfaithful);
   if (fclose(fp) == 0) gp_str(v, "caption", buf);
   free(buf);
@@ -548,6 +580,7 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
   for (; st == PHSIM_OK && n < F->nser; n++) {
     st = phsim_series_alloc(&S[n], nx, d->nrows, sg >= 0 ? d->s.grids[sg].n : 0);
     if (st == PHSIM_OK) phsim_series_fill(&S[n], d, F->met[n], xdiv, sg);
+    S[n].stepterm = strcmp(d->s.grids[d->key[0]].key, "eta") == 0;
     if (st == PHSIM_OK) st = phsim_series_stats(&S[n]);
     for (size_t k = 0; st == PHSIM_OK && k < nx; k++) {
       unf += S[n].unfaithful[k];
@@ -563,7 +596,7 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
       char nm[32];
       gp_str(&v, "dir", j->work), gp_str(&v, "name", F->name);
       gp_str(&v, "xlabel_", xlabel), gp_str(&v, "ylabel_", F->ylabel);
-      gp_int(&v, "nser", F->nser), gp_num(&v, "ref", F->ref);
+      gp_int(&v, "nser", F->nser), gp_num(&v, "ref", F->ref), gp_int(&v, "stepterm", S[0].stepterm);
       char *tics = NULL;
       size_t tl = 0;
       FILE *tf = open_memstream(&tics, &tl);
@@ -578,8 +611,12 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
         snprintf(nm, sizeof nm, "icpt%d", k + 1), gp_num(&v, nm, S[k].intercept);
         snprintf(nm, sizeof nm, "slo%d", k + 1), gp_num(&v, nm, S[k].slo);
         snprintf(nm, sizeof nm, "shi%d", k + 1), gp_num(&v, nm, S[k].shi);
+        snprintf(nm, sizeof nm, "stepc%d", k + 1), gp_num(&v, nm, S[k].stepterm ? S[k].stepc : 0.0);
+        snprintf(nm, sizeof nm, "ssmed%d", k + 1), gp_num(&v, nm, S[k].ss_med);
+        snprintf(nm, sizeof nm, "ssmin%d", k + 1), gp_num(&v, nm, S[k].ss_min);
+        snprintf(nm, sizeof nm, "ssmax%d", k + 1), gp_num(&v, nm, S[k].ss_max);
       }
-      scale_caption(&v, d, unf / (size_t)F->nser);
+      scale_caption(&v, d, unf / (size_t)F->nser, S[0].stepterm);
       if (j->rule != NULL) gp_str(&v, "rule", j->rule);
       st = gnuplot(&v, "scaling.gp", err);
       *drawn += st == PHSIM_OK;

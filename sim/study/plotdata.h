@@ -56,10 +56,18 @@ typedef struct {
   double *med, *lo, *hi;
   int *fit;              /* x enters the fit */
   double slope, intercept, slo, shi;
+  int stepterm;          /* x is gradient descent's step eta: the fit adds
+                            a first-order term, log y = a + b log x + c x */
+  double stepc;          /* c (NAN without the term) */
   size_t nfit;
   int stepm;             /* a step metric: censored values are bounds */
   size_t ns;             /* seeds (values of the seed grid; 0: none) */
-  double *byseed;        /* nx x ns: the used value of seed s at x, or NAN */
+  double *byseed;        /* nx x ns: the value (or rank) of seed s at x, or NAN */
+  double *seedval;       /* nx x ns: the uncensored value of seed s at x, or NAN */
+  double *sslope;        /* ns: each seed's own fitted slope over the fitted
+                            x values where it is uncensored (NAN: too few) */
+  size_t nseeds;         /* seeds with a slope */
+  double ss_med, ss_min, ss_max;
 } series;
 
 int phsim_series_alloc(series *S, size_t nx, size_t nrows, size_t ns);
@@ -67,7 +75,8 @@ void phsim_series_free(series *S);
 /* The runs of metric met by x (the first swept key's values / xdiv); sgrid:
  * the seed grid, or -1. */
 void phsim_series_fill(series *S, const sweep_data *d, int met, double xdiv, long sgrid);
-/* Medians, bootstrap intervals, the log-log fit and its interval. */
+/* Medians, bootstrap intervals, the log-log fit and its interval, each
+ * seed's own slope. */
 int phsim_series_stats(series *S);
 /* Is the value v of the run at point idx censored by the first logged row
  * (a step metric reached at or before log_every)? */

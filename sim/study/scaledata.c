@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -20,6 +21,7 @@ void phsim_series_free(series *S) {
   for (size_t k = 0; S->val && k < S->nx; k++) free(S->val[k]);
   free(S->x), free(S->val), free(S->nval), free(S->used), free(S->first), free(S->never);
   free(S->unfaithful), free(S->med), free(S->lo), free(S->hi), free(S->fit), free(S->byseed);
+  free(S->seedval), free(S->sslope);
 }
 
 int phsim_series_alloc(series *S, size_t nx, size_t nrows, size_t ns) {
@@ -27,14 +29,17 @@ int phsim_series_alloc(series *S, size_t nx, size_t nrows, size_t ns) {
   S->nx = nx;
   S->ns = ns;
   S->byseed = malloc((nx * ns + 1) * sizeof *S->byseed);
-  for (size_t k = 0; S->byseed && k < nx * ns; k++) S->byseed[k] = NAN;
+  S->seedval = malloc((nx * ns + 1) * sizeof *S->seedval);
+  S->sslope = malloc((ns + 1) * sizeof *S->sslope);
+  for (size_t k = 0; S->byseed && S->seedval && k < nx * ns; k++) S->byseed[k] = S->seedval[k] = NAN;
+  S->stepc = S->ss_med = S->ss_min = S->ss_max = NAN;
   S->x = calloc(nx, sizeof *S->x), S->val = calloc(nx, sizeof *S->val);
   S->nval = calloc(nx, sizeof *S->nval);
   S->used = calloc(nx, sizeof *S->used), S->first = calloc(nx, sizeof *S->first);
   S->never = calloc(nx, sizeof *S->never), S->unfaithful = calloc(nx, sizeof *S->unfaithful);
   S->med = calloc(nx, sizeof *S->med), S->lo = calloc(nx, sizeof *S->lo);
   S->hi = calloc(nx, sizeof *S->hi), S->fit = calloc(nx, sizeof *S->fit);
-  int ok = S->nval && S->byseed && S->x && S->val && S->used && S->first && S->never && S->unfaithful && S->med &&
+  int ok = S->nval && S->byseed && S->seedval && S->sslope && S->x && S->val && S->used && S->first && S->never && S->unfaithful && S->med &&
            S->lo && S->hi && S->fit;
   for (size_t k = 0; ok && k < nx; k++) ok = (S->val[k] = malloc((nrows + 1) * sizeof(double))) != NULL;
   return ok ? PHSIM_OK : PHSIM_ENOMEM;
@@ -74,7 +79,11 @@ void phsim_series_fill(series *S, const sweep_data *d, int met, double xdiv, lon
     if (kind == 2 && !stepm) continue; /* no value, not a bound */
     v = kind == 2 ? INFINITY : v;
     S->val[k][S->nval[k]++] = v;
-    if (sgrid >= 0) S->byseed[k * S->ns + phsim_sweep_value_index(&d->s, row->idx, (size_t)sgrid)] = v;
+    if (sgrid >= 0) {
+      size_t at = k * S->ns + phsim_sweep_value_index(&d->s, row->idx, (size_t)sgrid);
+      S->byseed[at] = v;
+      S->seedval[at] = kind == 0 ? v : NAN;
+    }
   }
 }
 
@@ -83,16 +92,67 @@ static double median_of(double *v, size_t n) {
   return gsl_stats_median_from_sorted_data(v, 1, n);
 }
 
-/* Least squares of log y on log x over the x values marked fit. */
-static double fit_logs(const series *S, const double *y, double *intercept) {
-  double lx[64], ly[64], c0, c1, c00, c01, c11, ss;
+/* Least squares of ly on lx, and with the step term on x as well (the
+ * first-order step error of gradient descent: in the flow T = t / eta
+ * exactly, at a finite step T eta = t (1 + c eta + O(eta^2)), and a log
+ * grid's resolution adds the same order), over n points: the slope of lx,
+ * NAN under 3 points (4 with the term); the intercept and c into a0, c. */
+static double fit_points(const double *x, const double *lx, const double *ly, size_t n, int step,
+                         double *a0, double *c) {
+  double c0, c1, c00, c01, c11, ss;
+  if (n < (step ? 4u : 3u)) return NAN;
+  if (!step) {
+    gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &c00, &c01, &c11, &ss);
+    if (a0) *a0 = c0;
+    return c1;
+  }
+  gsl_matrix *X = gsl_matrix_alloc(n, 3), *cov = gsl_matrix_alloc(3, 3);
+  gsl_vector *p = gsl_vector_alloc(3);
+  gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, 3);
+  double b = NAN;
+  if (X && cov && p && w) {
+    for (size_t i = 0; i < n; i++)
+      gsl_matrix_set(X, i, 0, 1.0), gsl_matrix_set(X, i, 1, lx[i]), gsl_matrix_set(X, i, 2, x[i]);
+    gsl_vector_const_view y = gsl_vector_const_view_array(ly, n);
+    gsl_multifit_linear(X, &y.vector, p, cov, &ss, w);
+    b = gsl_vector_get(p, 1);
+    if (a0) *a0 = gsl_vector_get(p, 0);
+    if (c) *c = gsl_vector_get(p, 2);
+  }
+  if (w) gsl_multifit_linear_free(w);
+  gsl_vector_free(p), gsl_matrix_free(cov), gsl_matrix_free(X);
+  return b;
+}
+
+/* The fit of log y on log x over the x values marked fit (fit_points). */
+static double fit_logs(const series *S, const double *y, double *intercept, double *c) {
+  double xs[64], lx[64], ly[64];
   size_t n = 0;
   for (size_t k = 0; k < S->nx && n < 64; k++)
-    if (S->fit[k] && y[k] > 0 && isfinite(y[k])) lx[n] = log(S->x[k]), ly[n++] = log(y[k]);
-  if (n < 3) return NAN;
-  gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &c00, &c01, &c11, &ss);
-  if (intercept) *intercept = c0;
-  return c1;
+    if (S->fit[k] && y[k] > 0 && isfinite(y[k])) xs[n] = S->x[k], lx[n] = log(S->x[k]), ly[n++] = log(y[k]);
+  return fit_points(xs, lx, ly, n, S->stepterm, intercept, c);
+}
+
+/* Each seed's own slope (the same model as the medians' fit) over the
+ * fitted x values where its run is uncensored, and their median and
+ * range: how much of the medians' slope every seed shares (tmp: ns
+ * doubles of scratch). */
+static void seed_slopes(series *S, double *tmp) {
+  double xs[64], lx[64], ly[64];
+  S->nseeds = 0;
+  for (size_t i = 0; i < S->ns; i++) {
+    size_t n = 0;
+    for (size_t k = 0; k < S->nx && n < 64; k++) {
+      double v = S->seedval[k * S->ns + i];
+      if (S->fit[k] && v > 0 && isfinite(v)) xs[n] = S->x[k], lx[n] = log(S->x[k]), ly[n++] = log(v);
+    }
+    S->sslope[i] = fit_points(xs, lx, ly, n, S->stepterm, NULL, NULL);
+    if (!isnan(S->sslope[i])) tmp[S->nseeds++] = S->sslope[i];
+  }
+  if (S->nseeds == 0) return;
+  gsl_sort(tmp, 1, S->nseeds);
+  S->ss_med = gsl_stats_median_from_sorted_data(tmp, 1, S->nseeds);
+  S->ss_min = tmp[0], S->ss_max = tmp[S->nseeds - 1];
 }
 
 /* One bootstrap replicate of the medians into bmed: seeds resampled with
@@ -146,7 +206,7 @@ int phsim_series_stats(series *S) {
   for (size_t b = 0; b < BOOT; b++) {
     boot_medians(S, rng, samp, pick, bmed);
     for (size_t k = 0; k < S->nx; k++) tmp[k * BOOT + b] = isnan(bmed[k]) ? HUGE_VAL : bmed[k];
-    double sl = fit_logs(S, bmed, NULL);
+    double sl = fit_logs(S, bmed, NULL, NULL);
     if (!isnan(sl)) bslope[nb++] = sl;
   }
   for (size_t k = 0; k < S->nx; k++) {
@@ -157,7 +217,8 @@ int phsim_series_stats(series *S) {
     S->hi[k] = gsl_stats_quantile_from_sorted_data(t, 1, BOOT, 0.975);
   }
   S->intercept = NAN;
-  S->slope = fit_logs(S, S->med, &S->intercept);
+  S->slope = fit_logs(S, S->med, &S->intercept, &S->stepc);
+  seed_slopes(S, samp);
   S->slo = S->shi = NAN;
   if (nb > 0) {
     gsl_sort(bslope, 1, nb);

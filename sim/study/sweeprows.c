@@ -70,26 +70,44 @@ static size_t strongest(const phsim_config *c) {
 }
 
 /* Column indices of the trajectory for neuron i, strong neuron js,
- * feature s; -1 if absent. */
-static int pull_cols(const phsim_csv *c, long i, long js, size_t s, long col[4]) {
+ * feature s (step, force_i_s, E_i_js), then cos_i_l for l = 1..K from
+ * col[3]; -1 if absent. */
+static int pull_cols(const phsim_csv *c, long i, long js, size_t s, size_t K, long *col) {
   char f[64], e[64], a[64];
   snprintf(f, sizeof f, "force_%ld_%zu", i, s);
   snprintf(e, sizeof e, "E_%ld_%ld", i, js);
-  snprintf(a, sizeof a, "cos_%ld_%zu", i, s);
   col[0] = phsim_csv_col(c, "step");
   col[1] = phsim_csv_col(c, f);
   col[2] = phsim_csv_col(c, e);
-  col[3] = phsim_csv_col(c, a);
-  return col[0] >= 0 && col[1] >= 0 && col[2] >= 0 && col[3] >= 0;
+  int ok = col[0] >= 0 && col[1] >= 0 && col[2] >= 0;
+  for (size_t l = 1; l <= K; l++) {
+    snprintf(a, sizeof a, "cos_%ld_%zu", i, l);
+    ok = ok && (col[2 + l] = phsim_csv_col(c, a)) >= 0;
+  }
+  return ok;
+}
+
+/* Has w_i learned some feature in the current row (|cos_i_l| at or above
+ * the threshold for some l)?  -1: a field is not a number. */
+static int learned_any(const phsim_csv *c, const long *col, size_t K, double threshold) {
+  double cs;
+  int any = 0;
+  for (size_t l = 1; l <= K; l++) {
+    if (!phsim_csv_number(c->field[col[2 + l]], &cs)) return -1;
+    any = any || fabs(cs) >= threshold;
+  }
+  return any;
 }
 
 /* |E_{i j*}| (i the neuron other than j*, m = 2) at the first logged step
  * at or after T1 at which w_i's pull along the strong feature has fallen
- * to 1/kappa of its largest value since T1 while w_i has not learned
- * it (|cos| below the threshold: a pull that vanishes because w_i itself
- * learned v_s is collapse, not substitution): the end of substitution
- * defined by the pull alone, for each kappa of pull_kappa (NAN: never).
- * Reads DIR/runs/NNNNNN/trajectory.csv when the sweep kept it. */
+ * to 1/kappa of its largest value since T1 while w_i has learned no
+ * feature: the end of substitution defined by the pull alone, for each
+ * kappa of pull_kappa (NAN: never).  A pull that vanishes after w_i has
+ * learned a feature is no substitution: on v_s it is collapse; on another
+ * feature, learned on its own (a slow head at large d, |E| ~ 1e-20 there),
+ * the pull fades because w_i turned away.  Reads
+ * DIR/runs/NNNNNN/trajectory.csv when the sweep kept it. */
 int phsim_pull_collapse(const char *dir, const sweep_data *d, sweep_row *r,
                         char err[PHSIM_ERR_MAX]) {
   char path[PATH_MAX + 64];
@@ -100,21 +118,21 @@ int phsim_pull_collapse(const char *dir, const sweep_data *d, sweep_row *r,
   if (phsim_sweep_point(&d->s, r->idx, &cfg, err) != PHSIM_OK) return PHSIM_EINPUT;
   if (cfg.m != 2 || cfg.head != PHSIM_HEAD_OFFDIAG) return PHSIM_OK;
   phsim_csv c;
-  long col[4];
+  long col[3 + PHSIM_MAX_K];
   if (phsim_csv_open(&c, path, err) != PHSIM_OK) return PHSIM_EINPUT;
-  int st = PHSIM_OK, got, left = 3;
-  if (!pull_cols(&c, 3 - r->strong, r->strong, strongest(&cfg), col)) {
+  int st = PHSIM_OK, got, left = 3, any = 0;
+  if (!pull_cols(&c, 3 - r->strong, r->strong, strongest(&cfg), cfg.K, col)) {
     snprintf(err, PHSIM_ERR_MAX, "'%.300s': not a trajectory of this sweep", path);
     st = PHSIM_EINPUT;
   }
-  double peak = 0, step, f, e, cs;
+  double peak = 0, step, f, e;
   while (st == PHSIM_OK && left > 0 && (got = phsim_csv_next(&c, err)) == 1) {
     if (!phsim_csv_number(c.field[col[0]], &step) || !phsim_csv_number(c.field[col[1]], &f) ||
-        !phsim_csv_number(c.field[col[2]], &e) || !phsim_csv_number(c.field[col[3]], &cs)) {
+        !phsim_csv_number(c.field[col[2]], &e) || (any = learned_any(&c, col, cfg.K, cfg.threshold)) < 0) {
       snprintf(err, PHSIM_ERR_MAX, "'%.300s' line %zu: expected numbers", path, c.lineno);
       st = PHSIM_EINPUT;
-    } else if (fabs(cs) >= cfg.threshold) {
-      left = 0; /* w_i learned v_s: collapse, no substitution after */
+    } else if (any) {
+      left = 0; /* w_i learned a feature: no substitution after */
     } else if (step >= r->v[M_T1]) {
       peak = fmax(peak, fabs(f));
       for (int k = 0; k < 3; k++)

@@ -58,7 +58,7 @@ do for [k=1:nser] {
   }
 }
 do for [fmt in "png pdf"] {
-  call 'style.gp' fmt (dir . "/plots/scaling-" . name) 9.5 5.2
+  call 'style.gp' fmt (dir . "/plots/scaling-" . name) 11 5.2
   set datafile separator whitespace
   unset datafile columnheaders
   set logscale xy
@@ -70,8 +70,8 @@ do for [fmt in "png pdf"] {
   set mxtics default
   set xlabel xlabel_
   set ylabel ylabel_
-  set key at screen 0.99, graph 1 right top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9"
-  set rmargin at screen 0.6
+  set key at screen 0.575, graph 1 left top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9"
+  set rmargin at screen 0.56
   set bmargin 6.5
   set label 90 caption at screen 0.01, screen 0.03 left font ",8" tc rgb "#444444"
   if (exists("rule")) { set bmargin 8; set label 89 ("verdict " . rule) at screen 0.01, screen 0.075 left font ",8" tc rgb "#444444" }

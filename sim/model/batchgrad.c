@@ -3,6 +3,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_blas.h>
@@ -65,6 +66,15 @@ void phsim_batchgrad_free(phsim_batchgrad_workspace *w) {
 #define BG_INLINE static inline __attribute__((always_inline))
 #else
 #define BG_INLINE static inline
+#endif
+/* The row-wise passes over X in AVX2 where the processor has it (chosen
+ * when the program loads), SSE2 otherwise; the same bits (-std=c11 keeps
+ * GCC from fusing a multiply and an add, and the clone has no FMA). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    !defined(PHSIM_NO_TARGET_CLONES)
+#define PHSIM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PHSIM_CLONES
 #endif
 #define BG_PER_M(call_m, m)                                                  \
   switch (m) {                                                               \
@@ -270,22 +280,75 @@ static int rowwise(const gsl_matrix *W) {
   return W->size1 * W->size2 <= ROWWISE_MAX;
 }
 
-/* z[r] = <W_r, x> for a noise patch x (four partial sums a row). */
-static void project_row(const gsl_matrix *W, const double *x, double *z) {
-  const size_t d = W->size2;
-  for (size_t r = 0; r < W->size1; r++) {
-    const double *w = W->data + r * W->tda;
-    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-    size_t k = 0;
-    for (; k + 4 <= d; k += 4) {
-      a0 += w[k] * x[k];
-      a1 += w[k + 1] * x[k + 1];
-      a2 += w[k + 2] * x[k + 2];
-      a3 += w[k + 3] * x[k + 3];
-    }
-    for (; k < d; k++) a0 += w[k] * x[k];
-    z[r] = (a0 + a1) + (a2 + a3);
+/* Four doubles as one value (GCC's vector extension: SSE2 pairs, or one
+ * AVX2 register in the AVX2 clone); lane j holds the sum over k = j mod 4.
+ * Never a function's argument or result (its ABI differs between the
+ * clones): loaded and stored by memcpy in the macros below. */
+typedef double v4d __attribute__((vector_size(32)));
+/* acc += p[0..3] * xv */
+#define MUL_ADD4(acc, p)              \
+  do {                                \
+    v4d w_;                           \
+    memcpy(&w_, (p), sizeof w_);      \
+    (acc) += w_ * xv;                 \
+  } while (0)
+/* p[0..3] += g * xv */
+#define AXPY4(p, g)                   \
+  do {                                \
+    v4d w_;                           \
+    memcpy(&w_, (p), sizeof w_);      \
+    w_ += (g) * xv;                   \
+    memcpy((p), &w_, sizeof w_);      \
+  } while (0)
+
+/* A row's partial sums a0..a3 and its tail k..d-1 (into a0) as one dot
+ * product: (a0 + a1) + (a2 + a3). */
+BG_INLINE double dot_finish(double a0, double a1, double a2, double a3, const double *w,
+                            const double *x, size_t k, size_t d) {
+  for (; k < d; k++) a0 += w[k] * x[k];
+  return (a0 + a1) + (a2 + a3);
+}
+#define DOT_FINISH(a, w) dot_finish((a)[0], (a)[1], (a)[2], (a)[3], (w), x, k, d)
+
+/* z[r] = <W_r, x> for the M <= 4 rows of W and a noise patch x, x read
+ * once for all of them (the patch streams from memory; W stays in cache).
+ * Each row keeps four partial sums, k = 0, 1, 2, 3 mod 4, in registers:
+ * every sum rounds as a scalar loop with four accumulators would (no FMA
+ * under -std=c11). */
+BG_INLINE void project_rows_m(size_t M, const double *W, size_t tda, size_t d,
+                              const double *restrict x, double *restrict z) {
+  v4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;
+  size_t k = 0;
+  for (; k + 4 <= d; k += 4) {
+    v4d xv;
+    memcpy(&xv, x + k, sizeof xv);
+    MUL_ADD4(a0, W + k);
+    if (M > 1) MUL_ADD4(a1, W + tda + k);
+    if (M > 2) MUL_ADD4(a2, W + 2 * tda + k);
+    if (M > 3) MUL_ADD4(a3, W + 3 * tda + k);
   }
+  z[0] = DOT_FINISH(a0, W);
+  if (M > 1) z[1] = DOT_FINISH(a1, W + tda);
+  if (M > 2) z[2] = DOT_FINISH(a2, W + 2 * tda);
+  if (M > 3) z[3] = DOT_FINISH(a3, W + 3 * tda);
+}
+
+/* The same for any m, a row of W at a time (x read m times). */
+static void project_rows_any(size_t m, const double *W, size_t tda, size_t d,
+                             const double *x, double *z) {
+  for (size_t r = 0; r < m; r++) project_rows_m(1, W + r * tda, tda, d, x, z + r);
+}
+
+PHSIM_CLONES static void project_row(const gsl_matrix *W, const double *x, double *z) {
+#define PROJECT_M(M) project_rows_m(M, W->data, W->tda, W->size2, x, z)
+  switch (W->size1) {
+    case 1: PROJECT_M(1); break;
+    case 2: PROJECT_M(2); break;
+    case 3: PROJECT_M(3); break;
+    case 4: PROJECT_M(4); break;
+    default: project_rows_any(W->size1, W->data, W->tda, W->size2, x, z);
+  }
+#undef PROJECT_M
 }
 
 /* Row `row` of Z (and of Zt when Wt != NULL) from X's row. */
@@ -317,29 +380,75 @@ static void project_all(const phsim_batch *b, const gsl_matrix *W,
   if (Wt != NULL) gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, b->X, Wt, 0.0, w->Zt);
 }
 
+/* gW_r += g[r] x for the M rows of gW, x read once (every g[r] != 0).
+ * Each gW_r[k] takes the same additions in the same order as one row at a
+ * time: the same bits. */
+BG_INLINE void accumulate_rows_m(size_t M, double *gW, size_t tda, size_t d, const double *g,
+                                 const double *restrict x) {
+  const double g0 = g[0], g1 = M > 1 ? g[1] : 0.0, g2 = M > 2 ? g[2] : 0.0, g3 = M > 3 ? g[3] : 0.0;
+  double *w0 = gW, *w1 = gW + tda, *w2 = gW + 2 * tda, *w3 = gW + 3 * tda;
+  size_t k = 0;
+  for (; k + 4 <= d; k += 4) {
+    v4d xv;
+    memcpy(&xv, x + k, sizeof xv);
+    AXPY4(w0 + k, g0);
+    if (M > 1) AXPY4(w1 + k, g1);
+    if (M > 2) AXPY4(w2 + k, g2);
+    if (M > 3) AXPY4(w3 + k, g3);
+  }
+  for (; k < d; k++) {
+    w0[k] += g0 * x[k];
+    if (M > 1) w1[k] += g1 * x[k];
+    if (M > 2) w2[k] += g2 * x[k];
+    if (M > 3) w3[k] += g3 * x[k];
+  }
+}
+
+/* One patch's row x (or its feature entry) into gW, row r only where
+ * g[r] != 0. */
+PHSIM_CLONES static void accumulate_row(const phsim_batch *b, size_t row, const double *g,
+                                        gsl_matrix *gW) {
+  const size_t m = gW->size1, d = gW->size2;
+  const double *x = b->X->data + row * b->X->tda;
+  int all = !b->is_feature[row];
+  for (size_t r = 0; r < m; r++) all = all && g[r] != 0.0;
+#define ACCUMULATE_M(M) accumulate_rows_m(M, gW->data, gW->tda, d, g, x)
+  if (all && m <= 4) {
+    switch (m) {
+      case 1: ACCUMULATE_M(1); break;
+      case 2: ACCUMULATE_M(2); break;
+      case 3: ACCUMULATE_M(3); break;
+      default: ACCUMULATE_M(4);
+    }
+    return;
+  }
+#undef ACCUMULATE_M
+  for (size_t r = 0; r < m; r++) {
+    if (g[r] == 0.0) continue;
+    double *gw = gW->data + r * gW->tda;
+    if (b->is_feature[row]) {
+      const size_t i = row / b->P; /* rare: a feature patch in the view */
+      gw[b->label[i]] += b->amp[i] * g[r];
+    } else {
+      accumulate_rows_m(1, gw, gW->tda, d, g + r, x);
+    }
+  }
+}
+
 /* gW = dZ^T X; a patch's row of X is read only where its dZ is not 0 (with
- * the stop-gradient, the view-1 patches). */
+ * the stop-gradient, the view-1 patches), once for all rows of W. */
 static void weight_gradient(const phsim_batch *b, phsim_batchgrad_workspace *w) {
   gsl_matrix *gW = w->gW;
   if (!rowwise(gW)) {
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->dZ, b->X, 0.0, gW);
     return;
   }
-  const size_t m = w->m, d = w->d;
   gsl_matrix_set_zero(gW);
   for (size_t row = 0; row < b->N * b->P; row++) {
     const double *g = w->dZ->data + row * w->dZ->tda;
-    const double *x = b->X->data + row * b->X->tda;
-    for (size_t r = 0; r < m; r++) {
-      if (g[r] == 0.0) continue;
-      double *gw = gW->data + r * gW->tda;
-      if (b->is_feature[row]) {
-        const size_t i = row / b->P; /* rare: a feature patch in the view */
-        gw[b->label[i]] += b->amp[i] * g[r];
-      } else {
-        for (size_t k = 0; k < d; k++) gw[k] += g[r] * x[k];
-      }
-    }
+    int any = 0;
+    for (size_t r = 0; r < w->m; r++) any = any || g[r] != 0.0;
+    if (any) accumulate_row(b, row, g, gW);
   }
 }
 

@@ -225,6 +225,18 @@ done
 echo "== outcomes at the end of the budget: d head runs both-features flow_faithful"; cat "$D/outcomes.txt"
 echo "== phase IV: ||E - I||_F of the head runs at fractions of the budget B(d) ($S3 seeds per d; past_T3: runs in phase IV there)"
 cat "$D/phase4-budget.csv"
+# the figures (plots/dstudy.gp): phase II's length against d, phase IV
+# against the budget (its table as one whitespace block per d)
+awk -F, 'NR == 1 { print "# " $0; next } $1 != p && NR > 2 { printf "\n\n" } { p = $1; $1 = $1; print }' OFS=' ' \
+  "$D/phase4-budget.csv" > "$D/phase4-budget.dat"
+# (the captions: gnuplot strings in double quotes, \\n a new line)
+CAP2="rule (V3): the median below 1 at the largest d.  Drawn: the median over the $S head runs per d of (T_2 - T_1) / T_1,\\n\
+its 95% percentile bootstrap interval (phsim stats, 2000 resamples); a run without T_2 (censored) counts as above every\\n\
+reached ratio, and a median or interval end that falls on one is drawn at the dotted line (labels: censored runs of n)."
+CAP4="rule (V5): the median at f = 1 below 1/d at every d.  Drawn: the median over the $S3 head runs per d of ||E - I||_F at\\n\
+fractions f = 10^{-4}, 10^{-3}, 10^{-2}, 10^{-1}, 1 of the budget B(d) = (5 d^2 + 10^{10}) / eta (the last logged row at or before f B),\\n\
+its 95% percentile bootstrap interval (phsim stats); below the flow engine's absolute tolerance 10^{-14} a value is the integrator's floor, not a rate."
+(cd "$PHSIM_PLOTS" && gnuplot -e "dir='$D'; cap2=\"$CAP2\"; cap4=\"$CAP4\"" dstudy.gp)
 for y in accel_weak_with_head accel_weak_without_head accel_strong_without_head accel_ratio; do
   "$PHSIM" stats "$D/accel/sweep.csv" --by d --y "$y" > "$D/stats-$y.csv"
   echo "== $y (steps after T2; censored: not within the budget, or no substitution)"; cat "$D/stats-$y.csv"

@@ -235,7 +235,7 @@ its 95% percentile bootstrap interval (phsim stats, 2000 resamples); a run witho
 reached ratio, and a median or interval end that falls on one is drawn at the dotted line (labels: censored runs of n)."
 CAP4="rule (V5): the median at f = 1 below 1/d at every d.  Drawn: the median over the $S3 head runs per d of ||E - I||_F at\\n\
 fractions f = 10^{-4}, 10^{-3}, 10^{-2}, 10^{-1}, 1 of the budget B(d) = (5 d^2 + 10^{10}) / eta (the last logged row at or before f B),\\n\
-its 95% percentile bootstrap interval (phsim stats); below the flow engine's absolute tolerance 10^{-14} a value is the integrator's floor, not a rate."
+its 95% percentile bootstrap interval (phsim stats).  Below the flow engine's absolute tolerance 10^{-14} values are not error-controlled."
 (cd "$PHSIM_PLOTS" && gnuplot -e "dir='$D'; cap2=\"$CAP2\"; cap4=\"$CAP4\"" dstudy.gp)
 for y in accel_weak_with_head accel_weak_without_head accel_strong_without_head accel_ratio; do
   "$PHSIM" stats "$D/accel/sweep.csv" --by d --y "$y" > "$D/stats-$y.csv"

@@ -24,6 +24,9 @@ stats f2 using (num(strcol(6))) nooutput
 yhi = (STATS_records > 0 && STATS_max > yhi) ? STATS_max : yhi
 stats f2 using (num(strcol(5))) nooutput
 ylo = STATS_min
+# the top line sits above every drawn number, a lower end too (it can
+# exceed every reached median when the median is censored)
+yhi = (STATS_records > 0 && STATS_max > yhi) ? STATS_max : yhi
 yhi = (yhi > 1 ? yhi : 1)
 ylo = (ylo < 1 ? ylo : 1)
 ytop = yhi * 4

@@ -9,7 +9,8 @@
  * (the per-claim verdicts of an experiment whose claims are measured to
  * fail at finite d: a regression check on what it finds, either way). */
 static void run_experiment_expect(const char *script, const char *name,
-                                  const char *const *expect, size_t nexpect) {
+                                  const char *const *expect, size_t nexpect,
+                                  void (*check)(const char *dir)) {
   char dir[256], cmd[1024], path[400];
   tu_tempdir(dir, sizeof dir, "exp");
   const char *bin = getenv("PHSIM");
@@ -33,11 +34,12 @@ static void run_experiment_expect(const char *script, const char *name,
     if (system(cmd) != 0) print_message("(no log)\n");
     fail_msg("%s: exit %d, verdict '%s'", script, WEXITSTATUS(st), line);
   }
+  if (check != NULL) check(dir);
   tu_rmtree(dir);
 }
 
 static void run_experiment(const char *script, const char *name) {
-  run_experiment_expect(script, name, NULL, 0);
+  run_experiment_expect(script, name, NULL, 0, NULL);
 }
 
 static void test_e1(void **s) { (void)s; run_experiment("e1_mechanism.sh", "e1"); }
@@ -50,12 +52,95 @@ static void test_e7(void **s) { (void)s; run_experiment("e7_finite_samples.sh", 
 /* E8's reduced version (d = 10^2..10^5, 6 seeds): the per-claim verdicts
  * it finds (NOTES section 10.1 has the full version's, and the mutations
  * that flip each): V1 PASS, V2 FAIL (||E - I|| up to T1 grows again at
- * 10^5, as in the full run), V3 FAIL, V4 FAIL, V5 PASS, V6 PASS, V7 PASS. */
+ * 10^5, as in the full run), V3 FAIL, V4 FAIL, V5 PASS, V6 PASS, V7 PASS;
+ * and its phase-IV table against d and budget and its two figures
+ * (check_e8). */
+/* E8's d values and budget fractions in QUICK (the rows of its phase-IV
+ * table), and its seeds per d. */
+static const double e8_d[] = {100, 1000, 10000, 100000};
+static const char *const e8_frac[] = {"0.0001", "0.001", "0.01", "0.1", "1"};
+enum { E8_ND = 4, E8_NF = 5, E8_SEEDS = 6 };
+
+/* The median per d of dir/e8/stats-E_minus_I_final.csv (d,n,censored,
+ * median,lo,hi), in the order of e8_d; NAN where missing. */
+static void e8_final_medians(const char *dir, double med[E8_ND]) {
+  char path[400];
+  snprintf(path, sizeof path, "%s/e8/stats-E_minus_I_final.csv", dir);
+  char *t = tu_slurp(path);
+  assert_non_null(t);
+  for (size_t i = 0; i < E8_ND; i++) med[i] = NAN;
+  for (char *l = strchr(t, '\n'); l != NULL && l[1] != '\0'; l = strchr(l + 1, '\n')) {
+    double d, m;
+    int n, c;
+    if (sscanf(l + 1, "%lf,%d,%d,%lf", &d, &n, &c, &m) != 4) continue;
+    for (size_t i = 0; i < E8_ND; i++)
+      if (d == e8_d[i]) med[i] = m;
+  }
+  free(t);
+}
+
+/* A PNG that gnuplot wrote: the signature and more than a header. */
+static void assert_png(const char *dir, const char *name) {
+  char path[400];
+  size_t len = 0;
+  snprintf(path, sizeof path, "%s/e8/%s", dir, name);
+  char *t = tu_slurp_len(path, &len);
+  if (t == NULL || len < 2000 || memcmp(t, "\x89PNG", 4) != 0)
+    fail_msg("%s: missing or not a PNG (%zu bytes)", path, len);
+  free(t);
+}
+
+/* E8's phase-IV table against d and budget (phase4-budget.csv) and the two
+ * figures: a row for every (d, fraction), each with all E8_SEEDS runs,
+ * none censored (||E - I|| finite), past_T3 <= n, lo <= median <= hi; at
+ * f = 1 the median is E_minus_I_final's (QUICK's budget sweep is the d
+ * sweep's head runs: the same runs, read from their trajectories) and
+ * below 1/d (V5). */
+static void check_e8(const char *dir) {
+  char path[400];
+  snprintf(path, sizeof path, "%s/e8/phase4-budget.csv", dir);
+  char *t = tu_slurp(path);
+  assert_non_null(t);
+  static const char hdr[] = "d,fraction,budget_step,n,censored,past_T3,median,lo,hi\n";
+  assert_true(strncmp(t, hdr, sizeof hdr - 1) == 0);
+  double fin[E8_ND];
+  e8_final_medians(dir, fin);
+  int seen[E8_ND][E8_NF] = {{0}}, rows = 0;
+  for (char *l = strchr(t, '\n'); l != NULL && l[1] != '\0'; l = strchr(l + 1, '\n')) {
+    double d, step, med, lo, hi;
+    char f[16];
+    int n, c, past;
+    if (sscanf(l + 1, "%lf,%15[^,],%lf,%d,%d,%d,%lf,%lf,%lf", &d, f, &step, &n, &c, &past, &med,
+               &lo, &hi) != 9)
+      fail_msg("phase4-budget.csv: unreadable row '%.80s'", l + 1);
+    rows++;
+    assert_int_equal(n, E8_SEEDS);
+    assert_int_equal(c, 0);
+    assert_true(past >= 0 && past <= n);
+    assert_true(lo <= med && med <= hi && lo >= 0.0 && step > 0.0);
+    for (size_t i = 0; i < E8_ND; i++)
+      for (size_t k = 0; k < E8_NF; k++)
+        if (d == e8_d[i] && strcmp(f, e8_frac[k]) == 0) seen[i][k]++;
+    if (strcmp(f, "1") != 0) continue;
+    for (size_t i = 0; i < E8_ND; i++)
+      if (d == e8_d[i]) {
+        assert_true(fabs(med - fin[i]) <= 1e-9 * fin[i]);
+        assert_true(med < 1.0 / d);
+      }
+  }
+  free(t);
+  assert_int_equal(rows, E8_ND * E8_NF);
+  for (size_t i = 0; i < E8_ND; i++)
+    for (size_t k = 0; k < E8_NF; k++) assert_int_equal(seen[i][k], 1);
+  assert_png(dir, "phase2-ratio.png");
+  assert_png(dir, "phase4-budget.png");
+}
+
 static void test_e8(void **s) {
   (void)s;
   static const char *const expect[] = {"PASS; V2", "FAIL; V3", "FAIL; V4", "FAIL; V5", "PASS; V6", "PASS; V7",
                                        "PASS; 'any m'"};
-  run_experiment_expect("e8_dstudy.sh", "e8", expect, sizeof expect / sizeof *expect);
+  run_experiment_expect("e8_dstudy.sh", "e8", expect, sizeof expect / sizeof *expect, check_e8);
 }
 
 int main(void) {

@@ -11,6 +11,14 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 export PHSIM_PLOTS=${PHSIM_PLOTS:-$(cd "$(dirname "$0")/../plots" && pwd)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd) # absolute: gnuplot runs inside plots/
+# OUT is written into gnuplot's command line as a string literal ('...'):
+# only characters that cannot end or escape one
+case "$OUT" in
+  *[!A-Za-z0-9/._+-]*)
+    echo "experiments: OUT '$OUT': allowed are letters, digits and / . _ + -" >&2
+    exit 2
+    ;;
+esac
 
 # pick FULL QUICK: the full value, or the reduced one when QUICK=1
 pick() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }

@@ -53,7 +53,7 @@ do for [fmt in "png pdf"] {
        f2 using 1:(isc(strcol(4)) ? ytop : NaN):(isc(strcol(5)) ? ytop : num(strcol(5))):(ytop) \
          with yerrorbars pt 8 ps 1.6 lt 1 title "median censored (no T_2 within the budget)", \
        f2 using 1:(isc(strcol(4)) ? ytop : num(strcol(4))):(strcol(3) eq "0" ? "" : sprintf("%s of %s censored", strcol(3), strcol(2))) \
-         with labels left offset 0.8, -0.6 font ",8" tc rgb "#555555" notitle, \
+         with labels left offset 0.8, 0.6 font ",8" tc rgb "#555555" notitle, \
        1 with lines dt 2 lw 1.5 lc rgb "#333333" title "1: phase II as long as phase I"
   unset output
   unset label

@@ -89,32 +89,43 @@ static inline double act_of(phsim_act act, double z) {
   return act == PHSIM_ACT_CUBIC ? z * z * z : (z > 0.0 ? z : 0.0);
 }
 
-/* Sample i's sums, over its patches, of act(Z) in the mask M (f1) and of
- * act(Zt) outside it (f2): a patch's view selects its source and adds 0 to
+/* Sample i's sums, over its patches, of act(Z) in the mask M (s1) and of
+ * act(Zt) outside it (s2): a patch's view selects its source and adds 0 to
  * the other sum (no branch). */
+BG_INLINE void sample_features_m(size_t m, phsim_act act, const double *restrict Z,
+                                 const double *restrict Zt, const phsim_batch *b, size_t i,
+                                 double *restrict s1, double *restrict s2) {
+#pragma GCC unroll 4
+  for (size_t r = 0; r < m; r++) s1[r] = s2[r] = 0.0;
+  for (size_t row = i * b->P; row < (i + 1) * b->P; row++) {
+    const int in = b->in_view1[row];
+    const double *z = (in ? Z : Zt) + row * m;
+#pragma GCC unroll 4
+    for (size_t r = 0; r < m; r++) {
+      const double c = act_of(act, z[r]);
+      s1[r] += in ? c : 0.0;
+      s2[r] += in ? 0.0 : c;
+    }
+  }
+}
+
+/* Every sample's sums into f1, f2; for m <= 4 through local sums, which
+ * stay in registers (through f1 and f2 they would chain through memory). */
 BG_INLINE void features_m(size_t m, phsim_act act, const double *restrict Z,
                           const double *restrict Zt, const phsim_batch *b,
                           double *restrict f1, double *restrict f2) {
-  const size_t P = b->P;
-  double a1[4], a2[4];
   for (size_t i = 0; i < b->N; i++) {
-    double *restrict s1 = m <= 4 ? a1 : f1 + i * m;
-    double *restrict s2 = m <= 4 ? a2 : f2 + i * m;
-    for (size_t r = 0; r < m; r++) s1[r] = s2[r] = 0.0;
-    for (size_t row = i * P; row < (i + 1) * P; row++) {
-      const int in = b->in_view1[row];
-      const double *z = (in ? Z : Zt) + row * m;
-      for (size_t r = 0; r < m; r++) {
-        const double c = act_of(act, z[r]);
-        s1[r] += in ? c : 0.0;
-        s2[r] += in ? 0.0 : c;
-      }
+    if (m > 4) {
+      sample_features_m(m, act, Z, Zt, b, i, f1 + i * m, f2 + i * m);
+      continue;
     }
-    if (m <= 4)
-      for (size_t r = 0; r < m; r++) {
-        f1[i * m + r] = a1[r];
-        f2[i * m + r] = a2[r];
-      }
+    double a1[4], a2[4];
+    sample_features_m(m, act, Z, Zt, b, i, a1, a2);
+#pragma GCC unroll 4
+    for (size_t r = 0; r < m; r++) {
+      f1[i * m + r] = a1[r];
+      f2[i * m + r] = a2[r];
+    }
   }
 }
 
@@ -139,10 +150,13 @@ BG_INLINE void backward_m(size_t m, phsim_act act, const double *Z,
                          : df2 != NULL    ? df2 + i * m
                                           : zeros;
       double *g = dZ + row * m;
-      if (act == PHSIM_ACT_CUBIC)
+      if (act == PHSIM_ACT_CUBIC) {
+#pragma GCC unroll 4
         for (size_t r = 0; r < m; r++) g[r] = 3.0 * z[r] * z[r] * df[r];
-      else
+      } else {
+#pragma GCC unroll 4
         for (size_t r = 0; r < m; r++) g[r] = z[r] > 0.0 ? df[r] : 0.0;
+      }
     }
 }
 

@@ -2,6 +2,7 @@
 #include "phsim_projected.h"
 
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_blas.h>
@@ -53,30 +54,53 @@ static void apply_noise_projector(const phsim_config *cfg, gsl_matrix *X) {
     phsim_noise_project(cfg->noise, cfg->K, gsl_matrix_ptr(X, r, 0));
 }
 
-/* Sample i's rows of Z: a feature patch's exactly, a noise patch's
- * z = sigma L u, the u's of all the sample's noise patches in patch order
- * from its one counter (seed, draw, i). */
-static void draw_sample(const phsim_config *cfg, const gsl_matrix *W,
-                        const phsim_batch *b, size_t i, uint64_t draw,
-                        gsl_matrix *Z, phsim_projected_workspace *w) {
-  const size_t m = w->m, P = b->P, tl = w->L->tda;
-  phsim_philox g;
-  phsim_philox_init(&g, cfg->seed, PHSIM_STREAM_PROJECTION, draw, i);
-  phsim_philox_normals(&g, cfg->sigma, (P - cfg->Pf) * m, w->u);
-  const double *u = w->u, *L = w->L->data;
+#if defined(__GNUC__)
+#define PJ_INLINE static inline __attribute__((always_inline))
+#else
+#define PJ_INLINE static inline
+#endif
+
+/* Sample i's rows of Z from its normals u: a feature patch's exactly,
+ * s alpha_l W v_l, a noise patch's z = L u (L lower triangular, m x m);
+ * no branch (u has P m entries, so a feature patch's L u reads numbers it
+ * then drops).  Compiled once for each m <= 4 (loops unrolled) and once
+ * for any m; the same sums in the same order. */
+PJ_INLINE void sample_rows_m(size_t m, const double *restrict L, size_t tl, const double *u,
+                             const gsl_matrix *W, const phsim_batch *b, size_t i, gsl_matrix *Z) {
   const double *Wl = W->data + b->label[i];
-  for (size_t row = i * P; row < (i + 1) * P; row++) {
-    /* z = L u (L lower triangular) or s alpha_l W v_l; no branch (u has P m
-     * entries, so a feature patch's L u reads numbers it then drops) */
+  for (size_t row = i * b->P; row < (i + 1) * b->P; row++) {
     const int noise = !b->is_feature[row];
     double *z = Z->data + row * Z->tda;
+#pragma GCC unroll 4
     for (size_t k = 0; k < m; k++) {
       double acc = 0.0;
+#pragma GCC unroll 4
       for (size_t j = 0; j <= k; j++) acc += L[k * tl + j] * u[j];
       z[k] = noise ? acc : b->amp[i] * Wl[k * W->tda];
     }
     u += noise ? m : 0;
   }
+}
+
+/* Sample i's rows of Z, the u's of all its noise patches in patch order
+ * from its one counter (seed, draw, i), times sigma. */
+static void draw_sample(const phsim_config *cfg, const gsl_matrix *W,
+                        const phsim_batch *b, size_t i, uint64_t draw,
+                        gsl_matrix *Z, phsim_projected_workspace *w) {
+  const size_t m = w->m, tl = w->L->tda;
+  phsim_philox g;
+  phsim_philox_init(&g, cfg->seed, PHSIM_STREAM_PROJECTION, draw, i);
+  phsim_philox_normals(&g, cfg->sigma, (b->P - cfg->Pf) * m, w->u);
+  const double *L = w->L->data;
+#define SAMPLE_ROWS(M) sample_rows_m(M, L, tl, w->u, W, b, i, Z)
+  switch (m) {
+    case 1: SAMPLE_ROWS(1); break;
+    case 2: SAMPLE_ROWS(2); break;
+    case 3: SAMPLE_ROWS(3); break;
+    case 4: SAMPLE_ROWS(4); break;
+    default: SAMPLE_ROWS(m);
+  }
+#undef SAMPLE_ROWS
 }
 
 int phsim_projected_draw(const phsim_config *cfg, const gsl_matrix *W,
@@ -122,27 +146,22 @@ static void symmetric_root(phsim_projected_workspace *w) {
 }
 
 /* C = sum dZ_p z_p^T and Gamma = sum dZ_p dZ_p^T over the noise patches
- * (a feature patch adds 0: no branch); gW's feature column l_i gets
- * s alpha_l times sample i's sum of dZ_p over its feature patches.  Compiled once for each m <= 4
- * (the sums in registers) and once for any m (in C and Gam). */
-#if defined(__GNUC__)
-#define PJ_INLINE static inline __attribute__((always_inline))
-#else
-#define PJ_INLINE static inline
-#endif
+ * (a feature patch adds 0: no branch), into sc and sg; gW's feature column
+ * l_i gets s alpha_l times sample i's sum of dZ_p over its feature patches
+ * (fs: m doubles of scratch).  Each sum in row order. */
 PJ_INLINE void patch_sums_m(size_t m, const phsim_batch *b,
                             const double *restrict Z, const double *restrict dZ,
-                            double *restrict C, double *restrict Gam,
-                            double *restrict fsum, gsl_matrix *gW) {
-  double c[16] = {0}, gm[16] = {0}, lf[4];
-  double *restrict sc = m <= 4 ? c : C, *restrict sg = m <= 4 ? gm : Gam;
-  double *restrict fs = m <= 4 ? lf : fsum;
+                            double *restrict sc, double *restrict sg,
+                            double *restrict fs, gsl_matrix *gW) {
   for (size_t i = 0; i < b->N; i++) {
+#pragma GCC unroll 4
     for (size_t k = 0; k < m; k++) fs[k] = 0.0;
     for (size_t row = i * b->P; row < (i + 1) * b->P; row++) {
       const double *g = dZ + row * m, *z = Z + row * m;
       const int noise = !b->is_feature[row];
+#pragma GCC unroll 4
       for (size_t k = 0; k < m; k++) {
+#pragma GCC unroll 4
         for (size_t j = 0; j < m; j++) {
           sc[k * m + j] += noise ? g[k] * z[j] : 0.0;
           sg[k * m + j] += noise ? g[k] * g[j] : 0.0;
@@ -151,24 +170,31 @@ PJ_INLINE void patch_sums_m(size_t m, const phsim_batch *b,
       }
     }
     double *gl = gW->data + b->label[i];
+#pragma GCC unroll 4
     for (size_t k = 0; k < m; k++) gl[k * gW->tda] += b->amp[i] * fs[k];
   }
-  if (m <= 4)
-    for (size_t k = 0; k < m * m; k++) {
-      C[k] = c[k];
-      Gam[k] = gm[k];
-    }
 }
+
+/* The sums for a fixed M <= 4 in local arrays, which the compiler keeps in
+ * registers once the loops over M are unrolled (through C and Gam they
+ * would make a chain through memory at every patch); then into C, Gam. */
+#define PATCH_SUMS_SMALL(M)                                             \
+  do {                                                                  \
+    double c_[(M) * (M)] = {0}, g_[(M) * (M)] = {0}, f_[M];             \
+    patch_sums_m(M, b, Z->data, dZ->data, c_, g_, f_, gW);              \
+    memcpy(C, c_, sizeof c_);                                           \
+    memcpy(Gam, g_, sizeof g_);                                         \
+  } while (0)
 
 static void patch_sums(const phsim_batch *b, const gsl_matrix *Z,
                        const gsl_matrix *dZ, phsim_projected_workspace *w,
                        gsl_matrix *gW) {
   double *C = w->C->data, *Gam = w->Gam->data, *fs = w->u; /* u: scratch */
   switch (w->m) {
-    case 1: patch_sums_m(1, b, Z->data, dZ->data, C, Gam, fs, gW); break;
-    case 2: patch_sums_m(2, b, Z->data, dZ->data, C, Gam, fs, gW); break;
-    case 3: patch_sums_m(3, b, Z->data, dZ->data, C, Gam, fs, gW); break;
-    case 4: patch_sums_m(4, b, Z->data, dZ->data, C, Gam, fs, gW); break;
+    case 1: PATCH_SUMS_SMALL(1); break;
+    case 2: PATCH_SUMS_SMALL(2); break;
+    case 3: PATCH_SUMS_SMALL(3); break;
+    case 4: PATCH_SUMS_SMALL(4); break;
     default: patch_sums_m(w->m, b, Z->data, dZ->data, C, Gam, fs, gW);
   }
 }

@@ -105,6 +105,25 @@ static void test_sweep_directory_keeps_its_configuration(void **s) {
   tu_rmtree(dir);
 }
 
+/* --force replaces a sweep's runs: a sweep of 2 seeds without trajectories
+ * over one of 3 seeds that kept them leaves runs/000000 and 000001 only,
+ * neither with a trajectory (a stale one would be read by phsim plot as
+ * this sweep's).  Mutation: keeping runs/ under --force (as before) fails. */
+static void test_sweep_force_replaces_runs(void **s) {
+  (void)s;
+  char dir[256], cmd[2048];
+  tu_tempdir(dir, sizeof dir, "forceruns");
+  snprintf(cmd, sizeof cmd,
+           "%s sweep --set engine=order --set d=20 --set steps=2000 --grid seed=1:3:3 --keep-trajectories "
+           "--out %s/sw 2>/dev/null && test -s %s/sw/runs/000002/trajectory.csv && "
+           "%s sweep --set engine=order --set d=20 --set steps=1000 --grid seed=1:2:2 --force --out %s/sw "
+           "2>/dev/null && test \"$(ls %s/sw/runs | tr '\\n' ' ')\" = '000000 000001 ' && "
+           "! test -e %s/sw/runs/000000/trajectory.csv && ! test -e %s/sw/runs/000001/trajectory.csv",
+           tu_phsim(), dir, dir, tu_phsim(), dir, dir, dir, dir);
+  if (system(cmd) != 0) fail_msg("--force left the former sweep's runs in %s/sw", dir);
+  tu_rmtree(dir);
+}
+
 /* While a run writes, nothing else may write into its directory; the
  * shards of one sweep run side by side. */
 static void test_locks(void **s) {
@@ -197,6 +216,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_run_directory_keeps_its_configuration),
       cmocka_unit_test(test_sweep_directory_keeps_its_configuration),
+      cmocka_unit_test(test_sweep_force_replaces_runs),
       cmocka_unit_test(test_locks),
       cmocka_unit_test(test_stale_temporary_files),
   };

@@ -108,7 +108,8 @@ static int has_shard_csv(const char *dir) {
   return found;
 }
 
-/* --force: the files phsim writes at the top of dir go (runs/ stays). */
+/* --force: the files phsim writes at the top of dir go (a sweep's runs/:
+ * remove_runs). */
 static void remove_outputs(const char *dir) {
   static const char *const names[] = {"config", "trajectory.csv", "summary.json", "run.png",
                                       "run.pdf", "sweep.json", "sweep.csv"};
@@ -125,6 +126,17 @@ static void remove_outputs(const char *dir) {
     }
   if (d != NULL) closedir(d);
   snprintf(path, sizeof path, "%s/plots", dir);
+  phsim_remove_tree(path);
+}
+
+/* --force on a sweep: the former sweep's runs go too (under the exclusive
+ * lock).  Kept, a run directory of another configuration would stay where
+ * this sweep writes no file of its own (a trajectory.csv it does not keep,
+ * a run past its last index), and phsim plot would read it as this
+ * sweep's. */
+static void remove_runs(const char *dir) {
+  char path[PHSIM_PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/runs", dir);
   phsim_remove_tree(path);
 }
 
@@ -230,6 +242,7 @@ int phsim_outdir_claim_sweep(phsim_outdir *o, const phsim_sweep *s, int force,
   if (st == PHSIM_OK && !exclusive) st = take_lock(s->out, shard, LOCK_EX, &o->shard_fd, err);
   if (st == PHSIM_OK && force) {
     remove_outputs(s->out);
+    remove_runs(s->out);
     json_t *m = phsim_sweep_meta_json(s);
     st = phsim_json_write(m, s->out, "sweep.json", err);
     json_decref(m);

@@ -13,11 +13,15 @@
  *   T4  (phase IV)         first step >= T3 with ||E - I||_F <= 10% of its
  *                          largest value so far (> 0): the head has returned
  * Each is -1 when not reached; E_substitution = |E_i* j*| at T2.
- * During phase I (the rows up to and including T1) the paper has every
- * overlap but <w_j*, v_s> stay o(1) and ||E - I|| stay d^-Omega(1):
+ * During phase I (the logged rows before T1) the paper has every overlap
+ * but <w_j*, v_s> stay o(1) and ||E - I|| stay d^-Omega(1):
  *   phase1_offtarget_max  = max over those rows and (j, l) != (j*, s) of |a_jl|
  *   phase1_E_minus_I_max  = max over those rows of ||E - I||_F
- * (null while T1 is not reached). */
+ * (null while T1 is not reached, or when T1 is the first logged row).  The
+ * T1 row is not phase I: by then w_j* has escaped and the head has begun to
+ * move with it, so a maximum that took it in would measure where the log
+ * grid falls in the escape (at d = 10^5, ||E - I|| there is 10x smaller at
+ * 1000 rows a decade than at 100), not phase I. */
 #ifndef PHSIM_PHASES_H
 #define PHSIM_PHASES_H
 
@@ -36,8 +40,10 @@ typedef struct {
   double E_substitution;
   double EI_peak;                         /* largest ||E - I||_F logged */
   double *force_T1;                       /* m: |dL/da_is| at T1 */
-  double *amax;                           /* m x K: max |a_jl| up to T1 */
-  double EI_phase1;                       /* max ||E - I||_F up to T1 */
+  double *amax;                           /* m x K: max |a_jl| before T1 */
+  double EI_phase1;                       /* max ||E - I||_F before T1 */
+  size_t phase1_rows;                     /* logged rows before T1 */
+  int phase1_closed;                      /* T1's row seen */
   double offtarget;                       /* phase1_offtarget_max, NaN */
 } phsim_phases;
 

@@ -249,6 +249,34 @@ static void test_plot_pull_end_needs_no_feature_learned(void **s) {
   tu_rmtree(dir);
 }
 
+/* Phase I's maxima are over the logged rows before T1: with m = 2, K = 2
+ * and a run stopped at T1, summary.json's phase1_E_minus_I_max equals the
+ * largest ||E - I||_F of the trajectory's rows before T1, which is below
+ * the T1 row's (so a maximum that took that row in would differ), and
+ * phase1_offtarget_max the largest |a_jl| off (j*, s) before T1.
+ * Mutation: tracking the T1 row too (as before) fails it. */
+static void test_phase1_maxima_before_T1(void **s) {
+  (void)s;
+  char dir[256], cmd[4096];
+  tu_tempdir(dir, sizeof dir, "phase1");
+  snprintf(cmd, sizeof cmd,
+           "%s run --set seed=1 --set steps=20000 --set log_every=50 --set stop=strong --out %s/r "
+           ">/dev/null 2>&1 || exit 1; S=%s/r/summary.json; "
+           "num() { sed -n \"s/.*\\\"$1\\\": \\([-0-9.e+]*\\).*/\\1/p\" \"$S\" | head -n 1; }; "
+           "awk -F, -v t1=\"$(num T1)\" -v ei=\"$(num phase1_E_minus_I_max)\" -v ot=\"$(num phase1_offtarget_max)\" "
+           "-v js=\"$(num strong_neuron)\" '"
+           "NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next } "
+           "{ e = sqrt(($c[\"E_1_1\"] - 1) ^ 2 + $c[\"E_1_2\"] ^ 2 + $c[\"E_2_1\"] ^ 2 + ($c[\"E_2_2\"] - 1) ^ 2) } "
+           "$1 < t1 + 0 { if (e > m) m = e; for (j = 1; j <= 2; j++) for (l = 1; l <= 2; l++) "
+           "if (!(j == js + 0 && l == 1)) { a = $c[\"a_\" j \"_\" l]; a = a < 0 ? -a : a; if (a > o) o = a } } "
+           "$1 == t1 + 0 { at = e } "
+           "END { r = (m - ei) / ei; q = (o - ot) / ot; exit !(t1 > 0 && r * r < 1e-20 && q * q < 1e-20 && at > m) }' "
+           "%s/r/trajectory.csv",
+           phsim_bin(), dir, dir, dir);
+  if (system(cmd) != 0) fail_msg("phase I maxima are not those of the rows before T1 in %s/r", dir);
+  tu_rmtree(dir);
+}
+
 /* phsim table: one line per run and the tallies per head mode. */
 static void test_table(void **s) {
   (void)s;
@@ -371,6 +399,7 @@ int main(void) {
       cmocka_unit_test(test_plot),
       cmocka_unit_test(test_plot_fit_step_term_and_seed_slopes),
       cmocka_unit_test(test_plot_pull_end_needs_no_feature_learned),
+      cmocka_unit_test(test_phase1_maxima_before_T1),
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_errors_exit_2_with_message),
       cmocka_unit_test(test_help_and_config),

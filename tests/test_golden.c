@@ -7,8 +7,11 @@
  * result.  The stored files were written by phsim before the library
  * refactor (issue 10), the sampled cases' again when the data generator
  * became the counter-based one (issue 13, item 3: a new random stream,
- * checked by test_batch.c's and test_engines.c's Monte Carlo comparisons);
- * a change of any number, key or row fails here. */
+ * checked by test_batch.c's and test_engines.c's Monte Carlo comparisons),
+ * and the summaries' phase1_offtarget_max and phase1_E_minus_I_max when
+ * phase I's maxima came to exclude T1's row (issue 8: only those two keys
+ * changed, every trajectory the same bytes); a change of any number, key or
+ * row fails here. */
 #include "testutil.h"
 
 #include <jansson.h>

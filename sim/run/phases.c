@@ -20,6 +20,8 @@ void phsim_phases_init(phsim_phases *p, const phsim_config *cfg) {
   p->force_T1 = calloc(cfg->m, sizeof *p->force_T1);
   p->amax = calloc(cfg->m * cfg->K, sizeof *p->amax);
   p->EI_phase1 = 0.0;
+  p->phase1_rows = 0;
+  p->phase1_closed = 0;
   p->offtarget = NAN;
 }
 
@@ -50,12 +52,19 @@ static void detect_substitution(phsim_phases *p, unsigned long step,
   }
 }
 
-/* Phase I's running maxima; at T1, the largest overlap off (j*, s). */
+/* Phase I's running maxima, over the rows before T1. */
 static void track_phase1(phsim_phases *p, const gsl_matrix *A, double ei) {
   for (size_t i = 0; i < p->m * p->K; i++)
     p->amax[i] = fmax(p->amax[i], fabs(gsl_matrix_get(A, i / p->K, i % p->K)));
   p->EI_phase1 = fmax(p->EI_phase1, ei);
-  if (p->T1 < 0) return;
+  p->phase1_rows++;
+}
+
+/* At T1's row (not itself phase I): the largest overlap off (j*, s) before
+ * it; none when T1 is the first logged row. */
+static void close_phase1(phsim_phases *p) {
+  p->phase1_closed = 1;
+  if (p->phase1_rows == 0) return;
   p->offtarget = 0.0;
   for (size_t i = 0; i < p->m * p->K; i++)
     if (i != (size_t)p->strong_neuron * p->K + p->strong)
@@ -78,7 +87,10 @@ void phsim_phases_update(phsim_phases *p, unsigned long step,
           p->force_T1[i] = fabs(gsl_matrix_get(gA, i, p->strong));
         break;
       }
-  if (isnan(p->offtarget)) track_phase1(p, A, ei);
+  if (!p->phase1_closed) {
+    if (p->T1 < 0) track_phase1(p, A, ei);
+    else close_phase1(p);
+  }
   if (p->T3 < 0 && features_learned == p->K) p->T3 = (long)step;
   if (p->T3 >= 0 && p->T4 < 0 && p->EI_peak > 0.0 &&
       ei <= PHSIM_HEAD_RETURN_FRACTION * p->EI_peak)

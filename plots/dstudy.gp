@@ -18,17 +18,21 @@ isc(s) = (s eq "censored")
 num(s) = isc(s) ? NaN : real(s)
 set datafile separator comma
 set datafile columnheaders
-stats f2 using (num(strcol(4))) nooutput
-yhi = STATS_max
-stats f2 using (num(strcol(6))) nooutput
-yhi = (STATS_records > 0 && STATS_max > yhi) ? STATS_max : yhi
-stats f2 using (num(strcol(5))) nooutput
-ylo = STATS_min
-# the top line sits above every drawn number, a lower end too (it can
-# exceed every reached median when the median is censored)
-yhi = (STATS_records > 0 && STATS_max > yhi) ? STATS_max : yhi
-yhi = (yhi > 1 ? yhi : 1)
-ylo = (ylo < 1 ? ylo : 1)
+# the y range from every drawn number (the top line sits above them all, a
+# lower end too: it can exceed every reached median when the median is
+# censored); a censored entry counts as 1, the reference, so that stats
+# always has a point (gnuplot stops on a stats without one: a mutation can
+# censor every median)
+numor1(s) = isc(s) ? 1.0 : real(s)
+stats f2 using (numor1(strcol(4))) nooutput
+yhi = STATS_max; ylo = STATS_min
+stats f2 using (numor1(strcol(6))) nooutput
+yhi = (STATS_max > yhi) ? STATS_max : yhi
+stats f2 using (numor1(strcol(5))) nooutput
+yhi = (STATS_max > yhi) ? STATS_max : yhi
+ylo = (STATS_min < ylo) ? STATS_min : ylo
+yhi = (yhi > 1 ? yhi : 1.0)
+ylo = (ylo < 1 ? ylo : 1.0)
 ytop = yhi * 4
 stats f2 using 1 nooutput
 xlo = STATS_min; xhi = STATS_max
@@ -38,7 +42,7 @@ do for [fmt in "png pdf"] {
   set format x "10^{%L}"
   set format y "10^{%L}"
   set xrange [xlo / 2 : xhi * 2]
-  set yrange [ylo / 3 : ytop * 3]
+  set yrange [ylo / 3.0 : ytop * 3.0]
   set xlabel "d"
   set ylabel "(T_2 - T_1) / T_1  (phase II over phase I)"
   set title "E8: the length of phase II against d (head runs, paper preset)"

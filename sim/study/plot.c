@@ -529,21 +529,33 @@ static int series_write(const plot_job *j, const scale_fig *F, int k, series *S,
   return st;
 }
 
-/* The budget for a caption: one number when every run had the same, else
- * the rule (preset paper: it follows d and eta) and its range; each run's
- * own budget is sweep.csv's steps. */
+/* Is key one of the sweep's grids? */
+static int swept(const sweep_data *d, const char *key) {
+  for (size_t k = 0; k < d->s.ngrids; k++)
+    if (strcmp(d->s.grids[k].key, key) == 0) return 1;
+  return 0;
+}
+
+/* The budget for a caption: each point's configured steps (not the steps
+ * a run took: a run stopped at a phase took fewer), one number when every
+ * point has the same, else the rule (preset paper: it follows d and eta)
+ * and its range. */
 static void budget_text(const sweep_data *d, char *buf, size_t n) {
   double lo = (double)d->s.base.steps, hi = lo;
+  phsim_config cfg;
+  char err[PHSIM_ERR_MAX];
   for (size_t r = 0, first = 1; r < d->nrows; r++) {
-    const double x = d->rows[r].steps;
-    if (isnan(x)) continue;
+    if (phsim_sweep_point(&d->s, d->rows[r].idx, &cfg, err) != PHSIM_OK) continue;
+    const double x = (double)cfg.steps;
     if (first || x < lo) lo = x;
     if (first || x > hi) hi = x;
     first = 0;
   }
-  if (lo == hi)
+  if (lo == hi && !swept(d, "eta"))
     snprintf(buf, n, "budget %.3g steps (t = η·steps = %.3g)", lo, lo * d->s.base.eta);
-  else if (d->s.base.preset == PHSIM_PRESET_PAPER)
+  else if (lo == hi)
+    snprintf(buf, n, "budget %.3g steps", lo);
+  else if (d->s.base.preset == PHSIM_PRESET_PAPER && !swept(d, "steps"))
     snprintf(buf, n, "budget (5 d^2 + 10^{10})/η steps per point, %.2g to %.2g", lo, hi);
   else
     snprintf(buf, n, "budget %.2g to %.2g steps per point", lo, hi);

@@ -51,8 +51,10 @@ int phsim_series_alloc(series *S, size_t nx, size_t nrows, size_t ns) {
 int phsim_series_first_row(const series *S, const sweep_data *d, size_t idx, double v) {
   phsim_config cfg;
   char msg[PHSIM_ERR_MAX];
-  return S->stepm && phsim_sweep_point(&d->s, idx, &cfg, msg) == PHSIM_OK &&
-         v <= (double)cfg.log_every;
+  if (!S->stepm || phsim_sweep_point(&d->s, idx, &cfg, msg) != PHSIM_OK) return 0;
+  /* the first logged row after the start: step 1 with log_per_decade (rows
+   * at ceil(10^(k/n)), log_every unused), else log_every */
+  return v <= (cfg.log_per_decade > 0 ? 1.0 : (double)cfg.log_every);
 }
 
 void phsim_series_fill(series *S, const sweep_data *d, int met, double xdiv, long sgrid) {

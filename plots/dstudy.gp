@@ -53,12 +53,12 @@ if (fig eq "perd") {
     set logscale xy
     set format x "10^{%L}"
     set format y "10^{%L}"
-    set xrange [xlo / 2.0 : xhi * 2.0]
+    set xrange [xlo / 2.0 : xhi * 8.0]  # room for the last point's label
     set yrange [ylo / 3.0 : ytop * 3.0]
     set xlabel "d"
     set ylabel ylabel_
     set title title_
-    set key at screen 0.99, graph 1 right top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9" maxcols 1
+    set key at screen 0.615, graph 1 left top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9" maxcols 1
     set rmargin at screen 0.6
     set bmargin 8
     set label 90 cap at screen 0.01, screen 0.115 left font ",8" tc rgb "#444444"
@@ -96,7 +96,7 @@ if (fig eq "frac") {
     set xlabel "d"
     set ylabel ylabel_
     set title title_
-    set key at screen 0.99, graph 1 right top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9" maxcols 1
+    set key at screen 0.615, graph 1 left top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9" maxcols 1
     set rmargin at screen 0.6
     set bmargin 8
     set label 90 cap at screen 0.01, screen 0.115 left font ",8" tc rgb "#444444"
@@ -146,8 +146,8 @@ if (fig eq "budget") {
     set xlabel "fraction f of the budget B(d) at which ||E - I||_F is read (the d lines side by side)"
     set ylabel "||E - I||_F at f B(d)"
     set title title_
-    set key at screen 0.99, graph 1 right top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9" maxcols 1
-    set rmargin at screen 0.64
+    set key at screen 0.615, graph 1 left top vertical Left reverse samplen 2 spacing 1.1 noopaque nobox font ",9" maxcols 1
+    set rmargin at screen 0.6
     set bmargin 8
     set label 90 cap at screen 0.01, screen 0.1 left font ",8" tc rgb "#444444"
     plot for [k = 0:nblk - 1] file index k using ($2 * sh(k)):7:8:9 with yerrorlines pt 7 ps 1.1 lt (k + 1) lw 1.5 \

@@ -1,4 +1,4 @@
-# shellcheck shell=sh disable=SC2154 # D, CSV, S, S2, S3, slope, fr, MUT: from e8_dstudy.sh
+# shellcheck shell=sh disable=SC2154 # D, CSV, S, S2, S3, slope, fr, MUT, WILSON: from e8_dstudy.sh
 # e8_verdicts.sh: E8's figures and verdicts, sourced by e8_dstudy.sh after
 # its sweeps and tables (D, CSV, S, S2, S3, slope, fd, fr, MUT set there).
 # Every verdict's window comes from the claim and the measured spread (95%
@@ -57,11 +57,6 @@ figure() {
   fi
   (cd "$PHSIM_PLOTS" && gnuplot -e "fig='$1'; out='$2'; title_=\"$3\"; ylabel_=\"$4\"; cap=\"$5\"; $6" dstudy.gp)
 }
-# Wilson's 95% interval of a fraction k/n (awk functions)
-WILSON='function wcen(k, n) { return (k / n + 1.9208 / n) / (1 + 3.8416 / n) }
-function whalf(k, n,   p) { p = k / n; return 1.96 * sqrt(p * (1 - p) / n + 0.9604 / (n * n)) / (1 + 3.8416 / n) }
-function wlo(k, n) { return wcen(k, n) - whalf(k, n) }
-function whi(k, n) { return wcen(k, n) + whalf(k, n) }'
 # col FILE N FIELD: field FIELD (1-based) of data row N ("last": the last)
 col() { awk -F, -v r="$2" -v f="$3" 'NR > 1 { n++; v[n] = $f } END { print (r == "last" ? v[n] : v[r]) }' "$1"; }
 num() { awk -v x="$1" 'BEGIN { exit !(x != "" && x == x + 0) }'; }

@@ -16,8 +16,9 @@
 # 22920 and 2640 steps (seeds 2, 5, 6, 7, 8; seeds 1, 3 and 4 end with one
 # feature, seed 4 without ever learning v_1), the latest 1.26x inside the
 # budget; a shorter budget would cut seed 6.  Without the stop every run
-# costs its whole budget: 5 min 27 s on 2 cores (it was 3 min 37 s with
-# stop = all on the same machine), inside the 15 minutes of E1-E8.
+# costs its whole budget: 5 min 2 s on 2 cores, 5 min 27 s with the
+# machine shared (it was 3 min 37 s with stop = all on the same machine),
+# inside the 15 minutes of E1-E8; QUICK 9..13 s (6 s).
 #
 # Reported per N: how often the outcome is the population run's, the mean
 # |log(T3 / T3_pop)| over the seeds where both reach T3, and how many runs

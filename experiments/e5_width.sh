@@ -37,8 +37,8 @@ cat "$D/table.txt"
 awk 'NR > 1 { split($7, c, "/"); printf "K=%s,m=%s %s %s %s %s %.4g\n", $1, $2, $3, $4, $5, $6, c[1] / c[2] }
      NR == 1 { print "cell head none erank_head erank_none collapse_none" }' "$D/table.txt" > "$D/bars.txt"
 RULE="rule: head never worse than no head in any (K, m) cell, better on average; $SEEDS seeds per bar, gradient flow to t = 3e5"
-(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/width'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='head no-head'; ylabel_='features learned (mean over seeds)'; title_='E5: features learned, m neurons and K features'; ymax=0; caption='$RULE'" table.gp)
-(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/collapse'; file='$D/bars.txt'; xcol=1; ycols='6'; names='no-head-runs-all-on-the-strongest-feature'; ylabel_='fraction of no-head runs'; title_='E5: collapse without the head (every learning neuron on v_1)'; ymax=1.05; caption='not a verdict: at alpha_1/alpha_2 = 2 the per-neuron race decides (E8 V6 tests the collapse in the theorem regime); $SEEDS seeds per bar'" table.gp)
+(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/width'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='head no_head'; ylabel_='features learned (mean over seeds)'; title_='E5: features learned, m neurons and K features'; ymax=0; caption='$RULE'" table.gp)
+(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/collapse'; file='$D/bars.txt'; xcol=1; ycols='6'; names='no_head:_every_learning_neuron_on_v_{1}'; ylabel_='fraction of no-head runs'; title_='E5: collapse without the head (every learning neuron on v_1)'; ymax=1.05; caption='not a verdict: at alpha_1/alpha_2 = 2 the per-neuron race decides (E8 V6 tests the collapse in the theorem regime); $SEEDS seeds per bar'" table.gp)
 # head >= no head in every (K, m), better on average
 read -r worse mh mn <<EOS
 $(awk 'NR > 1 { if ($3 < $4) w++; h += $3; n += $4; c++ } END { printf "%d %.3f %.3f\n", w, h / c, n / c }' "$D/table.txt")

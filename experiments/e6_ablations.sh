@@ -40,7 +40,7 @@ for v in "baseline:$BASE" "full-head:head=full" "no-bn:norm=none" "no-stopgrad:s
     END { printf "%-12s %6d %6d %6d %9d %12.3g %9s\n", name, b, o, z, d, norm, (u ? "undefined" : f "/" n) }' "$CSV" >> "$D/table.txt"
 done
 cat "$D/table.txt"
-(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/ablations'; file='$D/table.txt'; xcol=1; ycols='2 3 4 5'; names='both-features one-feature none diverged'; ylabel_='runs (of $SEEDS seeds)'; title_='E6: ablations (gradient flow; EMA: gradient descent)'; ymax=0; caption='rule: the baseline learns both features in more runs than no BN, no stop-gradient and no head (one-sided Fisher exact p < 0.05 each); $SEEDS seeds per ablation'" table.gp)
+(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/ablations'; file='$D/table.txt'; xcol=1; ycols='2 3 4 5'; names='both_features one_feature none diverged'; ylabel_='runs (of $SEEDS seeds)'; title_='E6: ablations (gradient flow; EMA: gradient descent)'; ymax=0; caption='rule: the baseline learns both features in more runs than no BN, no stop-gradient and no head (one-sided Fisher exact p < 0.05 each); $SEEDS seeds per ablation'" table.gp)
 both() { awk -v n="$1" '$1 == n { print $2 }' "$D/table.txt"; }
 # fisher A B N: one-sided Fisher exact p of "A of N beat B of N": the
 # probability, with A + B successes spread over two groups of N at random,

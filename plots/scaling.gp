@@ -44,9 +44,13 @@ if (yhi <= 0) { ylo = 0.1; yhi = 10 }
 ytop = yhi * 4            # where "never reached" is drawn
 # x of the fit's centre (geometric), for the reference line
 xc = sqrt(xlo * xhi)
-# an x tic: plain digits from 1 to 10^5 (200, 356, 1131), else 2 digits
-# (0.0025, 1e+06)
-xtic_text(w) = (w >= 1 && w < 1e5) ? sprintf("%.0f", w) : sprintf("%.2g", w)
+# an x tic: a power of ten other than 1 as 10^{k} (as the heat maps'
+# tics, plot.c's tic_text), else plain digits from 1 to 10^5 (200, 356,
+# 1131), else 2 digits (0.0025, 3.2e+05)
+xtic_k(w) = floor(log10(w) + 0.5)
+xtic_pow(w) = w > 0 && xtic_k(w) != 0 && abs(w / 10.0**xtic_k(w) - 1) < 1e-9
+xtic_text(w) = xtic_pow(w) ? sprintf("10^{%d}", xtic_k(w)) : \
+               (w >= 1 && w < 1e5) ? sprintf("%.0f", w) : sprintf("%.2g", w)
 # each seed's own line where some seed has a slope (an empty file would
 # make gnuplot warn); the macro holds only numbers, never data
 stitle(k) = sprintf("each seed%s: slope median %.3f, range %.3f..%.3f", \

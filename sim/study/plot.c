@@ -684,7 +684,18 @@ static void put_label(FILE *fp, const char *v) {
   for (; *v; v++) fputc(isspace((unsigned char)*v) ? '_' : *v, fp);
 }
 
-/* set xtics ("label" i, ...): numbers divided by div as %.2g, other
+/* A tic's text for the number y: a power of ten other than 1 as enhanced
+ * text's 10^{k} (100 was "1e+02"; scaling.gp's xtic_text does the same),
+ * any other number as %.2g. */
+static void tic_text(char *buf, size_t n, double y) {
+  double k = y > 0 ? round(log10(y)) : 0;
+  if (y > 0 && k != 0 && fabs(k) < 300 && fabs(y / pow(10, k) - 1) < 1e-9)
+    snprintf(buf, n, "10^{%d}", (int)k);
+  else
+    snprintf(buf, n, "%.2g", y);
+}
+
+/* set xtics ("label" i, ...): numbers divided by div by tic_text, other
  * values as they are (as escaped literals: this file is gnuplot code);
  * every value up to 10, else about 8 of them. */
 static void write_tics(FILE *fp, const char *axis, const phsim_grid *g, double div) {
@@ -695,7 +706,7 @@ static void write_tics(FILE *fp, const char *axis, const phsim_grid *g, double d
     char num[32];
     if (i) fputs(", ", fp);
     if (phsim_csv_number(g->values[i], &x)) {
-      snprintf(num, sizeof num, "%.2g", x / div);
+      tic_text(num, sizeof num, x / div);
       gp_literal(fp, num);
     } else {
       gp_literal(fp, g->values[i]);

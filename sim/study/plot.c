@@ -911,7 +911,7 @@ static int plot_outcomes(const plot_job *j, const sweep_data *d, long gk,
   FILE *fy = open_memstream(&ycols, &l1), *fn = open_memstream(&names, &l2);
   for (size_t k = 0; fy && fn && k <= d->s.base.K; k++) {
     fprintf(fy, "%s%zu", k ? " " : "", k + 2);
-    fprintf(fn, "%s%zu-features", k ? " " : "", k);
+    fprintf(fn, "%s%zu_feature%s", k ? " " : "", k, k == 1 ? "" : "s"); /* _: a space */
   }
   if (fy) fclose(fy);
   if (fn) fclose(fn);

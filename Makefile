@@ -118,7 +118,8 @@ demo: $(BIN)/phsim
 	sh experiments/demo.sh
 
 # Every experiment at full size: data, figures and verdicts under out/.
-EXPERIMENTS := $(sort $(wildcard experiments/e[0-9]*.sh))
+# (e8_verdicts.sh is sourced by e8_dstudy.sh, not an experiment of its own)
+EXPERIMENTS := $(sort $(filter-out %_verdicts.sh,$(wildcard experiments/e[0-9]*.sh)))
 experiments: $(BIN)/phsim
 	@for e in $(EXPERIMENTS); do echo "== $$e"; sh $$e || exit 1; done
 

@@ -6,7 +6,9 @@
 # the end of the budget.  Reports features learned and the effective rank of
 # the BatchNormed representation (erank_bn_end).
 # Rule: the head is never worse than no head in any (K, m) cell, and better
-# on average over the cells.  (The no-head collapse onto the strongest
+# in more cells than not, significantly: the one-sided sign test over the
+# cells that differ (ties left out) gives p < 0.05 (replacing "better on
+# average", which took no spread into account).  (The no-head collapse onto the strongest
 # feature is not claimed here: alpha_1/alpha_2 = 2 is outside the theorem's
 # regime, where the per-neuron race decides; E8 V6 tests it in the regime.)
 # Mutation that fails it: read the no-head runs as the head runs (the awk's
@@ -15,7 +17,7 @@
 D=$OUT/e5
 mkdir -p "$D"
 SEEDS=$(pick 8 3)
-MS=$(pick 2,3,4,6,8 2,4)
+MS=2,3,4,6,8
 KS=$(pick "2 3 4" "2 3")
 printf '%3s %3s %8s %8s %8s %8s %9s\n' K m feat_head feat_none erank_h erank_n collapsed > "$D/table.txt"
 for K in $KS; do
@@ -36,15 +38,19 @@ done
 cat "$D/table.txt"
 awk 'NR > 1 { split($7, c, "/"); printf "K=%s,m=%s %s %s %s %s %.4g\n", $1, $2, $3, $4, $5, $6, c[1] / c[2] }
      NR == 1 { print "cell head none erank_head erank_none collapse_none" }' "$D/table.txt" > "$D/bars.txt"
-RULE="rule: head never worse than no head in any (K, m) cell, better on average; $SEEDS seeds per bar, gradient flow to t = 3e5"
+RULE="rule: head never worse than no head in any (K, m) cell, and better in more cells (one-sided sign test p < 0.05); $SEEDS seeds per bar, gradient flow to t = 3e5"
 (cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/width'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='head no_head'; ylabel_='features learned (mean over seeds)'; title_='E5: features learned, m neurons and K features'; ymax=0; caption='$RULE'" table.gp)
 (cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/collapse'; file='$D/bars.txt'; xcol=1; ycols='6'; names='no_head:_every_learning_neuron_on_v_{1}'; ylabel_='fraction of no-head runs'; title_='E5: collapse without the head (every learning neuron on v_1)'; ymax=1.05; caption='not a verdict: at alpha_1/alpha_2 = 2 the per-neuron race decides (E8 V6 tests the collapse in the theorem regime); $SEEDS seeds per bar'" table.gp)
 # head >= no head in every (K, m), better on average
-read -r worse mh mn <<EOS
-$(awk 'NR > 1 { if ($3 < $4) w++; h += $3; n += $4; c++ } END { printf "%d %.3f %.3f\n", w, h / c, n / c }' "$D/table.txt")
+read -r worse better mh mn <<EOS
+$(awk 'NR > 1 { if ($3 < $4) w++; if ($3 > $4) b++; h += $3; n += $4; c++ } END { printf "%d %d %.3f %.3f\n", w, b, h / c, n / c }' "$D/table.txt")
 EOS
+# one-sided sign test: P(at least $better of $better + $worse cells better | p = 1/2)
+psign=$(awk -v u="$better" -v dn="$worse" 'BEGIN { n = u + dn; if (n == 0) { print 1; exit }
+  c = 1; p = 0; for (k = 0; k <= n; k++) { if (k >= u) p += c; c = c * (n - k) / (k + 1) }
+  printf "%.3g\n", p / 2 ^ n }')
 allcollapse=$(awk 'NR > 1 { split($7, a, "/"); if (a[1] != a[2]) bad++ } END { print bad + 0 }' "$D/table.txt")
 ok=PASS
 [ "$worse" = 0 ] || ok=FAIL
-awk -v a="$mh" -v b="$mn" 'BEGIN { exit !(a > b) }' || ok=FAIL
-verdict E5 "$ok" "rule: head never worse in any (K, m) and better on average; features learned, mean over (K, m): head $mh, no head $mn, worse in $worse cells; (gradient flow, t = 3e5); figures $D/width.png, $D/collapse.png; no-head runs all collapsed onto the strongest feature in $(( $(wc -l < "$D/table.txt") - 1 - allcollapse )) of $(( $(wc -l < "$D/table.txt") - 1 )) (K, m) cells: at alpha_1/alpha_2 = 2 the race decides (E8 V6 tests the collapse in the theorem's regime)"
+awk -v p="$psign" 'BEGIN { exit !(p == p + 0 && p < 0.05) }' || ok=FAIL
+verdict E5 "$ok" "rule: head never worse in any (K, m) and better in more cells (one-sided sign test p < 0.05); better in $better cells, worse in $worse (p = $psign); features learned, mean over (K, m): head $mh, no head $mn; (gradient flow, t = 3e5); figures $D/width.png, $D/collapse.png; no-head runs all collapsed onto the strongest feature in $(( $(wc -l < "$D/table.txt") - 1 - allcollapse )) of $(( $(wc -l < "$D/table.txt") - 1 )) (K, m) cells: at alpha_1/alpha_2 = 2 the race decides (E8 V6 tests the collapse in the theorem's regime)"

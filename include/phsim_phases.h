@@ -13,17 +13,29 @@
  *   T4  (phase IV)         first step >= T3 with ||E - I||_F <= 10% of its
  *                          largest value so far (> 0): the head has returned
  * Each is -1 when not reached; E_substitution = |E_i* j*| at T2.
- * During phase I (the logged rows before T1) the paper has every overlap
- * but <w_j*, v_s> stay o(1) and ||E - I|| stay d^-Omega(1):
- *   phase1_offtarget_max  = max over those rows and (j, l) != (j*, s) of |a_jl|
- *   phase1_E_minus_I_max  = max over those rows of ||E - I||_F
- * (null while T1 is not reached, or when T1 is the first logged row).  The
- * T1 row is not phase I: by then w_j* has escaped and the head has begun to
- * move with it, so a maximum that took it in would measure where the log
- * grid falls in the escape (at d = 10^5, ||E - I|| there is 10x smaller at
- * 1000 rows a decade than at 100), not phase I. */
+ * During phase I the paper has every overlap but <w_j*, v_s> stay o(1)
+ * and ||E - I|| stay d^-Omega(1):
+ *   phase1_offtarget_max  = max over the logged rows before T1 and
+ *                           (j, l) != (j*, s) of |a_jl| (these overlaps do
+ *                           not grow in phase I: it is about their initial
+ *                           scale, and says that they stay there)
+ *   phase1_E_minus_I_max  = max of ||E - I||_F over the logged rows at steps
+ *                           <= T1 / 2, the first half of phase I
+ * (null while T1 is not reached, or when no logged row lies in the range).
+ * Why half: ||E - I|| grows with w_j*'s escape, which takes up the end of
+ * phase I (under a' ~ a^3 the strong overlap has grown only sqrt(2)-fold
+ * by half the escape time, and is O(1) at T1), so a maximum over every row
+ * before T1 is the last row's, and measures where the log grid falls in
+ * the escape (at d = 10^3 it was 120x larger at 1000 rows a decade than at
+ * 100); by T1 / 2 the head has not yet moved with the escape, and the value
+ * there agrees within 3% between the two grids. */
 #ifndef PHSIM_PHASES_H
 #define PHSIM_PHASES_H
+
+/* Phase I's history of ||E - I|| keeps at most this many rows: when full,
+ * every other row is dropped (the newest kept), so its resolution is that
+ * of the log grid up to 2048 rows and coarser, evenly, beyond. */
+#define PHSIM_PHASE1_HISTORY 4096
 
 #include <gsl/gsl_matrix.h>
 #include "phsim_config.h"
@@ -41,7 +53,10 @@ typedef struct {
   double EI_peak;                         /* largest ||E - I||_F logged */
   double *force_T1;                       /* m: |dL/da_is| at T1 */
   double *amax;                           /* m x K: max |a_jl| before T1 */
-  double EI_phase1;                       /* max ||E - I||_F before T1 */
+  double EI_phase1;                       /* max ||E - I||_F up to T1 / 2 */
+  unsigned long *ei_step;                 /* phase I's rows (a thinned */
+  double *ei_run;                         /* history): step, running max */
+  size_t ei_n;                            /* of ||E - I||_F */
   size_t phase1_rows;                     /* logged rows before T1 */
   int phase1_closed;                      /* T1's row seen */
   double offtarget;                       /* phase1_offtarget_max, NaN */

@@ -9,7 +9,8 @@
  * became the counter-based one (issue 13, item 3: a new random stream,
  * checked by test_batch.c's and test_engines.c's Monte Carlo comparisons),
  * and the summaries' phase1_offtarget_max and phase1_E_minus_I_max when
- * phase I's maxima came to exclude T1's row (issue 8: only those two keys
+ * phase I's maxima came to exclude T1's row, and phase1_E_minus_I_max again
+ * when it came to be the maximum up to T1 / 2 (issue 8: only those keys
  * changed, every trajectory the same bytes); a change of any number, key or
  * row fails here. */
 #include "testutil.h"

@@ -22,14 +22,21 @@ void phsim_phases_init(phsim_phases *p, const phsim_config *cfg) {
   p->EI_phase1 = 0.0;
   p->phase1_rows = 0;
   p->phase1_closed = 0;
+  p->ei_step = malloc(PHSIM_PHASE1_HISTORY * sizeof *p->ei_step);
+  p->ei_run = malloc(PHSIM_PHASE1_HISTORY * sizeof *p->ei_run);
+  p->ei_n = 0;
   p->offtarget = NAN;
 }
 
 void phsim_phases_free(phsim_phases *p) {
   free(p->force_T1);
   free(p->amax);
+  free(p->ei_step);
+  free(p->ei_run);
   p->force_T1 = NULL;
   p->amax = NULL;
+  p->ei_step = NULL;
+  p->ei_run = NULL;
 }
 
 static void detect_substitution(phsim_phases *p, unsigned long step,
@@ -52,16 +59,26 @@ static void detect_substitution(phsim_phases *p, unsigned long step,
   }
 }
 
-/* Phase I's running maxima, over the rows before T1. */
-static void track_phase1(phsim_phases *p, const gsl_matrix *A, double ei) {
+/* Phase I's running maxima, over the rows before T1, and the history of
+ * ||E - I||'s running maximum (thinned by half when full). */
+static void track_phase1(phsim_phases *p, unsigned long step, const gsl_matrix *A, double ei) {
   for (size_t i = 0; i < p->m * p->K; i++)
     p->amax[i] = fmax(p->amax[i], fabs(gsl_matrix_get(A, i / p->K, i % p->K)));
   p->EI_phase1 = fmax(p->EI_phase1, ei);
   p->phase1_rows++;
+  if (p->ei_step == NULL || p->ei_run == NULL) return;
+  if (p->ei_n == PHSIM_PHASE1_HISTORY) {
+    size_t j = 0;
+    for (size_t i = 1; i < p->ei_n; i += 2, j++) p->ei_step[j] = p->ei_step[i], p->ei_run[j] = p->ei_run[i];
+    p->ei_n = j;
+  }
+  p->ei_step[p->ei_n] = step;
+  p->ei_run[p->ei_n++] = p->EI_phase1;
 }
 
 /* At T1's row (not itself phase I): the largest overlap off (j*, s) before
- * it; none when T1 is the first logged row. */
+ * it (none when T1 is the first logged row), and ||E - I||'s maximum up to
+ * T1 / 2 (none when no row lies there). */
 static void close_phase1(phsim_phases *p) {
   p->phase1_closed = 1;
   if (p->phase1_rows == 0) return;
@@ -69,6 +86,8 @@ static void close_phase1(phsim_phases *p) {
   for (size_t i = 0; i < p->m * p->K; i++)
     if (i != (size_t)p->strong_neuron * p->K + p->strong)
       p->offtarget = fmax(p->offtarget, p->amax[i]);
+  p->EI_phase1 = NAN;
+  for (size_t i = 0; i < p->ei_n && 2 * p->ei_step[i] <= (unsigned long)p->T1; i++) p->EI_phase1 = p->ei_run[i];
 }
 
 void phsim_phases_update(phsim_phases *p, unsigned long step,
@@ -88,7 +107,7 @@ void phsim_phases_update(phsim_phases *p, unsigned long step,
         break;
       }
   if (!p->phase1_closed) {
-    if (p->T1 < 0) track_phase1(p, A, ei);
+    if (p->T1 < 0) track_phase1(p, step, A, ei);
     else close_phase1(p);
   }
   if (p->T3 < 0 && features_learned == p->K) p->T3 = (long)step;

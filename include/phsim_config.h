@@ -140,6 +140,16 @@ json_t *phsim_config_to_json(const phsim_config *cfg);
 int phsim_config_from_json(json_t *obj, const char *where, phsim_config *cfg,
                            char err[PHSIM_ERR_MAX]);
 
+/* Which keys were given (assigned) rather than left to their default or
+ * preset, as a JSON array of key names, and back: read from a file, every
+ * member must be a known key's name.  A sweep's base keeps it so that a
+ * point rebuilt from sweep.json re-derives the keys a preset computes from
+ * the grid's values (paper: alpha_2 and the budget from d), as the sweep
+ * did; from_json alone marks every key given. */
+json_t *phsim_config_given_to_json(const phsim_config *cfg);
+int phsim_config_given_from_json(json_t *arr, const char *where, phsim_config *cfg,
+                                 char err[PHSIM_ERR_MAX]);
+
 /* The keys and their meanings, for help texts. */
 void phsim_config_print_keys(FILE *out);
 /* The same as a JSON array of {"key", "help", "allowed", "choices" (the

@@ -2,9 +2,11 @@
  * the number of threads or shards; resume; merge's checks. */
 #include "testutil.h"
 
+#include <math.h>
 #include <sys/wait.h>
 
 #include "phsim_sweep.h"
+#include "phsim_sweepio.h"
 
 static const char *phsim_bin(void) {
   const char *p = getenv("PHSIM");
@@ -153,12 +155,46 @@ static void test_sweep_batched_same_bytes(void **s) {
   tu_rmtree(dir);
 }
 
+/* A point rebuilt from sweep.json re-derives what the preset computes from
+ * the grid's values, as the sweep did: a paper-preset sweep over d = 100
+ * and 10^4 (stopped at T1) has, read back, budgets ceil((5 d^2 + 10^10) /
+ * eta) of each d and alpha_2 = alpha_1 / ln d, while steps set by hand stay
+ * as set.  Mutation: not writing (or not reading) sweep.json's "given"
+ * makes every point keep the base's budget and fails. */
+static void test_sweep_json_rederives_preset_keys(void **s) {
+  (void)s;
+  char dir[256], cmd[1024], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "given");
+  snprintf(cmd, sizeof cmd,
+           "%s sweep --set preset=paper --set stop=strong --grid d=100,10000 --grid seed=1 --out %s/a 2>/dev/null && "
+           "%s sweep --set preset=paper --set stop=strong --set steps=3000000 --grid d=100,10000 --out %s/b 2>/dev/null",
+           phsim_bin(), dir, phsim_bin(), dir);
+  assert_int_equal(system(cmd), 0);
+  for (int k = 0; k < 2; k++) {
+    char out[400];
+    snprintf(out, sizeof out, "%s/%s", dir, k ? "b" : "a");
+    phsim_sweep sw;
+    assert_int_equal(phsim_sweep_meta_read(out, &sw, err), PHSIM_OK);
+    for (size_t i = 0; i < 2; i++) {
+      phsim_config cfg;
+      assert_int_equal(phsim_sweep_point(&sw, i, &cfg, err), PHSIM_OK);
+      const double d = i ? 1e4 : 100.0;
+      const unsigned long want = k ? 3000000UL : (unsigned long)ceil((5.0 * d * d + 1e10) / cfg.eta);
+      assert_int_equal(cfg.steps, want);
+      assert_true(fabs(cfg.alpha[1] - cfg.alpha[0] / log(d)) < 1e-12);
+    }
+    phsim_sweep_free(&sw);
+  }
+  tu_rmtree(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grid_parse),
       cmocka_unit_test(test_grids_refused_before_work),
       cmocka_unit_test(test_sweep_deterministic_across_jobs_and_shards),
       cmocka_unit_test(test_sweep_batched_same_bytes),
+      cmocka_unit_test(test_sweep_json_rederives_preset_keys),
   };
   return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }

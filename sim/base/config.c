@@ -828,6 +828,34 @@ int phsim_config_from_json(json_t *obj, const char *where, phsim_config *cfg,
   return PHSIM_OK;
 }
 
+json_t *phsim_config_given_to_json(const phsim_config *cfg) {
+  json_t *arr = json_array();
+  for (size_t i = 0; arr != NULL && i < NKEYS; i++)
+    if (cfg->given & (1ULL << i)) json_array_append_new(arr, json_string(keys[i].name));
+  return arr;
+}
+
+int phsim_config_given_from_json(json_t *arr, const char *where, phsim_config *cfg,
+                                 char err[PHSIM_ERR_MAX]) {
+  unsigned long long mask = 0;
+  const size_t n = json_array_size(arr);
+  if (!json_is_array(arr) || n > NKEYS) {
+    snprintf(err, PHSIM_ERR_MAX, "%.300s: expected an array of at most %zu key names", where, NKEYS);
+    return PHSIM_EINPUT;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const char *name = json_string_value(json_array_get(arr, i));
+    const key_spec *k = name != NULL ? find_key(name) : NULL;
+    if (k == NULL || strlen(name) != json_string_length(json_array_get(arr, i))) {
+      snprintf(err, PHSIM_ERR_MAX, "%.300s: entry %zu is not a key name; see 'phsim keys'", where, i + 1);
+      return PHSIM_EINPUT;
+    }
+    mask |= 1ULL << (k - keys);
+  }
+  cfg->given = mask;
+  return PHSIM_OK;
+}
+
 void phsim_config_print_keys(FILE *out) {
   phsim_config def;
   phsim_config_default(&def);

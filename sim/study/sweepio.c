@@ -28,6 +28,7 @@ json_t *phsim_sweep_meta_json(const phsim_sweep *s) {
   json_object_set_new(o, "points", json_integer((json_int_t)s->npoints));
   json_object_set_new(o, "shards", json_integer(s->shard_n));
   json_object_set_new(o, "base", phsim_config_to_json(&s->base));
+  json_object_set_new(o, "given", phsim_config_given_to_json(&s->base));
   phsim_provenance p;
   if (phsim_provenance_init(&p, s->argc, s->argv, 1) == PHSIM_OK)
     json_object_set_new(o, "provenance", phsim_provenance_json(&p));
@@ -80,6 +81,12 @@ static int parse_base(json_t *o, const char *name, phsim_sweep *s, char err[PHSI
   char where[PHSIM_PATH_MAX + 32], msg[PHSIM_ERR_MAX];
   snprintf(where, sizeof where, "'%.300s': key 'base'", name);
   int st = phsim_config_from_json(json_object_get(o, "base"), where, &s->base, err);
+  /* the keys the sweep was given (written since issue 8; without it every
+   * key counts as given, as before) */
+  json_t *given = json_object_get(o, "given");
+  snprintf(where, sizeof where, "'%.300s': key 'given'", name);
+  if (st == PHSIM_OK && given != NULL) st = phsim_config_given_from_json(given, where, &s->base, err);
+  snprintf(where, sizeof where, "'%.300s': key 'base'", name);
   if (st == PHSIM_OK && phsim_config_check(&s->base, msg) != PHSIM_OK) {
     snprintf(err, PHSIM_ERR_MAX, "%.200s: %.300s", where, msg);
     st = PHSIM_EINPUT;

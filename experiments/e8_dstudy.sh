@@ -212,9 +212,16 @@ cat "$D/phase4-budget.csv"
 # the budget table as one whitespace block per d (dstudy.gp's budget figure)
 awk -F, 'NR == 1 { print "# " $0; next } $1 != p && NR > 2 { printf "\n\n" } { p = $1; $1 = $1; print }' OFS=' ' \
   "$D/phase4-budget.csv" > "$D/phase4-budget.dat"
-for y in accel_weak_with_head accel_weak_without_head accel_strong_without_head accel_ratio; do
-  "$PHSIM" stats "$D/accel/sweep.csv" --by d --y "$y" > "$D/stats-$y.csv"
-  echo "== $y (steps after T2; censored: not within the budget, or no substitution)"; cat "$D/stats-$y.csv"
+# the times after T2 over the runs that substitute (a run without T2 has
+# no such time: left out and counted, not counted as never; the ratio's
+# medians are V8's, e8_verdicts.sh)
+awk -F, -v c2="$(csv_col "$D/accel/sweep.csv" T2)" 'NR == 1 || $c2 != ""' "$D/accel/sweep.csv" > "$D/accel-substituted.csv"
+echo "== runs of the accel sweep with a T2, per d:"
+awk -F, -v cd="$(csv_col "$D/accel/sweep.csv" d)" -v c2="$(csv_col "$D/accel/sweep.csv" T2)" \
+  'NR > 1 { n[$cd]++; s[$cd] += ($c2 != "") } END { for (d in n) printf "d = %s: %d of %d\n", d, s[d], n[d] }' "$D/accel/sweep.csv" | sort -t= -k2,2g
+for y in accel_weak_with_head accel_weak_without_head accel_strong_without_head; do
+  "$PHSIM" stats "$D/accel-substituted.csv" --by d --y "$y" > "$D/stats-$y.csv"
+  echo "== $y (steps after T2, runs with a T2; censored: not within the budget)"; cat "$D/stats-$y.csv"
 done
 echo "== no head: collapse against the race's prediction"; cat "$D/collapse.txt"
 Fe=$D/eta/plots/scaling-T1.fit

@@ -61,3 +61,11 @@ fitval() {
 
 # inside X LO HI: true when LO <= X <= HI (all numbers; false on nan)
 inside() { awk -v x="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(x == x + 0 && a == a + 0 && x >= a && x <= b) }'; }
+
+# sign_test U D: the one-sided sign test's p, P(at least U of U + D pairs
+# favour the claim | each way with probability 1/2) (ties left out)
+sign_test() {
+  awk -v u="$1" -v dn="$2" 'BEGIN { n = u + dn; if (n == 0) { print 1; exit }
+    c = 1; p = 0; for (k = 0; k <= n; k++) { if (k >= u) p += c; c = c * (n - k) / (k + 1) }
+    printf "%.3g\n", p / 2 ^ n }'
+}

@@ -65,7 +65,7 @@ if (fig eq "perd") {
     set arrow 91 from graph 0, first ytop to graph 1, first ytop nohead dt 3 lc rgb "#999999" back
     set label 92 "censored: above every reached value" at graph 0.5, first ytop * 1.8 center font ",8" tc rgb "#666666"
     plot for [k = 1:nfiles] file_of(k) using ($1 * (k == 1 ? 1 : 1.15)):(num(strcol(4))):(isc(strcol(5)) ? ytop : num(strcol(5))):(isc(strcol(6)) ? ytop : num(strcol(6))) \
-           with yerrorbars pt 7 ps 1.3 lt k title sprintf("%s: median, 95%% bootstrap interval", label_of(k)), \
+           with yerrorbars pt 7 ps 1.3 lt k title sprintf("%s: median, 95%% interval", label_of(k)), \
          for [k = 1:nfiles] file_of(k) using ($1 * (k == 1 ? 1 : 1.15)):(isc(strcol(4)) ? ytop : NaN):(isc(strcol(5)) ? ytop : num(strcol(5))):(ytop) \
            with yerrorbars pt 8 ps 1.6 lt k title sprintf("%s: median censored", label_of(k)), \
          for [k = 1:nfiles] file_of(k) using ($1 * (k == 1 ? 1 : 1.15)):(isc(strcol(4)) ? ytop : num(strcol(4))):(strcol(3) eq "0" ? "" : sprintf("%s of %s censored", strcol(3), strcol(2))) \

@@ -70,13 +70,15 @@ fr=$("$PHSIM" fit "$(reached "$D/stats-E_substitution-ratio.csv")" --x eta_E --y
   --grid eta=0.005:0.04:4:log --grid seed=1:"$S2":"$S2" --out "$D/eta" --jobs "$JOBS" --force 2>/dev/null
 CSV=$D/d/sweep.csv
 "$PHSIM" plot "$D/d" > /dev/null
-"$PHSIM" plot "$D/ratio" --rule "V7: for every kappa the 95% bootstrap interval of the median of the seeds' own slopes inside (1/4, 3/4) (the paper: 1/2)" > /dev/null
+"$PHSIM" plot "$D/ratio" --rule "V7 (its figure: scaling-E_pull): for every kappa the 95% bootstrap interval of the median of the seeds' own slopes inside (1/4, 3/4) (the paper: 1/2)" > /dev/null
 # T1 against eta (reference -1, fitted with gradient descent's step term):
 # $D/eta/plots/scaling-T1.png; against d: V1's figure (e8_verdicts.sh)
 "$PHSIM" plot "$D/eta" --rule "reported, no verdict: the slope of log median T1 on log eta with the step term c eta (the paper: -1)" > /dev/null
 # per-d medians with intervals, head runs unless said
 for y in T1 T2 T3 phase1_offtarget_max phase1_E_minus_I_max E_minus_I_final E_substitution; do
-  skip=; [ "$y" = E_substitution ] && skip=--skip-empty
+  # |E| at T2 and phase I's maxima are undefined, not late, in a run without
+  # T2 / T1: left out of the medians (and counted)
+  skip=; case $y in E_substitution | phase1_*) skip=--skip-empty ;; esac
   "$PHSIM" stats "$CSV" --by d --y "$y" --where head=offdiag $skip > "$D/stats-$y.csv"
 done
 awk -F, -v c1="$(csv_col "$CSV" T1)" -v c2="$(csv_col "$CSV" T2)" -v cd="$(csv_col "$CSV" d)" \

@@ -70,7 +70,7 @@ below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && b != "" && a == a +
 v1=FAIL
 echo "$slope" | awk '$1 ~ /^-?[0-9]/ && $2 ~ /^[0-9]/ {
     w = 1.96 * $2; exit !(($1 - 2) ^ 2 <= (w + 0.1) ^ 2 && ($1 - 1) ^ 2 > w * w && ($1 - 3) ^ 2 > w * w) } { exit 1 }' && v1=PASS
-"$PHSIM" plot "$D/accel" --rule "V1 (its fit: per-run least squares over d >= 10^3, the d sweep): 2 within 1.96 SE + 0.1 of the slope, 1 and 3 outside 1.96 SE; here the medians of the accel sweep's head runs" > /dev/null
+"$PHSIM" plot "$D/accel" --rule "V1 (its figure: scaling-T1; its fit: per-run least squares over d >= 10^3, the d sweep): 2 within 1.96 SE + 0.1 of the slope, 1 and 3 outside 1.96 SE; drawn: the medians of the accel sweep's head runs" > /dev/null
 
 # ---- V2: both intervals at the largest d below those at the smallest
 P1=$D/stats-phase1_offtarget_max.csv

@@ -45,11 +45,15 @@ ytop = yhi * 4            # where "never reached" is drawn
 # x of the fit's centre (geometric), for the reference line
 xc = sqrt(xlo * xhi)
 # an x tic: a power of ten other than 1 as 10^{k} (as the heat maps'
-# tics, plot.c's tic_text), else plain digits from 1 to 10^5 (200, 356,
-# 1131), else 2 digits (0.0025, 3.2e+05)
+# tics, plot.c's tic_text) when every tic is one, else plain digits from 1
+# to 10^5 (200, 356, 1131), else 2 digits (0.0025, 3.2e+05)
 xtic_k(w) = floor(log10(w) + 0.5)
 xtic_pow(w) = w > 0 && xtic_k(w) != 0 && abs(w / 10.0**xtic_k(w) - 1) < 1e-9
-xtic_text(w) = xtic_pow(w) ? sprintf("10^{%d}", xtic_k(w)) : \
+# (10^{k} only when every tic is a power of ten: an axis of 0.005, 0.01,
+# 0.02 reads as plain numbers, not 0.005, 10^{-2}, 0.02)
+allpow = 1
+do for [w in xtics_] { if (!xtic_pow(real(w))) { allpow = 0 } }
+xtic_text(w) = allpow && xtic_pow(w) ? sprintf("10^{%d}", xtic_k(w)) : \
                (w >= 1 && w < 1e5) ? sprintf("%.0f", w) : sprintf("%.2g", w)
 # each seed's own line where some seed has a slope (an empty file would
 # make gnuplot warn); the macro holds only numbers, never data

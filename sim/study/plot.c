@@ -684,15 +684,29 @@ static void put_label(FILE *fp, const char *v) {
   for (; *v; v++) fputc(isspace((unsigned char)*v) ? '_' : *v, fp);
 }
 
-/* A tic's text for the number y: a power of ten other than 1 as enhanced
+/* Is y a power of ten other than 1? */
+static int power_of_ten(double y) {
+  double k = y > 0 ? round(log10(y)) : 0;
+  return y > 0 && k != 0 && fabs(k) < 300 && fabs(y / pow(10, k) - 1) < 1e-9;
+}
+
+/* A tic's text for the number y: on an axis of powers of ten, enhanced
  * text's 10^{k} (100 was "1e+02"; scaling.gp's xtic_text does the same),
  * any other number as %.2g. */
-static void tic_text(char *buf, size_t n, double y) {
-  double k = y > 0 ? round(log10(y)) : 0;
-  if (y > 0 && k != 0 && fabs(k) < 300 && fabs(y / pow(10, k) - 1) < 1e-9)
-    snprintf(buf, n, "10^{%d}", (int)k);
+static void tic_text(char *buf, size_t n, double y, int powers) {
+  if (powers && power_of_ten(y))
+    snprintf(buf, n, "10^{%d}", (int)round(log10(y)));
   else
     snprintf(buf, n, "%.2g", y);
+}
+
+/* Is every value of g, divided by div, a power of ten other than 1 (then
+ * the tics read 10^{k}; a mixed axis reads plain numbers throughout)? */
+static int all_powers(const phsim_grid *g, double div) {
+  double x;
+  for (size_t i = 0; i < g->n; i++)
+    if (!phsim_csv_number(g->values[i], &x) || !power_of_ten(x / div)) return 0;
+  return 1;
 }
 
 /* set xtics ("label" i, ...): numbers divided by div by tic_text, other
@@ -700,13 +714,14 @@ static void tic_text(char *buf, size_t n, double y) {
  * every value up to 10, else about 8 of them. */
 static void write_tics(FILE *fp, const char *axis, const phsim_grid *g, double div) {
   size_t n = g->n, step = n > 10 ? (n + 7) / 8 : 1;
+  const int powers = all_powers(g, div);
   fprintf(fp, "set %stics (", axis);
   for (size_t i = 0; i < n; i += step) {
     double x;
     char num[32];
     if (i) fputs(", ", fp);
     if (phsim_csv_number(g->values[i], &x)) {
-      tic_text(num, sizeof num, x / div);
+      tic_text(num, sizeof num, x / div, powers);
       gp_literal(fp, num);
     } else {
       gp_literal(fp, g->values[i]);

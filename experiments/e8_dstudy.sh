@@ -30,7 +30,9 @@ D=$OUT/e8
 WILSON='function wcen(k, n) { return (k / n + 1.9208 / n) / (1 + 3.8416 / n) }
 function whalf(k, n,   p) { p = k / n; return 1.96 * sqrt(p * (1 - p) / n + 0.9604 / (n * n)) / (1 + 3.8416 / n) }
 function wlo(k, n) { return wcen(k, n) - whalf(k, n) }
-function whi(k, n) { return wcen(k, n) + whalf(k, n) }'
+function whi(k, n) { return wcen(k, n) + whalf(k, n) }
+function wzlo(k, n, z,   p) { p = k / n; return ((p + z * z / (2 * n)) - z * sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n) }
+function wzhi(k, n, z,   p) { p = k / n; return ((p + z * z / (2 * n)) + z * sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n) }'
 mkdir -p "$D"
 # QUICK: 16 seeds, so that V1's interval can tell d^2 from d and d^3
 # (6 seeds gave 1.50 +- 0.84)
@@ -163,17 +165,21 @@ awk -F, -v cd="$(csv_col "$CSV" d)" -v ch="$(csv_col "$CSV" head)" -v cf="$(csv_
       -v co="$(csv_col "$M" outcome)" 'NR > 1 { print $cd, $cm, $cs, $co
         if ($cm == 8) { k = $cd " " int(($cs + 1) / 2); if (k in half) print $cd, 16, int(($cs + 1) / 2), half[k] ":" $co; else half[k] = $co } }' "$M"
 } > "$D/nohead.txt"
-awk "$WILSON"'function p_race(d) { r = (1 / log(d)) ^ 1.5; return 2 / 3.141592653589793 * atan2(r, 1) }
+# V6's cells are judged together: each one's Wilson interval at the
+# Bonferroni level 1 - 0.05 / cells (gnuplot's invnorm: z = 3.02 for 20)
+NCELLS=$(( $(echo "$DS" | cut -d: -f3) * 4 ))
+ZB=$(gnuplot -e "print invnorm(1 - 0.025 / $NCELLS)" 2>&1)  # (print writes to stderr)
+awk -v zb="$ZB" "$WILSON"'function p_race(d) { r = (1 / log(d)) ^ 1.5; return 2 / 3.141592653589793 * atan2(r, 1) }
   { split($4, o, ":"); v1 = 0; v2 = 0; z = 0
     for (i in o) { v1 += (o[i] == 1); v2 += (o[i] == 2); z += (o[i] == 0) }
     k = $1 " " $2; n[k]++; col[k] += (v2 == 0 && v1 > 0); noise[k] += z; neu[k] += $2 }
   END { for (k in n) { split(k, a, " "); P = (1 - p_race(a[1])) ^ a[2]; f = col[k] / n[k]
-          w = 1.96 * sqrt(P * (1 - P) / n[k]) + 0.05; ok = (f >= P - w && f <= P + w)
-          printf "%8d %3d %4d %6.3f %6.3f %6.3f %6.3f %s %s %6.3f %6.3f\n", a[1], a[2], n[k], f, P, w,
+          lo = wzlo(col[k], n[k], zb); hi = wzhi(col[k], n[k], zb); ok = (P >= lo && P <= hi)
+          printf "%8d %3d %4d %6.3f %6.3f %6.3f %6.3f %s %s %6.3f %6.3f %6.3f\n", a[1], a[2], n[k], f, P, lo,
                  noise[k] / neu[k], (ok ? "ok" : "OFF"), (f >= 0.9 ? "any-m-holds" : "any-m-fails"),
-                 wlo(noise[k], neu[k]), whi(noise[k], neu[k]) } }' \
+                 wlo(noise[k], neu[k]), whi(noise[k], neu[k]), hi } }' \
   "$D/nohead.txt" | sort -k2,2n -k1,1n > "$D/collapse.txt"
-sed -i '1i #      d   m runs collapsed race_pred window noise_frac race any_m noise_lo noise_hi (95% Wilson)' "$D/collapse.txt"
+sed -i '1i #      d   m runs collapsed race_pred lo_bonf noise_frac race any_m noise_lo noise_hi (95% Wilson) hi_bonf' "$D/collapse.txt"
 # T1 against eta (gradient descent, faithful up to T1?)
 E=$D/eta/sweep.csv
 # the median T1 per eta against eta (censored runs, which never learn v_1

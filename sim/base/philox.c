@@ -7,6 +7,8 @@
 
 #include <Random123/philox.h>
 
+#include "kernel.h"
+
 void phsim_philox_block(const uint32_t ctr[4], const uint32_t key[2],
                         uint32_t out[4]) {
   philox4x32_ctr_t c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
@@ -179,13 +181,8 @@ double phsim_philox_normal(phsim_philox *g) {
  * the numbers are those of the one-at-a-time path. */
 enum { BLK = 8 };
 
-#if defined(__GNUC__)
-#define PX_INLINE static inline __attribute__((always_inline))
-#else
-#define PX_INLINE static inline
-#endif
 /* nb <= BLK blocks (a constant where inlined). */
-PX_INLINE void philox_blocks_n(unsigned nb, const uint32_t ctr[4],
+PHSIM_INLINE void philox_blocks_n(unsigned nb, const uint32_t ctr[4],
                                const uint32_t key[2], uint32_t *out) {
   uint32_t x0[BLK], x1[BLK], x2[BLK], x3[BLK], k0 = key[0], k1 = key[1];
   for (unsigned b = 0; b < nb; b++) {

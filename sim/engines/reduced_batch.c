@@ -32,19 +32,7 @@
 #include "phsim_popgrad.h"
 #include "phsim_reduced_state.h"
 
-#if defined(__GNUC__)
-#define BATCH_INLINE static inline __attribute__((always_inline))
-#else
-#define BATCH_INLINE static inline
-#endif
-/* (-DPHSIM_NO_TARGET_CLONES builds the baseline alone: how the baseline's
- * bits are checked on a machine with AVX2) */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    !defined(PHSIM_NO_TARGET_CLONES)
-#define BATCH_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define BATCH_CLONES
-#endif
+#include "../base/kernel.h"
 
 #define L PHSIM_BATCH_LANES
 /* the loops over m and K: with m = K = 2 unrolled into straight code */
@@ -237,7 +225,7 @@ double phsim_reduced_batch_rho(const phsim_reduced_batch *b, size_t i, size_t j)
 /* ---- forward (popgrad.c: forward) ------------------------------------- */
 
 /* out = sum_l c_l X_rl Y_sl, from 0.0, l ascending (feature_product). */
-BATCH_INLINE void feature_product(size_t K, const lane *c, const lane *X, size_t r,
+PHSIM_INLINE void feature_product(size_t K, const lane *c, const lane *X, size_t r,
                             const lane *Y, size_t s, double *restrict out) {
   EACH_LANE(b) out[b] = 0.0;
   UNROLLED for (size_t l = 0; l < K; l++)
@@ -246,7 +234,7 @@ BATCH_INLINE void feature_product(size_t K, const lane *c, const lane *X, size_t
 
 /* B = A^3 entrywise, Q = R (+ A A^T for isotropic noise: noise_gram_entry),
  * then M, C and T. */
-BATCH_INLINE void forward_moments(const phsim_reduced_batch *bt, block *k, size_t m,
+PHSIM_INLINE void forward_moments(const phsim_reduced_batch *bt, block *k, size_t m,
                                   size_t K) {
   const lane *restrict A = k->A, *restrict R = k->R;
   lane *restrict B = k->B, *restrict Q = k->Q, *restrict M = k->M;
@@ -283,7 +271,7 @@ BATCH_INLINE void forward_moments(const phsim_reduced_batch *bt, block *k, size_
 /* EM = E M, N_j, D_j, rho_j, the loss, and which lanes are good: D_j, T_j
  * and D_j T_j within [DBL_MIN, DBL_MAX] (popgrad's tests, which say the
  * same), a finite loss within PHSIM_LOSS_EXPLODED (the engine's). */
-BATCH_INLINE void forward_correlations(const phsim_reduced_batch *bt, block *k, size_t m,
+PHSIM_INLINE void forward_correlations(const phsim_reduced_batch *bt, block *k, size_t m,
                                        size_t K) {
   (void)K;
   const lane *restrict E = k->E, *restrict M = k->M, *restrict C = k->C;
@@ -326,7 +314,7 @@ BATCH_INLINE void forward_correlations(const phsim_reduced_batch *bt, block *k, 
 /* ---- backward (popgrad.c: backward) ------------------------------------ */
 
 /* gN, gD (gT is not needed with the stop-gradient), gE and barM. */
-BATCH_INLINE void backward_head(const phsim_reduced_batch *bt, block *k, size_t m,
+PHSIM_INLINE void backward_head(const phsim_reduced_batch *bt, block *k, size_t m,
                                 size_t K) {
   (void)K;
   const lane *restrict E = k->E, *restrict C = k->C, *restrict EM = k->EM;
@@ -356,7 +344,7 @@ BATCH_INLINE void backward_head(const phsim_reduced_batch *bt, block *k, size_t 
 
 /* gA from C and M; barQ by the product rule; S = barQ + barQ^T; the
  * isotropic S A term. */
-BATCH_INLINE void backward_weights(const phsim_reduced_batch *bt, block *k, size_t m,
+PHSIM_INLINE void backward_weights(const phsim_reduced_batch *bt, block *k, size_t m,
                                    size_t K) {
   const lane *restrict E = k->E, *restrict A = k->A, *restrict B = k->B;
   const lane *restrict barM = k->barM, *restrict Q = k->Q, *restrict gN = k->gN;
@@ -399,7 +387,7 @@ BATCH_INLINE void backward_weights(const phsim_reduced_batch *bt, block *k, size
     }
 }
 
-BATCH_INLINE void eval_block(const phsim_reduced_batch *bt, block *k, size_t m,
+PHSIM_INLINE void eval_block(const phsim_reduced_batch *bt, block *k, size_t m,
                              size_t K) {
   forward_moments(bt, k, m, K);
   forward_correlations(bt, k, m, K);
@@ -414,7 +402,7 @@ BATCH_INLINE void eval_block(const phsim_reduced_batch *bt, block *k, size_t m,
  * adding +0.0 reproduces: the sums start at +0.0 and are never -0.0), then
  * R = tmp U^T (NoTrans, Trans: each entry one sum over k from 0.0), then the
  * lower triangle mirrored from the upper. */
-BATCH_INLINE void congruence(size_t m, const lane *restrict U, lane *restrict R,
+PHSIM_INLINE void congruence(size_t m, const lane *restrict U, lane *restrict R,
                        lane *restrict tmp) {
   UNROLLED for (size_t i = 0; i < m * m; i++) EACH_LANE(b) tmp[i][b] = 0.0;
   UNROLLED for (size_t kk = 0; kk < m; kk++)
@@ -438,7 +426,7 @@ BATCH_INLINE void congruence(size_t m, const lane *restrict U, lane *restrict R,
     UNROLLED for (size_t s = 0; s < r; s++) EACH_LANE(b) R[r * m + s][b] = R[s * m + r][b];
 }
 
-BATCH_INLINE void step_block(const phsim_reduced_batch *bt, block *k, size_t m,
+PHSIM_INLINE void step_block(const phsim_reduced_batch *bt, block *k, size_t m,
                              size_t K) {
   const double *restrict eta = k->eta[0], *restrict eta_E = k->eta_E[0];
   lane *restrict A = k->A, *restrict U = k->U, *restrict E = k->E;
@@ -466,7 +454,7 @@ BATCH_INLINE void step_block(const phsim_reduced_batch *bt, block *k, size_t m,
  * A lane's largest turn changes only where the turn is new: where
  * turn_below_max shows that no lane's can be, these sums and their two
  * divisions per coordinate are not formed at all. */
-BATCH_INLINE void turn_exact(const phsim_reduced_batch *bt, block *k, size_t nA,
+PHSIM_INLINE void turn_exact(const phsim_reduced_batch *bt, block *k, size_t nA,
                              size_t nAR, const lane *big, double step) {
   lane prev, change;
   EACH_LANE(b) prev[b] = 0.0, change[b] = 0.0;
@@ -501,7 +489,7 @@ BATCH_INLINE void turn_exact(const phsim_reduced_batch *bt, block *k, size_t nA,
  * (then turn_exact would change nothing): phsim_turn_surely_below on the
  * sums with each block's 1 / big formed once (phsim_turn.h says why that
  * is a proof). */
-BATCH_INLINE int turn_below_max(const phsim_reduced_batch *bt, const block *k,
+PHSIM_INLINE int turn_below_max(const phsim_reduced_batch *bt, const block *k,
                                 size_t nA, size_t nAR, const lane *big) {
   lane inv[2], prev, change, below;
   EACH_LANE(b) inv[0][b] = 1.0 / big[0][b], inv[1][b] = 1.0 / big[1][b];
@@ -531,7 +519,7 @@ BATCH_INLINE int turn_below_max(const phsim_reduced_batch *bt, const block *k,
 
 /* What engine.c's turn records after `step`: the largest turn (from the
  * third state on), then the step and the state kept for the next. */
-BATCH_INLINE void record_turn(const phsim_reduced_batch *bt, block *k, size_t m,
+PHSIM_INLINE void record_turn(const phsim_reduced_batch *bt, block *k, size_t m,
                               size_t K, double step) {
   const size_t nA = m * K, nAR = nA + m * (m + 1) / 2;
   lane big[2];
@@ -556,7 +544,7 @@ BATCH_INLINE void record_turn(const phsim_reduced_batch *bt, block *k, size_t m,
 /* The loss's rise from the last step and the head's peak
  * (phsim_head_peak_update: max |E_ij - delta_ij|, the first step it was
  * reached). */
-BATCH_INLINE void record_rise_peak(block *k, size_t m, double step) {
+PHSIM_INLINE void record_rise_peak(block *k, size_t m, double step) {
   const double *restrict live = k->live[0], *restrict loss = k->loss[0];
   double *restrict before = k->before[0], *restrict rise = k->rise[0];
   double *restrict rise_at = k->rise_step[0], *restrict peak = k->peak[0];
@@ -581,7 +569,7 @@ BATCH_INLINE void record_rise_peak(block *k, size_t m, double step) {
 }
 
 /* Lanes whose evaluation at `step` faulted stop; how many did. */
-BATCH_INLINE size_t retire_faulted(block *k, double step) {
+PHSIM_INLINE size_t retire_faulted(block *k, double step) {
   double *restrict live = k->live[0], *restrict at = k->fault_step[0];
   lane fault;
   EACH_LANE(b) {
@@ -602,7 +590,7 @@ enum { DO_STEP = 1, DO_EVAL = 2, DO_RECORD = 4 };
 
 /* Block k's step, evaluation and records after the evaluation at `step`
  * (as `what` says); how many of its lanes faulted there (retired). */
-BATCH_INLINE size_t block_do(const phsim_reduced_batch *bt, block *k, size_t m,
+PHSIM_INLINE size_t block_do(const phsim_reduced_batch *bt, block *k, size_t m,
                              size_t K, int what, double step) {
   if (what & DO_STEP) step_block(bt, k, m, K);
   if (what & DO_EVAL) eval_block(bt, k, m, K);
@@ -621,7 +609,7 @@ BATCH_INLINE size_t block_do(const phsim_reduced_batch *bt, block *k, size_t m,
  * Vector width changes no rounding: a lane sees the same operations either
  * way, and -std=c11 keeps GCC from contracting a * b + c into a fused
  * multiply-add (-ffp-contract=off; the AVX2 clone has no FMA anyway). */
-BATCH_CLONES static size_t blocks_do(phsim_reduced_batch *bt, int what,
+PHSIM_CLONES static size_t blocks_do(phsim_reduced_batch *bt, int what,
                                      unsigned long step) {
   size_t faulted = 0;
   if (bt->m == 2 && bt->K == 2)

@@ -8,6 +8,8 @@
 
 #include <gsl/gsl_blas.h>
 
+#include "../base/kernel.h"
+
 phsim_batchgrad_workspace *phsim_batchgrad_alloc(size_t N, size_t P, size_t m,
                                                  size_t d,
                                                  phsim_batch_opts opts) {
@@ -61,29 +63,8 @@ void phsim_batchgrad_free(phsim_batchgrad_workspace *w) {
 }
 
 /* The per-patch passes below are compiled once for each m <= 4 (their
- * loops unrolled, a sample's sums in registers) and once for any m. */
-#if defined(__GNUC__)
-#define BG_INLINE static inline __attribute__((always_inline))
-#else
-#define BG_INLINE static inline
-#endif
-/* The row-wise passes over X in AVX2 where the processor has it (chosen
- * when the program loads), SSE2 otherwise; the same bits (-std=c11 keeps
- * GCC from fusing a multiply and an add, and the clone has no FMA). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    !defined(PHSIM_NO_TARGET_CLONES)
-#define PHSIM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PHSIM_CLONES
-#endif
-#define BG_PER_M(call_m, m)                                                  \
-  switch (m) {                                                               \
-    case 1: call_m(1); break;                                                \
-    case 2: call_m(2); break;                                                \
-    case 3: call_m(3); break;                                                \
-    case 4: call_m(4); break;                                                \
-    default: call_m(m);                                                      \
-  }
+ * loops unrolled, a sample's sums in registers) and once for any m; the
+ * row-wise passes over X in AVX2 where the processor has it (kernel.h). */
 
 static inline double act_of(phsim_act act, double z) {
   return act == PHSIM_ACT_CUBIC ? z * z * z : (z > 0.0 ? z : 0.0);
@@ -92,7 +73,7 @@ static inline double act_of(phsim_act act, double z) {
 /* Sample i's sums, over its patches, of act(Z) in the mask M (s1) and of
  * act(Zt) outside it (s2): a patch's view selects its source and adds 0 to
  * the other sum (no branch). */
-BG_INLINE void sample_features_m(size_t m, phsim_act act, const double *restrict Z,
+PHSIM_INLINE void sample_features_m(size_t m, phsim_act act, const double *restrict Z,
                                  const double *restrict Zt, const phsim_batch *b, size_t i,
                                  double *restrict s1, double *restrict s2) {
 #pragma GCC unroll 4
@@ -111,7 +92,7 @@ BG_INLINE void sample_features_m(size_t m, phsim_act act, const double *restrict
 
 /* Every sample's sums into f1, f2; for m <= 4 through local sums, which
  * stay in registers (through f1 and f2 they would chain through memory). */
-BG_INLINE void features_m(size_t m, phsim_act act, const double *restrict Z,
+PHSIM_INLINE void features_m(size_t m, phsim_act act, const double *restrict Z,
                           const double *restrict Zt, const phsim_batch *b,
                           double *restrict f1, double *restrict f2) {
   for (size_t i = 0; i < b->N; i++) {
@@ -133,13 +114,13 @@ static void view_features(phsim_act act, const gsl_matrix *Z,
                           const gsl_matrix *Zt, const phsim_batch *b,
                           gsl_matrix *f1, gsl_matrix *f2) {
 #define FEATURES(mm) features_m(mm, act, Z->data, Zt->data, b, f1->data, f2->data)
-  BG_PER_M(FEATURES, Z->size2)
+  PHSIM_PER_M(FEATURES, Z->size2, FEATURES(Z->size2))
 #undef FEATURES
 }
 
 /* dZ_{iP+p, r} = act'(Z) df_ir with df = df1 on the patches in the mask M,
  * df2 on the others (NULL: 0, the stop-gradient). */
-BG_INLINE void backward_m(size_t m, phsim_act act, const double *Z,
+PHSIM_INLINE void backward_m(size_t m, phsim_act act, const double *Z,
                           const double *df1, const double *df2,
                           const phsim_batch *b, const double *zeros, double *dZ) {
   const size_t P = b->P;
@@ -166,7 +147,7 @@ static void view_backward(phsim_act act, const gsl_matrix *Z,
                           gsl_matrix *dZ) {
   const double *d2 = df2 != NULL ? df2->data : NULL;
 #define BACKWARD(mm) backward_m(mm, act, Z->data, df1->data, d2, b, zeros, dZ->data)
-  BG_PER_M(BACKWARD, Z->size2)
+  PHSIM_PER_M(BACKWARD, Z->size2, BACKWARD(Z->size2))
 #undef BACKWARD
 }
 
@@ -317,7 +298,7 @@ typedef double v4d __attribute__((vector_size(32)));
 
 /* A row's partial sums a0..a3 and its tail k..d-1 (into a0) as one dot
  * product: (a0 + a1) + (a2 + a3). */
-BG_INLINE double dot_finish(double a0, double a1, double a2, double a3, const double *w,
+PHSIM_INLINE double dot_finish(double a0, double a1, double a2, double a3, const double *w,
                             const double *x, size_t k, size_t d) {
   for (; k < d; k++) a0 += w[k] * x[k];
   return (a0 + a1) + (a2 + a3);
@@ -329,7 +310,7 @@ BG_INLINE double dot_finish(double a0, double a1, double a2, double a3, const do
  * Each row keeps four partial sums, k = 0, 1, 2, 3 mod 4, in registers:
  * every sum rounds as a scalar loop with four accumulators would (no FMA
  * under -std=c11). */
-BG_INLINE void project_rows_m(size_t M, const double *W, size_t tda, size_t d,
+PHSIM_INLINE void project_rows_m(size_t M, const double *W, size_t tda, size_t d,
                               const double *restrict x, double *restrict z) {
   v4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;
   size_t k = 0;
@@ -355,13 +336,7 @@ static void project_rows_any(size_t m, const double *W, size_t tda, size_t d,
 
 PHSIM_CLONES static void project_row(const gsl_matrix *W, const double *x, double *z) {
 #define PROJECT_M(M) project_rows_m(M, W->data, W->tda, W->size2, x, z)
-  switch (W->size1) {
-    case 1: PROJECT_M(1); break;
-    case 2: PROJECT_M(2); break;
-    case 3: PROJECT_M(3); break;
-    case 4: PROJECT_M(4); break;
-    default: project_rows_any(W->size1, W->data, W->tda, W->size2, x, z);
-  }
+  PHSIM_PER_M(PROJECT_M, W->size1, project_rows_any(W->size1, W->data, W->tda, W->size2, x, z))
 #undef PROJECT_M
 }
 
@@ -397,7 +372,7 @@ static void project_all(const phsim_batch *b, const gsl_matrix *W,
 /* gW_r += g[r] x for the M rows of gW, x read once (every g[r] != 0).
  * Each gW_r[k] takes the same additions in the same order as one row at a
  * time: the same bits. */
-BG_INLINE void accumulate_rows_m(size_t M, double *gW, size_t tda, size_t d, const double *g,
+PHSIM_INLINE void accumulate_rows_m(size_t M, double *gW, size_t tda, size_t d, const double *g,
                                  const double *restrict x) {
   const double g0 = g[0], g1 = M > 1 ? g[1] : 0.0, g2 = M > 2 ? g[2] : 0.0, g3 = M > 3 ? g[3] : 0.0;
   double *w0 = gW, *w1 = gW + tda, *w2 = gW + 2 * tda, *w3 = gW + 3 * tda;
@@ -428,12 +403,7 @@ PHSIM_CLONES static void accumulate_row(const phsim_batch *b, size_t row, const 
   for (size_t r = 0; r < m; r++) all = all && g[r] != 0.0;
 #define ACCUMULATE_M(M) accumulate_rows_m(M, gW->data, gW->tda, d, g, x)
   if (all && m <= 4) {
-    switch (m) {
-      case 1: ACCUMULATE_M(1); break;
-      case 2: ACCUMULATE_M(2); break;
-      case 3: ACCUMULATE_M(3); break;
-      default: ACCUMULATE_M(4);
-    }
+    PHSIM_PER_M(ACCUMULATE_M, m, ACCUMULATE_M(4))
     return;
   }
 #undef ACCUMULATE_M

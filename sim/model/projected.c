@@ -11,6 +11,8 @@
 
 #include "phsim_philox.h"
 
+#include "../base/kernel.h"
+
 phsim_projected_workspace *phsim_projected_alloc(size_t m, size_t d, size_t P) {
   phsim_projected_workspace *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
@@ -54,18 +56,13 @@ static void apply_noise_projector(const phsim_config *cfg, gsl_matrix *X) {
     phsim_noise_project(cfg->noise, cfg->K, gsl_matrix_ptr(X, r, 0));
 }
 
-#if defined(__GNUC__)
-#define PJ_INLINE static inline __attribute__((always_inline))
-#else
-#define PJ_INLINE static inline
-#endif
 
 /* Sample i's rows of Z from its normals u: a feature patch's exactly,
  * s alpha_l W v_l, a noise patch's z = L u (L lower triangular, m x m);
  * no branch (u has P m entries, so a feature patch's L u reads numbers it
  * then drops).  Compiled once for each m <= 4 (loops unrolled) and once
  * for any m; the same sums in the same order. */
-PJ_INLINE void sample_rows_m(size_t m, const double *restrict L, size_t tl, const double *u,
+PHSIM_INLINE void sample_rows_m(size_t m, const double *restrict L, size_t tl, const double *u,
                              const gsl_matrix *W, const phsim_batch *b, size_t i, gsl_matrix *Z) {
   const double *Wl = W->data + b->label[i];
   for (size_t row = i * b->P; row < (i + 1) * b->P; row++) {
@@ -93,13 +90,7 @@ static void draw_sample(const phsim_config *cfg, const gsl_matrix *W,
   phsim_philox_normals(&g, cfg->sigma, (b->P - cfg->Pf) * m, w->u);
   const double *L = w->L->data;
 #define SAMPLE_ROWS(M) sample_rows_m(M, L, tl, w->u, W, b, i, Z)
-  switch (m) {
-    case 1: SAMPLE_ROWS(1); break;
-    case 2: SAMPLE_ROWS(2); break;
-    case 3: SAMPLE_ROWS(3); break;
-    case 4: SAMPLE_ROWS(4); break;
-    default: SAMPLE_ROWS(m);
-  }
+  PHSIM_PER_M(SAMPLE_ROWS, m, SAMPLE_ROWS(m))
 #undef SAMPLE_ROWS
 }
 
@@ -149,7 +140,7 @@ static void symmetric_root(phsim_projected_workspace *w) {
  * (a feature patch adds 0: no branch), into sc and sg; gW's feature column
  * l_i gets s alpha_l times sample i's sum of dZ_p over its feature patches
  * (fs: m doubles of scratch).  Each sum in row order. */
-PJ_INLINE void patch_sums_m(size_t m, const phsim_batch *b,
+PHSIM_INLINE void patch_sums_m(size_t m, const phsim_batch *b,
                             const double *restrict Z, const double *restrict dZ,
                             double *restrict sc, double *restrict sg,
                             double *restrict fs, gsl_matrix *gW) {
@@ -190,13 +181,7 @@ static void patch_sums(const phsim_batch *b, const gsl_matrix *Z,
                        const gsl_matrix *dZ, phsim_projected_workspace *w,
                        gsl_matrix *gW) {
   double *C = w->C->data, *Gam = w->Gam->data, *fs = w->u; /* u: scratch */
-  switch (w->m) {
-    case 1: PATCH_SUMS_SMALL(1); break;
-    case 2: PATCH_SUMS_SMALL(2); break;
-    case 3: PATCH_SUMS_SMALL(3); break;
-    case 4: PATCH_SUMS_SMALL(4); break;
-    default: patch_sums_m(w->m, b, Z->data, dZ->data, C, Gam, fs, gW);
-  }
+  PHSIM_PER_M(PATCH_SUMS_SMALL, w->m, patch_sums_m(w->m, b, Z->data, dZ->data, C, Gam, fs, gW))
 }
 
 void phsim_projected_grad(const phsim_config *cfg, const phsim_batch *b,

@@ -6,6 +6,8 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_randist.h>
 
+#include "../base/kernel.h"
+
 void phsim_overlaps_perturb(gsl_matrix *W, size_t K, double eps) {
   if (eps == 0.0) return;
   for (size_t j = 0; j < W->size1; j++)
@@ -46,29 +48,19 @@ void phsim_weights_gram(const gsl_matrix *W, size_t K, gsl_matrix *R) {
 #define PERP_REG_M 4
 #define PERP_REG_TRI (PERP_REG_M * (PERP_REG_M + 1) / 2)
 #if defined(__GNUC__)
-#define PERP_INLINE static inline __attribute__((always_inline))
 #define PERP_NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
 #else
-#define PERP_INLINE static inline
 #define PERP_NO_SLP
 #endif
-/* perp_chunk's loop over columns in AVX2 (4 a vector) where the processor
- * has it, chosen when the program loads; SSE2 (2) otherwise.  No rounding
- * changes: -std=c11 keeps GCC from fusing a multiply and an add
- * (-ffp-contract=off), and the AVX2 clone has no FMA. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    !defined(PHSIM_NO_TARGET_CLONES)
-#define PERP_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PERP_CLONES
-#endif
+/* perp_chunk's loop over columns runs in AVX2 (4 a vector) where the
+ * processor has it, SSE2 (2) otherwise (PHSIM_CLONES). */
 
 /* One column of C = B - eta S B (S symmetric, upper triangle read), each
  * entry with the operations of gslcblas's dsymm (Left, Upper, beta = 1,
  * alpha = -eta) in its order, so the step keeps its bits: C_r starts at
  * B_r, adds S_ir (alpha B_i) for i < r, then (alpha B_r) S_rr, then
  * alpha sum_{k>r} S_rk B_k (that sum from 0.0, k ascending). */
-PERP_INLINE void step_column(size_t m, const double *restrict S, size_t tds,
+PHSIM_INLINE void step_column(size_t m, const double *restrict S, size_t tds,
                                double alpha, const double *restrict b,
                                double *restrict scaled, double *restrict c) {
   for (size_t i = 0; i < m; i++) scaled[i] = alpha * b[i];
@@ -84,7 +76,7 @@ PERP_INLINE void step_column(size_t m, const double *restrict S, size_t tds,
 
 /* gram[p] += c_r c_s over the packed upper triangle (r <= s, row by row):
  * one more term of dsyrk's sums, which run over the columns in order. */
-PERP_INLINE void gram_add_column(size_t m, const double *restrict c,
+PHSIM_INLINE void gram_add_column(size_t m, const double *restrict c,
                                    double *restrict gram) {
   for (size_t r = 0, p = 0; r < m; r++)
     for (size_t s = r; s < m; s++, p++) gram[p] += c[r] * c[s];
@@ -103,7 +95,7 @@ static void gram_unpack(const double *gram, gsl_matrix *R) {
 }
 
 /* Column j of W stepped into c (and of Wt moved into b, with target). */
-PERP_INLINE void perp_column(size_t m, int step, int target, const double *restrict S,
+PHSIM_INLINE void perp_column(size_t m, int step, int target, const double *restrict S,
                              double alpha, double ema, double *restrict W, size_t tdw,
                              double *restrict Wt, size_t tdt, size_t j, double *restrict b,
                              double *restrict scaled, double *restrict c) {
@@ -125,7 +117,7 @@ PERP_INLINE void perp_column(size_t m, int step, int target, const double *restr
  * caller adds them column by column: dsyrk's order, the one chain per sum
  * that bounds the pass. */
 #define PERP_CHUNK 16
-PERP_INLINE void perp_chunk(size_t m, int step, int target, const double *restrict S,
+PHSIM_INLINE void perp_chunk(size_t m, int step, int target, const double *restrict S,
                             double alpha, double ema, double *restrict W, size_t tdw,
                             double *restrict Wt, size_t tdt, size_t j,
                             double (*restrict prod)[PERP_CHUNK],
@@ -150,7 +142,7 @@ PERP_INLINE void perp_chunk(size_t m, int step, int target, const double *restri
  * in registers, and the columns go PERP_CHUNK at a time (perp_chunk);
  * otherwise they live in work, one column at a time.  step (eta != 0) and
  * target (Wt given) are constants too, so the loop carries no branch. */
-PERP_INLINE void perp_pass(size_t m, int step, int target,
+PHSIM_INLINE void perp_pass(size_t m, int step, int target,
                            const phsim_perp_step_args *a,
                            double *restrict work, double *restrict sums) {
   const size_t tri = m * (m + 1) / 2, small = m <= PERP_REG_M;
@@ -188,7 +180,7 @@ PERP_INLINE void perp_pass(size_t m, int step, int target,
 /* b, scaled, c, the two sums, S (for m > PERP_REG_M), then the sums out. */
 /* perp_pass with its flags as constants.  dsymm returns at once when
  * alpha = -eta = 0: W unchanged. */
-PERP_INLINE void perp_variants(size_t m, const phsim_perp_step_args *a,
+PHSIM_INLINE void perp_variants(size_t m, const phsim_perp_step_args *a,
                                double *work, double *sums) {
   const int step = a->eta != 0.0;
   if (a->Wt == NULL) {
@@ -202,16 +194,12 @@ PERP_INLINE void perp_variants(size_t m, const phsim_perp_step_args *a,
 
 size_t phsim_perp_step_work(size_t m) { return 3 * m + 2 * m * (m + 1) + m * m; }
 
-PERP_CLONES PERP_NO_SLP void phsim_perp_step(const phsim_perp_step_args *a, double *work) {
+PHSIM_CLONES PERP_NO_SLP void phsim_perp_step(const phsim_perp_step_args *a, double *work) {
   const size_t m = a->W->size1, tri = m * (m + 1) / 2;
   double *sums = work + phsim_perp_step_work(m) - 2 * tri;
-  switch (m) {
-    case 1: perp_variants(1, a, work, sums); break;
-    case 2: perp_variants(2, a, work, sums); break;
-    case 3: perp_variants(3, a, work, sums); break;
-    case 4: perp_variants(4, a, work, sums); break;
-    default: perp_variants(m, a, work, sums);
-  }
+#define PERP_VARIANTS(M) perp_variants(M, a, work, sums)
+  PHSIM_PER_M(PERP_VARIANTS, m, PERP_VARIANTS(m))
+#undef PERP_VARIANTS
   gram_unpack(sums, a->R);
   if (a->Wt != NULL) gram_unpack(sums + tri, a->Rt);
 }

@@ -62,6 +62,15 @@ fitval() {
 # inside X LO HI: true when LO <= X <= HI (all numbers; false on nan)
 inside() { awk -v x="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(x == x + 0 && a == a + 0 && x >= a && x <= b) }'; }
 
+# head_vs_none: from lines "group head features" on stdin, per group the
+# mean features of the head runs (head offdiag) minus those of the others;
+# prints "better worse same groups"
+head_vs_none() {
+  awk '{ if ($2 == "offdiag") { h[$1] += $3; nh[$1]++ } else { g[$1] += $3; ng[$1]++ } }
+    END { for (k in h) if (k in g) { c++; a = h[k] / nh[k] - g[k] / ng[k]; u += (a > 0); dn += (a < 0); s += (a == 0) }
+          printf "%d %d %d %d\n", u, dn, s, c }'
+}
+
 # sign_test U D: the one-sided sign test's p, P(at least U of U + D pairs
 # favour the claim | each way with probability 1/2) (ties left out)
 sign_test() {

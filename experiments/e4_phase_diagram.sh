@@ -47,26 +47,21 @@ CSV=$D/sweep/sweep.csv
 read -r f n <<EOS
 $(faithful "$CSV")
 EOS
-# per cell (faithful runs only): mean features with and without the head
+# faithful runs as "group head features", the group a cell or a seed
+faithful_by() {
+  awk -F, -v by="$1" -v ca="$(csv_col "$CSV" alpha_2)" -v ce="$(csv_col "$CSV" eta_E)" -v cs="$(csv_col "$CSV" seed)" \
+      -v ch="$(csv_col "$CSV" head)" -v cf="$(csv_col "$CSV" features_learned)" -v cq="$(csv_col "$CSV" flow_faithful)" \
+      'NR > 1 && $cq == 1 { print (by == "seed" ? $cs : $ca "," $ce), $ch, $cf }' "$CSV"
+}
+# per cell: mean features with and without the head
 read -r up down same cells <<EOS
-$(awk -F, -v ca="$(csv_col "$CSV" alpha_2)" -v ce="$(csv_col "$CSV" eta_E)" -v ch="$(csv_col "$CSV" head)" \
-      -v cf="$(csv_col "$CSV" features_learned)" -v cq="$(csv_col "$CSV" flow_faithful)" '
-  NR > 1 && $cq == 1 { k = $ca "," $ce; if ($ch == "offdiag") { h[k] += $cf; nh[k]++ } else { g[k] += $cf; ng[k]++ } }
-  END { for (k in h) if (k in g) { c++; a = h[k] / nh[k]; b = g[k] / ng[k]
-          if (a > b) u++; else if (a < b) dn++; else s++ }
-        printf "%d %d %d %d\n", u, dn, s, c }' "$CSV")
+$(faithful_by cell | head_vs_none)
 EOS
 # (1) with the seed as the unit: seeds whose mean features with the head
 # exceed / fall short of those without
-read -r sup sdown <<EOS
-$(awk -F, -v cs="$(csv_col "$CSV" seed)" -v ch="$(csv_col "$CSV" head)" \
-      -v cf="$(csv_col "$CSV" features_learned)" -v cq="$(csv_col "$CSV" flow_faithful)" '
-  NR > 1 && $cq == 1 { if ($ch == "offdiag") { h[$cs] += $cf; nh[$cs]++ } else { g[$cs] += $cf; ng[$cs]++ } }
-  END { for (k in h) if (k in g) { a = h[k] / nh[k] - g[k] / ng[k]; u += (a > 0); dn += (a < 0) }
-        printf "%d %d\n", u, dn }' "$CSV")
+read -r sup sdown _ <<EOS
+$(faithful_by seed | head_vs_none)
 EOS
-# claim (2): T3 of the head runs against alpha_2 at the smallest eta_E/eta
-# ... is read from the same sweep: correlation over faithful head runs
 # (2): per (seed, eta_E) the slope of log T3 on log alpha_2, then the
 # median of those slopes with its bootstrap interval; and the plain
 # correlation over every such run

@@ -50,13 +50,11 @@ $(awk 'NR > 1 { if ($3 < $4) w++; if ($3 > $4) b++; h += $3; n += $4; c++ } END 
 EOS
 # with the seed as the unit: seeds whose mean features with the head, over
 # every (K, m), exceed / fall short of those without
-read -r sup sdown <<EOS
+read -r sup sdown _ <<EOS
 $(for f in "$D"/K*/sweep.csv; do
     awk -F, -v cs="$(csv_col "$f" seed)" -v ch="$(csv_col "$f" head)" -v cf="$(csv_col "$f" features_learned)" \
       'NR > 1 { print $cs, $ch, $cf }' "$f"
-  done | awk '{ if ($2 == "offdiag") { h[$1] += $3; nh[$1]++ } else { g[$1] += $3; ng[$1]++ } }
-  END { for (k in h) if (k in g) { a = h[k] / nh[k] - g[k] / ng[k]; u += (a > 0); dn += (a < 0) }
-        printf "%d %d\n", u, dn }')
+  done | head_vs_none)
 EOS
 psign=$(sign_test "$sup" "$sdown")
 allcollapse=$(awk 'NR > 1 { split($7, a, "/"); if (a[1] != a[2]) bad++ } END { print bad + 0 }' "$D/table.txt")

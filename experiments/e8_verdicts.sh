@@ -63,7 +63,6 @@ figure() {
 }
 # col FILE N FIELD: field FIELD (1-based) of data row N ("last": the last)
 col() { awk -F, -v r="$2" -v f="$3" 'NR > 1 { n++; v[n] = $f } END { print (r == "last" ? v[n] : v[r]) }' "$1"; }
-num() { awk -v x="$1" 'BEGIN { exit !(x != "" && x == x + 0) }'; }
 # g3 X: a number with 3 significant digits, anything else as it is
 g3() { awk -v x="$1" 'BEGIN { if (x != "" && x == x + 0) printf "%.3g", x; else printf "%s", x }'; }
 below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && b != "" && a == a + 0 && b == b + 0 && a < b) }'; }

@@ -21,21 +21,30 @@
 # own slope (over the ratios where it substitutes, at least 3) is printed
 # and drawn as a thin line.
 #
-# Verdict rule: Theta(sqrt(eta_E/eta)) is told apart from its neighbours,
-# an |E| independent of the rate ratio (exponent 0) and one proportional to
-# it (exponent 1): PASS when the whole 95% bootstrap interval of the fitted
-# slope of log median |E| on log(eta_E/eta) lies in (1/4, 3/4), closer to
-# 1/2 than to either, for every kappa.  The exponents themselves are
-# reported: at d = 1000 they sit a little below 1/2.  Runs that are not
-# flow-faithful are left out and counted.
+# The fit (phsim plot, any head entry over eta_E) is log |E| = a + b log r
+# + c r^(1/2), r = eta_E / eta: |E| ~ r^(1/2) is itself the small parameter
+# the substitution is expanded in, so the leading correction is relative
+# O(r^(1/2)); without it the slopes sat a little below 1/2 (0.41-0.47).
+# Verdict rule: 1/2 lies in the 95% bootstrap interval of b widened by the
+# fit's truncation error (trunc: how far b moves when the next order, r, is
+# added as well), and 0 (an |E| independent of the rate ratio) and 1 (one
+# proportional to it) lie outside, for every kappa.  Runs that are not
+# flow-faithful are left out and counted.  QUICK keeps 5 ratios (the fit
+# has 3 parameters, its truncation 4) and all 8 seeds (with 3, only 2
+# substituted at 4 ratios: a bootstrap over 2 seeds has no spread).
+# E3_SET (mutations, NOTES 10.2): KEY=VALUE assignments separated by spaces,
+# applied to the sweep.
 . "$(dirname "$0")/common.sh"
 D=$OUT/e3
 mkdir -p "$D"
-SEEDS=$(pick 8 3)
-"$PHSIM" sweep --set d=1000 --set stop=all --set steps="$(pick 1500000 1200000)" --set log_every=500 \
-  --grid eta_E="$(pick 0.000075:0.0075:5:log 0.00025:0.0025:3:log)" --grid seed=1:"$SEEDS":"$SEEDS" \
+SEEDS=8
+MUT=
+for kv in ${E3_SET:-}; do MUT="$MUT --set $kv"; done
+# shellcheck disable=SC2086 # MUT: one word per --set and assignment
+"$PHSIM" sweep --set d=1000 --set stop=all --set steps="$(pick 1500000 1200000)" --set log_every=500 $MUT \
+  --grid eta_E="$(pick 0.000075:0.0075:5:log 0.00025:0.0025:5:log)" --grid seed=1:"$SEEDS":"$SEEDS" \
   --keep-trajectories --out "$D/sweep" --jobs "$JOBS" --force 2>/dev/null
-"$PHSIM" plot "$D/sweep" --rule "E3 rule: for every kappa the 95% bootstrap interval of the slope inside (1/4, 3/4) (the paper: 1/2)"
+"$PHSIM" plot "$D/sweep" --rule "E3 rule: for every kappa 1/2 inside the 95% bootstrap interval of the slope (fit with c (eta_E/eta)^{1/2}) widened by the fit's truncation error, 0 and 1 outside"
 F=$D/sweep/plots/scaling-E_pull.fit
 read -r f n <<EOS
 $(faithful "$D/sweep/sweep.csv")
@@ -45,12 +54,15 @@ ok=PASS
 line=""
 for k in 1 2 3; do
   kap=$(echo "3 10 30" | cut -d' ' -f"$k")
-  s=$(fitval "$F" "$k" slope); lo=$(fitval "$F" "$k" lo); hi=$(fitval "$F" "$k" hi)
+  s=$(fitval "$F" "$k" slope); tr=$(fitval "$F" "$k" trunc)
+  lo=$(awk -v a="$(fitval "$F" "$k" lo)" -v t="$tr" 'BEGIN { print (a == a + 0 && t == t + 0 ? a - t : "nan") }')
+  hi=$(awk -v a="$(fitval "$F" "$k" hi)" -v t="$tr" 'BEGIN { print (a == a + 0 && t == t + 0 ? a + t : "nan") }')
   used=$(fitval "$F" "$k" used); nev=$(fitval "$F" "$k" never)
-  echo "kappa = $kap: slope $s, 95% bootstrap interval [$lo, $hi]; $used runs, $nev without substitution; each seed's own slope: median $(fitval "$F" "$k" seed_median), range $(fitval "$F" "$k" seed_min)..$(fitval "$F" "$k" seed_max) ($(fitval "$F" "$k" seeds) seeds with 3 points)"
-  { inside "$lo" 0.25 0.75 && inside "$hi" 0.25 0.75; } || ok=FAIL
-  line="$line kappa $kap: $s [$lo, $hi];"
+  echo "kappa = $kap: slope $s, 95% bootstrap interval [$(fitval "$F" "$k" lo), $(fitval "$F" "$k" hi)], truncation $tr, c = $(fitval "$F" "$k" term_c); $used runs, $nev without substitution; each seed's own slope: median $(fitval "$F" "$k" seed_median), range $(fitval "$F" "$k" seed_min)..$(fitval "$F" "$k" seed_max) ($(fitval "$F" "$k" seeds) seeds with 4 points)"
+  inside 0.5 "$lo" "$hi" || ok=FAIL
+  { inside 0 "$lo" "$hi" || inside 1 "$lo" "$hi"; } && ok=FAIL
+  line="$line kappa $kap: $s, window [$lo, $hi];"
 done
 P=$D/sweep/plots/scaling-E_peak.fit
 echo "largest |E_ij| (no threshold): slope $(fitval "$P" 1 slope) [$(fitval "$P" 1 lo), $(fitval "$P" 1 hi)]"
-verdict E3 "$ok" "rule: the 95% bootstrap interval of the fitted slope inside (1/4, 3/4) (closer to the paper's 1/2 than to 0 or 1) for every pull threshold kappa. |E_ij*| when w_i's v1 pull has fallen kappa-fold ~ (eta_E/eta)^slope:$line faithful $f/$n runs; figure $D/sweep/plots/scaling-E_pull.png"
+verdict E3 "$ok" "rule: for every pull threshold kappa, 1/2 inside the 95% bootstrap interval of the slope b of log |E| = a + b log r + c r^(1/2) widened by its truncation error (the change of b with the next order), 0 and 1 outside. |E_ij*| when w_i's v1 pull has fallen kappa-fold ~ (eta_E/eta)^slope:$line faithful $f/$n runs; figure $D/sweep/plots/scaling-E_pull.png"

@@ -18,28 +18,33 @@
 # budget; a shorter budget would cut seed 6.  Without the stop every run
 # costs its whole budget: 5 min 2 s on 2 cores, 5 min 27 s with the
 # machine shared (it was 3 min 37 s with stop = all on the same machine),
-# inside the 15 minutes of E1-E8; QUICK 9..13 s (6 s).
+# inside the 15 minutes of E1-E8; QUICK (8 seeds at N = 256) about 31 s of CPU.
 #
-# Reported per N: how often the outcome is the population run's, the mean
+# Reported per N: how often the outcome (which feature each neuron ends on,
+# phsim's outcome "l1:l2": the runs start from the same weights, so neuron j
+# is the same neuron in both) is the population run's, the mean
 # |log(T3 / T3_pop)| over the seeds where both reach T3, and how many runs
-# reached T3 but end the budget with fewer features ("lost"; the population
-# runs' count is printed too).  Seeds whose population run is not
-# flow-faithful are left out of every number and counted.
-# Verdict rule: at the largest N the sampled runs end the budget with the
-# population run's outcome in at least 2/3 of the faithful seeds (the
-# claim: finite samples follow the population dynamics as N grows).  Seeds
-# 1..8; the QUICK version CI runs takes seeds 2, 5 and 8, whose population
-# runs learn both features (T3 = 17530, 310 and 2640 steps, inside its
-# 20000-step budget), so that it checks the head's rescue under sampling (a
-# collapsing seed would agree with a broken sampler just as well).
+# reached T3 but end the budget with fewer features ("lost"; the
+# population runs' count is printed too).  Seeds whose population run is
+# not flow-faithful are left out of every number and counted.
+# Verdict rule: at the largest N the sampled outcome follows the
+# population run's beyond chance: more seeds agree than under random
+# pairings of the same sampled outcomes with the same population outcomes
+# (the null "a sampled outcome does not depend on its initial state", which
+# keeps both sets of outcomes as measured), one-sided permutation test
+# p < 0.05 (20000 pairings drawn by awk's srand(1): the same p every run).
+# A window from the measured outcomes, not a chosen fraction (was: at least
+# 2/3 of the seeds agree in the number of features learned).  Seeds 1..8,
+# in the QUICK version CI runs too, at N = 256 and a 20000-step budget: its
+# former 3 seeds (2, 5, 8, all with the population outcome 1:2) could not
+# carry the test (with one population outcome every pairing agrees alike).
 # E7_SAMPLED (default empty): extra options for the sampled runs only, for
 # mutations (NOTES 10.2: E7_SAMPLED='--set head=fixed' fails the rule).
 . "$(dirname "$0")/common.sh"
 D=$OUT/e7
 mkdir -p "$D"
-SEEDS=$(pick 1:8:8 2,5,8)
-SEEDTXT=$(pick 1..8 '2, 5, 8')
-NS=$(pick 64,256,1024 64,256)
+SEEDS=1:8:8
+NS=$(pick 64,256,1024 256)
 STEPS=$(pick 60000 20000)
 common="--set d=20 --set steps=$STEPS --set log_every=10"
 # shellcheck disable=SC2086
@@ -54,17 +59,30 @@ EOS
 # K: the number of features (alpha's entries); a run that reached T3 had
 # all K, and one that ends with fewer lost a feature after T3
 K=$(awk '/"alpha": \[/ { a = 1; next } a && /\]/ { exit } a { k++ } END { print k + 0 }' "$D/sampled/sweep.json")
-printf '%6s %8s %14s %6s\n' N agree "|log T3 ratio|" lost > "$D/table.txt"
-awk -F, -v K="$K" -v ps="$(csv_col "$P" seed)" -v pf="$(csv_col "$P" features_learned)" -v p3="$(csv_col "$P" T3)" \
-    -v pq="$(csv_col "$P" flow_faithful)" \
-    -v sn="$(csv_col "$S" N)" -v ss="$(csv_col "$S" seed)" -v sf="$(csv_col "$S" features_learned)" -v s3="$(csv_col "$S" T3)" '
+printf '%6s %8s %14s %6s %8s\n' N agree "|log T3 ratio|" lost p > "$D/table.txt"
+awk -F, -v K="$K" -v ps="$(csv_col "$P" seed)" -v po="$(csv_col "$P" outcome)" -v p3="$(csv_col "$P" T3)" \
+    -v pq="$(csv_col "$P" flow_faithful)" -v sf="$(csv_col "$S" features_learned)" \
+    -v sn="$(csv_col "$S" N)" -v ss="$(csv_col "$S" seed)" -v so="$(csv_col "$S" outcome)" -v s3="$(csv_col "$S" T3)" '
+  # p: the share of random pairings (Fisher-Yates, srand(1)) of the sampled
+  # outcomes at N with the population outcomes that agree in at least as
+  # many seeds as measured (the measured pairing counted: 1 + hits)
+  function perm_p(N, hit,   t, i, j, x, c, ge) {
+    srand(1)
+    for (t = 0; t < 20000; t++) {
+      for (i = 1; i <= n[N]; i++) x[i] = O[N, i]
+      for (i = n[N]; i > 1; i--) { j = int(rand() * i) + 1; c = x[i]; x[i] = x[j]; x[j] = c }
+      c = 0; for (i = 1; i <= n[N]; i++) c += (x[i] == Q[N, i])
+      ge += (c >= hit)
+    }
+    return (1 + ge) / 20001
+  }
   FNR == 1 { file++; next }
-  file == 1 { if ($pq == 1) { F[$ps] = $pf; T[$ps] = $p3 }; next }
+  file == 1 { if ($pq == 1) { F[$ps] = $po; T[$ps] = $p3 }; next }
   !($ss in F) { next }
-  { n[$sn]++; if ($sf == F[$ss]) a[$sn]++
+  { n[$sn]++; O[$sn, n[$sn]] = $so; Q[$sn, n[$sn]] = F[$ss]; if ($so == F[$ss]) a[$sn]++
     if ($s3 != "" && $sf < K) l[$sn]++
     if ($s3 != "" && T[$ss] != "") { r = log($s3 / T[$ss]); e[$sn] += (r < 0 ? -r : r); ne[$sn]++ } }
-  END { for (N in n) printf "%6d %4d/%-3d %14.3f %6d\n", N, a[N], n[N], (ne[N] ? e[N] / ne[N] : -1), l[N] }' "$P" "$S" \
+  END { for (N in n) printf "%6d %4d/%-3d %14.3f %6d %8.4f\n", N, a[N], n[N], (ne[N] ? e[N] / ne[N] : -1), l[N], perm_p(N, a[N]) }' "$P" "$S" \
   | sort -n >> "$D/table.txt"
 # population runs that reached T3 and end the budget with fewer features
 plost=$(awk -F, -v K="$K" -v f="$(csv_col "$P" features_learned)" -v t="$(csv_col "$P" T3)" \
@@ -72,11 +90,11 @@ plost=$(awk -F, -v K="$K" -v f="$(csv_col "$P" features_learned)" -v t="$(csv_co
 cat "$D/table.txt"
 echo "flow-faithful population runs: $fp of $np; of them $plost reached T3 and end the budget with fewer than $K features"
 awk 'NR == 1 { print "N agree logratio"; next } { split($2, a, "/"); printf "%s %.4g %s\n", $1, a[1] / a[2], ($3 < 0 ? 0 : $3) }' "$D/table.txt" > "$D/bars.txt"
-(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/finite'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='same_outcome_as_the_population_run mean_|log(T_{3}/T_{3,pop})|'; ylabel_='fraction of seeds; mean |log ratio|'; xlabel_='batch size N'; title_='E7: SGD on batches of N against population GD (eta = 0.025)'; ymax=0; caption='rule: at the largest N the outcome at the end of the budget is that of the population run in at least 2/3 of the faithful seeds; seeds $SEEDTXT, d = 20, $STEPS steps'" table.gp)
-read -r agree_last n_last <<EOS
-$(tail -n 1 "$D/table.txt" | awk '{ split($2, x, "/"); print x[1], x[2] }')
+(cd "$PHSIM_PLOTS" && gnuplot -e "out='$D/finite'; file='$D/bars.txt'; xcol=1; ycols='2 3'; names='same_outcome_as_the_population_run mean_|log(T_{3}/T_{3,pop})|'; ylabel_='fraction of seeds; mean |log ratio|'; xlabel_='batch size N'; title_='E7: SGD on batches of N against population GD (eta = 0.025)'; ymax=0; caption='rule: at the largest N the outcome at the end of the budget (which feature each neuron ends on) agrees with the population run in more seeds than under random pairings of the same outcomes, one-sided permutation test p < 0.05; seeds 1..8, d = 20, $STEPS steps'" table.gp)
+read -r agree_last n_last p_last <<EOS
+$(tail -n 1 "$D/table.txt" | awk '{ split($2, x, "/"); print x[1], x[2], $5 }')
 EOS
 ok=PASS
-[ "${n_last:-0}" -gt 0 ] && [ "$((3 * agree_last))" -ge "$((2 * n_last))" ] || ok=FAIL
-slost=$(awk 'NR > 1 { n += $NF } END { print n + 0 }' "$D/table.txt")
-verdict E7 "$ok" "rule: at the largest N the outcome at the end of the budget is the population run's in at least 2/3 of the faithful seeds; $agree_last of $n_last at N = $(tail -n 1 "$D/table.txt" | awk '{ print $1 }') (eta = 0.025, $STEPS steps, $fp of $np population runs flow-faithful); runs that reached T3 and end with fewer features: $slost sampled, $plost population; figure $D/finite.png; see $D/table.txt for every N"
+awk -v p="$p_last" 'BEGIN { exit !(p == p + 0 && p < 0.05) }' || ok=FAIL
+slost=$(awk 'NR > 1 { n += $4 } END { print n + 0 }' "$D/table.txt")
+verdict E7 "$ok" "rule: at the largest N the outcome at the end of the budget (which feature each neuron ends on) agrees with the population run's in more seeds than under random pairings of the same outcomes, one-sided permutation test p < 0.05; $agree_last of $n_last agree at N = $(tail -n 1 "$D/table.txt" | awk '{ print $1 }'), p = $p_last (eta = 0.025, $STEPS steps, $fp of $np population runs flow-faithful); runs that reached T3 and end with fewer features: $slost sampled, $plost population; figure $D/finite.png; see $D/table.txt for every N"

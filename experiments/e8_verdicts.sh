@@ -35,13 +35,22 @@
 #      is >= 0.9.  Figure collapse.png.
 #   V7 |E_21| at the end of substitution (the pull's kappa-fold fall, not
 #      phsim's T2) = Theta(sqrt(eta_E / eta)): for every kappa = 3, 10, 30,
-#      the 95% bootstrap interval of the median of the seeds' own slopes of
-#      log |E| on log(eta_E / eta) (each over the ratios where that seed
-#      substitutes, at least 3) lies in (1/4, 3/4): 1/2 told apart from 0
-#      and 1.  A seed's own slope compares like with like; the medians over
-#      the runs that substitute at a ratio mix different seeds where few do
-#      (4 of 16 at 10^-4).  The pooled fit and the local slope between
-#      adjacent ratios are reported.  Figure ratio/plots/scaling-E_pull.png.
+#      1/2 lies in the 95% bootstrap interval of the median of the seeds'
+#      own exponents b widened by the fit's truncation error.  Each seed's
+#      b is from log |E| = a + b log r + c r^(1/2), r = eta_E / eta, over
+#      the ratios where that seed substitutes (at least 4): |E| ~ r^(1/2) is
+#      itself the small parameter the substitution is expanded in, so the
+#      leading correction is relative O(r^(1/2)) (phsim plot adds it to any
+#      head entry's fit over eta_E; without it the slopes were 0.45-0.48,
+#      below 1/2 by the correction).  The truncation error is how far the
+#      medians' b moves when the next order, r, is added too (phsim plot's
+#      trunc): the next order is resolved by 16 seeds at kappa = 3, so an
+#      exact-1/2 test without it would test the truncated model, not the
+#      claim.  A seed's own exponent compares like with like; the medians
+#      over the runs that substitute at a ratio mix different seeds where
+#      few do (4 of 16 at 10^-4).  0 and 1 (|E| independent of the rates,
+#      proportional to them) are reported against the same window.  Figure
+#      ratio/plots/scaling-E_pull.png.
 #   V8 acceleration: over the runs that substitute and then learn v_2 with
 #      the head within the budget, the substituted neuron learns v_2 alone
 #      (the same state without the head, its v_1 overlap zeroed) later than
@@ -135,13 +144,16 @@ for k in 1 2 3; do
   kap=$(echo "3 10 30" | cut -d' ' -f"$k")
   awk 'BEGIN { print "g,slope" } { print "all," $2 }' "$D/ratio/plots/scaling-E_pull-$k-slopes.dat" > "$D/seed-slopes-$kap.csv"
   "$PHSIM" stats "$D/seed-slopes-$kap.csv" --by g --y slope > "$D/stats-seed-slopes-$kap.csv" 2>/dev/null || echo "g,n,censored,median,lo,hi" > "$D/stats-seed-slopes-$kap.csv"
-  m=$(col "$D/stats-seed-slopes-$kap.csv" 1 4); lo=$(col "$D/stats-seed-slopes-$kap.csv" 1 5); hi=$(col "$D/stats-seed-slopes-$kap.csv" 1 6)
-  { inside "$lo" 0.25 0.75 && inside "$hi" 0.25 0.75; } || v7=FAIL
+  m=$(col "$D/stats-seed-slopes-$kap.csv" 1 4); tr=$(fitval "$FP" "$k" trunc)
+  lo=$(awk -v a="$(col "$D/stats-seed-slopes-$kap.csv" 1 5)" -v t="$tr" 'BEGIN { print (a == a + 0 && t == t + 0 ? a - t : "nan") }')
+  hi=$(awk -v a="$(col "$D/stats-seed-slopes-$kap.csv" 1 6)" -v t="$tr" 'BEGIN { print (a == a + 0 && t == t + 0 ? a + t : "nan") }')
+  inside 0.5 "$lo" "$hi" || v7=FAIL
+  { inside 0 "$lo" "$hi" || inside 1 "$lo" "$hi"; } && v7=FAIL
   loc=$(awk 'p != "" { printf "%s%.3f", (n++ ? " " : ""), (log($2) - log(q)) / (log($1) - log(p)) } { p = $1; q = $2 }' "$D/ratio/plots/scaling-E_pull-$k.dat")
-  s7="$s7 kappa $kap: seeds' slopes median $(g3 "$m") [$(g3 "$lo"), $(g3 "$hi")] ($(fitval "$FP" "$k" seeds) seeds), pooled fit $(g3 "$(fitval "$FP" "$k" slope)") [$(g3 "$(fitval "$FP" "$k" lo)"), $(g3 "$(fitval "$FP" "$k" hi)")], local slopes $loc;"
+  s7="$s7 kappa $kap: seeds' exponents median $(g3 "$m"), window [$(g3 "$lo"), $(g3 "$hi")] (95% interval +- truncation $(g3 "$tr"); $(fitval "$FP" "$k" seeds) seeds), medians' fit $(g3 "$(fitval "$FP" "$k" slope)") [$(g3 "$(fitval "$FP" "$k" lo)"), $(g3 "$(fitval "$FP" "$k" hi)")] c = $(g3 "$(fitval "$FP" "$k" term_c)"), local slopes $loc;"
 done
-echo "|E| at the end of substitution (the pull's kappa-fold fall) against eta_E / eta (d = 10^4, eta = 0.2):$s7"
-for k in 1 2 3; do echo "  kappa $(echo "3 10 30" | cut -d' ' -f"$k"), seed slope:"; awk '{ printf "    seed %s %s\n", $1, $2 }' "$D/ratio/plots/scaling-E_pull-$k-slopes.dat"; done
+echo "|E| at the end of substitution (the pull's kappa-fold fall) against eta_E / eta (d = 10^4, eta = 0.2), log |E| = a + b log r + c r^(1/2):$s7"
+for k in 1 2 3; do echo "  kappa $(echo "3 10 30" | cut -d' ' -f"$k"), seed exponent:"; awk '{ printf "    seed %s %s\n", $1, $2 }' "$D/ratio/plots/scaling-E_pull-$k-slopes.dat"; done
 echo "|E| at phsim's T2 (its 10x rule) against eta_E: $fr"; cat "$D/stats-E_substitution-ratio.csv"
 
 # ---- V8: acceleration over the runs that substitute and learn v_2 with the head

@@ -102,6 +102,42 @@ static void test_fit_refuses(void **s) {
   tu_rmtree(dir);
 }
 
+/* The ln ln x term: y = x^2 (ln x)^c recovered exactly for c = 1 and
+ * c = 0 (the factor asked for, and not), x <= 1 skipped, 4 rows needed,
+ * and only with the log-log fit. */
+static void test_fit_lnln_term(void **s) {
+  (void)s;
+  char dir[256], path[300], err[PHSIM_ERR_MAX];
+  tu_tempdir(dir, sizeof dir, "fitlnln");
+  snprintf(path, sizeof path, "%s/t.csv", dir);
+  for (int c = 0; c <= 1; c++) {
+    FILE *fp = fopen(path, "w");
+    fputs("x,y\n1,1\n", fp);
+    for (double x = 100; x <= 1e6; x *= 10) fprintf(fp, "%.17g,%.17g\n", x, x * x * pow(log(x), c));
+    fclose(fp);
+    phsim_fit_result r;
+    assert_int_equal(phsim_fit_csv(path, "x", "y", PHSIM_FIT_LOGLOG | PHSIM_FIT_LNLN, NULL, 0, &r, err),
+                     PHSIM_OK);
+    assert_close(r.slope, 2.0, 1e-9);
+    assert_close(r.lnln, (double)c, 1e-9);
+    assert_true(r.lnln_se < 1e-9);
+    assert_int_equal(r.n, 5);
+    assert_int_equal(r.skipped, 1);
+    assert_int_equal(phsim_fit_csv(path, "x", "y", PHSIM_FIT_LOGLOG, NULL, 0, &r, err), PHSIM_OK);
+    assert_true(isnan(r.lnln));
+  }
+  phsim_fit_result r;
+  assert_int_equal(phsim_fit_csv(path, "x", "y", PHSIM_FIT_LNLN, NULL, 0, &r, err), PHSIM_EINPUT);
+  assert_non_null(strstr(err, "needs the log-log fit"));
+  FILE *fp = fopen(path, "w");
+  fputs("x,y\n10,1\n100,2\n1000,3\n", fp);
+  fclose(fp);
+  assert_int_equal(phsim_fit_csv(path, "x", "y", PHSIM_FIT_LOGLOG | PHSIM_FIT_LNLN, NULL, 0, &r, err),
+                   PHSIM_EINPUT);
+  assert_non_null(strstr(err, "at least 4 needed"));
+  tu_rmtree(dir);
+}
+
 /* A run (d = 10, 300 steps, timing fields null) in a new temporary
  * directory dir (256 bytes); its summary's path (320 bytes). */
 static void small_run(const char *tag, char *dir, char *path) {
@@ -359,6 +395,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_csv_reader),
       cmocka_unit_test(test_fit_refuses),
+      cmocka_unit_test(test_fit_lnln_term),
       cmocka_unit_test(test_summary_reader),
       cmocka_unit_test(test_sweep_meta_reader),
       cmocka_unit_test(test_sweep_table_reader),

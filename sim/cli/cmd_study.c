@@ -2,6 +2,7 @@
  * (forces at a step of a run), fit and stats (of CSV tables). */
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 /* DIR/config, read and validated. */
@@ -118,11 +119,14 @@ static const char **all_values(const cli_args *a, int opt, size_t *n) {
   return v;
 }
 
-enum { FIT_X, FIT_Y, FIT_LOGLOG, FIT_WHERE };
+enum { FIT_X, FIT_Y, FIT_LOGLOG, FIT_LNLN, FIT_WHERE };
 static const cli_option fit_options[] = {
     [FIT_X] = {"x", 0, "COL", CLI_REQUIRED, "the column of x"},
     [FIT_Y] = {"y", 0, "COL", CLI_REQUIRED, "the column of y"},
     [FIT_LOGLOG] = {"loglog", 0, NULL, 0, "fit log y against log x (an exponent)"},
+    [FIT_LNLN] = {"lnln", 0, NULL, 0,
+                  "with --loglog: add the term c ln ln x (x^b (ln x)^c, a log factor); "
+                  "prints c and its standard error (rows with x <= 1 are skipped)"},
     [FIT_WHERE] = {"where", 0, "COL=VALUE", CLI_REPEAT,
                    "use only the rows where COL is VALUE (as text); COL>=X and COL<=X "
                    "compare numbers"},
@@ -136,11 +140,15 @@ static int fit_main(const cli_command *c, const cli_args *a) {
   phsim_fit_result r;
   char err[PHSIM_ERR_MAX];
   int st = phsim_fit_csv(cli_operand(a, 0), cli_last(a, FIT_X), cli_last(a, FIT_Y),
-                         cli_count(a, FIT_LOGLOG) > 0, where, nw, &r, err);
+                         (cli_count(a, FIT_LOGLOG) > 0 ? PHSIM_FIT_LOGLOG : 0) |
+                             (cli_count(a, FIT_LNLN) > 0 ? PHSIM_FIT_LNLN : 0),
+                         where, nw, &r, err);
   free(where);
   if (st != PHSIM_OK) return cli_fail(st, err);
-  printf("slope=%.6g slope_se=%.3g intercept=%.6g r2=%.4f n=%zu skipped=%zu\n", r.slope,
+  printf("slope=%.6g slope_se=%.3g intercept=%.6g r2=%.4f n=%zu skipped=%zu", r.slope,
          r.slope_se, r.intercept, r.r2, r.n, r.skipped);
+  if (!isnan(r.lnln)) printf(" lnln=%.6g lnln_se=%.3g", r.lnln, r.lnln_se);
+  printf("\n");
   return PHSIM_OK;
 }
 
@@ -148,7 +156,10 @@ const cli_command cli_fit = {
     "fit", "CSV", 1, 1, "least-squares slope of one column against another",
     "Least-squares line y = intercept + slope x (gsl_fit_linear) over the\n"
     "rows matching every --where.  Prints slope, its standard error,\n"
-    "intercept, r2, rows used and rows skipped (empty or non-positive values).\n",
+    "intercept, r2, rows used and rows skipped (empty or non-positive values).\n"
+    "With --loglog --lnln: ln y = intercept + slope ln x + lnln ln ln x\n"
+    "(gsl_multifit_linear), and lnln with its standard error: an interval\n"
+    "lnln +- 1.96 lnln_se that excludes 0 says the data ask for a log factor.\n",
     fit_options, 0, fit_main, NULL};
 
 enum { ST_BY, ST_Y, ST_WHERE, ST_BOOT, ST_LEVEL, ST_SEED, ST_SKIP };

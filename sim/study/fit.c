@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "phsim_csv.h"
@@ -105,8 +106,9 @@ static int push(points *p, double x, double y) {
   return 1;
 }
 
-/* Read the rows that pass every filter into pts. */
-static int collect(phsim_csv *c, long xi, long yi, int loglog, const filter *f,
+/* Read the rows that pass every filter into pts (x as ln x in log-log; with
+ * the ln ln x term a row needs ln x > 0). */
+static int collect(phsim_csv *c, long xi, long yi, int flags, const filter *f,
                    size_t nf, points *pts, size_t *skipped, char err[PHSIM_ERR_MAX]) {
   int got;
   while ((got = phsim_csv_next(c, err)) == 1) {
@@ -117,9 +119,10 @@ static int collect(phsim_csv *c, long xi, long yi, int loglog, const filter *f,
     }
     if (!keep) continue;
     double x = 0, y = 0;
+    const int loglog = (flags & PHSIM_FIT_LOGLOG) != 0;
     int ux = value(c, xi, loglog, &x, err), uy = ux < 0 ? -1 : value(c, yi, loglog, &y, err);
     if (ux < 0 || uy < 0) return PHSIM_EINPUT;
-    if (!ux || !uy) {
+    if (!ux || !uy || ((flags & PHSIM_FIT_LNLN) && !(x > 0))) {
       (*skipped)++;
       continue;
     }
@@ -131,10 +134,52 @@ static int collect(phsim_csv *c, long xi, long yi, int loglog, const filter *f,
   return got < 0 ? PHSIM_EINPUT : PHSIM_OK;
 }
 
-static int fit_points(const points *p, const char *xcol, const char *path,
+/* ln y = a + b ln x + c ln ln x by least squares (gsl_multifit_linear,
+ * an SVD: ln x and ln ln x are nearly collinear over a few decades, which
+ * shows as large standard errors, not as a failure); p->x holds ln x. */
+static int fit_lnln(const points *p, phsim_fit_result *res) {
+  gsl_matrix *X = gsl_matrix_alloc(p->n, 3), *cov = gsl_matrix_alloc(3, 3);
+  gsl_vector *c = gsl_vector_alloc(3);
+  gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(p->n, 3);
+  int st = PHSIM_ENOMEM;
+  if (X && cov && c && w) {
+    for (size_t i = 0; i < p->n; i++) {
+      gsl_matrix_set(X, i, 0, 1.0);
+      gsl_matrix_set(X, i, 1, p->x[i]);
+      gsl_matrix_set(X, i, 2, log(p->x[i]));
+    }
+    gsl_vector_const_view y = gsl_vector_const_view_array(p->y, p->n);
+    double sumsq;
+    gsl_multifit_linear(X, &y.vector, c, cov, &sumsq, w);
+    double var = gsl_stats_variance(p->y, 1, p->n) * (double)(p->n - 1);
+    *res = (phsim_fit_result){.intercept = gsl_vector_get(c, 0), .slope = gsl_vector_get(c, 1),
+                              .slope_se = sqrt(gsl_matrix_get(cov, 1, 1)),
+                              .lnln = gsl_vector_get(c, 2), .lnln_se = sqrt(gsl_matrix_get(cov, 2, 2)),
+                              .r2 = var > 0 ? 1.0 - sumsq / var : 1.0, .n = res->n, .skipped = res->skipped};
+    st = PHSIM_OK;
+  }
+  gsl_multifit_linear_free(w);
+  gsl_vector_free(c), gsl_matrix_free(cov), gsl_matrix_free(X);
+  return st;
+}
+
+/* The straight line y = a + b x (gsl_fit_linear). */
+static void fit_line(const points *p, phsim_fit_result *res) {
+  double c0, c1, cov00, cov01, cov11, sumsq;
+  gsl_fit_linear(p->x, 1, p->y, 1, p->n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
+  double var = gsl_stats_variance(p->y, 1, p->n) * (double)(p->n - 1);
+  res->intercept = c0;
+  res->slope = c1;
+  res->slope_se = sqrt(cov11);
+  res->r2 = var > 0 ? 1.0 - sumsq / var : 1.0;
+  res->lnln = res->lnln_se = NAN;
+}
+
+static int fit_points(const points *p, int flags, const char *xcol, const char *path,
                       phsim_fit_result *res, char err[PHSIM_ERR_MAX]) {
-  if (p->n < 3) {
-    snprintf(err, PHSIM_ERR_MAX, "fit: %zu usable rows in '%.300s'; at least 3 needed", p->n, path);
+  const size_t need = (flags & PHSIM_FIT_LNLN) ? 4 : 3;
+  if (p->n < need) {
+    snprintf(err, PHSIM_ERR_MAX, "fit: %zu usable rows in '%.300s'; at least %zu needed", p->n, path, need);
     return PHSIM_EINPUT;
   }
   size_t distinct = 0;
@@ -145,24 +190,30 @@ static int fit_points(const points *p, const char *xcol, const char *path,
              xcol, path, p->n);
     return PHSIM_EINPUT;
   }
-  double c0, c1, cov00, cov01, cov11, sumsq;
-  gsl_fit_linear(p->x, 1, p->y, 1, p->n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
-  double var = gsl_stats_variance(p->y, 1, p->n) * (double)(p->n - 1);
-  if (!isfinite(c0) || !isfinite(c1) || !isfinite(cov11)) {
-    snprintf(err, PHSIM_ERR_MAX, "fit: the least-squares line of '%.300s' is not finite (values too large?)", path);
+  if (flags & PHSIM_FIT_LNLN) {
+    if (fit_lnln(p, res) != PHSIM_OK) {
+      snprintf(err, PHSIM_ERR_MAX, "fit: out of memory fitting '%.300s'", path);
+      return PHSIM_ENOMEM;
+    }
+  } else {
+    fit_line(p, res);
+  }
+  if (!isfinite(res->intercept) || !isfinite(res->slope) || !isfinite(res->slope_se) ||
+      ((flags & PHSIM_FIT_LNLN) && !isfinite(res->lnln_se))) {
+    snprintf(err, PHSIM_ERR_MAX, "fit: the least-squares fit of '%.300s' is not finite (values too large?)", path);
     return PHSIM_EINPUT;
   }
-  res->intercept = c0;
-  res->slope = c1;
-  res->slope_se = sqrt(cov11);
-  res->r2 = var > 0 ? 1.0 - sumsq / var : 1.0;
   return PHSIM_OK;
 }
 
 int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
-                  int loglog, const char *const *filters, size_t nfilters,
+                  int flags, const char *const *filters, size_t nfilters,
                   phsim_fit_result *res, char err[PHSIM_ERR_MAX]) {
   res->n = res->skipped = 0;
+  if ((flags & PHSIM_FIT_LNLN) && !(flags & PHSIM_FIT_LOGLOG)) {
+    snprintf(err, PHSIM_ERR_MAX, "fit: the ln ln x term needs the log-log fit (--loglog)");
+    return PHSIM_EINPUT;
+  }
   if (nfilters > MAX_FILTERS) {
     snprintf(err, PHSIM_ERR_MAX, "fit: %zu filters; allowed: at most %d", nfilters, MAX_FILTERS);
     return PHSIM_EINPUT;
@@ -178,9 +229,9 @@ int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
   filter f[MAX_FILTERS];
   for (size_t k = 0; k < nfilters && st == PHSIM_OK; k++) st = parse_filter(&c, filters[k], &f[k], err);
   points pts = {NULL, NULL, 0, 0};
-  if (st == PHSIM_OK) st = collect(&c, xi, yi, loglog, f, nfilters, &pts, &res->skipped, err);
+  if (st == PHSIM_OK) st = collect(&c, xi, yi, flags, f, nfilters, &pts, &res->skipped, err);
   res->n = pts.n;
-  if (st == PHSIM_OK) st = fit_points(&pts, xcol, path, res, err);
+  if (st == PHSIM_OK) st = fit_points(&pts, flags, xcol, path, res, err);
   free(pts.x);
   free(pts.y);
   phsim_csv_close(&c);

@@ -575,7 +575,7 @@ static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful, in
   fprintf(fp, "%zu seeds per point, %s; medians with 95%% bootstrap intervals; "
           "line: fit of log median (filled points only)", seeds, budget);
   if (term == FIT_TERM_STEP) fprintf(fp, " + c η (step error)");
-  if (term == FIT_TERM_ROOT) fprintf(fp, " + c (η_E / η)^{1/2} (the leading correction: |E| is the small parameter)");
+  if (term == FIT_TERM_ROOT) fprintf(fp, " + c (η_E / η)^{1/2} (leading correction)");
   if (unfaithful) fprintf(fp, "; %zu runs not flow-faithful left out", unfaithful);
   if (fclose(fp) == 0) gp_str(v, "caption", buf);
   free(buf);

@@ -52,8 +52,10 @@ KEEPD=$(pick "" --keep-trajectories)
 # shellcheck disable=SC2086
 "$PHSIM" sweep --set preset=paper --set head=fixed $MUT --grid m=4,8 --grid d="$DS" \
   --grid seed=1:"$S2":"$S2" --out "$D/m" --jobs "$JOBS" --force 2>/dev/null
+# the ratio sweep (V7): QUICK keeps 5 ratios and 8 seeds, as V7's fit (3
+# parameters) and its truncation (4) need
 "$PHSIM" sweep --set preset=paper --set head="${E8_HEAD:-offdiag}" \
-  --grid eta_E="$(pick 0.00002:0.02:7:log 0.0002:0.02:3:log)" --grid seed=1:"$(pick 16 4)":"$(pick 16 4)" \
+  --grid eta_E="$(pick 0.00002:0.02:7:log 0.0002:0.02:5:log)" --grid seed=1:"$(pick 16 8)":"$(pick 16 8)" \
   --keep-trajectories --out "$D/ratio" --jobs "$JOBS" --force 2>/dev/null
 # |E| at T2 is undefined, not late, in a run without T2: --skip-empty leaves
 # those runs out of its medians (and counts them as censored)

@@ -58,7 +58,7 @@ se=$(fitval "$Fe" 1 slope); sel=$(fitval "$Fe" 1 lo); seh=$(fitval "$Fe" 1 hi)
 cens=$(( $(fitval "$Fd" 1 first) + $(fitval "$Fd" 1 never) ))
 echo "flow-faithful runs: d sweep $fd of $nd, eta sweep $fe of $ne"
 echo "T1 against d:   slope $sd, 95% bootstrap interval [$sdl, $sdh] ($cens censored runs, counted as ranks: never reached = above the budget)"
-sec=$(fitval "$Fe" 1 term_c)
+sec=$(fitval "$Fe" 1 step_c)
 echo "T1 against eta: slope $se, 95% bootstrap interval [$sel, $seh] (fit with the step term c eta, c = $sec)"
 echo "each seed's own slope: against d $(fitval "$Fd" 1 seed_median) [$(fitval "$Fd" 1 seed_min), $(fitval "$Fd" 1 seed_max)] ($(fitval "$Fd" 1 seeds) seeds), against eta $(fitval "$Fe" 1 seed_median) [$(fitval "$Fe" 1 seed_min), $(fitval "$Fe" 1 seed_max)] ($(fitval "$Fe" 1 seeds) seeds)"
 ok=PASS

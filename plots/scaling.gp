@@ -7,10 +7,9 @@
 # the fit) and the paper's exponent as a dashed reference through it.
 # Variables (set by phsim plot): dir, name, xlabel_, ylabel_, nser,
 # xtics_ (the grid's x values), nevertxt (what a run without a value means), label1..3, slope1..3, icpt1..3, slo1..3, shi1..3 (fit and its bootstrap
-# interval), term (0: none; 1: x is gradient descent's step and the fit is
-# log y = icpt + slope log x + termc x, the first-order step error; 2: x is
-# eta_E / eta, y a head entry, and the term is termc x^(1/2)),
-# termc1..3, ssmed1..3, ssmin1..3, ssmax1..3 (each seed's own slope: median,
+# interval), stepterm (1: x is gradient descent's step and the fit is
+# log y = icpt + slope log x + stepc x, the first-order step error),
+# stepc1..3, ssmed1..3, ssmin1..3, ssmax1..3 (each seed's own slope: median,
 # range), ref (0: no reference), caption, rule (a verdict's rule, optional).
 # Data: dir/plots/scaling-NAME-k.dat (x median lo hi used first never
 # unfaithful fit), scaling-NAME-k-runs.dat (x value kind) and
@@ -19,14 +18,13 @@
 dat(k) = sprintf("%s/plots/scaling-%s-%d.dat", dir, name, k)
 runs(k) = sprintf("%s/plots/scaling-%s-%d-runs.dat", dir, name, k)
 seeds(k) = sprintf("%s/plots/scaling-%s-%d-seeds.dat", dir, name, k)
-termc(k) = (k == 1 ? termc1 : k == 2 ? termc2 : termc3)
+stepc(k) = (k == 1 ? stepc1 : k == 2 ? stepc2 : stepc3)
 ssmed(k) = (k == 1 ? ssmed1 : k == 2 ? ssmed2 : ssmed3)
 ssmin(k) = (k == 1 ? ssmin1 : k == 2 ? ssmin2 : ssmin3)
 ssmax(k) = (k == 1 ? ssmax1 : k == 2 ? ssmax2 : ssmax3)
-# the fitted curve: a power, times exp(c t(x)) with the correction term
-termx(x) = (term == 2 ? sqrt(x) : x)
-fitc(k, x) = exp(icpt(k) + termc(k) * termx(x)) * x**slope(k)
-steptxt = (term == 1 ? " (+ c·x)" : term == 2 ? " (+ c·x^{1/2})" : "")
+# the fitted curve: a power, times exp(c x) with the step term
+fitc(k, x) = exp(icpt(k) + stepc(k) * x) * x**slope(k)
+steptxt = (stepterm ? " (+ c·x)" : "")
 slope(k) = (k == 1 ? slope1 : k == 2 ? slope2 : slope3)
 icpt(k) = (k == 1 ? icpt1 : k == 2 ? icpt2 : icpt3)
 slo(k) = (k == 1 ? slo1 : k == 2 ? slo2 : slo3)
@@ -89,9 +87,9 @@ do for [fmt in "png pdf"] {
   set label 92 (nevertxt . " ▲") at graph 0.99, first ytop * 1.8 right font ",8" tc rgb "#666666"
   if (nser == 1) {
     set title sprintf("fit%s: slope %.3f, 95%% bootstrap interval [%.3f, %.3f]%s", steptxt, slope1, slo1, shi1, \
-                      (ref != 0 ? sprintf("; paper: %g", ref) : "")) offset character (term ? 8 : 0), 0
+                      (ref != 0 ? sprintf("; paper: %g", ref) : "")) offset character (stepterm ? 8 : 0), 0
   } else {
-    set title (ref != 0 ? sprintf("paper: slope %g%s", ref, (term ? "; fits" . steptxt : "")) : "")
+    set title (ref != 0 ? sprintf("paper: slope %g%s", ref, (stepterm ? "; fits" . steptxt : "")) : "")
   }
   plot @seedlines for [k=1:nser] runs(k) using 1:($3 == 0 ? $2 : NaN) with points pt 7 ps 0.45 lc rgb "#b0b0b0" \
          title (k == 1 ? "each faithful run" : ""), \
@@ -106,7 +104,7 @@ do for [fmt in "png pdf"] {
          title (k == 1 ? "median, most runs censored (not fitted)" : ""), \
        for [k=1:nser] (slope(k) == slope(k) ? fitc(k, x) : NaN) with lines lt k lw 2 \
          title (slope(k) == slope(k) ? sprintf("fit %s%s: slope %.3f [%.3f, %.3f]", lab(k), \
-                (term ? sprintf(" (c = %.2g)", termc(k)) : ""), slope(k), slo(k), shi(k)) : \
+                (stepterm ? sprintf(" (c = %.2g)", stepc(k)) : ""), slope(k), slo(k), shi(k)) : \
                 sprintf("%s: under 3 fitted points, no fit", lab(k))), \
        (ref != 0 && slope1 == slope1 ? fitc(1, xc) * (x / xc)**ref : NaN) with lines \
          dt 2 lw 1.5 lc rgb "#333333" title sprintf("reference slope %g (paper)", ref)

@@ -193,19 +193,18 @@ static void test_plot(void **s) {
 }
 
 /* A shell function: rw FILE COL EXPR rewrites column COL of the CSV FILE
- * by the awk statements EXPR ($c is the column; $ce, $cE, $cs the columns
- * eta, eta_E and seed where present). */
+ * by the awk statements EXPR ($c is the column; $ce, $cs the columns eta
+ * and seed where present). */
 #define REWRITE_CSV                                                                             \
   "rw() { awk -F, -v OFS=, -v col=\"$2\" 'NR == 1 { for (k = 1; k <= NF; k++) {"                 \
-  " if ($k == col) c = k; if ($k == \"eta\") ce = k; if ($k == \"eta_E\") cE = k;"             \
-  " if ($k == \"seed\") cs = k }; print; next }" \
+  " if ($k == col) c = k; if ($k == \"eta\") ce = k; if ($k == \"seed\") cs = k }; print; next }" \
   " { '\"$3\"' print }' \"$1\" > \"$1.t\" && mv \"$1.t\" \"$1\"; }; "
 
 /* phsim plot's fits over an eta grid add gradient descent's first-order
  * step term: T1 = 1000 s exp(2 eta) / eta written into a real sweep's
  * table (seed s) gives the slope -1, c = 2 and every seed's own slope -1;
- * T1 = 1000 s / eta^0.9 gives -0.9.  Mutation: dropping the term (fit_term
- * returning FIT_TERM_NONE in plot.c) fails the first check. */
+ * T1 = 1000 s / eta^0.9 gives -0.9.  Mutation: dropping the term (stepterm
+ * = 0 in plot.c) fails the first check. */
 static void test_plot_fit_step_term_and_seed_slopes(void **s) {
   (void)s;
   char dir[256], cmd[4096];
@@ -215,44 +214,13 @@ static void test_plot_fit_step_term_and_seed_slopes(void **s) {
            "--grid seed=1:3:3 --out %s/sw 2>/dev/null && "
            "rw %s/sw/sweep.csv T1 '$c = sprintf(\"%%.17g\", 1000 * $cs * exp(2 * $ce) / $ce);' && rw %s/sw/sweep.csv flow_faithful '$c = 1;' && "
            "%s plot %s/sw > /dev/null && "
-           "grep -q 'slope=-1 lo=-1 hi=-1 .*term=step term_c=2 .*seeds=3 seed_median=-1 seed_min=-1 seed_max=-1' "
+           "grep -q 'slope=-1 lo=-1 hi=-1 .*step_c=2 .*seeds=3 seed_median=-1 seed_min=-1 seed_max=-1' "
            "%s/sw/plots/scaling-T1.fit && test -s %s/sw/plots/scaling-T1-1-seeds.dat && "
            "rw %s/sw/sweep.csv T1 '$c = sprintf(\"%%.17g\", 1000 * $cs / $ce ^ 0.9);' && rm -r %s/sw/plots && "
-           "%s plot %s/sw > /dev/null && grep -q 'slope=-0.9 lo=-0.9 hi=-0.9 .*term=step term_c=.*seed_median=-0.9 ' "
+           "%s plot %s/sw > /dev/null && grep -q 'slope=-0.9 lo=-0.9 hi=-0.9 .*step_c=.*seed_median=-0.9 ' "
            "%s/sw/plots/scaling-T1.fit",
            phsim_bin(), dir, dir, dir, phsim_bin(), dir, dir, dir, dir, dir, phsim_bin(), dir, dir);
   if (system(cmd) != 0) fail_msg("step-term fit or seed slopes wrong in %s", dir);
-  tu_rmtree(dir);
-}
-
-/* Over an eta_E grid a head entry's fit carries the root term c r^(1/2),
- * r = eta_E / eta, and its truncation error is how far the slope moves
- * with the next order: |E| = s r^(1/2) exp(-r^(1/2) / 2) written into a
- * real sweep's table (seed s) gives the slope 1/2, c = -1/2 and no
- * truncation; with exp(-r^(1/2) / 2 + 2 r) the slope is off 1/2 by
- * what trunc reports (to its 3 printed digits: the next order, r, is that
- * term).
- * Mutation: the root's t(x) = x (the step's) fails the first check. */
-static void test_plot_fit_root_term_and_truncation(void **s) {
-  (void)s;
-  char dir[256], cmd[4096];
-  tu_tempdir(dir, sizeof dir, "plotroot");
-  snprintf(cmd, sizeof cmd,
-           REWRITE_CSV "%s sweep --set engine=order --set d=20 --set steps=200 --set eta=0.05 "
-           "--grid eta_E=0.0001:0.01:5:log --grid seed=1:3:3 --out %s/sw 2>/dev/null && "
-           "rw %s/sw/sweep.csv E_substitution 'r = $cE / 0.05; $c = sprintf(\"%%.17g\", $cs * sqrt(r) * exp(-sqrt(r) / 2));' && "
-           "rw %s/sw/sweep.csv flow_faithful '$c = 1;' && %s plot %s/sw > /dev/null && "
-           "grep -q 'slope=0.5 lo=0.5 hi=0.5 .*term=root term_c=-0.5 trunc=[0-9.e-]* .*seed_median=0.5 ' "
-           "%s/sw/plots/scaling-E_substitution.fit && "
-           "awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^trunc=/) exit !(substr($i, 7) + 0 < 1e-9) }' "
-           "%s/sw/plots/scaling-E_substitution.fit && "
-           "rw %s/sw/sweep.csv E_substitution 'r = $cE / 0.05; $c = sprintf(\"%%.17g\", $cs * sqrt(r) * exp(-sqrt(r) / 2 + 2 * r));' && "
-           "rm -r %s/sw/plots && %s plot %s/sw > /dev/null && "
-           "awk '{ for (i = 1; i <= NF; i++) { split($i, kv, \"=\"); v[kv[1]] = kv[2] } "
-           "b = v[\"slope\"] - 0.5; exit !(b * b > 1e-6 && (v[\"trunc\"] - (b < 0 ? -b : b)) ^ 2 < 1e-8) }' "
-           "%s/sw/plots/scaling-E_substitution.fit",
-           phsim_bin(), dir, dir, dir, phsim_bin(), dir, dir, dir, dir, dir, phsim_bin(), dir, dir);
-  if (system(cmd) != 0) fail_msg("root-term fit or its truncation wrong in %s", dir);
   tu_rmtree(dir);
 }
 
@@ -431,7 +399,6 @@ int main(void) {
       cmocka_unit_test(test_interrupt_and_resume),
       cmocka_unit_test(test_plot),
       cmocka_unit_test(test_plot_fit_step_term_and_seed_slopes),
-      cmocka_unit_test(test_plot_fit_root_term_and_truncation),
       cmocka_unit_test(test_plot_pull_end_needs_no_feature_learned),
       cmocka_unit_test(test_phase1_maxima_before_T1),
       cmocka_unit_test(test_table),

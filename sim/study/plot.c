@@ -512,10 +512,9 @@ static int series_write(const plot_job *j, const scale_fig *F, int k, series *S,
       fprintf(runs, "%.9g %.9g 1\n", S->x[x], v);
     else fprintf(runs, "%.9g %.9g 0\n", S->x[x], v);
   }
-  static const char *const terms[] = {"none", "step", "root"};
-  fprintf(fitf, "series=%d metric=%s slope=%.6g lo=%.6g hi=%.6g intercept=%.6g term=%s term_c=%.6g trunc=%.3g points=%zu used=%zu "
+  fprintf(fitf, "series=%d metric=%s slope=%.6g lo=%.6g hi=%.6g intercept=%.6g step_c=%.6g points=%zu used=%zu "
           "first=%zu never=%zu unfaithful=%zu ref=%g seeds=%zu seed_median=%.6g seed_min=%.6g seed_max=%.6g\n",
-          k + 1, phsim_metric_name(F->met[k]), S->slope, S->slo, S->shi, S->intercept, terms[S->term], S->termc, S->trunc, S->nfit, tot[0],
+          k + 1, phsim_metric_name(F->met[k]), S->slope, S->slo, S->shi, S->intercept, S->stepc, S->nfit, tot[0],
           tot[1], tot[2], tot[3], F->ref, S->nseeds, S->ss_med, S->ss_min, S->ss_max);
   int st = seeds_write(j, F, k, S, err);
   if (out == NULL || runs == NULL) {
@@ -563,7 +562,7 @@ static void budget_text(const sweep_data *d, char *buf, size_t n) {
 }
 
 /* The caption: runs per point, what the bars and markers are. */
-static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful, int term) {
+static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful, int stepterm) {
   char *buf = NULL;
   size_t len = 0, seeds = 1;
   for (size_t k = 0; k < d->s.ngrids; k++)
@@ -574,19 +573,10 @@ static void scale_caption(gp_vars *v, const sweep_data *d, size_t unfaithful, in
   budget_text(d, budget, sizeof budget);
   fprintf(fp, "%zu seeds per point, %s; medians with 95%% bootstrap intervals; "
           "line: fit of log median (filled points only)", seeds, budget);
-  if (term == FIT_TERM_STEP) fprintf(fp, " + c η (step error)");
-  if (term == FIT_TERM_ROOT) fprintf(fp, " + c (η_E / η)^{1/2} (leading correction)");
+  if (stepterm) fprintf(fp, " + c η (step error)");
   if (unfaithful) fprintf(fp, "; %zu runs not flow-faithful left out", unfaithful);
   if (fclose(fp) == 0) gp_str(v, "caption", buf);
   free(buf);
-}
-
-/* The correction term of a fit of metric name against key (plotdata.h):
- * the step's over eta, the root's for a head entry over eta_E. */
-static int fit_term(const char *key, const char *name) {
-  if (strcmp(key, "eta") == 0) return FIT_TERM_STEP;
-  if (strcmp(key, "eta_E") == 0 && strncmp(name, "E_", 2) == 0) return FIT_TERM_ROOT;
-  return FIT_TERM_NONE;
 }
 
 /* One scaling figure: its series computed, written and drawn. */
@@ -602,7 +592,7 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
   for (; st == PHSIM_OK && n < F->nser; n++) {
     st = phsim_series_alloc(&S[n], nx, d->nrows, sg >= 0 ? d->s.grids[sg].n : 0);
     if (st == PHSIM_OK) phsim_series_fill(&S[n], d, F->met[n], xdiv, sg);
-    S[n].term = fit_term(d->s.grids[d->key[0]].key, F->name);
+    S[n].stepterm = strcmp(d->s.grids[d->key[0]].key, "eta") == 0;
     if (st == PHSIM_OK) st = phsim_series_stats(&S[n]);
     for (size_t k = 0; st == PHSIM_OK && k < nx; k++) {
       unf += S[n].unfaithful[k];
@@ -618,7 +608,7 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
       char nm[32];
       gp_str(&v, "dir", j->work), gp_str(&v, "name", F->name);
       gp_str(&v, "xlabel_", xlabel), gp_str(&v, "ylabel_", F->ylabel);
-      gp_int(&v, "nser", F->nser), gp_num(&v, "ref", F->ref), gp_int(&v, "term", S[0].term);
+      gp_int(&v, "nser", F->nser), gp_num(&v, "ref", F->ref), gp_int(&v, "stepterm", S[0].stepterm);
       char *tics = NULL;
       size_t tl = 0;
       FILE *tf = open_memstream(&tics, &tl);
@@ -633,12 +623,12 @@ static int scale_one(const plot_job *j, const sweep_data *d, const scale_fig *F,
         snprintf(nm, sizeof nm, "icpt%d", k + 1), gp_num(&v, nm, S[k].intercept);
         snprintf(nm, sizeof nm, "slo%d", k + 1), gp_num(&v, nm, S[k].slo);
         snprintf(nm, sizeof nm, "shi%d", k + 1), gp_num(&v, nm, S[k].shi);
-        snprintf(nm, sizeof nm, "termc%d", k + 1), gp_num(&v, nm, S[k].term ? S[k].termc : 0.0);
+        snprintf(nm, sizeof nm, "stepc%d", k + 1), gp_num(&v, nm, S[k].stepterm ? S[k].stepc : 0.0);
         snprintf(nm, sizeof nm, "ssmed%d", k + 1), gp_num(&v, nm, S[k].ss_med);
         snprintf(nm, sizeof nm, "ssmin%d", k + 1), gp_num(&v, nm, S[k].ss_min);
         snprintf(nm, sizeof nm, "ssmax%d", k + 1), gp_num(&v, nm, S[k].ss_max);
       }
-      scale_caption(&v, d, unf / (size_t)F->nser, S[0].term);
+      scale_caption(&v, d, unf / (size_t)F->nser, S[0].stepterm);
       if (j->rule != NULL) gp_str(&v, "rule", j->rule);
       st = gnuplot(&v, "scaling.gp", err);
       *drawn += st == PHSIM_OK;

@@ -46,15 +46,6 @@ int phsim_pull_collapse(const char *dir, const sweep_data *d, sweep_row *r,
                         char err[PHSIM_ERR_MAX]);
 
 /* One series: per x value the uncensored values of the faithful runs. */
-/* A scaling fit's correction term t(x), from the theory of the swept key:
- *   FIT_TERM_STEP  t = x, x gradient descent's step eta: a first-order
- *                  method, T eta = t (1 + c eta + O(eta^2));
- *   FIT_TERM_ROOT  t = x^(1/2), x = eta_E / eta and y a head entry |E|:
- *                  |E| ~ (eta_E / eta)^(1/2) is itself the small parameter
- *                  the substitution is expanded in, so the leading
- *                  correction is relative O(|E|) = O(x^(1/2)). */
-enum { FIT_TERM_NONE, FIT_TERM_STEP, FIT_TERM_ROOT };
-
 typedef struct {
   size_t nx;
   double *x, **val;      /* val[k]: nval[k] values: the used ones and, for a
@@ -65,13 +56,9 @@ typedef struct {
   double *med, *lo, *hi;
   int *fit;              /* x enters the fit */
   double slope, intercept, slo, shi;
-  int term;              /* the fit's correction term (FIT_TERM_*):
-                            log y = a + b log x + c t(x) */
-  double termc;          /* c (NAN without the term) */
-  double trunc;          /* the term's truncation error: |b' - b|, b' the
-                            slope with the next order added as well (x^2
-                            for the step, x for the root; NAN without a
-                            term or under 5 points) */
+  int stepterm;          /* x is gradient descent's step eta: the fit adds
+                            a first-order term, log y = a + b log x + c x */
+  double stepc;          /* c (NAN without the term) */
   size_t nfit;
   int stepm;             /* a step metric: censored values are bounds */
   size_t ns;             /* seeds (values of the seed grid; 0: none) */

@@ -32,7 +32,7 @@ int phsim_series_alloc(series *S, size_t nx, size_t nrows, size_t ns) {
   S->seedval = malloc((nx * ns + 1) * sizeof *S->seedval);
   S->sslope = malloc((ns + 1) * sizeof *S->sslope);
   for (size_t k = 0; S->byseed && S->seedval && k < nx * ns; k++) S->byseed[k] = S->seedval[k] = NAN;
-  S->termc = S->trunc = S->ss_med = S->ss_min = S->ss_max = NAN;
+  S->stepc = S->ss_med = S->ss_min = S->ss_max = NAN;
   S->x = calloc(nx, sizeof *S->x), S->val = calloc(nx, sizeof *S->val);
   S->nval = calloc(nx, sizeof *S->nval);
   S->used = calloc(nx, sizeof *S->used), S->first = calloc(nx, sizeof *S->first);
@@ -94,33 +94,27 @@ static double median_of(double *v, size_t n) {
   return gsl_stats_median_from_sorted_data(v, 1, n);
 }
 
-/* Least squares of ly on lx, and with the correction term c t(x) as well
- * (FIT_TERM_*, plotdata.h: for a step, the first-order step error of
- * gradient descent: in the flow T = t / eta exactly, at a finite step
- * T eta = t (1 + c eta + O(eta^2)), and a log grid's resolution adds the
- * same order), and with next, the order after t (t^2) too, over n points:
- * the slope of lx, NAN under 2 + columns points; the intercept and c into
- * a0, c.  One point more than the parameters, so that a residual is left. */
-static double fit_points(const double *x, const double *lx, const double *ly, size_t n, int term,
-                         int next, double *a0, double *c) {
-  const size_t cols = 2 + (term != 0) + (term != 0 && next);
+/* Least squares of ly on lx, and with the step term on x as well (the
+ * first-order step error of gradient descent: in the flow T = t / eta
+ * exactly, at a finite step T eta = t (1 + c eta + O(eta^2)), and a log
+ * grid's resolution adds the same order), over n points: the slope of lx,
+ * NAN under 3 points (4 with the term); the intercept and c into a0, c. */
+static double fit_points(const double *x, const double *lx, const double *ly, size_t n, int step,
+                         double *a0, double *c) {
   double c0, c1, c00, c01, c11, ss;
-  if (n < cols + 1) return NAN;
-  if (cols == 2) {
+  if (n < (step ? 4u : 3u)) return NAN;
+  if (!step) {
     gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &c00, &c01, &c11, &ss);
     if (a0) *a0 = c0;
     return c1;
   }
-  gsl_matrix *X = gsl_matrix_alloc(n, cols), *cov = gsl_matrix_alloc(cols, cols);
-  gsl_vector *p = gsl_vector_alloc(cols);
-  gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, cols);
+  gsl_matrix *X = gsl_matrix_alloc(n, 3), *cov = gsl_matrix_alloc(3, 3);
+  gsl_vector *p = gsl_vector_alloc(3);
+  gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, 3);
   double b = NAN;
   if (X && cov && p && w) {
-    for (size_t i = 0; i < n; i++) {
-      const double t = term == FIT_TERM_ROOT ? sqrt(x[i]) : x[i];
-      gsl_matrix_set(X, i, 0, 1.0), gsl_matrix_set(X, i, 1, lx[i]), gsl_matrix_set(X, i, 2, t);
-      if (cols == 4) gsl_matrix_set(X, i, 3, t * t);
-    }
+    for (size_t i = 0; i < n; i++)
+      gsl_matrix_set(X, i, 0, 1.0), gsl_matrix_set(X, i, 1, lx[i]), gsl_matrix_set(X, i, 2, x[i]);
     gsl_vector_const_view y = gsl_vector_const_view_array(ly, n);
     gsl_multifit_linear(X, &y.vector, p, cov, &ss, w);
     b = gsl_vector_get(p, 1);
@@ -132,14 +126,13 @@ static double fit_points(const double *x, const double *lx, const double *ly, si
   return b;
 }
 
-/* The fit of log y on log x over the x values marked fit (fit_points; next:
- * with the next order). */
-static double fit_logs(const series *S, const double *y, int next, double *intercept, double *c) {
+/* The fit of log y on log x over the x values marked fit (fit_points). */
+static double fit_logs(const series *S, const double *y, double *intercept, double *c) {
   double xs[64], lx[64], ly[64];
   size_t n = 0;
   for (size_t k = 0; k < S->nx && n < 64; k++)
     if (S->fit[k] && y[k] > 0 && isfinite(y[k])) xs[n] = S->x[k], lx[n] = log(S->x[k]), ly[n++] = log(y[k]);
-  return fit_points(xs, lx, ly, n, S->term, next, intercept, c);
+  return fit_points(xs, lx, ly, n, S->stepterm, intercept, c);
 }
 
 /* Each seed's own slope (the same model as the medians' fit) over the
@@ -155,7 +148,7 @@ static void seed_slopes(series *S, double *tmp) {
       double v = S->seedval[k * S->ns + i];
       if (S->fit[k] && v > 0 && isfinite(v)) xs[n] = S->x[k], lx[n] = log(S->x[k]), ly[n++] = log(v);
     }
-    S->sslope[i] = fit_points(xs, lx, ly, n, S->term, 0, NULL, NULL);
+    S->sslope[i] = fit_points(xs, lx, ly, n, S->stepterm, NULL, NULL);
     if (!isnan(S->sslope[i])) tmp[S->nseeds++] = S->sslope[i];
   }
   if (S->nseeds == 0) return;
@@ -215,7 +208,7 @@ int phsim_series_stats(series *S) {
   for (size_t b = 0; b < BOOT; b++) {
     boot_medians(S, rng, samp, pick, bmed);
     for (size_t k = 0; k < S->nx; k++) tmp[k * BOOT + b] = isnan(bmed[k]) ? HUGE_VAL : bmed[k];
-    double sl = fit_logs(S, bmed, 0, NULL, NULL);
+    double sl = fit_logs(S, bmed, NULL, NULL);
     if (!isnan(sl)) bslope[nb++] = sl;
   }
   for (size_t k = 0; k < S->nx; k++) {
@@ -226,8 +219,7 @@ int phsim_series_stats(series *S) {
     S->hi[k] = gsl_stats_quantile_from_sorted_data(t, 1, BOOT, 0.975);
   }
   S->intercept = NAN;
-  S->slope = fit_logs(S, S->med, 0, &S->intercept, &S->termc);
-  S->trunc = S->term ? fabs(fit_logs(S, S->med, 1, NULL, NULL) - S->slope) : NAN;
+  S->slope = fit_logs(S, S->med, &S->intercept, &S->stepc);
   seed_slopes(S, samp);
   S->slo = S->shi = NAN;
   if (nb > 0) {

@@ -48,7 +48,7 @@ for kv in ${E3_SET:-}; do MUT="$MUT --set $kv"; done
 "$PHSIM" sweep --set d=1000 --set stop=all --set steps="$(pick 1500000 1200000)" --set log_every=500 $MUT \
   --grid eta_E="$(pick 0.000075:0.0075:5:log 0.00025:0.0025:5:log)" --grid seed=1:"$SEEDS":"$SEEDS" \
   --keep-trajectories --out "$D/sweep" --jobs "$JOBS" --force 2>/dev/null
-"$PHSIM" plot "$D/sweep" --rule "E3 rule: for every kappa 1/2 inside the 95% bootstrap interval of the median of the seeds' slopes over the smallest decade of ratios, widened by the drift of their local slope there; 0 and 1 outside (the fit drawn is over every ratio)"
+"$PHSIM" plot "$D/sweep" --rule "E3 rule: per kappa, 1/2 inside the 95% interval of the seeds' median slope over the smallest decade of ratios +- its drift; 0, 1 outside (line: every ratio)"
 F=$D/sweep/plots/scaling-E_pull.fit
 read -r f n <<EOS
 $(faithful "$D/sweep/sweep.csv")

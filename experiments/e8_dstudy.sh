@@ -75,7 +75,7 @@ fr=$("$PHSIM" fit "$(reached "$D/stats-E_substitution-ratio.csv")" --x eta_E --y
   --grid eta=0.005:0.04:4:log --grid seed=1:"$S2":"$S2" --out "$D/eta" --jobs "$JOBS" --force 2>/dev/null
 CSV=$D/d/sweep.csv
 "$PHSIM" plot "$D/d" > /dev/null
-"$PHSIM" plot "$D/ratio" --rule "V7 (its figure: scaling-E_pull): for every kappa 1/2 inside the 95% bootstrap interval of the median of the seeds' slopes over the smallest decade of ratios, widened by the drift of their local slope there; 0 and 1 outside (the fit drawn is over every ratio)" > /dev/null
+"$PHSIM" plot "$D/ratio" --rule "V7: per kappa, 1/2 inside the 95% interval of the seeds' median slope over the smallest decade of ratios +- its drift; 0, 1 outside (line: every ratio)" > /dev/null
 # T1 against eta (reference -1, fitted with gradient descent's step term):
 # $D/eta/plots/scaling-T1.png; against d: V1's figure (e8_verdicts.sh)
 "$PHSIM" plot "$D/eta" --rule "reported, no verdict: the slope of log median T1 on log eta with the step term c eta (the paper: -1)" > /dev/null

@@ -76,7 +76,7 @@ static void test_fit_refuses(void **s) {
   tu_tempdir(dir, sizeof dir, "fit");
   snprintf(path, sizeof path, "%s/t.csv", dir);
   static const char *const bad[][2] = {
-      {"x,y\n1,2\n1,3\n1,4\n", "takes one value in all 3 rows"},
+      {"x,y\n1,2\n1,3\n1,4\n", "takes 1 value in the 3 rows used; a slope needs at least 2"},
       {"x,y\n1,2\n2,3\n3,4\n4", "line 5: cut"},
       {"x,y\n1,2\n2,3\n3,4\n4,5,6\n", "line 5: 3 fields; expected 2"},
       {"x,y\n1,2\n2,3\n3,abc\n", "line 4: column 'y' holds 'abc'"},
@@ -103,8 +103,9 @@ static void test_fit_refuses(void **s) {
 }
 
 /* The ln ln x term: y = x^2 (ln x)^c recovered exactly for c = 1 and
- * c = 0 (the factor asked for, and not), x <= 1 skipped, 4 rows needed,
- * and only with the log-log fit. */
+ * c = 0 (the factor asked for, and not), x <= 1 skipped, 4 rows and 3
+ * values of x needed (with 2 the term is not identifiable: the audit's
+ * case, which printed a finite c), and only with the log-log fit. */
 static void test_fit_lnln_term(void **s) {
   (void)s;
   char dir[256], path[300], err[PHSIM_ERR_MAX];
@@ -134,7 +135,13 @@ static void test_fit_lnln_term(void **s) {
   fclose(fp);
   assert_int_equal(phsim_fit_csv(path, "x", "y", PHSIM_FIT_LOGLOG | PHSIM_FIT_LNLN, NULL, 0, &r, err),
                    PHSIM_EINPUT);
-  assert_non_null(strstr(err, "at least 4 needed"));
+  assert_non_null(strstr(err, "at least 4 needed (with --lnln a row needs x > 1)"));
+  fp = fopen(path, "w");
+  fputs("x,y\n10,1\n10,2\n100,3\n100,4\n100,5\n", fp);
+  fclose(fp);
+  assert_int_equal(phsim_fit_csv(path, "x", "y", PHSIM_FIT_LOGLOG | PHSIM_FIT_LNLN, NULL, 0, &r, err),
+                   PHSIM_EINPUT);
+  assert_non_null(strstr(err, "takes 2 values in the 5 rows used; a slope with the ln ln x term needs at least 3"));
   tu_rmtree(dir);
 }
 

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,19 +176,44 @@ static void fit_line(const points *p, phsim_fit_result *res) {
   res->lnln = res->lnln_se = NAN;
 }
 
+/* How many distinct values x[0..n) takes, counting up to `enough` (a
+ * sorted copy; SIZE_MAX when out of memory). */
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+static size_t distinct_values(const double *x, size_t n, size_t enough) {
+  double *c = malloc(n * sizeof *c);
+  if (c == NULL) return SIZE_MAX;
+  memcpy(c, x, n * sizeof *c);
+  qsort(c, n, sizeof *c, cmp_double);
+  size_t k = n > 0;
+  for (size_t i = 1; i < n && k < enough; i++) k += c[i] != c[i - 1];
+  free(c);
+  return k;
+}
+
 static int fit_points(const points *p, int flags, const char *xcol, const char *path,
                       phsim_fit_result *res, char err[PHSIM_ERR_MAX]) {
-  const size_t need = (flags & PHSIM_FIT_LNLN) ? 4 : 3;
+  const int lnln = (flags & PHSIM_FIT_LNLN) != 0;
+  const size_t need = lnln ? 4 : 3, values = lnln ? 3 : 2;
   if (p->n < need) {
-    snprintf(err, PHSIM_ERR_MAX, "fit: %zu usable rows in '%.300s'; at least %zu needed", p->n, path, need);
+    snprintf(err, PHSIM_ERR_MAX, "fit: %zu usable rows in '%.300s'; at least %zu needed%s", p->n, path, need,
+             lnln ? " (with --lnln a row needs x > 1)" : "");
     return PHSIM_EINPUT;
   }
-  size_t distinct = 0;
-  for (size_t i = 1; i < p->n && !distinct; i++) distinct = p->x[i] != p->x[0];
-  if (!distinct) {
+  /* a slope needs two values of x; with the ln ln x term, three (ln x and
+   * ln ln x are then not collinear on the data) */
+  const size_t distinct = distinct_values(p->x, p->n, values);
+  if (distinct == SIZE_MAX) {
+    snprintf(err, PHSIM_ERR_MAX, "fit: out of memory fitting '%.300s'", path);
+    return PHSIM_ENOMEM;
+  }
+  if (distinct < values) {
     snprintf(err, PHSIM_ERR_MAX,
-             "fit: column '%.100s' of '%.300s' takes one value in all %zu rows used; a slope needs at least two",
-             xcol, path, p->n);
+             "fit: column '%.100s' of '%.300s' takes %zu value%s in the %zu rows used; %s needs at least %zu",
+             xcol, path, distinct, distinct == 1 ? "" : "s", p->n, lnln ? "a slope with the ln ln x term" : "a slope",
+             values);
     return PHSIM_EINPUT;
   }
   if (flags & PHSIM_FIT_LNLN) {

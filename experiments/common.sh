@@ -65,40 +65,35 @@ g3() { awk -v x="$1" 'BEGIN { if (x != "" && x == x + 0) printf "%.3g", x; else 
 # small_ratio_exponent SEEDSDAT TAG: the exponent of |E| on r = eta_E/eta
 # in the limit the paper's Theta(sqrt(eta_E/eta)) is about, r -> 0, with no
 # fitted correction: over the smallest decade of the grid's ratios
-# (r <= 10 r_min), each seed's least-squares slope of log |E| on log r
-# over its values there (at least 2; SEEDSDAT: phsim plot's
-# scaling-NAME-k-seeds.dat, one block of "r value" rows per seed), their
-# median with its 95% bootstrap interval (phsim stats; TAG.csv, TAG-stats.csv)
-# and the drift: how far the median of the seeds' local slopes moves from
-# the decade's first step to its later ones (how far the exponent still
-# changes inside the decade: the tolerance for not being at r = 0).
-# Prints "median lo hi drift seeds" (nan where undefined).
+# (r <= 10 r_min, r_min the smallest ratio any seed has a value at), each
+# seed's least-squares slope of log |E| on log r over its values there (at
+# least 2; SEEDSDAT: phsim plot's scaling-NAME-k-seeds.dat, one block of
+# "r value" rows per seed; the slopes in TAG.slopes), their median and its
+# exact 95% interval from the order statistics (the j-th smallest and
+# largest slopes, j the largest with P(Binomial(n, 1/2) < j) <= 0.025: no
+# bootstrap, whose percentile interval of a median over few seeds is their
+# range, which covers it less often than it says).  Under 6 seeds no such
+# interval exists: lo and hi are nan.  Prints "median lo hi seeds".
 small_ratio_exponent() {
-  : > "$2.slopes"
-  awk -v out="$2.slopes" '
-    function med(a, k,   i, j, t) {
-      if (k == 0) return "nan"
-      for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-    }
+  awk -v out="$1" 'FNR == NR { if (NF == 2 && $2 > 0 && (rmin == "" || $1 < rmin)) rmin = $1; next }
     function flush(   i, sx, sy, sxx, sxy) {
       if (n >= 2) {
         for (i = 1; i <= n; i++) { sx += X[i]; sy += Y[i]; sxx += X[i] * X[i]; sxy += X[i] * Y[i] }
-        printf "%.9g\n", (n * sxy - sx * sy) / (n * sxx - sx * sx) > out
-        for (i = 2; i <= n; i++)
-          if (R[i - 1] <= rmin * (1 + 1e-9)) A[++na] = (Y[i] - Y[i - 1]) / (X[i] - X[i - 1])
-          else B[++nb] = (Y[i] - Y[i - 1]) / (X[i] - X[i - 1])
+        printf "%.9g\n", (n * sxy - sx * sy) / (n * sxx - sx * sx)
       }
       n = 0
     }
-    FNR == NR { if (NF == 2 && $2 > 0 && (rmin == "" || $1 < rmin)) rmin = $1; next }
     NF == 0 { flush(); next }
-    NF == 2 && $2 > 0 && $1 <= 10 * rmin * (1 + 1e-9) { n++; X[n] = log($1); Y[n] = log($2); R[n] = $1 }
-    END { flush(); a = med(A, na); b = med(B, nb); print (a == a + 0 && b == b + 0 ? (a > b ? a - b : b - a) : "nan") > (out ".drift") }' "$1" "$1"
-  awk 'BEGIN { print "g,slope" } { print "all," $1 }' "$2.slopes" > "$2.csv"
-  "$PHSIM" stats "$2.csv" --by g --y slope > "$2-stats.csv" 2>/dev/null || echo "g,n,censored,median,lo,hi" > "$2-stats.csv"
-  awk -F, -v dr="$(cat "$2.slopes.drift")" 'NR == 2 { m = $4; l = $5; h = $6; n = $2 }
-    END { print (m == "" ? "nan" : m), (l == "" ? "nan" : l), (h == "" ? "nan" : h), dr, n + 0 }' "$2-stats.csv"
+    NF == 2 && $2 > 0 && $1 <= 10 * rmin * (1 + 1e-9) { n++; X[n] = log($1); Y[n] = log($2) }
+    END { flush() }' "$1" "$1" | sort -g > "$2.slopes"
+  awk '{ v[++n] = $1 }
+    END {
+      if (n == 0) { print "nan nan nan 0"; exit }
+      m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+      # the largest j with P(X <= j - 1) <= 0.025, X ~ Binomial(n, 1/2)
+      c = 1; cdf = 0; j = 0
+      for (k = 0; k < n; k++) { cdf += c / 2 ^ n; if (cdf <= 0.025) j = k + 1; c = c * (n - k) / (k + 1) }
+      if (j == 0) print m, "nan", "nan", n; else print m, v[j], v[n + 1 - j], n }' "$2.slopes"
 }
 
 # inside X LO HI: true when LO <= X <= HI (all numbers; false on nan)

@@ -18,7 +18,7 @@
 # budget; a shorter budget would cut seed 6.  Without the stop every run
 # costs its whole budget: 5 min 2 s on 2 cores, 5 min 27 s with the
 # machine shared (it was 3 min 37 s with stop = all on the same machine),
-# inside the 15 minutes of E1-E8; QUICK (8 seeds at N = 256) about 31 s of CPU.
+# inside the 15 minutes of E1-E8; QUICK (8 seeds at N = 256) about 90 s of CPU.
 #
 # Reported per N: how often the outcome (which feature each neuron ends on,
 # phsim's outcome "l1:l2": the runs start from the same weights, so neuron j
@@ -102,14 +102,17 @@ plost=$(awk -F, -v K="$K" -v f="$(csv_col "$P" features_learned)" -v t="$(csv_co
 cat "$D/table.txt"
 # on the seeds where the population runs with and without the head end
 # apart: how many sampled runs at the largest N end as the head's, how many
-# as the no-head's (one-sided sign test: 2^-k for k of k)
+# as the no-head's (one-sided sign test, common.sh)
 NL=$(tail -n 1 "$D/table.txt" | awk '{ print $1 }')
 side=$(awk -F, -v nl="$NL" 'FNR == 1 { file++; for (i = 1; i <= NF; i++) { if ($i == "seed") cs = i; if ($i == "outcome") co = i; if ($i == "N") cn = i }; next }
   file == 1 { H[$cs] = $co; next }
   file == 2 { F[$cs] = $co; next }
   $cn == nl && ($cs in H) && H[$cs] != F[$cs] { n++; h += ($co == H[$cs]); f += ($co == F[$cs]) }
-  END { p = 1; for (i = 0; i < h; i++) p /= 2; printf "%d seeds end apart with and without the head; the sampled runs at N = %s side with the head in %d, with no head in %d (sign test p = %.3g)\n", n, nl, h, f, (h > f ? p : 1) }' \
-  "$P" "$D/population-nohead/sweep.csv" "$S")
+  END { printf "%d %d %d\n", n, h, f }' "$P" "$D/population-nohead/sweep.csv" "$S")
+read -r apart hs fs <<EOS
+$side
+EOS
+side="$apart seeds end apart with and without the head; the sampled runs at N = $NL side with the head in $hs, with no head in $fs (one-sided sign test p = $(sign_test "$hs" "$fs"))"
 echo "$side"
 echo "flow-faithful population runs: $fp of $np; of them $plost reached T3 and end the budget with fewer than $K features"
 awk 'NR == 1 { print "N agree logratio"; next } { split($2, a, "/"); printf "%s %.4g %s\n", $1, a[1] / a[2], ($3 < 0 ? 0 : $3) }' "$D/table.txt" > "$D/bars.txt"

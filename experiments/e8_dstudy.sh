@@ -52,12 +52,17 @@ KEEPD=$(pick "" --keep-trajectories)
 # shellcheck disable=SC2086
 "$PHSIM" sweep --set preset=paper --set head=fixed $MUT --grid m=4,8 --grid d="$DS" \
   --grid seed=1:"$S2":"$S2" --out "$D/m" --jobs "$JOBS" --force 2>/dev/null
-# the ratio sweep (V7): QUICK keeps 8 seeds and a decade of small ratios,
-# 3.2e-4 .. 3.2e-3 (V7's rule is about eta_E << eta; at 10^-4 only 1 of 8
-# seeds substitutes within the budget, and phsim plot's medians need 2)
+# the ratio sweep (figure and local slopes over every ratio)
 "$PHSIM" sweep --set preset=paper --set head="${E8_HEAD:-offdiag}" \
-  --grid eta_E="$(pick 0.00002:0.02:7:log 0.0000632456:0.000632456:3:log)" --grid seed=1:"$(pick 16 8)":"$(pick 16 8)" \
+  --grid eta_E="$(pick 0.00002:0.02:7:log 0.0002:0.02:3:log)" --grid seed=1:"$(pick 16 4)":"$(pick 16 4)" \
   --keep-trajectories --out "$D/ratio" --jobs "$JOBS" --force 2>/dev/null
+# V7's sweep: the smallest decade of ratios, 10^-4..10^-3, on the finest
+# log grid (1000 rows a decade: the pull's end is the first logged row after
+# the fall, and at 100 rows its exponent there read 0.4987 at every kappa,
+# at 300 0.494, at 1000 0.485 for kappa = 3), 16 seeds in QUICK too
+"$PHSIM" sweep --set preset=paper --set log_per_decade=1000 --set head="${E8_HEAD:-offdiag}" \
+  --grid eta_E=0.00002:0.0002:3:log --grid seed=1:16:16 \
+  --keep-trajectories --out "$D/ratio-fine" --jobs "$JOBS" --force 2>/dev/null
 # |E| at T2 is undefined, not late, in a run without T2: --skip-empty leaves
 # those runs out of its medians (and counts them as censored)
 "$PHSIM" stats "$D/ratio/sweep.csv" --by eta_E --y E_substitution --skip-empty > "$D/stats-E_substitution-ratio.csv"
@@ -75,7 +80,8 @@ fr=$("$PHSIM" fit "$(reached "$D/stats-E_substitution-ratio.csv")" --x eta_E --y
   --grid eta=0.005:0.04:4:log --grid seed=1:"$S2":"$S2" --out "$D/eta" --jobs "$JOBS" --force 2>/dev/null
 CSV=$D/d/sweep.csv
 "$PHSIM" plot "$D/d" > /dev/null
-"$PHSIM" plot "$D/ratio" --rule "V7: per kappa, 1/2 inside the 95% interval of the seeds' median slope over the smallest decade of ratios +- its drift; 0, 1 outside (line: every ratio)" > /dev/null
+"$PHSIM" plot "$D/ratio" > /dev/null
+"$PHSIM" plot "$D/ratio-fine" --rule "V7: per kappa, 1/2 inside the exact 95% interval of the median of the seeds' slopes over 10^-4..10^-3 (1000 rows a decade); 0, 1 outside" > /dev/null
 # T1 against eta (reference -1, fitted with gradient descent's step term):
 # $D/eta/plots/scaling-T1.png; against d: V1's figure (e8_verdicts.sh)
 "$PHSIM" plot "$D/eta" --rule "reported, no verdict: the slope of log median T1 on log eta with the step term c eta (the paper: -1)" > /dev/null

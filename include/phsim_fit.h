@@ -1,7 +1,7 @@
 /* phsim_fit.h: least-squares fits of one CSV column against another
  * (gsl_fit_linear), optionally in log-log, over the rows that pass filters:
  * the exponents of the scaling experiments.  In log-log a second regressor
- * ln ln x can be added (gsl_multifit_linear): ln y = a + b ln x + c ln ln x,
+ * ln ln x can be added (gsl_multifit_linear_tsvd): ln y = a + b ln x + c ln ln x,
  * a power with a log factor x^b (ln x)^c, whose c and its standard error say
  * whether the data ask for the factor (the nested model without it is
  * c = 0). */

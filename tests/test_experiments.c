@@ -20,7 +20,7 @@ static void run_experiment_expect(const char *script, const char *name,
   int st = system(cmd);
   snprintf(path, sizeof path, "%s/%s/verdict.txt", dir, name);
   FILE *fp = fopen(path, "r");
-  char line[1024] = "";
+  char line[4096] = "";
   if (fp != NULL) {
     if (fgets(line, sizeof line, fp) == NULL) line[0] = '\0';
     fclose(fp);
@@ -44,12 +44,50 @@ static void run_experiment(const char *script, const char *name) {
 
 static void test_e1(void **s) { (void)s; run_experiment("e1_mechanism.sh", "e1"); }
 static void test_e2(void **s) { (void)s; run_experiment("e2_phase1_time.sh", "e2"); }
+/* common.sh's small_ratio_exponent, V7's and E3's statistic, on made-up
+ * seeds: |E| = s r^b at r = 10^-4, 3.2e-4, 10^-3 and one ratio beyond the
+ * decade (which must be ignored) for n seeds; prints "median lo hi n".
+ * b = 1/2 for every seed puts 1/2 in the interval; b = 0.49 + 0.001 s
+ * (n = 8: the order statistics' interval is the 1st and 8th) keeps it out;
+ * under 6 seeds there is no 95% interval (nan). */
+static void small_ratio(int n, const char *law, char *out, size_t size) {
+  char dir[256], cmd[2048];
+  tu_tempdir(dir, sizeof dir, "sre");
+  snprintf(cmd, sizeof cmd,
+           "awk 'BEGIN { for (s = 1; s <= %d; s++) { for (k = 0; k < 4; k++) { r = 1e-4 * 10 ^ (k / 2); "
+           "b = %s; printf \"%%.17g %%.17g\\n\", r, s * r ^ (k < 3 ? b : 0.9) } print \"\" } }' > %s/s.dat && "
+           "sh -c '. experiments/common.sh && small_ratio_exponent %s/s.dat %s/t' > %s/out.txt",
+           n, law, dir, dir, dir, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof cmd, "%s/out.txt", dir);
+  FILE *fp = fopen(cmd, "r");
+  assert_non_null(fp);
+  if (fgets(out, (int)size, fp) == NULL) out[0] = '\0';
+  fclose(fp);
+  tu_rmtree(dir);
+}
+
+static void test_small_ratio_exponent(void **s) {
+  (void)s;
+  char out[256];
+  double m, lo, hi;
+  int n;
+  small_ratio(8, "0.5", out, sizeof out);
+  assert_int_equal(sscanf(out, "%lf %lf %lf %d", &m, &lo, &hi, &n), 4);
+  assert_true(fabs(m - 0.5) < 1e-9 && lo <= 0.5 && hi >= 0.5 && n == 8);
+  small_ratio(8, "0.49 + 0.001 * s", out, sizeof out);
+  assert_int_equal(sscanf(out, "%lf %lf %lf %d", &m, &lo, &hi, &n), 4);
+  assert_true(fabs(lo - 0.491) < 1e-9 && fabs(hi - 0.498) < 1e-9 && hi < 0.5);
+  small_ratio(5, "0.5", out, sizeof out);
+  if (strstr(out, " nan nan 5") == NULL) fail_msg("5 seeds: '%s', expected no interval", out);
+}
+
 /* E3 (d = 1000) finds the exponent below 1/2 at the smallest ratios where
  * the head substitutes there (NOTES 10.2): a FAIL with its three numbers. */
 static void test_e3(void **s) {
   (void)s;
   static const char *const expect[] = {"E3 verdict: FAIL", "kappa 3: 0.4", "kappa 10: 0.4", "kappa 30: 0.4",
-                                       "faithful 40/40"};
+                                       "faithful 120/120"};
   run_experiment_expect("e3_substitution.sh", "e3", expect, sizeof expect / sizeof *expect, NULL);
 }
 static void test_e4(void **s) { (void)s; run_experiment("e4_phase_diagram.sh", "e4"); }
@@ -145,7 +183,7 @@ static void check_e8(const char *dir) {
 static void test_e8(void **s) {
   (void)s;
   static const char *const expect[] = {"PASS; V2", "PASS; V3", "FAIL; V4", "PASS; V5", "PASS; V6", "PASS; V7",
-                                       "PASS; V8", "PASS; 'any m'"};
+                                       "FAIL; V8", "PASS; 'any m'"};
   run_experiment_expect("e8_dstudy.sh", "e8", expect, sizeof expect / sizeof *expect, check_e8);
 }
 
@@ -153,7 +191,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_e1), cmocka_unit_test(test_e2), cmocka_unit_test(test_e3),
       cmocka_unit_test(test_e4), cmocka_unit_test(test_e5), cmocka_unit_test(test_e6),
-      cmocka_unit_test(test_e7), cmocka_unit_test(test_e8),
+      cmocka_unit_test(test_e7), cmocka_unit_test(test_e8), cmocka_unit_test(test_small_ratio_exponent),
   };
   return cmocka_run_group_tests_name("experiments", tests, NULL, NULL);
 }

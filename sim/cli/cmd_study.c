@@ -158,7 +158,7 @@ const cli_command cli_fit = {
     "rows matching every --where.  Prints slope, its standard error,\n"
     "intercept, r2, rows used and rows skipped (empty or non-positive values).\n"
     "With --loglog --lnln: ln y = intercept + slope ln x + lnln ln ln x\n"
-    "(gsl_multifit_linear), and lnln with its standard error: an interval\n"
+    "(gsl_multifit_linear_tsvd), and lnln with its standard error: an interval\n"
     "lnln +- 1.96 lnln_se that excludes 0 says the data ask for a log factor.\n",
     fit_options, 0, fit_main, NULL};
 

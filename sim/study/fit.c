@@ -135,9 +135,16 @@ static int collect(phsim_csv *c, long xi, long yi, int flags, const filter *f,
   return got < 0 ? PHSIM_EINPUT : PHSIM_OK;
 }
 
-/* ln y = a + b ln x + c ln ln x by least squares (gsl_multifit_linear,
+/* Singular values below this fraction of the largest are dropped
+ * (gsl_multifit_linear_tsvd): a rank under 3 means ln x and ln ln x cannot
+ * be told apart on these x, whose spread is then at the level of rounding
+ * (x a few ulps apart gave c = 2e15 "at 26 SE", the re-audit). */
+#define LNLN_RANK_TOL 1e-10
+
+/* ln y = a + b ln x + c ln ln x by least squares (gsl_multifit_linear_tsvd,
  * an SVD: ln x and ln ln x are nearly collinear over a few decades, which
- * shows as large standard errors, not as a failure); p->x holds ln x. */
+ * shows as large standard errors, not as a failure); p->x holds ln x.
+ * PHSIM_EINPUT when the design has rank under 3. */
 static int fit_lnln(const points *p, phsim_fit_result *res) {
   gsl_matrix *X = gsl_matrix_alloc(p->n, 3), *cov = gsl_matrix_alloc(3, 3);
   gsl_vector *c = gsl_vector_alloc(3);
@@ -151,13 +158,14 @@ static int fit_lnln(const points *p, phsim_fit_result *res) {
     }
     gsl_vector_const_view y = gsl_vector_const_view_array(p->y, p->n);
     double sumsq;
-    gsl_multifit_linear(X, &y.vector, c, cov, &sumsq, w);
+    size_t rank = 0;
+    gsl_multifit_linear_tsvd(X, &y.vector, LNLN_RANK_TOL, c, cov, &sumsq, &rank, w);
     double var = gsl_stats_variance(p->y, 1, p->n) * (double)(p->n - 1);
     *res = (phsim_fit_result){.intercept = gsl_vector_get(c, 0), .slope = gsl_vector_get(c, 1),
                               .slope_se = sqrt(gsl_matrix_get(cov, 1, 1)),
                               .lnln = gsl_vector_get(c, 2), .lnln_se = sqrt(gsl_matrix_get(cov, 2, 2)),
                               .r2 = var > 0 ? 1.0 - sumsq / var : 1.0, .n = res->n, .skipped = res->skipped};
-    st = PHSIM_OK;
+    st = rank < 3 ? PHSIM_EINPUT : PHSIM_OK;
   }
   gsl_multifit_linear_free(w);
   gsl_vector_free(c), gsl_matrix_free(cov), gsl_matrix_free(X);
@@ -217,10 +225,14 @@ static int fit_points(const points *p, int flags, const char *xcol, const char *
     return PHSIM_EINPUT;
   }
   if (flags & PHSIM_FIT_LNLN) {
-    if (fit_lnln(p, res) != PHSIM_OK) {
-      snprintf(err, PHSIM_ERR_MAX, "fit: out of memory fitting '%.300s'", path);
-      return PHSIM_ENOMEM;
-    }
+    const int st = fit_lnln(p, res);
+    if (st == PHSIM_EINPUT)
+      snprintf(err, PHSIM_ERR_MAX,
+               "fit: column '%.60s' of '%.200s' spans too little for the ln ln x term (rank under 3 at a "
+               "relative singular value of 1e-10): ln x and ln ln x cannot be told apart",
+               xcol, path);
+    if (st == PHSIM_ENOMEM) snprintf(err, PHSIM_ERR_MAX, "fit: out of memory fitting '%.300s'", path);
+    if (st != PHSIM_OK) return st;
   } else {
     fit_line(p, res);
   }

@@ -457,9 +457,11 @@ static double paper_exponent(const char *key, const char *name) {
   return 0;
 }
 
-/* work/plots/scaling-NAME-k-seeds.dat: each seed with a slope of its own
- * as one block (x value per fitted x where it is uncensored, a blank line
- * after), and -k-slopes.dat: seed number (1-based) and its slope. */
+/* work/plots/scaling-NAME-k-seeds.dat: each seed with any uncensored value
+ * as one block ("x value" at every x where it has one, a blank line after:
+ * readers such as experiments/common.sh select for themselves), and
+ * -k-slopes.dat: seed number (1-based) and its slope, for the seeds with a
+ * slope of their own (over the fitted x). */
 static int seeds_write(const plot_job *j, const scale_fig *F, int k, const series *S,
                        char err[PHSIM_ERR_MAX]) {
   char path[PATH_MAX + 160], spath[PATH_MAX + 160];
@@ -467,13 +469,13 @@ static int seeds_write(const plot_job *j, const scale_fig *F, int k, const serie
   snprintf(spath, sizeof spath, "%s/plots/scaling-%s-%d-slopes.dat", j->work, F->name, k + 1);
   FILE *out = fopen(path, "w"), *sl = fopen(spath, "w");
   for (size_t i = 0; out && sl && i < S->ns; i++) {
-    if (isnan(S->sslope[i])) continue;
-    fprintf(sl, "%zu %.6g\n", i + 1, S->sslope[i]);
+    if (!isnan(S->sslope[i])) fprintf(sl, "%zu %.6g\n", i + 1, S->sslope[i]);
+    int any = 0;
     for (size_t x = 0; x < S->nx; x++) {
       double v = S->seedval[x * S->ns + i];
-      if (S->fit[x] && v > 0 && isfinite(v)) fprintf(out, "%.9g %.9g\n", S->x[x], v);
+      if (v > 0 && isfinite(v)) fprintf(out, "%.9g %.9g\n", S->x[x], v), any = 1;
     }
-    fputc('\n', out);
+    if (any) fputc('\n', out);
   }
   if (out == NULL || sl == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "cannot write '%.400s': %s", out ? spath : path, strerror(errno));

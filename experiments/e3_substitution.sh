@@ -54,6 +54,7 @@ EOS
 echo "flow-faithful runs: $f of $n"
 ok=PASS
 line=""
+computed=1
 for k in 1 2 3; do
   kap=$(echo "3 10 30" | cut -d' ' -f"$k")
   read -r m lo hi ns <<EOS
@@ -61,10 +62,14 @@ $(small_ratio_exponent "$D/sweep/plots/scaling-E_pull-$k-seeds.dat" "$D/small-ra
 EOS
   used=$(fitval "$F" "$k" used); nev=$(fitval "$F" "$k" never)
   echo "kappa = $kap: smallest decade of ratios: the seeds' exponent median $(g3 "$m") [$(g3 "$lo"), $(g3 "$hi")] over $ns seeds; over every ratio: slope $(fitval "$F" "$k" slope) [$(fitval "$F" "$k" lo), $(fitval "$F" "$k" hi)]; $used runs, $nev without substitution"
+  inside "$m" 0 1 && inside "$lo" 0 1 || computed=0
   inside 0.5 "$lo" "$hi" || ok=FAIL
   { inside 0 "$lo" "$hi" || inside 1 "$lo" "$hi"; } && ok=FAIL
   line="$line kappa $kap: $(g3 "$m") [$(g3 "$lo"), $(g3 "$hi")] ($ns seeds);"
 done
 P=$D/sweep/plots/scaling-E_peak.fit
 echo "largest |E_ij| (no threshold): slope $(fitval "$P" 1 slope) [$(fitval "$P" 1 lo), $(fitval "$P" 1 hi)]"
-verdict E3 "$ok" "rule: for every pull threshold kappa, 1/2 inside the exact 95% interval of the median of the seeds' exponents over the smallest decade of eta_E/eta (at least 6 seeds), and 0 and 1 outside. |E_ij*| when w_i's v1 pull has fallen kappa-fold ~ (eta_E/eta)^exponent:$line faithful $f/$n runs; figure $D/sweep/plots/scaling-E_pull.png"
+verdict E3 "$ok" "rule: for every pull threshold kappa, 1/2 inside the exact 95% interval of the median of the seeds' exponents over the smallest decade of eta_E/eta (at least 6 seeds), and 0 and 1 outside. |E_ij*| when w_i's v1 pull has fallen kappa-fold ~ (eta_E/eta)^exponent:$line faithful $f/$n runs; figure $D/sweep/plots/scaling-E_pull.png" || true
+# A FAIL is a finding about d = 1000 (above), not an error: like E8, the
+# script fails only when it could not compute the exponents.
+[ "$computed" = 1 ]

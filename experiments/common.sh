@@ -75,7 +75,7 @@ g3() { awk -v x="$1" 'BEGIN { if (x != "" && x == x + 0) printf "%.3g", x; else 
 # range, which covers it less often than it says).  Under 6 seeds no such
 # interval exists: lo and hi are nan.  Prints "median lo hi seeds".
 small_ratio_exponent() {
-  awk -v out="$1" 'FNR == NR { if (NF == 2 && $2 > 0 && (rmin == "" || $1 < rmin)) rmin = $1; next }
+  awk 'FNR == NR { if (NF == 2 && $2 > 0 && (rmin == "" || $1 < rmin)) rmin = $1; next }
     function flush(   i, sx, sy, sxx, sxy) {
       if (n >= 2) {
         for (i = 1; i <= n; i++) { sx += X[i]; sy += Y[i]; sxx += X[i] * X[i]; sxy += X[i] * Y[i] }
@@ -98,6 +98,15 @@ small_ratio_exponent() {
 
 # inside X LO HI: true when LO <= X <= HI (all numbers; false on nan)
 inside() { awk -v x="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(x == x + 0 && a == a + 0 && x >= a && x <= b) }'; }
+
+# half_only LO HI: true when the interval [LO, HI] holds the paper's
+# exponent 1/2 and neither neighbour, 0 (|E| independent of the rate ratio)
+# nor 1 (proportional to it): E3's and V7's rule (false on nan)
+half_only() { inside 0.5 "$1" "$2" && ! inside 0 "$1" "$2" && ! inside 1 "$1" "$2"; }
+
+# number X: true when X is a finite decimal number (not empty, nan or inf:
+# by its text, as mawk takes "nan" == "nan" + 0 for true)
+number() { awk -v x="$1" 'BEGIN { exit !(x ~ /^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$/) }'; }
 
 # head_vs_none: from lines "group head features" on stdin, per group the
 # mean features of the head runs (head offdiag) minus those of the others;

@@ -141,8 +141,7 @@ for k in 1 2 3; do
   read -r m lo hi ns <<EOS
 $(small_ratio_exponent "$D/ratio-fine/plots/scaling-E_pull-$k-seeds.dat" "$D/small-ratio-$kap")
 EOS
-  inside 0.5 "$lo" "$hi" || v7=FAIL
-  { inside 0 "$lo" "$hi" || inside 1 "$lo" "$hi"; } && v7=FAIL
+  half_only "$lo" "$hi" || v7=FAIL
   loc=$(awk 'p != "" { printf "%s%.3f", (n++ ? " " : ""), (log($2) - log(q)) / (log($1) - log(p)) } { p = $1; q = $2 }' "$D/ratio/plots/scaling-E_pull-$k.dat")
   s7="$s7 kappa $kap: $(g3 "$m") [$(g3 "$lo"), $(g3 "$hi")] over $ns seeds; every ratio (100 rows a decade): straight line $(g3 "$(fitval "$FP" "$k" slope)") [$(g3 "$(fitval "$FP" "$k" lo)"), $(g3 "$(fitval "$FP" "$k" hi)")], local slopes $loc;"
 done

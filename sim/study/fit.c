@@ -111,6 +111,7 @@ static int push(points *p, double x, double y) {
  * the ln ln x term a row needs ln x > 0). */
 static int collect(phsim_csv *c, long xi, long yi, int flags, const filter *f,
                    size_t nf, points *pts, size_t *skipped, char err[PHSIM_ERR_MAX]) {
+  const int loglog = (flags & PHSIM_FIT_LOGLOG) != 0, lnln = (flags & PHSIM_FIT_LNLN) != 0;
   int got;
   while ((got = phsim_csv_next(c, err)) == 1) {
     int keep = 1;
@@ -120,10 +121,9 @@ static int collect(phsim_csv *c, long xi, long yi, int flags, const filter *f,
     }
     if (!keep) continue;
     double x = 0, y = 0;
-    const int loglog = (flags & PHSIM_FIT_LOGLOG) != 0;
     int ux = value(c, xi, loglog, &x, err), uy = ux < 0 ? -1 : value(c, yi, loglog, &y, err);
     if (ux < 0 || uy < 0) return PHSIM_EINPUT;
-    if (!ux || !uy || ((flags & PHSIM_FIT_LNLN) && !(x > 0))) {
+    if (!ux || !uy || (lnln && !(x > 0))) {
       (*skipped)++;
       continue;
     }
@@ -224,7 +224,7 @@ static int fit_points(const points *p, int flags, const char *xcol, const char *
              values);
     return PHSIM_EINPUT;
   }
-  if (flags & PHSIM_FIT_LNLN) {
+  if (lnln) {
     const int st = fit_lnln(p, res);
     if (st == PHSIM_EINPUT)
       snprintf(err, PHSIM_ERR_MAX,
@@ -237,7 +237,7 @@ static int fit_points(const points *p, int flags, const char *xcol, const char *
     fit_line(p, res);
   }
   if (!isfinite(res->intercept) || !isfinite(res->slope) || !isfinite(res->slope_se) ||
-      ((flags & PHSIM_FIT_LNLN) && !isfinite(res->lnln_se))) {
+      (lnln && !isfinite(res->lnln_se))) {
     snprintf(err, PHSIM_ERR_MAX, "fit: the least-squares fit of '%.300s' is not finite (values too large?)", path);
     return PHSIM_EINPUT;
   }

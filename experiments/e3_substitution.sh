@@ -4,14 +4,16 @@
 # head can substitute, below eta_E/eta ~ 0.03), eta = 0.025 (teach's
 # flow-faithful step), eta_E / eta from 0.003 to 0.3, exact reduced
 # dynamics, stopped once every feature is learned (stop = all: phase times
-# only), trajectories kept.
+# only).
 #
 # The end of substitution is NOT phsim's T2 (whose 10x rule the paper's
-# ">>" does not fix): phsim plot measures it from each trajectory as the
-# first logged step after T1 at which the pull on the substituted neuron
-# w_i along v_1 has fallen to 1/kappa of its largest value since T1, while
-# w_i has not learned v_1, and reports |E_{i j*}| there as a function of
-# the threshold, kappa = 3, 10 and 30 (figure scaling-E_pull).  The
+# ">>" does not fix): each run measures it (phsim_pullend.h) as the first
+# step after the peak of the pull on the substituted neuron w_i along v_1
+# at which that pull has fallen to 1/kappa of its peak, while w_i has
+# learned no feature, both located to one step between the logged rows;
+# phsim plot reports |E_{i j*}| there (the sweep's columns E_pull_3,
+# E_pull_10, E_pull_30) as a function of the threshold, kappa = 3, 10 and
+# 30 (figure scaling-E_pull).  The
 # largest |E_ij| of the run (E_peak, no threshold) is drawn too.
 # The paper: |E_21| = Theta(sqrt(eta_E / eta)), an exponent of 1/2.
 #
@@ -45,7 +47,7 @@ for kv in ${E3_SET:-}; do MUT="$MUT --set $kv"; done
 # shellcheck disable=SC2086 # MUT: one word per --set and assignment
 "$PHSIM" sweep --set d=1000 --set stop=all --set steps="$(pick 1500000 1200000)" --set log_every=500 $MUT \
   --grid eta_E="$(pick 0.000075:0.0075:5:log 0.00025:0.0025:5:log)" --grid seed=1:"$SEEDS":"$SEEDS" \
-  --keep-trajectories --out "$D/sweep" --jobs "$JOBS" --force 2>/dev/null
+  --out "$D/sweep" --jobs "$JOBS" --force 2>/dev/null
 "$PHSIM" plot "$D/sweep" --rule "E3 rule: per kappa, 1/2 inside the exact 95% interval of the median of the seeds' slopes over the smallest decade of ratios; 0, 1 outside (line: every ratio)"
 F=$D/sweep/plots/scaling-E_pull.fit
 read -r f n <<EOS

@@ -37,18 +37,16 @@
 #      phsim's T2) = Theta(sqrt(eta_E / eta)), a statement about
 #      eta_E << eta: measured where the ratio is smallest, with no fitted
 #      correction (common.sh: small_ratio_exponent): each seed's slope of
-#      log |E| on log(eta_E/eta) over 10^-4..10^-3 (the ratio-fine sweep,
-#      1000 rows a decade); for every kappa = 3, 10, 30, 1/2 lies in the
-#      exact 95% interval of their median (order statistics, at least 6
-#      seeds) and 0 and 1 lie outside.  No tolerance is added: the exponent
-#      still moves with the log grid (0.4987, 0.494, 0.485 at 100, 300, 1000
-#      rows a decade, kappa = 3), away from 1/2, so a FAIL is not a grid
-#      artefact in 1/2's favour.  Above 10^-3 the local slope falls to
-#      0.40-0.46 by 10^-1 (reported from the ratio sweep, 100 rows a decade);
-#      a correction term fitted over every ratio (tried: c (eta_E/eta)^(1/2))
+#      log |E| on log(eta_E/eta) over 10^-4..10^-3 (the ratio-small sweep;
+#      the end, the pull's peak included, located to one step in each run:
+#      phsim_pullend.h); for every kappa = 3, 10, 30, 1/2 lies in the exact
+#      95% interval of their median (order statistics, at least 6 seeds)
+#      and 0 and 1 lie outside.  No tolerance is added.  Above 10^-3 the
+#      local slope falls further (reported from the ratio sweep); a
+#      correction term fitted over every ratio (tried: c (eta_E/eta)^(1/2))
 #      moved b by as much with each order added.  Figures
 #      ratio/plots/scaling-E_pull.png (every ratio) and
-#      ratio-fine/plots/scaling-E_pull.png (V7's decade).
+#      ratio-small/plots/scaling-E_pull.png (V7's decade).
 #   V8 acceleration: over the runs that substitute and then learn v_2 with
 #      the head within the budget, the substituted neuron learns v_2 alone
 #      (the same state without the head, its v_1 overlap zeroed) later than
@@ -133,17 +131,17 @@ figure frac "$D/collapse" "E8 V6: collapse without the head, m neurons (paper pr
 at the Bonferroni level 1 - 0.05/cells.  Drawn: fractions with 95% Wilson intervals; dashed: the prediction; m = 16 pairs two m = 8 runs." \
   "file='$D/collapse-wilson.txt'; nser=4; pred=1; fl1='m = 2'; fl2='m = 4'; fl3='m = 8'; fl4='m = 16'" "$D/collapse-wilson.txt"
 
-# ---- V7: the seeds' exponents over 10^-4..10^-3 (the ratio-fine sweep)
+# ---- V7: the seeds' exponents over 10^-4..10^-3 (the ratio-small sweep)
 FP=$D/ratio/plots/scaling-E_pull.fit
 v7=PASS; s7=
 for k in 1 2 3; do
   kap=$(echo "3 10 30" | cut -d' ' -f"$k")
   read -r m lo hi ns <<EOS
-$(small_ratio_exponent "$D/ratio-fine/plots/scaling-E_pull-$k-seeds.dat" "$D/small-ratio-$kap")
+$(small_ratio_exponent "$D/ratio-small/plots/scaling-E_pull-$k-seeds.dat" "$D/small-ratio-$kap")
 EOS
   half_only "$lo" "$hi" || v7=FAIL
   loc=$(awk 'p != "" { printf "%s%.3f", (n++ ? " " : ""), (log($2) - log(q)) / (log($1) - log(p)) } { p = $1; q = $2 }' "$D/ratio/plots/scaling-E_pull-$k.dat")
-  s7="$s7 kappa $kap: $(g3 "$m") [$(g3 "$lo"), $(g3 "$hi")] over $ns seeds; every ratio (100 rows a decade): straight line $(g3 "$(fitval "$FP" "$k" slope)") [$(g3 "$(fitval "$FP" "$k" lo)"), $(g3 "$(fitval "$FP" "$k" hi)")], local slopes $loc;"
+  s7="$s7 kappa $kap: $(g3 "$m") [$(g3 "$lo"), $(g3 "$hi")] over $ns seeds; every ratio: straight line $(g3 "$(fitval "$FP" "$k" slope)") [$(g3 "$(fitval "$FP" "$k" lo)"), $(g3 "$(fitval "$FP" "$k" hi)")], local slopes $loc;"
 done
 echo "|E| at the end of substitution (the pull's kappa-fold fall) against eta_E / eta (d = 10^4, eta = 0.2), the seeds' exponents over 10^-4..10^-3:$s7"
 for k in 1 2 3; do kap=$(echo "3 10 30" | cut -d' ' -f"$k"); echo "  kappa $kap, the seeds' exponents over the smallest decade:"; sed 's/^/    /' "$D/small-ratio-$kap.slopes"; done

@@ -71,10 +71,12 @@ typedef struct {
                   char err[PHSIM_ERR_MAX]);
   /* Why the last eval or advance_to failed. */
   const char *(*fault)(const void *state);
-  /* Set the reduced state (A, R, E), not evaluated: a state advanced
-   * elsewhere (NULL: the type cannot take one). */
+  /* Set the reduced state (A, R, E) at step `step`, not evaluated: a state
+   * advanced elsewhere, or read back (NULL: the type cannot take one).  A
+   * discrete engine ignores the step (its caller counts steps); the flow
+   * sets its clock to t = eta * step. */
   void (*load)(void *state, const gsl_matrix *A, const gsl_matrix *R,
-               const gsl_matrix *E);
+               const gsl_matrix *E, unsigned long step);
 } phsim_engine_type;
 
 extern const phsim_engine_type *const phsim_engine_population;
@@ -93,6 +95,10 @@ typedef struct phsim_engine phsim_engine;
 
 /* An engine of cfg's type; NULL when out of memory. */
 phsim_engine *phsim_engine_alloc(const phsim_config *cfg);
+/* The same without the turn's record (phsim_engine_turn NaN): an engine
+ * restarted from states to look at them (phsim_pullend.h), at the cost of
+ * its steps alone. */
+phsim_engine *phsim_engine_alloc_untracked(const phsim_config *cfg);
 void phsim_engine_free(phsim_engine *e);
 const phsim_engine_type *phsim_engine_type_get(const phsim_engine *e);
 
@@ -136,13 +142,17 @@ typedef struct {
 } phsim_engine_record;
 
 /* A run advanced elsewhere (a lane of phsim_reduced_batch) handed back: the
- * engine's state set to (A, R, E) and evaluated, its record set to rec, so
+ * engine's state set to (A, R, E) at step `step` and evaluated, its record set to rec, so
  * that observing it, its record and its fault are those of the engine that
  * advanced there itself (it is not advanced further: the turn's history is
  * not kept).  PHSIM_ENUM with phsim_engine_fault as after a step to that
  * state; PHSIM_EINPUT for a type without load. */
 int phsim_engine_resume(phsim_engine *e, const gsl_matrix *A, const gsl_matrix *R,
-                        const gsl_matrix *E, const phsim_engine_record *rec);
+                        const gsl_matrix *E, unsigned long step,
+                        const phsim_engine_record *rec);
+
+/* Whether e's type can take a state (phsim_engine_resume): order, flow. */
+int phsim_engine_loads(const phsim_engine *e);
 
 /* After PHSIM_ENUM: the quantity that failed and its value. */
 const char *phsim_engine_fault(const phsim_engine *e);

@@ -5,7 +5,8 @@
  *   the initial race, the phases (phsim_phases.h),
  *   ||E - I||, the largest weight norm, the effective rank of M (and of its
  *   correlation matrix), the stiffness of gradient descent against its flow
- *   (phsim_fidelity.h), the acceleration at T2 (phsim_accel.h).
+ *   (phsim_fidelity.h), the acceleration at T2 (phsim_accel.h), the end of
+ *   substitution by the pull (phsim_pullend.h).
  * A tracker follows the rows and fills a run's phsim_summary. */
 #ifndef PHSIM_OBSERVE_H
 #define PHSIM_OBSERVE_H
@@ -17,6 +18,7 @@
 #include "phsim_engine.h"
 #include "phsim_fidelity.h"
 #include "phsim_phases.h"
+#include "phsim_pullend.h"
 #include "phsim_summary.h"
 #include "phsim_twin.h"
 
@@ -47,6 +49,7 @@ typedef struct {
   double last_E_minus_I, last_erank, last_erank_bn;
   size_t last_features;
   phsim_phases phases;
+  phsim_pullend pull;        /* the end of substitution by the pull */
   phsim_fidelity *fid;       /* NULL: not defined (the flow, or ema > 0) */
   int warn;                  /* say once on stderr when the run leaves it */
   long left_step;            /* first logged step breaking the rule, -1 */

@@ -19,7 +19,7 @@
  *     features), phases, features_learned (0..K), collapsed, E_peak,
  *     E_minus_I_final, effective_rank, loss_final, steps (0..config steps),
  *     wall_seconds, steps_per_second; and, when present (older versions of
- *     phsim wrote fewer), outcome, weight_norm_max_final, fidelity, twin,
+ *     phsim wrote fewer), phases' pull_end, outcome, weight_norm_max_final, fidelity, twin,
  *     acceleration and provenance.
  * Other members are allowed (later versions add some).  Errors name the
  * file, the key and what is allowed (PHSIM_EINPUT).
@@ -39,11 +39,17 @@
 
 #define PHSIM_SUMMARY_MAX_BYTES (64L << 20)
 
+/* The end of substitution by the pull (phsim_pullend.h), one per kappa. */
+#define PHSIM_PULL_KAPPAS 3
+
 typedef struct {
   long T1, T2, T3, T4;                   /* steps (phsim_phases.h) */
   double phase1_offtarget_max, phase1_E_minus_I_max;
   long strong_neuron, substituted_neuron; /* 1-based */
   double E_substitution;
+  long pull_step[PHSIM_PULL_KAPPAS];      /* phsim_pullend.h: step, -1 */
+  double pull_E[PHSIM_PULL_KAPPAS];       /* |E_{i j*}| there, NAN */
+  int pull_to_one_step;                   /* 1, 0 (some at a row), -1 none */
 } phsim_summary_phases;
 
 /* Gradient descent against its flow (phsim_fidelity.h). */
@@ -137,7 +143,8 @@ long phsim_summary_first_learned(const phsim_summary *s, size_t l);
   C(T4) C(E_substitution) C(strong_neuron) C(substituted_neuron) C(steps)             \
   C(flow_faithful) C(stiffness_max) C(turn_max) T(outcome) C(phase1_offtarget_max)    \
   C(phase1_E_minus_I_max) C(fragile) C(weight_norm_max_final) C(accel_weak_with_head) \
-  C(accel_weak_without_head) C(accel_strong_without_head) C(accel_ratio)
+  C(accel_weak_without_head) C(accel_strong_without_head) C(accel_ratio)            \
+  C(E_pull_3) C(E_pull_10) C(E_pull_30) C(T_pull_3) C(T_pull_10) C(T_pull_30)
 #define PHSIM_COLUMN_ENUM(name) PHSIM_COLUMN_##name,
 typedef enum { PHSIM_SUMMARY_COLUMNS(PHSIM_COLUMN_ENUM, PHSIM_COLUMN_ENUM) PHSIM_NCOLUMNS } phsim_column;
 #undef PHSIM_COLUMN_ENUM

@@ -32,13 +32,19 @@ shi(k) = (k == 1 ? shi1 : k == 2 ? shi2 : shi3)
 lab(k) = (k == 1 ? label1 : k == 2 ? label2 : label3)
 # the y range from every value drawn; the x range from the grid
 ylo = 1e300; yhi = 0; xlo = 1e300; xhi = 0
+# (a series without a value, e.g. no run substituted: stats finds no
+# points and leaves its variables undefined)
 do for [k=1:nser] {
+  undefine STATS_*
   stats runs(k) using 1:2 nooutput
-  if (STATS_records > 0) {
+  if (exists("STATS_records") && STATS_records > 0) {
     ylo = (STATS_min_y < ylo ? STATS_min_y : ylo); yhi = (STATS_max_y > yhi ? STATS_max_y : yhi)
   }
+  undefine STATS_*
   stats dat(k) using 1 nooutput
-  xlo = (STATS_min < xlo ? STATS_min : xlo); xhi = (STATS_max > xhi ? STATS_max : xhi)
+  if (exists("STATS_records") && STATS_records > 0) {
+    xlo = (STATS_min < xlo ? STATS_min : xlo); xhi = (STATS_max > xhi ? STATS_max : xhi)
+  }
 }
 if (yhi <= 0) { ylo = 0.1; yhi = 10 }
 ytop = yhi * 4            # where "never reached" is drawn

@@ -224,28 +224,25 @@ static void test_plot_fit_step_term_and_seed_slopes(void **s) {
   tu_rmtree(dir);
 }
 
-/* The end of substitution by the pull (E_pull) is taken only while the
- * substituted neuron has learned no feature: a paper-preset sweep whose
- * runs all substitute has kappa = 10 values in its 6 runs; with
- * cos_i_2 (i the substituted neuron) set to 0.99 in every kept trajectory
- * row, none.  Mutation: stopping only when w_i learns the strong feature
- * (as before) keeps the 6 values and fails. */
-static void test_plot_pull_end_needs_no_feature_learned(void **s) {
+/* phsim plot's E_pull figure reads each run's end of substitution by the
+ * pull from the table (columns E_pull_3, _10, _30; phsim_pullend.h): a
+ * paper-preset sweep whose runs all substitute has kappa = 10 values in
+ * its 6 runs; with E_pull_10 emptied in sweep.csv, none.  Mutation: the
+ * figure's third series read from another column (E_substitution) keeps
+ * the 6 values and fails. */
+static void test_plot_pull_end_from_table(void **s) {
   (void)s;
   char dir[256], cmd[4096];
   tu_tempdir(dir, sizeof dir, "pullend");
   snprintf(cmd, sizeof cmd,
            REWRITE_CSV "%s sweep --set preset=paper --grid eta_E=0.001:0.004:3:log --grid seed=1:2:2 "
-           "--keep-trajectories --out %s/sp 2>/dev/null && %s plot %s/sp > /dev/null && "
-           "grep -q 'metric=kappa10 .* used=6 first=0 never=0' %s/sp/plots/scaling-E_pull.fit && "
-           "cs=$(head -n 1 %s/sp/sweep.csv | tr , '\\n' | grep -nx substituted_neuron | cut -d: -f1) && "
-           "for r in %s/sp/runs/*; do i=$(basename \"$r\"); "
-           "n=$(awk -F, -v i=\"$i\" -v c=\"$cs\" 'NR > 1 && $1 == i + 0 { print $c }' %s/sp/sweep.csv); "
-           "rw \"$r/trajectory.csv\" \"cos_${n}_2\" '$c = 0.99;' || exit 1; done && rm -r %s/sp/plots && "
-           "%s plot %s/sp > /dev/null && grep -q 'metric=kappa10 .* used=0 first=0 never=6' "
+           "--out %s/sp 2>/dev/null && %s plot %s/sp > /dev/null && "
+           "grep -q 'metric=E_pull_10 .* used=6 first=0 never=0' %s/sp/plots/scaling-E_pull.fit && "
+           "rw %s/sp/sweep.csv E_pull_10 '$c = \"\";' && rm -r %s/sp/plots && "
+           "%s plot %s/sp > /dev/null && grep -q 'metric=E_pull_10 .* used=0 first=0 never=6' "
            "%s/sp/plots/scaling-E_pull.fit",
-           phsim_bin(), dir, phsim_bin(), dir, dir, dir, dir, dir, dir, phsim_bin(), dir, dir);
-  if (system(cmd) != 0) fail_msg("pull end taken after a feature was learned in %s", dir);
+           phsim_bin(), dir, phsim_bin(), dir, dir, dir, dir, phsim_bin(), dir, dir);
+  if (system(cmd) != 0) fail_msg("E_pull not read from the table in %s", dir);
   tu_rmtree(dir);
 }
 
@@ -399,7 +396,7 @@ int main(void) {
       cmocka_unit_test(test_interrupt_and_resume),
       cmocka_unit_test(test_plot),
       cmocka_unit_test(test_plot_fit_step_term_and_seed_slopes),
-      cmocka_unit_test(test_plot_pull_end_needs_no_feature_learned),
+      cmocka_unit_test(test_plot_pull_end_from_table),
       cmocka_unit_test(test_phase1_maxima_before_T1),
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_errors_exit_2_with_message),

@@ -11,8 +11,9 @@
  * and the summaries' phase1_offtarget_max and phase1_E_minus_I_max when
  * phase I's maxima came to exclude T1's row, and phase1_E_minus_I_max again
  * when it came to be the maximum up to T1 / 2 (issue 8: only those keys
- * changed, every trajectory the same bytes); a change of any number, key or
- * row fails here. */
+ * changed, every trajectory the same bytes), and phases' pull_end added
+ * (issue 8, the end of substitution by the pull: every other key and every
+ * trajectory the same); a change of any number, key or row fails here. */
 #include "testutil.h"
 
 #include <jansson.h>

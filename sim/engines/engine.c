@@ -35,7 +35,7 @@ const phsim_engine_type *phsim_engine_type_of(phsim_engine_kind kind) {
   return NULL;
 }
 
-phsim_engine *phsim_engine_alloc(const phsim_config *cfg) {
+static phsim_engine *engine_alloc(const phsim_config *cfg, int tracked) {
   const phsim_engine_type *type = phsim_engine_type_of(cfg->engine);
   if (type == NULL) return NULL;
   phsim_engine *e = calloc(1, sizeof *e);
@@ -44,12 +44,18 @@ phsim_engine *phsim_engine_alloc(const phsim_config *cfg) {
   e->state = type->alloc(cfg);
   /* The turn of deterministic steps; a finite batch's steps turn with its
    * noise, and the flow has none. */
-  if (type->turns) e->turn = phsim_turn_alloc(cfg);
+  if (type->turns && tracked) e->turn = phsim_turn_alloc(cfg);
   if (e->state == NULL) {
     phsim_engine_free(e);
     return NULL;
   }
   return e;
+}
+
+phsim_engine *phsim_engine_alloc(const phsim_config *cfg) { return engine_alloc(cfg, 1); }
+
+phsim_engine *phsim_engine_alloc_untracked(const phsim_config *cfg) {
+  return engine_alloc(cfg, 0);
 }
 
 void phsim_engine_free(phsim_engine *e) {
@@ -165,10 +171,13 @@ int phsim_engine_advance(phsim_engine *e, unsigned long from, unsigned long to,
   return PHSIM_OK;
 }
 
+int phsim_engine_loads(const phsim_engine *e) { return e->type->load != NULL; }
+
 int phsim_engine_resume(phsim_engine *e, const gsl_matrix *A, const gsl_matrix *R,
-                        const gsl_matrix *E, const phsim_engine_record *rec) {
+                        const gsl_matrix *E, unsigned long step,
+                        const phsim_engine_record *rec) {
   if (e->type->load == NULL) return PHSIM_EINPUT;
-  e->type->load(e->state, A, R, E);
+  e->type->load(e->state, A, R, E, step);
   e->loss_rise = rec->loss_rise;
   e->loss_rise_step = rec->loss_rise_step;
   if (e->turn != NULL) phsim_turn_set_max(e->turn, rec->turn, rec->turn_step);

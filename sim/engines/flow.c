@@ -316,6 +316,14 @@ static void type_observe(void *p, phsim_obs *o) {
 
 static const gsl_matrix *type_head(const void *f) { return ((const phsim_flow *)f)->s->E; }
 
+/* The state (A, R, E) at t = eta * step, the integrator restarted there. */
+static void type_load(void *p, const gsl_matrix *A, const gsl_matrix *R,
+                      const gsl_matrix *E, unsigned long step) {
+  phsim_flow *f = p;
+  f->t = f->s->eta * (double)step;
+  (void)phsim_flow_set_state(f, A, R, E); /* its evaluation is the caller's */
+}
+
 static int type_gradient(const void *f, gsl_matrix *gW, gsl_matrix *gE,
                          char err[PHSIM_ERR_MAX]) {
   return phsim_reduced_state_gradient(((const phsim_flow *)f)->s, gW, gE, err);
@@ -328,6 +336,6 @@ static const phsim_engine_type flow_type = {
     .name = "flow", .turns = 0, .alloc = type_alloc, .free = type_free,
     .start = type_start, .eval = type_eval, .step = NULL,
     .advance_to = type_advance_to, .observe = type_observe, .head = type_head,
-    .gradient = type_gradient, .fault = type_fault};
+    .gradient = type_gradient, .fault = type_fault, .load = type_load};
 
 const phsim_engine_type *const phsim_engine_flow = &flow_type;

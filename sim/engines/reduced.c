@@ -110,7 +110,8 @@ static const char *type_fault(const void *o) {
 }
 
 static void type_load(void *o, const gsl_matrix *A, const gsl_matrix *R,
-                      const gsl_matrix *E) {
+                      const gsl_matrix *E, unsigned long step) {
+  (void)step;
   phsim_reduced_state *s = ((phsim_reduced *)o)->s;
   gsl_matrix_memcpy(s->A, A);
   gsl_matrix_memcpy(s->R, R);

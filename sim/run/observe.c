@@ -76,6 +76,7 @@ void phsim_tracker_init(phsim_tracker *t, const phsim_config *cfg,
                        .warn = warn, .left_step = -1, .twin = phsim_twin_alloc(cfg),
                        .accel = {.neuron = -1}};
   phsim_phases_init(&t->phases, cfg);
+  (void)phsim_pullend_init(&t->pull, cfg); /* out of memory: not watched */
   /* what a run that faults at its start reports */
   sum->weight_norm_max_final = 0.0;
   for (size_t j = 0; j < cfg->m; j++) sum->race[j] = 1;
@@ -83,6 +84,7 @@ void phsim_tracker_init(phsim_tracker *t, const phsim_config *cfg,
 
 void phsim_tracker_free(phsim_tracker *t) {
   phsim_phases_free(&t->phases);
+  phsim_pullend_free(&t->pull);
   phsim_fidelity_free(t->fid);
   phsim_twin_free(t->twin);
 }
@@ -170,6 +172,7 @@ void phsim_tracker_row(phsim_tracker *t, unsigned long step, const phsim_obs *o,
   t->last_erank = phsim_effective_rank(o->M, 0);
   t->last_erank_bn = phsim_effective_rank(o->M, 1);
   phsim_phases_update(&t->phases, step, t->sum->cos_final, o->A, o->E, o->gA, learned);
+  phsim_pullend_row(&t->pull, &t->phases, step, o);
   if (t->cfg->accel && t->accel.neuron < 0 && t->phases.T2 == (long)step)
     phsim_accel_measure(t->cfg, o->A, o->R, (size_t)t->phases.substituted_neuron, step,
                         t->cfg->steps - step, &t->accel);
@@ -216,6 +219,7 @@ void phsim_tracker_finish(phsim_tracker *t, const phsim_engine *e, int status,
     phsim_accel_summary(&t->accel, s->learn_step[(size_t)t->accel.neuron * K + t->accel.weak],
                         &s->acceleration);
   phsim_phases_summary(&t->phases, &s->phases);
+  phsim_pullend_summary(&t->pull, s->learn_step, &s->phases);
   s->features_learned = t->last_features;
   s->collapsed = t->last_features < K;
   const phsim_head_peak hp = phsim_engine_head_peak(e);

@@ -28,11 +28,12 @@ typedef struct {
   gsl_matrix *A, *R, *E;       /* a lane's state on its way to its engine */
 } batch;
 
-/* Lane i's state and record into its run's engine; that engine's eval. */
-static int resume(batch *bt, size_t i) {
+/* Lane i's state at step `at` and its record into its run's engine; that
+ * engine's eval. */
+static int resume(batch *bt, size_t i, unsigned long at) {
   const phsim_engine_record rec = phsim_reduced_batch_record(bt->b, i);
   phsim_reduced_batch_store(bt->b, i, bt->A, bt->R, bt->E);
-  return phsim_engine_resume(phsim_run_engine(bt->run[i]), bt->A, bt->R, bt->E, &rec);
+  return phsim_engine_resume(phsim_run_engine(bt->run[i]), bt->A, bt->R, bt->E, at, &rec);
 }
 
 /* Run i ends with status st. */
@@ -67,7 +68,7 @@ static void end_faulted(batch *bt, unsigned long step, unsigned long next,
                         unsigned long at) {
   for (size_t i = 0; i < bt->n; i++) {
     if (bt->run[i] == NULL || phsim_reduced_batch_live(bt->b, i)) continue;
-    resume(bt, i); /* its evaluation faults as the step's did: the message */
+    resume(bt, i, at); /* its evaluation faults as the step's did: the message */
     int more;
     unsigned long fault_step = at;
     int st = phsim_run_advanced(bt->run[i], step, next, PHSIM_ENUM, &fault_step, &more);
@@ -83,7 +84,7 @@ static size_t log_rows(batch *bt, unsigned long step, unsigned long next, int st
   size_t going = 0;
   for (size_t i = 0; i < bt->n; i++) {
     if (bt->run[i] == NULL) continue;
-    int more, rst = resume(bt, i);
+    int more, rst = resume(bt, i, at);
     unsigned long fault_step = at;
     rst = phsim_run_advanced(bt->run[i], step, next, rst == PHSIM_OK ? st : rst,
                              &fault_step, &more);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "phsim_io.h"
+#include "phsim_pullend.h"
 #include "phsim_validate.h"
 
 /* ---- the struct --------------------------------------------------------- */
@@ -28,7 +29,8 @@ int phsim_summary_init(phsim_summary *s, const phsim_config *cfg) {
     return PHSIM_ENOMEM;
   }
   for (size_t i = 0; i < mK; i++) s->learn_step[i] = -1;
-  s->phases = (phsim_summary_phases){-1, -1, -1, -1, NAN, NAN, 0, 0, NAN};
+  s->phases = (phsim_summary_phases){-1, -1, -1, -1, NAN, NAN, 0, 0, NAN, {-1, -1, -1},
+                                     {NAN, NAN, NAN}, -1};
   s->fidelity = (phsim_summary_fidelity){NAN, 0, NAN, -1, NAN, 0, -1, -1};
   s->E_peak = s->E_minus_I_final = s->weight_norm_max_final = NAN;
   s->erank_start = s->erank_end = s->erank_bn_start = s->erank_bn_end = NAN;
@@ -114,6 +116,18 @@ static json_t *phases_json(const phsim_summary_phases *p) {
   json_object_set_new(o, "strong_neuron", index_or_null(p->strong_neuron));
   json_object_set_new(o, "substituted_neuron", index_or_null(p->substituted_neuron));
   json_object_set_new(o, "E_substitution", number(p->E_substitution));
+  json_t *kappa = json_array(), *step = json_array(), *E = json_array();
+  for (size_t k = 0; k < PHSIM_PULL_KAPPAS; k++) {
+    json_array_append_new(kappa, json_real(phsim_pull_kappa[k]));
+    json_array_append_new(step, step_or_null(p->pull_step[k]));
+    json_array_append_new(E, number(p->pull_E[k]));
+  }
+  json_t *pe = json_object();
+  json_object_set_new(pe, "kappa", kappa);
+  json_object_set_new(pe, "step", step);
+  json_object_set_new(pe, "E", E);
+  json_object_set_new(pe, "to_one_step", yes_no_or_null(p->pull_to_one_step));
+  json_object_set_new(o, "pull_end", pe);
   return o;
 }
 
@@ -237,6 +251,12 @@ COLUMN(accel_weak_without_head, c_step(s->acceleration.present ? s->acceleration
 COLUMN(accel_strong_without_head,
        c_step(s->acceleration.present ? s->acceleration.strong_without_head : -1))
 COLUMN(accel_ratio, c_real(s->acceleration.present ? s->acceleration.ratio : NAN))
+COLUMN(E_pull_3, c_real(s->phases.pull_E[0]))
+COLUMN(E_pull_10, c_real(s->phases.pull_E[1]))
+COLUMN(E_pull_30, c_real(s->phases.pull_E[2]))
+COLUMN(T_pull_3, c_step(s->phases.pull_step[0]))
+COLUMN(T_pull_10, c_step(s->phases.pull_step[1]))
+COLUMN(T_pull_30, c_step(s->phases.pull_step[2]))
 #undef COLUMN
 
 #define C(name) {#name, col_##name, 0},
@@ -383,6 +403,31 @@ static int check_status(json_t *root, const ctx *c, phsim_summary *s) {
   return PHSIM_OK;
 }
 
+/* phases' pull_end (absent in older summaries): kappa as phsim's, step
+ * and E PHSIM_PULL_KAPPAS steps / numbers >= 0 or null, to_one_step. */
+static int check_pull_end(json_t *pe, const ctx *c, phsim_summary_phases *p) {
+  if (pe == NULL) return PHSIM_OK;
+  json_t *kappa = json_object_get(pe, "kappa"), *step = json_object_get(pe, "step"),
+         *E = json_object_get(pe, "E");
+  int ok = json_is_object(pe) && json_is_array(kappa) && json_is_array(step) &&
+           json_is_array(E) && json_array_size(kappa) == PHSIM_PULL_KAPPAS &&
+           json_array_size(step) == PHSIM_PULL_KAPPAS && json_array_size(E) == PHSIM_PULL_KAPPAS &&
+           opt_bool(json_object_get(pe, "to_one_step"));
+  for (size_t k = 0; ok && k < PHSIM_PULL_KAPPAS; k++)
+    ok = get_number(json_array_get(kappa, k)) == phsim_pull_kappa[k] &&
+         is_step_or_null(json_array_get(step, k), c->steps) &&
+         is_number_or_null(json_array_get(E, k), 0, INFINITY);
+  if (!ok)
+    return bad(c, "phases.pull_end", "{\"kappa\": [3, 10, 30], \"step\": 3 steps or null, "
+               "\"E\": 3 numbers >= 0 or null, \"to_one_step\": true, false or null}");
+  for (size_t k = 0; k < PHSIM_PULL_KAPPAS; k++) {
+    p->pull_step[k] = get_step(json_array_get(step, k));
+    p->pull_E[k] = get_number(json_array_get(E, k));
+  }
+  p->pull_to_one_step = get_bool(json_object_get(pe, "to_one_step"));
+  return PHSIM_OK;
+}
+
 static int check_phases(json_t *ph, const ctx *c, phsim_summary_phases *p) {
   static const char *const T[] = {"T1", "T2", "T3", "T4"};
   if (!json_is_object(ph)) return bad(c, "phases", "an object");
@@ -404,8 +449,8 @@ static int check_phases(json_t *ph, const ctx *c, phsim_summary_phases *p) {
       get_number(json_object_get(ph, "phase1_E_minus_I_max")),
       get_index(json_object_get(ph, "strong_neuron")),
       get_index(json_object_get(ph, "substituted_neuron")),
-      get_number(json_object_get(ph, "E_substitution"))};
-  return PHSIM_OK;
+      get_number(json_object_get(ph, "E_substitution")), {-1, -1, -1}, {NAN, NAN, NAN}, -1};
+  return check_pull_end(json_object_get(ph, "pull_end"), c, p);
 }
 
 static int check_arrays(json_t *root, const ctx *c, phsim_summary *s) {

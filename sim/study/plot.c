@@ -649,7 +649,6 @@ static int plot_scaling(const plot_job *j, sweep_data *d, char err[PHSIM_ERR_MAX
       return PHSIM_EINPUT;
     }
   int st = PHSIM_OK, drawn = 0;
-  for (size_t r = 0; st == PHSIM_OK && r < d->nrows; r++) st = phsim_pull_collapse(j->dir, d, &d->rows[r], err);
   char xl[AXIS_LABEL_MAX];
   double xdiv = axis_ratio(d, g, xl);
   const scale_fig figs[] = {

@@ -1,6 +1,6 @@
 /* plotdata.h: the data behind phsim plot's sweep figures, computed apart
- * from the drawing (plot.c): each run's metrics from sweep.csv and its kept
- * trajectory (sweeprows.c), the scaling series with medians, bootstrap
+ * from the drawing (plot.c): each run's metrics from sweep.csv
+ * (sweeprows.c), the scaling series with medians, bootstrap
  * intervals and log-log fits (scaledata.c), the heat maps' cell means
  * (heatdata.c).  Internal to sim/study. */
 #ifndef PHSIM_PLOTDATA_H
@@ -11,9 +11,9 @@
 #include "phsim_sweep.h"
 #include "phsim_sweepio.h"
 
-/* Per-run metrics of a sweep: sweep.csv columns, then |E_{i j*}| at the
- * pull-collapse end of substitution for kappa = 3, 10, 30 (from the kept
- * trajectories; pull_collapse). */
+/* Per-run metrics of a sweep: sweep.csv columns (the last three |E_{i j*}|
+ * at the end of substitution by the pull for kappa = 3, 10, 30,
+ * phsim_pullend.h). */
 enum { M_T1, M_T3, M_ESUB, M_EPEAK, M_EP3, M_EP10, M_EP30, NMET };
 
 typedef struct {
@@ -33,17 +33,12 @@ typedef struct {
   size_t nrows;
 } sweep_data;
 
-/* The metric's name: its sweep.csv column, or kappa3, kappa10, kappa30. */
+/* The metric's name: its sweep.csv column. */
 const char *phsim_metric_name(int met);
 
 /* The metrics of the current row of t into r (K features). */
 int phsim_sweep_row_read(const phsim_sweep_table *t, size_t K, sweep_row *r,
                          char err[PHSIM_ERR_MAX]);
-
-/* r's pull-collapse metrics (M_EP3..M_EP30) from dir/runs/NNNNNN/trajectory.csv
- * when the sweep kept it. */
-int phsim_pull_collapse(const char *dir, const sweep_data *d, sweep_row *r,
-                        char err[PHSIM_ERR_MAX]);
 
 /* One series: per x value the uncensored values of the faithful runs. */
 typedef struct {

@@ -8,7 +8,10 @@
  * DIR/runs/NNNNNN/ (config, summary.json, and trajectory.csv with
  * --keep-trajectories); DIR/sweep.csv has one row per point: the grid
  * values and the summary's headline numbers.  Runs are independent, so the
- * outputs are identical whatever the number of threads (--jobs) or shards. */
+ * outputs are identical whatever the number of threads (--jobs) or shards.
+ * A table-only sweep (--table-only) writes no runs/: DIR/sweep.csv is its
+ * only record of the runs (the same bytes), at a fraction of the cost per
+ * run; it cannot be resumed or keep trajectories. */
 #ifndef PHSIM_SWEEP_H
 #define PHSIM_SWEEP_H
 
@@ -40,6 +43,7 @@ typedef struct {
   unsigned shard_i, shard_n;   /* this is shard shard_i of shard_n (1-based) */
   int resume;                  /* skip points whose run is complete */
   int keep_trajectories;
+  int table_only;              /* no runs/ (not with resume or keep_trajectories) */
   int force;                   /* replace another sweep's or run's outputs */
   int argc;                    /* the command line, for sweep.json's */
   const char *const *argv;     /* provenance (NULL: not recorded) */

@@ -16,7 +16,10 @@
  *     python3-torch, python3-numpy);
  *  3. the order engine's batch against one run (order_batch);
  *  4. every engine's steps per second with its work per step (flops, bytes)
- *     and the percent of the peak flops and bandwidth that rate is. */
+ *     and the percent of the peak flops and bandwidth that rate is;
+ *  5. a sweep's overhead per run (sweep_overhead): the CPU a sweep of
+ *     short runs takes beyond the same runs alone, with run directories (on
+ *     tmpfs if there is one) and table-only. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -29,7 +32,9 @@
 #include "phsim_popgrad.h"
 #include "phsim_reduced.h"
 #include "phsim_reduced_batch.h"
+#include "phsim_run.h"
 #include "phsim_spawn.h"
+#include "phsim_sweep.h"
 #include "phsim_weights.h"
 
 static double now(void) {
@@ -458,6 +463,93 @@ static void engine_rows(double gflops, double gbs) {
          cache_bytes() / 1048576.0);
 }
 
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+enum { OVERHEAD_RUNS = 2000, OVERHEAD_TURNS = 3 };
+
+/* CPU seconds of the default configuration's OVERHEAD_RUNS runs of 10
+ * steps (seeds 1..), alone: no directory, the summary kept in memory. */
+static double runs_alone(void) {
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  cfg.steps = cfg.log_every = 10;
+  char err[PHSIM_ERR_MAX];
+  const double t0 = cpu_now();
+  for (unsigned long seed = 1; seed <= OVERHEAD_RUNS; seed++) {
+    phsim_summary sum;
+    cfg.seed = seed;
+    if (phsim_run_execute(&cfg, NULL, (phsim_run_opts){.summary = &sum}, err) == PHSIM_OK)
+      phsim_summary_free(&sum);
+  }
+  return cpu_now() - t0;
+}
+
+/* CPU seconds of the same runs as a sweep (seed=1:N:N, one job) into out
+ * (new: nothing to clean first); NAN if it failed. */
+static double sweep_of(const char *out, int table_only) {
+  phsim_sweep s;
+  char err[PHSIM_ERR_MAX], grid[64];
+  memset(&s, 0, sizeof s);
+  phsim_config_default(&s.base);
+  s.base.steps = s.base.log_every = 10;
+  snprintf(grid, sizeof grid, "seed=1:%d:%d", OVERHEAD_RUNS, OVERHEAD_RUNS);
+  if (phsim_grid_parse(grid, &s.base, &s.grids[0], err) != PHSIM_OK) return NAN;
+  s.ngrids = 1;
+  s.out = out;
+  s.jobs = 1;
+  s.shard_i = s.shard_n = 1;
+  s.table_only = table_only;
+  const double t0 = cpu_now();
+  const int st = phsim_sweep_execute(&s, err);
+  const double t = cpu_now() - t0;
+  phsim_sweep_free(&s);
+  if (st != PHSIM_OK) fprintf(stderr, "bench: sweep: %s\n", err);
+  return st == PHSIM_OK ? t : NAN;
+}
+
+static double median3(double *x) {
+  qsort(x, OVERHEAD_TURNS, sizeof *x, cmp_double);
+  return x[OVERHEAD_TURNS / 2];
+}
+
+/* A sweep's overhead per run: its CPU beyond the runs alone, the variants
+ * in turns (the median of OVERHEAD_TURNS), batched (the default) and one
+ * run at a time (PHSIM_SWEEP_BATCH=0). */
+static void sweep_overhead(void) {
+  char out[] = "/dev/shm/phsim-bench-sweep-XXXXXX", alt[] = "/tmp/phsim-bench-sweep-XXXXXX";
+  char *dir = mkdtemp(out) != NULL ? out : mkdtemp(alt);
+  if (dir == NULL) return;
+  double alone[OVERHEAD_TURNS], v[4][OVERHEAD_TURNS];
+  char sub[96];
+  for (int t = 0; t < OVERHEAD_TURNS; t++) {
+    alone[t] = runs_alone();
+    for (int k = 0; k < 4; k++) {
+      setenv("PHSIM_SWEEP_BATCH", k < 2 ? "0" : "1", 1);
+      snprintf(sub, sizeof sub, "%s/%d-%d", dir, t, k);
+      v[k][t] = sweep_of(sub, k % 2);
+    }
+  }
+  unsetenv("PHSIM_SWEEP_BATCH");
+  const double a = median3(alone);
+  static const char *const what[4] = {"runs/ (one at a time)", "table-only (one at a time)",
+                                      "runs/ (batched)", "table-only (batched)"};
+  printf("\nsweep overhead (%d runs of 10 steps, one job, %s; CPU per run, median of %d): "
+         "the runs alone %.1f us\n", OVERHEAD_RUNS, dir == out ? "tmpfs" : "/tmp",
+         OVERHEAD_TURNS, 1e6 * a / OVERHEAD_RUNS);
+  for (int k = 0; k < 4; k++) {
+    const double m = median3(v[k]);
+    printf("  %-28s %7.1f us a run, overhead %6.1f us\n", what[k], 1e6 * m / OVERHEAD_RUNS,
+           1e6 * (m - a) / OVERHEAD_RUNS);
+  }
+  const char *const argv[] = {"rm", "-rf", dir, NULL};
+  char err[PHSIM_ERR_MAX];
+  if (phsim_spawn(argv, NULL, err) != PHSIM_OK) fprintf(stderr, "bench: %s\n", err);
+}
+
 int main(void) {
   char dir[] = "/tmp/phsim-bench-XXXXXX";
   if (mkdtemp(dir) == NULL) {
@@ -486,5 +578,6 @@ int main(void) {
   order_batch(64);
   engine_rows(NOMINAL_GFLOPS, gbs);
   bandwidth_row();
+  sweep_overhead();
   return 0;
 }

@@ -131,6 +131,16 @@ static void test_sweep_deterministic_across_jobs_and_shards(void **s) {
   tu_rmtree(dir);
 }
 
+/* `ENV phsim sweep ARGS EXTRA --out DIR/SUB`: its exit status. */
+static int sweep_into(const char *dir, const char *sub, const char *env, const char *args,
+                      const char *extra) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s %s sweep %s %s --out %s/%s 2>/dev/null", env, phsim_bin(), args,
+           extra, dir, sub);
+  const int st = system(cmd);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* Points of the order engine advance in batches (phsim_run_batch_execute):
  * every output is the bytes of the same sweep run point by point
  * (PHSIM_SWEEP_BATCH=0), lanes that diverge mid-batch (norm = none at the
@@ -138,20 +148,41 @@ static void test_sweep_deterministic_across_jobs_and_shards(void **s) {
  * differs only in its command line. */
 static void test_sweep_batched_same_bytes(void **s) {
   (void)s;
-  char dir[256], cmd[1024];
+  char dir[256];
   tu_tempdir(dir, sizeof dir, "batch");
   const char *common = "--set engine=order --set d=40 --set norm=none --set steps=3000 "
                        "--set log_every=100 --grid seed=1:3:3 --grid alpha_2=0.6,1 "
                        "--grid eta=0.0005,0.05 --grid eta_E=0.0001,0.01 "
                        "--grid stop=never,strong --keep-trajectories --jobs 2";
-  snprintf(cmd, sizeof cmd, "%%s sweep %s --out %%s/b 2>/dev/null", common);
-  assert_int_equal(sh(cmd, phsim_bin(), dir), 0);
-  snprintf(cmd, sizeof cmd, "PHSIM_SWEEP_BATCH=0 %%s sweep %s --out %%s/u 2>/dev/null", common);
-  assert_int_equal(sh(cmd, phsim_bin(), dir), 0);
+  assert_int_equal(sweep_into(dir, "b", "", common, ""), 0);
+  assert_int_equal(sweep_into(dir, "u", "PHSIM_SWEEP_BATCH=0", common, ""), 0);
   assert_int_equal(sh("diff -r -x sweep.json %s/b %s/u >/dev/null", dir, dir), 0);
   /* the larger eta diverges at step 2 or 3, between rows, while the other
    * lanes of its batch go on */
   assert_int_equal(sh("grep -q diverged %s/b/sweep.csv%s", dir, ""), 0);
+  tu_rmtree(dir);
+}
+
+/* A table-only sweep writes sweep.csv with the bytes of the same sweep
+ * with run directories, batched (order engine) or not (population), and
+ * nothing under runs/; with --resume or --keep-trajectories it is refused
+ * (exit 2) before it writes anything, and phsim plot draws it. */
+static void test_sweep_table_only(void **s) {
+  (void)s;
+  char dir[256];
+  tu_tempdir(dir, sizeof dir, "table");
+  const char *common = "--set d=40 --set steps=3000 --set log_every=100 --grid seed=1:3:3 "
+                       "--grid engine=order,population --grid eta_E=0.0025,0.01 --jobs 2";
+  assert_int_equal(sweep_into(dir, "r", "", common, ""), 0);
+  assert_int_equal(sweep_into(dir, "t", "", common, "--table-only"), 0);
+  assert_int_equal(sh("cmp %s/r/sweep.csv %s/t/sweep.csv", dir, dir), 0);
+  assert_int_equal(sh("test ! -e %s/t/runs%s", dir, ""), 0);
+  assert_int_equal(sh("%s plot %s/t >/dev/null 2>&1", phsim_bin(), dir), 0);
+  static const char *const refused[] = {"--table-only --resume", "--table-only --keep-trajectories"};
+  for (size_t k = 0; k < 2; k++) {
+    assert_int_equal(sweep_into(dir, "x", "", "--grid seed=1:2:2", refused[k]), 2);
+    assert_int_equal(sh("test ! -e %s/x%s", dir, ""), 0);
+  }
   tu_rmtree(dir);
 }
 
@@ -194,6 +225,7 @@ int main(void) {
       cmocka_unit_test(test_grids_refused_before_work),
       cmocka_unit_test(test_sweep_deterministic_across_jobs_and_shards),
       cmocka_unit_test(test_sweep_batched_same_bytes),
+      cmocka_unit_test(test_sweep_table_only),
       cmocka_unit_test(test_sweep_json_rederives_preset_keys),
   };
   return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);

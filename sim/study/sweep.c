@@ -483,20 +483,24 @@ static int on_disk(const pool *p, size_t idx) {
 }
 
 /* Point idx's directory (its path in dir) as its run makes it: in runs/,
- * open once.  One there before is cleaned of what a killed sweep left. */
-static phsim_at point_dir(const pool *p, size_t idx, char *dir, size_t n) {
+ * open once.  One there before is cleaned of what a killed sweep left.
+ * NULL for a table-only sweep (no directory). */
+static const char *point_dir(const pool *p, size_t idx, char *dir, size_t n, phsim_at *at) {
+  if (p->s->table_only) return NULL;
   run_dir(p->s, idx, dir, n);
   if (on_disk(p, idx)) phsim_outdir_clean_tmp(dir, "");
-  return (phsim_at){.fd = p->runs_fd, .name = strrchr(dir, '/') + 1};
+  *at = (phsim_at){.fd = p->runs_fd, .name = strrchr(dir, '/') + 1};
+  return dir;
 }
 
 /* Run todo entry t (or, with --resume, take its complete run); its line. */
 static int run_point(const pool *p, size_t t, char **row, char err[PHSIM_ERR_MAX]) {
   const size_t idx = p->todo[t];
   char dir[PHSIM_PATH_MAX + 32];
-  const phsim_at at = point_dir(p, idx, dir, sizeof dir);
+  phsim_at at;
+  const char *where = point_dir(p, idx, dir, sizeof dir, &at);
   phsim_run_opts opts = {.trajectory = p->s->keep_trajectories, .timing = 0, .progress = 0,
-                         .initial = initial_for(p, t), .at = &at};
+                         .initial = initial_for(p, t), .at = where != NULL ? &at : NULL};
   phsim_config cfg;
   phsim_summary sum;
   int st = phsim_sweep_point(p->s, idx, &cfg, err);
@@ -510,7 +514,7 @@ static int run_point(const pool *p, size_t t, char **row, char err[PHSIM_ERR_MAX
     phsim_summary_free(&sum);
   }
   opts.summary = &sum;
-  st = phsim_run_execute(&cfg, dir, opts, err);
+  st = phsim_run_execute(&cfg, where, opts, err);
   if (st == PHSIM_OK || st == PHSIM_ENUM || st == PHSIM_EINTR) {
     *row = csv_row(p->s, idx, &sum);
     phsim_summary_free(&sum);
@@ -535,7 +539,7 @@ static void run_batch_job(const pool *p, const size_t *slots, size_t n, char **r
                      dirs != NULL && cfgs != NULL && cfg != NULL && at != NULL; i++) {
     const size_t idx = p->todo[slots[i]];
     status[i] = phsim_sweep_point(p->s, idx, &cfg[nb], err[i]);
-    at[nb] = point_dir(p, idx, dir[nb], sizeof dir[nb]);
+    const char *where = point_dir(p, idx, dir[nb], sizeof dir[nb], &at[nb]);
     if (status[i] != PHSIM_OK) continue;
     if (p->s->resume && on_disk(p, idx) && summary_of(p->s, idx, &cfg[nb], &sum[nb])) {
       const int stopped = sum[nb].status == PHSIM_EINTR;
@@ -544,8 +548,9 @@ static void run_batch_job(const pool *p, const size_t *slots, size_t n, char **r
       if (!stopped) continue;
     }
     opts[nb] = (phsim_run_opts){.trajectory = p->s->keep_trajectories, .summary = &sum[nb],
-                                .initial = initial_for(p, slots[i]), .at = &at[nb]};
-    cfgs[nb] = &cfg[nb], dirs[nb] = dir[nb], lane[nb++] = i;
+                                .initial = initial_for(p, slots[i]),
+                                .at = where != NULL ? &at[nb] : NULL};
+    cfgs[nb] = &cfg[nb], dirs[nb] = where, lane[nb++] = i;
   }
   int *st = calloc(nb ? nb : 1, sizeof *st);
   char (*msg)[PHSIM_ERR_MAX] = calloc(nb ? nb : 1, sizeof *msg);
@@ -781,8 +786,10 @@ static size_t complete_runs(const pool *p) {
   return n;
 }
 
-/* runs/, made if missing and opened once; the points already there. */
+/* runs/, made if missing and opened once; the points already there.  A
+ * table-only sweep has none (and neither resumes nor keeps trajectories). */
 static int open_runs(pool *p, char err[PHSIM_ERR_MAX]) {
+  if (p->s->table_only) return PHSIM_OK;
   char runs[PHSIM_PATH_MAX + 16];
   snprintf(runs, sizeof runs, "%s/runs", p->s->out);
   int st = phsim_mkdir_p(runs, err);
@@ -800,7 +807,13 @@ int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
   pool p = {.s = s, .runs_fd = -1};
   phsim_outdir od = {-1, -1};
   phsim_outfile csv = {.fp = NULL};
-  int st = plan(s, &p, err);
+  int st = PHSIM_OK;
+  if (s->table_only && (s->resume || s->keep_trajectories)) {
+    snprintf(err, PHSIM_ERR_MAX, "a table-only sweep keeps no runs: allowed without "
+             "--resume and --keep-trajectories");
+    st = PHSIM_EINPUT;
+  }
+  if (st == PHSIM_OK) st = plan(s, &p, err);
   if (st == PHSIM_OK) st = phsim_outdir_claim_sweep(&od, s, s->force, err);
   if (st == PHSIM_OK) st = open_runs(&p, err);
   if (st == PHSIM_OK) st = open_csv(s, &csv, err);

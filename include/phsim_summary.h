@@ -49,7 +49,9 @@ typedef struct {
   double E_substitution;
   long pull_step[PHSIM_PULL_KAPPAS];      /* phsim_pullend.h: step, -1 */
   double pull_E[PHSIM_PULL_KAPPAS];       /* |E_{i j*}| there, NAN */
-  int pull_to_one_step;                   /* 1, 0 (some at a row), -1 none */
+  int pull_to_one_step;                   /* 1, 0 (some at a row), -1 none,
+                                             -2 not measured (a summary
+                                             read back from an older phsim) */
 } phsim_summary_phases;
 
 /* Gradient descent against its flow (phsim_fidelity.h). */

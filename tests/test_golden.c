@@ -13,7 +13,9 @@
  * when it came to be the maximum up to T1 / 2 (issue 8: only those keys
  * changed, every trajectory the same bytes), and phases' pull_end added
  * (issue 8, the end of substitution by the pull: every other key and every
- * trajectory the same); a change of any number, key or row fails here. */
+ * trajectory the same; order_accel's ends again when T1 came to be located
+ * to a step for them, checked against a brute-force reference in
+ * test_pullend.c); a change of any number, key or row fails here. */
 #include "testutil.h"
 
 #include <jansson.h>

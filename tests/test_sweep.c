@@ -186,6 +186,28 @@ static void test_sweep_table_only(void **s) {
   tu_rmtree(dir);
 }
 
+/* --resume runs again a run whose summary an older phsim wrote (no
+ * phases.pull_end: the end of substitution by the pull not measured), so
+ * that its table row has the value, not an empty "never": a paper-preset
+ * sweep whose runs substitute, pull_end removed from one summary, resumed,
+ * gives the same sweep.csv.  Mutation: reusing that summary empties its
+ * E_pull fields and fails. */
+static void test_resume_runs_older_summaries_again(void **s) {
+  (void)s;
+  char dir[256];
+  tu_tempdir(dir, sizeof dir, "older");
+  const char *args = "--set preset=paper --grid eta_E=0.002,0.004 --grid seed=1:2:2 --jobs 2";
+  assert_int_equal(sweep_into(dir, "o", "", args, ""), 0);
+  assert_int_equal(sh("cp %s/o/sweep.csv %s/o/first.csv", dir, dir), 0);
+  assert_int_equal(sh("python3 -c \"import json, sys; p = sys.argv[1]; s = json.load(open(p)); "
+                      "del s['phases']['pull_end']; json.dump(s, open(p, 'w'))\" "
+                      "%s/o/runs/000000/summary.json && grep -q E_pull_3 %s/o/first.csv",
+                      dir, dir), 0);
+  assert_int_equal(sweep_into(dir, "o", "", args, "--resume"), 0);
+  assert_int_equal(sh("cmp %s/o/sweep.csv %s/o/first.csv", dir, dir), 0);
+  tu_rmtree(dir);
+}
+
 /* A point rebuilt from sweep.json re-derives what the preset computes from
  * the grid's values, as the sweep did: a paper-preset sweep over d = 100
  * and 10^4 (stopped at T1) has, read back, budgets ceil((5 d^2 + 10^10) /
@@ -226,6 +248,7 @@ int main(void) {
       cmocka_unit_test(test_sweep_deterministic_across_jobs_and_shards),
       cmocka_unit_test(test_sweep_batched_same_bytes),
       cmocka_unit_test(test_sweep_table_only),
+      cmocka_unit_test(test_resume_runs_older_summaries_again),
       cmocka_unit_test(test_sweep_json_rederives_preset_keys),
   };
   return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);

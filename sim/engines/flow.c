@@ -160,8 +160,10 @@ void phsim_flow_start(phsim_flow *f, const phsim_config *cfg,
   gsl_odeiv2_driver_reset(f->driver);
 }
 
-int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
-                         const gsl_matrix *R, const gsl_matrix *E) {
+/* The state (A, R, E) at the current t, the integrator restarted there;
+ * not evaluated. */
+static void load_state(phsim_flow *f, const gsl_matrix *A, const gsl_matrix *R,
+                       const gsl_matrix *E) {
   gsl_matrix_memcpy(f->s->A, A);
   gsl_matrix_memcpy(f->s->R, R);
   gsl_matrix_memcpy(f->s->E, E);
@@ -171,6 +173,11 @@ int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
   f->origin = f->t;
   f->tau = 0.0;
   gsl_odeiv2_driver_reset(f->driver);
+}
+
+int phsim_flow_set_state(phsim_flow *f, const gsl_matrix *A,
+                         const gsl_matrix *R, const gsl_matrix *E) {
+  load_state(f, A, R, E);
   return phsim_reduced_state_eval(f->s);
 }
 
@@ -321,7 +328,7 @@ static void type_load(void *p, const gsl_matrix *A, const gsl_matrix *R,
                       const gsl_matrix *E, unsigned long step) {
   phsim_flow *f = p;
   f->t = f->s->eta * (double)step;
-  (void)phsim_flow_set_state(f, A, R, E); /* its evaluation is the caller's */
+  load_state(f, A, R, E);
 }
 
 static int type_gradient(const void *f, gsl_matrix *gW, gsl_matrix *gE,

@@ -9,8 +9,18 @@
 
 const double phsim_pull_kappa[PHSIM_PULL_KAPPAS] = {3, 10, 30};
 
-/* What a state shows against a threshold: */
-enum { NONE, FALLEN, LEARNED };
+/* What a state shows: nothing, the pull fallen kappa-fold against the peak,
+ * w_i has learned a feature, the signed pull has changed sign since the
+ * scan's start (a fall through zero can be narrower than a row), w_j* has
+ * learned v_s (T1). */
+enum { NONE, FALLEN, LEARNED, FLIPPED, STRONG };
+
+/* What a scan stops at: the event against peak / kappa (and a change of
+ * the pull's sign from `sign`, when not 0), or T1 (strong). */
+typedef struct {
+  double peak, kappa, sign;
+  int strong;
+} scan_rule;
 
 /* The saved states (phsim_pullend_slot): */
 enum {
@@ -77,7 +87,11 @@ static double pull_of(const phsim_pullend *p, const phsim_obs *o) {
 static int event_at(const phsim_pullend *p, const phsim_obs *o, double peak, double kappa) {
   for (size_t l = 0; l < p->cfg->K; l++)
     if (fabs(phsim_cosine(o->A, o->R, p->i, l)) >= p->cfg->threshold) return LEARNED;
-  return peak > 0.0 && pull_of(p, o) * kappa <= peak ? FALLEN : NONE;
+  /* the head feeds v_s into output i at least as strongly as w_i does */
+  const double own = pow(fabs(gsl_matrix_get(o->A, p->i, p->s)), 3);
+  const double fed = fabs(gsl_matrix_get(o->E, p->i, p->js)) *
+                     pow(fabs(gsl_matrix_get(o->A, p->js, p->s)), 3);
+  return peak > 0.0 && pull_of(p, o) * kappa <= peak && fed >= own ? FALLEN : NONE;
 }
 
 /* The probe: an engine of the run's type that takes a state (NULL when the
@@ -106,20 +120,30 @@ static unsigned long point(unsigned long a, unsigned long len, unsigned long n, 
   return a + len / n * k + len % n * k / n;
 }
 
-/* One pass of the event's scan: the probe from START through n points to
- * hi; the first with the event becomes *hi (its observables in *o), START
- * the point before it.  0: the probe failed, or no point had the event. */
-static int event_pass(phsim_pullend *p, unsigned long *hi, double peak, double kappa,
-                      phsim_obs *o) {
-  if (!restart(p)) return 0;
+static double signed_pull(const phsim_pullend *p, const phsim_obs *o) {
+  return gsl_matrix_get(o->gA, p->i, p->s);
+}
+
+static int stop_at(const phsim_pullend *p, const phsim_obs *o, const scan_rule *r) {
+  if (r->strong)
+    return fabs(phsim_cosine(o->A, o->R, p->js, p->s)) >= p->cfg->threshold ? STRONG : NONE;
+  const int ev = event_at(p, o, r->peak, r->kappa);
+  return ev == NONE && signed_pull(p, o) * r->sign < 0.0 ? FLIPPED : ev;
+}
+
+/* One pass of a scan: the probe from START through n points to hi; the
+ * first where r stops becomes *hi (its observables in *o), START the point
+ * before it: 1.  0: no point stopped; -1: the probe failed. */
+static int scan_pass(phsim_pullend *p, unsigned long *hi, const scan_rule *r, phsim_obs *o) {
+  if (!restart(p)) return -1;
   const unsigned long a = p->slot[START].step, len = *hi - a;
   const unsigned long n = len < PHSIM_PULLEND_SCAN ? len : PHSIM_PULLEND_SCAN;
   unsigned long last = a, fault;
   for (unsigned long k = 1; k <= n; k++) {
     const unsigned long q = point(a, len, n, k);
-    if (phsim_engine_advance(p->probe, last, q, &fault) != PHSIM_OK) return 0;
+    if (phsim_engine_advance(p->probe, last, q, &fault) != PHSIM_OK) return -1;
     phsim_engine_observe(p->probe, o);
-    if (event_at(p, o, peak, kappa) != NONE) {
+    if (stop_at(p, o, r) != NONE) {
       *hi = q;
       return 1;
     }
@@ -129,18 +153,41 @@ static int event_pass(phsim_pullend *p, unsigned long *hi, double peak, double k
   return 0;
 }
 
-/* The first step in (START, hi] with the event against peak / kappa, down
- * to one step: *ev and |E_{i j*}| there.  0 when the probe cannot say. */
-static int locate_event(phsim_pullend *p, unsigned long hi, double peak, double kappa,
-                        unsigned long *at, int *ev, double *e_at) {
-  phsim_obs o;
-  do
-    if (!event_pass(p, &hi, peak, kappa, &o)) return 0;
-  while (hi - p->slot[START].step > 1);
+/* The first step in (START, hi] where r stops, down to one step: *at, what
+ * it shows, its observables in *o (the probe's); NONE: no step stops.  -1:
+ * the probe failed, or a finer pass did not see the stop a coarser one saw
+ * (the flow restarted elsewhere, within its tolerance). */
+static int scan(phsim_pullend *p, unsigned long hi, const scan_rule *r, unsigned long *at,
+                phsim_obs *o) {
+  int passes = 0, got;
+  while ((got = scan_pass(p, &hi, r, o)) == 1 && hi - p->slot[START].step > 1) passes++;
+  if (got != 1) return got == 0 && passes == 0 ? NONE : -1;
   *at = hi;
-  *ev = event_at(p, &o, peak, kappa);
-  *e_at = fabs(gsl_matrix_get(o.E, p->i, p->js));
-  return 1;
+  return stop_at(p, o, r);
+}
+
+/* The first step in (START, b] with the event against the peak and
+ * kappa: its event (NONE: none there) and |E_{i j*}|.  Where the pull
+ * changes sign without the event the scan goes on from there.  0 when the
+ * probe cannot say. */
+static int locate_event(phsim_pullend *p, unsigned long b, double kappa, unsigned long *at,
+                        int *ev, double *e_at) {
+  scan_rule r = {p->peak, kappa, 0.0, 0};
+  phsim_obs o;
+  for (int flips = 0; flips < PHSIM_PULLEND_SCAN; flips++) {
+    if (!restart(p)) return 0;
+    phsim_engine_observe(p->probe, &o);
+    r.sign = signed_pull(p, &o);
+    const int what = p->slot[START].step < b ? scan(p, b, &r, at, &o) : NONE;
+    if (what < 0) return 0;
+    if (what != FLIPPED) {
+      *ev = what;
+      *e_at = fabs(gsl_matrix_get(o.E, p->i, p->js));
+      return 1;
+    }
+    save(p, START, &o, *at); /* through zero without the event: on */
+  }
+  return 0;
 }
 
 /* One pass of the peak's search: the probe from START through n points to
@@ -203,17 +250,17 @@ static void refine_peak(phsim_pullend *p, unsigned long b) {
   p->peak = fmax(best, p->peak_from_pull);
 }
 
-/* Threshold k at the row b with observables o, where the row shows the
- * event ev: the first step with it after the last row (after the peak, at
- * the row where the peak was found), to a step where the probe can, else
- * at b. */
+/* Threshold k at the row b (observables o), where the row shows the event
+ * ev or the pull's sign has changed since the last row: the first step
+ * with the event after the last row (after the peak, if it was found at
+ * this row), to a step where the probe can, else the row's. */
 static void end_at(phsim_pullend *p, size_t k, unsigned long b, const phsim_obs *o, int ev) {
   unsigned long at = b;
   double e = fabs(gsl_matrix_get(o->E, p->i, p->js));
   copy(p, START, p->refined_at == b ? PEAK : ROW);
-  if (b - p->slot[START].step >= 2 && (probe(p) == NULL ||
-      !locate_event(p, b, p->peak, phsim_pull_kappa[k], &at, &ev, &e)))
-    p->located = 0;
+  if (b - p->slot[START].step >= 2 &&
+      (probe(p) == NULL || !locate_event(p, b, phsim_pull_kappa[k], &at, &ev, &e)) && ev == FALLEN)
+    p->located = 0; /* an end recorded at the row */
   if (ev == LEARNED) {
     p->watching = 2;
   } else if (ev == FALLEN) {
@@ -222,38 +269,68 @@ static void end_at(phsim_pullend *p, size_t k, unsigned long b, const phsim_obs 
   }
 }
 
-/* From T1's row: the watched neuron, the peak's bracket starting there. */
-static void start_watch(phsim_pullend *p, const phsim_phases *ph, unsigned long step,
+/* The last row (or T1) in ROW, with its pull and its sign. */
+static void keep_row(phsim_pullend *p, const phsim_obs *o, unsigned long step) {
+  save(p, ROW, o, step);
+  p->row_pull = pull_of(p, o);
+  p->row_sign = signed_pull(p, o);
+}
+
+/* A new largest pull at the row (or T1) at `step`: its bracket starts at
+ * the last row (at T1, at T1), the peak to be found. */
+static void new_peak(phsim_pullend *p, unsigned long step, double pull) {
+  copy(p, PEAK_FROM, ROW);
+  p->peak_from_pull = p->slot[ROW].step == step ? pull : p->row_pull;
+  p->peak = pull;
+  p->refined = 0;
+}
+
+/* From T1, first shown at row b (phsim_phases.h): the watched neuron; T1
+ * itself located to a step by the probe from the last row where it can
+ * (so that the peak, and the ends, do not depend on which row shows T1),
+ * the pull's first peak bracketed from there. */
+static void start_watch(phsim_pullend *p, const phsim_phases *ph, unsigned long b,
                         const phsim_obs *o) {
   p->watching = 1;
   p->js = (size_t)ph->strong_neuron;
   p->i = 1 - p->js;
   p->s = ph->strong;
-  save(p, ROW, o, step);
+  const scan_rule strong = {0.0, 0.0, 0.0, 1};
+  unsigned long at = b;
+  phsim_obs t1;
+  copy(p, START, ROW);
+  const int found = p->have_row && b - p->slot[ROW].step >= 2 && probe(p) != NULL &&
+                    scan(p, b, &strong, &at, &t1) == STRONG;
+  if (p->have_row && b - p->slot[ROW].step >= 2 && !found) p->located = 0;
+  if (found && at < b) keep_row(p, &t1, at);
+  else keep_row(p, o, b);
+  new_peak(p, p->slot[ROW].step, p->row_pull);
 }
 
 void phsim_pullend_row(phsim_pullend *p, const phsim_phases *ph, unsigned long step,
                        const phsim_obs *o) {
-  if (p->watching == 2 || (p->watching == 0 && ph->T1 != (long)step)) return;
-  if (p->watching == 0) start_watch(p, ph, step, o);
+  if (p->watching == 2) return;
+  if (p->watching == 0 && ph->T1 == (long)step) start_watch(p, ph, step, o);
+  if (p->watching == 0) { /* before T1: the last row, for T1's scan */
+    save(p, ROW, o, step);
+    p->have_row = 1;
+    return;
+  }
   const double pull = pull_of(p, o);
-  if (!p->refined && pull < p->peak) refine_peak(p, step);
+  /* w_i learned a feature by this row: the pull may have spiked and
+   * fallen since the last row */
+  const int learned = event_at(p, o, 0.0, 1.0) == LEARNED;
+  if (learned && pull > p->peak) new_peak(p, step, pull);
+  if (!p->refined && (pull < p->peak || learned)) refine_peak(p, step);
+  const int flipped = signed_pull(p, o) * p->row_sign < 0.0;
   for (size_t k = 0; k < PHSIM_PULL_KAPPAS && p->watching == 1; k++)
     if (p->step[k] < 0) {
       const int ev = event_at(p, o, p->peak, phsim_pull_kappa[k]);
-      if (ev != NONE) end_at(p, k, step, o, ev);
+      if (ev != NONE || flipped) end_at(p, k, step, o, ev);
     }
   if (p->step[PHSIM_PULL_KAPPAS - 1] >= 0) p->watching = 2;
-  /* a new largest logged pull: its bracket starts at the row before it
-   * (at T1's row, at T1) */
-  if (pull > p->peak) {
-    copy(p, PEAK_FROM, ROW);
-    p->peak_from_pull = p->slot[ROW].step == step ? pull : p->row_pull;
-    p->peak = pull;
-    p->refined = 0;
-  }
-  p->row_pull = pull;
-  save(p, ROW, o, step);
+  if (pull > p->peak) new_peak(p, step, pull);
+  keep_row(p, o, step);
 }
 
 void phsim_pullend_summary(const phsim_pullend *p, const long *learn_step,

@@ -403,10 +403,14 @@ static int check_status(json_t *root, const ctx *c, phsim_summary *s) {
   return PHSIM_OK;
 }
 
-/* phases' pull_end (absent in older summaries): kappa as phsim's, step
- * and E PHSIM_PULL_KAPPAS steps / numbers >= 0 or null, to_one_step. */
+/* phases' pull_end (absent in older summaries: pull_to_one_step -2):
+ * kappa as phsim's, step and E PHSIM_PULL_KAPPAS steps / numbers >= 0 or
+ * null, to_one_step. */
 static int check_pull_end(json_t *pe, const ctx *c, phsim_summary_phases *p) {
-  if (pe == NULL) return PHSIM_OK;
+  if (pe == NULL) {
+    p->pull_to_one_step = -2;
+    return PHSIM_OK;
+  }
   json_t *kappa = json_object_get(pe, "kappa"), *step = json_object_get(pe, "step"),
          *E = json_object_get(pe, "E");
   int ok = json_is_object(pe) && json_is_array(kappa) && json_is_array(step) &&

@@ -21,7 +21,6 @@ typedef struct {
   double features, v[NMET];   /* NAN: empty */
   int faithful;               /* flow_faithful: 1, 0, or -1 (empty) */
   int ok;                     /* status ok */
-  long strong;                /* strong_neuron, 0 if empty */
   double steps;               /* the run's budget (column steps), NAN if absent */
 } sweep_row;
 

@@ -1,15 +1,11 @@
 /* sweeprows.c: the metrics of each run of a sweep, from its sweep.csv row
  * (plotdata.h). */
-#define _XOPEN_SOURCE 700
 #include "plotdata.h"
 
-#include <limits.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "phsim_csv.h"
-#include "phsim_popgrad.h"
 #include "phsim_summary.h"
 
 /* The metrics: columns of the sweep table. */
@@ -27,9 +23,9 @@ static const char *field_of(const phsim_sweep_table *t, phsim_column c) {
   return i >= 0 ? t->csv.field[i] : "";
 }
 
-/* features_learned (an integer 0..K or empty), the metrics, flow_faithful,
- * status and strong_neuron of the current row (the table reader has
- * checked that every result field is empty or a finite number). */
+/* features_learned (an integer 0..K or empty), the metrics, flow_faithful
+ * and status of the current row (the table reader has checked that every
+ * result field is empty or a finite number). */
 int phsim_sweep_row_read(const phsim_sweep_table *t, size_t K, sweep_row *r,
                          char err[PHSIM_ERR_MAX]) {
   const char *f = field_of(t, PHSIM_COLUMN_features_learned);
@@ -51,8 +47,6 @@ int phsim_sweep_row_read(const phsim_sweep_table *t, size_t K, sweep_row *r,
   }
   r->faithful = *ff == '\0' ? -1 : (phsim_csv_number(ff, &x) && x == 1.0);
   r->ok = strcmp(field_of(t, PHSIM_COLUMN_status), phsim_summary_status_name(PHSIM_OK)) == 0;
-  const char *sn = field_of(t, PHSIM_COLUMN_strong_neuron);
-  r->strong = *sn != '\0' && phsim_csv_number(sn, &x) && x >= 1 && x <= 2 ? (long)x : 0;
   const long cs = phsim_csv_col(&t->csv, "steps");
   r->steps = cs >= 0 && phsim_csv_number(t->csv.field[cs], &x) ? x : NAN;
   return PHSIM_OK;

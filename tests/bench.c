@@ -511,7 +511,7 @@ static double sweep_of(const char *out, int table_only) {
   return st == PHSIM_OK ? t : NAN;
 }
 
-static double median3(double *x) {
+static double median_of_turns(double *x) {
   qsort(x, OVERHEAD_TURNS, sizeof *x, cmp_double);
   return x[OVERHEAD_TURNS / 2];
 }
@@ -534,14 +534,14 @@ static void sweep_overhead(void) {
     }
   }
   unsetenv("PHSIM_SWEEP_BATCH");
-  const double a = median3(alone);
+  const double a = median_of_turns(alone);
   static const char *const what[4] = {"runs/ (one at a time)", "table-only (one at a time)",
                                       "runs/ (batched)", "table-only (batched)"};
   printf("\nsweep overhead (%d runs of 10 steps, one job, %s; CPU per run, median of %d): "
          "the runs alone %.1f us\n", OVERHEAD_RUNS, dir == out ? "tmpfs" : "/tmp",
          OVERHEAD_TURNS, 1e6 * a / OVERHEAD_RUNS);
   for (int k = 0; k < 4; k++) {
-    const double m = median3(v[k]);
+    const double m = median_of_turns(v[k]);
     printf("  %-28s %7.1f us a run, overhead %6.1f us\n", what[k], 1e6 * m / OVERHEAD_RUNS,
            1e6 * (m - a) / OVERHEAD_RUNS);
   }

@@ -83,10 +83,16 @@ static double pull_of(const phsim_pullend *p, const phsim_obs *o) {
   return fabs(gsl_matrix_get(o->gA, p->i, p->s));
 }
 
+/* Has w_i learned some feature (|cos(w_i, v_l)| >= threshold)? */
+static int learned_any(const phsim_pullend *p, const phsim_obs *o) {
+  for (size_t l = 0; l < p->cfg->K; l++)
+    if (fabs(phsim_cosine(o->A, o->R, p->i, l)) >= p->cfg->threshold) return 1;
+  return 0;
+}
+
 /* The event against the peak `peak` and threshold kappa: learned first. */
 static int event_at(const phsim_pullend *p, const phsim_obs *o, double peak, double kappa) {
-  for (size_t l = 0; l < p->cfg->K; l++)
-    if (fabs(phsim_cosine(o->A, o->R, p->i, l)) >= p->cfg->threshold) return LEARNED;
+  if (learned_any(p, o)) return LEARNED;
   /* the head feeds v_s into output i at least as strongly as w_i does */
   const double own = pow(fabs(gsl_matrix_get(o->A, p->i, p->s)), 3);
   const double fed = fabs(gsl_matrix_get(o->E, p->i, p->js)) *
@@ -276,11 +282,11 @@ static void keep_row(phsim_pullend *p, const phsim_obs *o, unsigned long step) {
   p->row_sign = signed_pull(p, o);
 }
 
-/* A new largest pull at the row (or T1) at `step`: its bracket starts at
- * the last row (at T1, at T1), the peak to be found. */
-static void new_peak(phsim_pullend *p, unsigned long step, double pull) {
+/* A new largest pull `pull` (at a row, or at T1 itself, then kept in ROW):
+ * its bracket starts at ROW, the peak to be found. */
+static void new_peak(phsim_pullend *p, double pull) {
   copy(p, PEAK_FROM, ROW);
-  p->peak_from_pull = p->slot[ROW].step == step ? pull : p->row_pull;
+  p->peak_from_pull = p->row_pull;
   p->peak = pull;
   p->refined = 0;
 }
@@ -299,12 +305,12 @@ static void start_watch(phsim_pullend *p, const phsim_phases *ph, unsigned long 
   unsigned long at = b;
   phsim_obs t1;
   copy(p, START, ROW);
-  const int found = p->have_row && b - p->slot[ROW].step >= 2 && probe(p) != NULL &&
-                    scan(p, b, &strong, &at, &t1) == STRONG;
-  if (p->have_row && b - p->slot[ROW].step >= 2 && !found) p->located = 0;
+  const int between = p->have_row && b - p->slot[ROW].step >= 2; /* T1 between rows */
+  const int found = between && probe(p) != NULL && scan(p, b, &strong, &at, &t1) == STRONG;
+  if (between && !found) p->located = 0;
   if (found && at < b) keep_row(p, &t1, at);
   else keep_row(p, o, b);
-  new_peak(p, p->slot[ROW].step, p->row_pull);
+  new_peak(p, p->row_pull);
 }
 
 void phsim_pullend_row(phsim_pullend *p, const phsim_phases *ph, unsigned long step,
@@ -319,8 +325,8 @@ void phsim_pullend_row(phsim_pullend *p, const phsim_phases *ph, unsigned long s
   const double pull = pull_of(p, o);
   /* w_i learned a feature by this row: the pull may have spiked and
    * fallen since the last row */
-  const int learned = event_at(p, o, 0.0, 1.0) == LEARNED;
-  if (learned && pull > p->peak) new_peak(p, step, pull);
+  const int learned = learned_any(p, o);
+  if (learned && pull > p->peak) new_peak(p, pull);
   if (!p->refined && (pull < p->peak || learned)) refine_peak(p, step);
   const int flipped = signed_pull(p, o) * p->row_sign < 0.0;
   for (size_t k = 0; k < PHSIM_PULL_KAPPAS && p->watching == 1; k++)
@@ -329,7 +335,7 @@ void phsim_pullend_row(phsim_pullend *p, const phsim_phases *ph, unsigned long s
       if (ev != NONE || flipped) end_at(p, k, step, o, ev);
     }
   if (p->step[PHSIM_PULL_KAPPAS - 1] >= 0) p->watching = 2;
-  if (pull > p->peak) new_peak(p, step, pull);
+  if (pull > p->peak) new_peak(p, pull);
   keep_row(p, o, step);
 }
 

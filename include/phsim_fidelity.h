@@ -28,7 +28,9 @@
  * Both are computed in coordinates scaled by D = diag(max(|x_i|, floor)):
  * D^-1 (dPhi) D has the eigenvalues of dPhi, and each coordinate is then
  * perturbed and compared relative to its own size.  The Jacobian is
- * assembled by central differences (2 n evaluations of Phi) and its
+ * assembled by central differences (2 n evaluations of Phi, as the lanes of
+ * one phsim_reduced_batch where the batch takes the configuration: the
+ * same bits as one at a time) and its
  * eigenvalues taken by gsl_eigen_nonsymm when n <= PHSIM_FIDELITY_DENSE_MAX;
  * beyond, the largest |mu - 1| comes from power iteration on
  * Jacobian-vector products, warm started from the previous state's
@@ -63,10 +65,16 @@ void phsim_fidelity_free(phsim_fidelity *f);
 
 /* The stiffness at (A, R, E).  PHSIM_ENUM (and NaN) when Phi is undefined
  * near the state (a second moment not positive within the difference
- * step). */
+ * step).  floor: on the dense path, when min(||J||_1, ||J||_inf) (times
+ * 1 + 1e-6, a margin far above the eigensolver's backward error) is at
+ * most floor, the eigenvalues are not computed and *stiffness is that
+ * bound, at least the stiffness and at most floor (a run's rows ask only
+ * whether a row's stiffness passes the largest so far and the rule; past
+ * the first rows almost none does).  floor = -INFINITY: the stiffness
+ * itself. */
 int phsim_fidelity_stiffness(phsim_fidelity *f, const gsl_matrix *A,
                              const gsl_matrix *R, const gsl_matrix *E,
-                             double *stiffness);
+                             double floor, double *stiffness);
 
 /* The scaled Jacobian D^-1 (dPhi - I) D at the last measured state (n x n),
  * assembled by central differences: for the tests. */

@@ -52,6 +52,13 @@ void phsim_reduced_batch_load(phsim_reduced_batch *b, size_t i,
 void phsim_reduced_batch_store(const phsim_reduced_batch *b, size_t i,
                                gsl_matrix *A, gsl_matrix *R, gsl_matrix *E);
 
+/* The same in phsim_reduced_pack's coordinates y (dim of them): lane i's
+ * state from y, E's untrained entries from E (phsim_reduced_unpack's); and
+ * y from lane i. */
+void phsim_reduced_batch_load_packed(phsim_reduced_batch *b, size_t i, const double *y,
+                                     const gsl_matrix *E);
+void phsim_reduced_batch_store_packed(const phsim_reduced_batch *b, size_t i, double *y);
+
 /* Loss and gradient of every lane (phsim_popgrad_eval's).  A lane is
  * faulted when phsim_popgrad_eval would return PHSIM_ENUM there or its loss
  * is beyond PHSIM_LOSS_EXPLODED (phsim_engine.h); its outputs are then

@@ -19,7 +19,9 @@
  *     and the percent of the peak flops and bandwidth that rate is;
  *  5. a sweep's overhead per run (sweep_overhead): the CPU a sweep of
  *     short runs takes beyond the same runs alone, with run directories (on
- *     tmpfs if there is one) and table-only. */
+ *     tmpfs if there is one) and table-only;
+ *  6. issue 13's E4 phase diagram at a twelfth of its runs (e4_twelfth):
+ *     CPU seconds, and twelve times that for the 2400 runs. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -488,27 +490,67 @@ static double runs_alone(void) {
   return cpu_now() - t0;
 }
 
-/* CPU seconds of the same runs as a sweep (seed=1:N:N, one job) into out
- * (new: nothing to clean first); NAN if it failed. */
+static void remove_tree(const char *dir) {
+  const char *const argv[] = {"rm", "-rf", dir, NULL};
+  char err[PHSIM_ERR_MAX];
+  if (phsim_spawn(argv, NULL, err) != PHSIM_OK) fprintf(stderr, "bench: %s\n", err);
+}
+
+/* CPU seconds of a sweep of s->base over the grids (one job) into out
+ * (new: nothing to clean first); NAN if it failed.  Frees s. */
+static double sweep_cpu(phsim_sweep *s, const char *const *grids, size_t ngrids,
+                        const char *out, int table_only) {
+  char err[PHSIM_ERR_MAX];
+  int st = PHSIM_OK;
+  for (size_t g = 0; g < ngrids && st == PHSIM_OK; g++, s->ngrids++)
+    st = phsim_grid_parse(grids[g], &s->base, &s->grids[g], err);
+  s->out = out;
+  s->jobs = 1;
+  s->shard_i = s->shard_n = 1;
+  s->table_only = table_only;
+  const double t0 = cpu_now();
+  if (st == PHSIM_OK) st = phsim_sweep_execute(s, err);
+  const double t = cpu_now() - t0;
+  phsim_sweep_free(s);
+  if (st != PHSIM_OK) fprintf(stderr, "bench: sweep: %s\n", err);
+  return st == PHSIM_OK ? t : NAN;
+}
+
+/* The same runs as runs_alone as a sweep (seed=1:N:N). */
 static double sweep_of(const char *out, int table_only) {
   phsim_sweep s;
-  char err[PHSIM_ERR_MAX], grid[64];
+  char grid[64];
   memset(&s, 0, sizeof s);
   phsim_config_default(&s.base);
   s.base.steps = s.base.log_every = 10;
   snprintf(grid, sizeof grid, "seed=1:%d:%d", OVERHEAD_RUNS, OVERHEAD_RUNS);
-  if (phsim_grid_parse(grid, &s.base, &s.grids[0], err) != PHSIM_OK) return NAN;
-  s.ngrids = 1;
-  s.out = out;
-  s.jobs = 1;
-  s.shard_i = s.shard_n = 1;
-  s.table_only = table_only;
-  const double t0 = cpu_now();
-  const int st = phsim_sweep_execute(&s, err);
-  const double t = cpu_now() - t0;
-  phsim_sweep_free(&s);
-  if (st != PHSIM_OK) fprintf(stderr, "bench: sweep: %s\n", err);
-  return st == PHSIM_OK ? t : NAN;
+  const char *const grids[] = {grid};
+  return sweep_cpu(&s, grids, 1, out, table_only);
+}
+
+/* Issue 13's E4 phase diagram (alpha_2 10 x eta_E/eta 10 x head 2 x seed
+ * 12 = 2400 runs of 200,000 steps) at a twelfth: seed 1's 200 runs, at E4's
+ * step and rows (experiments/e4_phase_diagram.sh: eta = 0.05, log_every =
+ * 500), one job, table-only. */
+static void e4_twelfth(void) {
+  char out[] = "/dev/shm/phsim-bench-e4-XXXXXX", alt[] = "/tmp/phsim-bench-e4-XXXXXX";
+  char *dir = mkdtemp(out) != NULL ? out : mkdtemp(alt);
+  if (dir == NULL) return;
+  phsim_sweep s;
+  char sub[96];
+  memset(&s, 0, sizeof s);
+  phsim_config_default(&s.base);
+  s.base.eta = 0.05;
+  s.base.steps = 200000;
+  s.base.log_every = 500;
+  snprintf(sub, sizeof sub, "%s/e4", dir);
+  const char *const grids[] = {"alpha_2=0.5:1.6:10", "eta_E=0.0005:0.05:10:log",
+                               "head=offdiag,fixed"};
+  const double t = sweep_cpu(&s, grids, 3, sub, 1);
+  remove_tree(dir);
+  printf("\nE4's phase diagram at a twelfth (200 of the 2400 runs: seed 1; 200,000 steps, "
+         "eta 0.05, a row every 500 steps; one job, table-only): %.2f s of CPU, so about "
+         "%.1f s for the 2400 (target 15 s)\n", t, 12.0 * t);
 }
 
 static double median_of_turns(double *x) {
@@ -545,9 +587,7 @@ static void sweep_overhead(void) {
     printf("  %-28s %7.1f us a run, overhead %6.1f us\n", what[k], 1e6 * m / OVERHEAD_RUNS,
            1e6 * (m - a) / OVERHEAD_RUNS);
   }
-  const char *const argv[] = {"rm", "-rf", dir, NULL};
-  char err[PHSIM_ERR_MAX];
-  if (phsim_spawn(argv, NULL, err) != PHSIM_OK) fprintf(stderr, "bench: %s\n", err);
+  remove_tree(dir);
 }
 
 int main(void) {
@@ -579,5 +619,6 @@ int main(void) {
   engine_rows(NOMINAL_GFLOPS, gbs);
   bandwidth_row();
   sweep_overhead();
+  e4_twelfth();
   return 0;
 }

@@ -4,6 +4,10 @@
  *    small eta, the same by the dense eigenvalues and by power iteration;
  *  - the same as the spectral radius of an unscaled forward-difference
  *    Jacobian of one step, packed by hand (seeds 1..3, m = K = 2);
+ *  - the scaled Jacobian, assembled from a batch's lanes, is the one formed
+ *    one step at a time, bit for bit; a floor above the norm bound gives
+ *    the bound, one below it the radius; a run's largest stiffness is the
+ *    largest measured alone at its rows;
  *  - the run's rule: the spec's step (eta = 1) on seed 1009 leaves the
  *    flow between two logged rows (the head jumps to -10), which only the
  *    per-step turn sees; the defaults stay faithful;
@@ -37,7 +41,7 @@ static phsim_reduced *state_after(const phsim_config *cfg, unsigned long steps) 
 static double stiffness(const phsim_config *cfg, const phsim_reduced *o, size_t dense_max) {
   phsim_fidelity *f = phsim_fidelity_alloc(cfg, dense_max);
   double x = NAN;
-  assert_int_equal(phsim_fidelity_stiffness(f, o->s->A, o->s->R, o->s->E, &x), PHSIM_OK);
+  assert_int_equal(phsim_fidelity_stiffness(f, o->s->A, o->s->R, o->s->E, -INFINITY, &x), PHSIM_OK);
   phsim_fidelity_free(f);
   return x;
 }
@@ -135,6 +139,108 @@ static void test_stiffness_against_independent_jacobian(void **s) {
   }
 }
 
+/* Phsim's scaled Jacobian formed one Phi at a time, as phsim_fidelity.h
+ * defines it: D per block (A, R, E) max(|x_i|, 1e-3 of the block's largest,
+ * 1e-6), column k = (Phi(x + h D e_k) - Phi(x - h D e_k)) / (2 h D) - e_k,
+ * h = 1e-5, Phi one phsim_reduced_step of a copy of o. */
+static void reference_jacobian(const phsim_config *cfg, const phsim_reduced *o, gsl_matrix *J) {
+  const size_t m = cfg->m, K = cfg->K, n = J->size1;
+  const size_t ends[3] = {m * K, m * K + m * (m + 1) / 2, n};
+  double x[64], sc[64], xp[64], y[2][64];
+  phsim_reduced_pack(cfg->head, o->s->A, o->s->R, o->s->E, x);
+  for (size_t b = 0, lo = 0; b < 3; lo = ends[b++]) {
+    double big = 0.0;
+    for (size_t i = lo; i < ends[b]; i++) big = fmax(big, fabs(x[i]));
+    for (size_t i = lo; i < ends[b]; i++) sc[i] = fmax(fabs(x[i]), fmax(1e-3 * big, 1e-6));
+  }
+  phsim_reduced *p = phsim_reduced_alloc(cfg);
+  for (size_t k = 0; k < n; k++) {
+    for (int side = 0; side < 2; side++) {
+      for (size_t i = 0; i < n; i++) xp[i] = x[i] + (side ? -1 : 1) * 1e-5 * sc[i] * (i == k);
+      gsl_matrix_memcpy(p->s->E, o->s->E);
+      phsim_reduced_unpack(cfg->head, xp, p->s->A, p->s->R, p->s->E);
+      assert_int_equal(phsim_reduced_state_eval(p->s), PHSIM_OK);
+      phsim_reduced_step(p);
+      phsim_reduced_pack(cfg->head, p->s->A, p->s->R, p->s->E, y[side]);
+    }
+    for (size_t i = 0; i < n; i++)
+      gsl_matrix_set(J, i, k, (y[0][i] - y[1][i]) / (2.0 * 1e-5 * sc[i]) - (double)(i == k));
+  }
+  phsim_reduced_free(p);
+}
+
+/* The Jacobian phsim assembles (from the lanes of a batch wherever the
+ * batch takes the configuration) is the reference's, bit for bit: m = K = 2
+ * with the head trained, fixed and full, isotropic noise, no BN, m = 3, and
+ * no stop-gradient (no batch).  Mutation that fails it: h = 1e-6 in
+ * fidelity.c, or the lanes' columns swapped. */
+static void test_jacobian_bits(void **s) {
+  (void)s;
+  /* (without BN the loss is not scale-free: a step of 1e-6 keeps it finite) */
+  const char *sets[][3] = {{"head", "offdiag", "0.05"}, {"head", "fixed", "0.05"},
+                           {"head", "full", "0.05"},     {"noise", "isotropic", "0.05"},
+                           {"norm", "none", "1e-6"},     {"m", "3", "0.05"},
+                           {"stopgrad", "false", "0.05"}};
+  for (size_t c = 0; c < sizeof sets / sizeof *sets; c++) {
+    phsim_config cfg;
+    phsim_config_default(&cfg);
+    char err[PHSIM_ERR_MAX];
+    assert_int_equal(phsim_config_set(&cfg, sets[c][0], sets[c][1], err), PHSIM_OK);
+    cfg.eta = cfg.eta_E = strtod(sets[c][2], NULL);
+    cfg.seed = 2;
+    phsim_reduced *o = state_after(&cfg, 30000);
+    const size_t n = phsim_reduced_dim(cfg.m, cfg.K, cfg.head);
+    gsl_matrix *J = gsl_matrix_alloc(n, n), *ref = gsl_matrix_alloc(n, n);
+    phsim_fidelity *f = phsim_fidelity_alloc(&cfg, PHSIM_FIDELITY_DENSE_MAX);
+    double x;
+    assert_int_equal(phsim_fidelity_stiffness(f, o->s->A, o->s->R, o->s->E, -INFINITY, &x), PHSIM_OK);
+    assert_int_equal(phsim_fidelity_jacobian(f, J), PHSIM_OK);
+    reference_jacobian(&cfg, o, ref);
+    for (size_t i = 0; i < n * n; i++)
+      if (memcmp(&J->data[i], &ref->data[i], sizeof(double)) != 0)
+        fail_msg("%s = %s: J[%zu][%zu] = %.17g, reference %.17g", sets[c][0], sets[c][1],
+                 i / n, i % n, J->data[i], ref->data[i]);
+    phsim_fidelity_free(f);
+    gsl_matrix_free(J);
+    gsl_matrix_free(ref);
+    phsim_reduced_free(o);
+  }
+}
+
+/* With a floor above the norm bound the stiffness is that bound, at least
+ * the eigenvalues' radius and at most 1 + 1e-6 times min(||J||_1,
+ * ||J||_inf); with a floor just below it, the radius itself (seeds 1..3,
+ * early and late states).  Mutation that fails it: the skip taken when the
+ * bound is above the floor. */
+static void test_stiffness_floor_bound(void **s) {
+  (void)s;
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  for (unsigned long seed = 1; seed <= 3; seed++) {
+    cfg.seed = seed;
+    phsim_reduced *o = state_after(&cfg, 1000 + 100000 * (seed - 1));
+    phsim_fidelity *f = phsim_fidelity_alloc(&cfg, PHSIM_FIDELITY_DENSE_MAX);
+    double exact, bound, below;
+    assert_int_equal(phsim_fidelity_stiffness(f, o->s->A, o->s->R, o->s->E, -INFINITY, &exact), PHSIM_OK);
+    assert_int_equal(phsim_fidelity_stiffness(f, o->s->A, o->s->R, o->s->E, INFINITY, &bound), PHSIM_OK);
+    assert_int_equal(phsim_fidelity_stiffness(f, o->s->A, o->s->R, o->s->E, bound * (1 - 1e-12), &below), PHSIM_OK);
+    gsl_matrix *J = gsl_matrix_alloc(9, 9);
+    assert_int_equal(phsim_fidelity_jacobian(f, J), PHSIM_OK);
+    double row = 0.0, col = 0.0;
+    for (size_t i = 0; i < 9; i++) {
+      double r = 0.0, c = 0.0;
+      for (size_t j = 0; j < 9; j++) r += fabs(gsl_matrix_get(J, i, j)), c += fabs(gsl_matrix_get(J, j, i));
+      row = fmax(row, r), col = fmax(col, c);
+    }
+    if (!(exact <= bound && bound <= fmin(row, col) * (1 + 1.1e-6) && below == exact))
+      fail_msg("seed %lu: radius %.17g, bound %.17g (norms %.17g, %.17g), below it %.17g", seed,
+               exact, bound, row, col, below);
+    gsl_matrix_free(J);
+    phsim_fidelity_free(f);
+    phsim_reduced_free(o);
+  }
+}
+
 /* A run's summary (no trajectory, no warning); a numerical fault is allowed
  * when may_diverge (the summary then says so). */
 static json_t *summary_of_run(phsim_config *cfg, int may_diverge) {
@@ -175,6 +281,39 @@ static void test_defaults_follow_the_flow(void **s) {
   }
 }
 
+/* A run's stiffness_max and its step are the largest over its rows of the
+ * stiffness measured at each row's state alone (no floor), its first row
+ * where there are ties: a run whose largest is at step 500 (eta = 0.05,
+ * alpha_2 = 0.5, seed 3), where every later row's bound stands in for it.
+ * Mutation that fails it: the tracker's floor min(largest, 1) (the first
+ * row's NaN then gives 1 and the first row records a bound). */
+static void test_run_stiffness_is_the_rows_largest(void **s) {
+  (void)s;
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  cfg.eta = 0.05, cfg.eta_E = 0.0005, cfg.alpha[1] = 0.5, cfg.seed = 3;
+  cfg.steps = 20000, cfg.log_every = 500;
+  json_t *sum = summary_of_run(&cfg, 0), *f = json_object_get(sum, "fidelity");
+  phsim_reduced *o = state_after(&cfg, 0);
+  phsim_fidelity *fid = phsim_fidelity_alloc(&cfg, PHSIM_FIDELITY_DENSE_MAX);
+  double max = NAN, x;
+  unsigned long at = 0;
+  for (unsigned long step = 0; step <= cfg.steps; step++) {
+    if (step % cfg.log_every == 0) {
+      assert_int_equal(phsim_fidelity_stiffness(fid, o->s->A, o->s->R, o->s->E, -INFINITY, &x), PHSIM_OK);
+      if (!(x <= max)) max = x, at = step;
+    }
+    phsim_reduced_step(o);
+    assert_int_equal(phsim_reduced_state_eval(o->s), PHSIM_OK);
+  }
+  assert_true(at == 500);
+  assert_true(json_real_value(json_object_get(f, "stiffness_max")) == max);
+  assert_int_equal(json_integer_value(json_object_get(f, "stiffness_step")), at);
+  phsim_fidelity_free(fid);
+  phsim_reduced_free(o);
+  json_decref(sum);
+}
+
 static json_t *fidelity_of_run(phsim_config *cfg) {
   json_t *sum = summary_of_run(cfg, 1);
   json_t *f = json_deep_copy(json_object_get(sum, "fidelity"));
@@ -207,6 +346,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_stiffness_linear_in_eta_and_paths_agree),
       cmocka_unit_test(test_stiffness_against_independent_jacobian),
+      cmocka_unit_test(test_jacobian_bits),
+      cmocka_unit_test(test_stiffness_floor_bound),
+      cmocka_unit_test(test_run_stiffness_is_the_rows_largest),
       cmocka_unit_test(test_run_verdicts),
       cmocka_unit_test(test_defaults_follow_the_flow),
   };

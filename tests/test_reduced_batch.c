@@ -8,6 +8,7 @@
 
 #include "phsim_engine.h"
 #include "phsim_reduced_batch.h"
+#include "phsim_reduced_state.h"
 
 #define RUNS 16
 
@@ -197,6 +198,40 @@ static void test_batch_fits(void **state) {
   assert_false(phsim_reduced_batch_fits(&a, &b));
 }
 
+/* load_packed and store_packed are phsim_reduced_unpack + load and store +
+ * phsim_reduced_pack: m = 3, K = 2 with each head (R mirrored, E's untrained
+ * entries kept). */
+static void test_batch_packed_coordinates(void **state) {
+  (void)state;
+  const phsim_head heads[] = {PHSIM_HEAD_OFFDIAG, PHSIM_HEAD_FULL, PHSIM_HEAD_FIXED};
+  for (size_t h = 0; h < 3; h++) {
+    phsim_config cfg;
+    phsim_config_default(&cfg);
+    cfg.engine = PHSIM_ENGINE_ORDER, cfg.m = 3, cfg.head = heads[h];
+    const phsim_config *cfgs[3] = {&cfg, &cfg, &cfg};
+    phsim_reduced_batch *bt = phsim_reduced_batch_alloc(cfgs, 3);
+    const size_t n = phsim_reduced_dim(3, 2, cfg.head);
+    gsl_matrix *A = gsl_matrix_alloc(3, 2), *R = gsl_matrix_alloc(3, 3);
+    gsl_matrix *E = gsl_matrix_alloc(3, 3), *A2 = gsl_matrix_alloc(3, 2);
+    gsl_matrix *R2 = gsl_matrix_alloc(3, 3), *E2 = gsl_matrix_alloc(3, 3);
+    double y[32], y2[32];
+    for (size_t i = 0; i < n; i++) y[i] = 0.1 + 0.37 * (double)i;
+    for (size_t i = 0; i < 9; i++) E->data[i] = -1.0 - (double)i;
+    gsl_matrix_memcpy(E2, E);
+    phsim_reduced_unpack(cfg.head, y, A, R, E);
+    phsim_reduced_batch_load_packed(bt, 1, y, E2);
+    phsim_reduced_batch_store(bt, 1, A2, R2, E2);
+    assert_same_matrix(A, A2, h);
+    assert_same_matrix(R, R2, h);
+    assert_same_matrix(E, E2, h);
+    phsim_reduced_batch_store_packed(bt, 1, y2);
+    assert_memory_equal(y, y2, n * sizeof *y);
+    gsl_matrix_free(A), gsl_matrix_free(R), gsl_matrix_free(E);
+    gsl_matrix_free(A2), gsl_matrix_free(R2), gsl_matrix_free(E2);
+    phsim_reduced_batch_free(bt);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_batch_m2K2_same_bits),
@@ -205,6 +240,7 @@ int main(void) {
       cmocka_unit_test(test_batch_faulting_lane),
       cmocka_unit_test(test_batch_advance_records),
       cmocka_unit_test(test_batch_fits),
+      cmocka_unit_test(test_batch_packed_coordinates),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

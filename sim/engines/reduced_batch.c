@@ -210,6 +210,22 @@ void phsim_reduced_batch_store(const phsim_reduced_batch *bt, size_t i,
   }
 }
 
+void phsim_reduced_batch_load_packed(phsim_reduced_batch *bt, size_t i, const double *y,
+                                     const gsl_matrix *E) {
+  block *k = &bt->blocks[i / L];
+  const size_t b = i % L, m = bt->m;
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < m; s++) k->E[r * m + s][b] = gsl_matrix_get(E, r, s);
+  for (size_t c = 0; c < bt->dim; c++) k->coord[c][b] = y[c];
+  for (size_t r = 0; r < m; r++)
+    for (size_t s = 0; s < r; s++) k->R[r * m + s][b] = k->R[s * m + r][b];
+}
+
+void phsim_reduced_batch_store_packed(const phsim_reduced_batch *bt, size_t i, double *y) {
+  const block *k = &bt->blocks[i / L];
+  for (size_t c = 0; c < bt->dim; c++) y[c] = k->coord[c][i % L];
+}
+
 int phsim_reduced_batch_faulted(const phsim_reduced_batch *b, size_t i) {
   return b->blocks[i / L].ok[0][i % L] != 1.0;
 }

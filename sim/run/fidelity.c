@@ -11,18 +11,26 @@
 #include <gsl/gsl_eigen.h>
 
 #include "phsim_reduced.h"
+#include "phsim_reduced_batch.h"
 
 /* Central-difference step in the scaled coordinates: each coordinate moves
  * by 1e-5 of its scale.  Phi is a polynomial-rational map of moderate
  * degree, so the truncation error (h^2) and the rounding error (eps / h)
  * are both near 1e-10 relative to the entries of dPhi. */
 #define FD_STEP 1e-5
+/* The skip's margin: gsl_eigen_nonsymm's eigenvalues are those of J + dJ
+ * with ||dJ|| a small multiple of n^3 DBL_EPSILON ||J|| (Hessenberg
+ * reduction and Francis QR are backward stable; Golub & Van Loan 7.5.6), at
+ * most about 3e-11 ||J|| for n <= 64.  The norms and |lambda| round by a
+ * few more ulps.  1e-6 leaves a factor of 10^4 over that. */
+#define SKIP_MARGIN 1e-6
 /* Power iterations from a cold start and from the previous vector. */
 #define POWER_COLD 30
 #define POWER_WARM 8
 
 struct phsim_fidelity {
   phsim_reduced *o;          /* scratch: Phi is one phsim_reduced_step */
+  phsim_reduced_batch *lanes; /* 2 n lanes: the Jacobian's Phi at once, or NULL */
   phsim_head head;
   size_t m, K, n, dense_max;
   double eta, eta_E;
@@ -34,6 +42,22 @@ struct phsim_fidelity {
   gsl_eigen_nonsymm_workspace *ws;
   int warm;                  /* v holds the previous dominant vector */
 };
+
+/* The batch for the 2 n evaluations of Phi a Jacobian takes: every lane
+ * cfg's step.  The batch rounds each lane as phsim_reduced_step does, so the
+ * columns are the same bits; NULL where the batch does not take cfg (no
+ * stop-gradient) and Phi is evaluated one at a time. */
+static phsim_reduced_batch *jacobian_lanes(const phsim_config *cfg, size_t n) {
+  phsim_config order = *cfg;
+  order.engine = PHSIM_ENGINE_ORDER;
+  if (!phsim_reduced_batch_accepts(&order)) return NULL;
+  const phsim_config **cfgs = malloc(2 * n * sizeof *cfgs);
+  if (cfgs == NULL) return NULL;
+  for (size_t i = 0; i < 2 * n; i++) cfgs[i] = &order;
+  phsim_reduced_batch *b = phsim_reduced_batch_alloc(cfgs, 2 * n);
+  free(cfgs);
+  return b;
+}
 
 phsim_fidelity *phsim_fidelity_alloc(const phsim_config *cfg, size_t dense_max) {
   if (cfg->ema > 0.0) return NULL;
@@ -54,6 +78,7 @@ phsim_fidelity *phsim_fidelity_alloc(const phsim_config *cfg, size_t dense_max) 
   f->v = gsl_vector_alloc(f->n);
   f->w = gsl_vector_alloc(f->n);
   if (f->n <= dense_max) {
+    f->lanes = jacobian_lanes(cfg, f->n);
     f->J = gsl_matrix_alloc(f->n, f->n);
     f->eval = gsl_vector_complex_alloc(f->n);
     f->ws = gsl_eigen_nonsymm_alloc(f->n);
@@ -64,6 +89,7 @@ phsim_fidelity *phsim_fidelity_alloc(const phsim_config *cfg, size_t dense_max) 
 void phsim_fidelity_free(phsim_fidelity *f) {
   if (f == NULL) return;
   phsim_reduced_free(f->o);
+  phsim_reduced_batch_free(f->lanes);
   gsl_matrix_free(f->E0);
   gsl_vector_free(f->x);
   gsl_vector_free(f->scale);
@@ -102,19 +128,29 @@ static int phi(phsim_fidelity *f, const gsl_vector *x, double frac, gsl_vector *
   return PHSIM_OK;
 }
 
-/* w = D^-1 (dPhi - I) D v by central differences around f->x. */
-static int jvp(phsim_fidelity *f, const gsl_vector *v, gsl_vector *w) {
-  for (int sign = 1; sign >= -1; sign -= 2) {
-    for (size_t i = 0; i < f->n; i++)
-      gsl_vector_set(f->xp, i, gsl_vector_get(f->x, i) +
-                                   sign * FD_STEP * gsl_vector_get(f->scale, i) *
-                                       gsl_vector_get(v, i));
-    if (phi(f, f->xp, 1.0, sign > 0 ? f->yp : f->ym) != PHSIM_OK) return PHSIM_ENUM;
-  }
+/* f->xp = x + sign h D v, the central difference's point on side sign. */
+static void displaced(phsim_fidelity *f, const gsl_vector *v, int sign) {
+  for (size_t i = 0; i < f->n; i++)
+    gsl_vector_set(f->xp, i, gsl_vector_get(f->x, i) +
+                                 sign * FD_STEP * gsl_vector_get(f->scale, i) *
+                                     gsl_vector_get(v, i));
+}
+
+/* w = (yp - ym) / (2 h D) - v: the difference quotient of Phi - I. */
+static void quotient(const phsim_fidelity *f, const gsl_vector *v, gsl_vector *w) {
   for (size_t i = 0; i < f->n; i++)
     gsl_vector_set(w, i, (gsl_vector_get(f->yp, i) - gsl_vector_get(f->ym, i)) /
                                  (2.0 * FD_STEP * gsl_vector_get(f->scale, i)) -
                              gsl_vector_get(v, i));
+}
+
+/* w = D^-1 (dPhi - I) D v by central differences around f->x. */
+static int jvp(phsim_fidelity *f, const gsl_vector *v, gsl_vector *w) {
+  for (int sign = 1; sign >= -1; sign -= 2) {
+    displaced(f, v, sign);
+    if (phi(f, f->xp, 1.0, sign > 0 ? f->yp : f->ym) != PHSIM_OK) return PHSIM_ENUM;
+  }
+  quotient(f, v, w);
   return PHSIM_OK;
 }
 
@@ -135,21 +171,89 @@ static void scale_of(const gsl_vector *x, size_t m, size_t K, gsl_vector *scale)
 
 static void set_scale(phsim_fidelity *f) { scale_of(f->x, f->m, f->K, f->scale); }
 
-int phsim_fidelity_jacobian(phsim_fidelity *f, gsl_matrix *J) {
-  gsl_vector *e = gsl_vector_calloc(f->n);
-  int st = PHSIM_OK;
-  for (size_t k = 0; k < f->n && st == PHSIM_OK; k++) {
+/* Lane 2 k + (sign < 0) holds the scratch state at x + sign h D e_k: every
+ * column's two points, evaluated and stepped together below. */
+static void load_lanes(phsim_fidelity *f, gsl_vector *e) {
+  for (size_t k = 0; k < f->n; k++) {
+    gsl_vector_set_basis(e, k);
+    for (int sign = 1; sign >= -1; sign -= 2) {
+      displaced(f, e, sign);
+      phsim_reduced_batch_load_packed(f->lanes, 2 * k + (sign < 0), f->xp->data, f->E0);
+    }
+  }
+  phsim_reduced_batch_eval(f->lanes);
+  phsim_reduced_batch_step(f->lanes);
+}
+
+/* y = Phi at lane i's point, read from the lane; a lane whose evaluation
+ * faulted is evaluated alone (phi), which says whether Phi is defined
+ * there (the batch also faults on a loss beyond PHSIM_LOSS_EXPLODED, which
+ * Phi alone does not). */
+static int lane_phi(phsim_fidelity *f, size_t i, gsl_vector *e, gsl_vector *y) {
+  if (phsim_reduced_batch_faulted(f->lanes, i)) {
+    displaced(f, e, i % 2 ? -1 : 1);
+    return phi(f, f->xp, 1.0, y);
+  }
+  phsim_reduced_batch_store_packed(f->lanes, i, y->data);
+  return PHSIM_OK;
+}
+
+/* J's columns from the lanes: the same points, the same Phi, the same
+ * quotient as jvp's, so the same bits. */
+static int jacobian_batched(phsim_fidelity *f, gsl_vector *e, gsl_matrix *J) {
+  load_lanes(f, e);
+  for (size_t k = 0; k < f->n; k++) {
+    gsl_vector_set_basis(e, k);
+    if (lane_phi(f, 2 * k, e, f->yp) != PHSIM_OK || lane_phi(f, 2 * k + 1, e, f->ym) != PHSIM_OK)
+      return PHSIM_ENUM;
+    gsl_vector_view col = gsl_matrix_column(J, k);
+    quotient(f, e, &col.vector);
+  }
+  return PHSIM_OK;
+}
+
+/* The same one column at a time (jvp). */
+static int jacobian_by_jvp(phsim_fidelity *f, gsl_vector *e, gsl_matrix *J) {
+  for (size_t k = 0; k < f->n; k++) {
     gsl_vector_set_basis(e, k);
     gsl_vector_view col = gsl_matrix_column(J, k);
-    st = jvp(f, e, &col.vector);
+    if (jvp(f, e, &col.vector) != PHSIM_OK) return PHSIM_ENUM;
   }
+  return PHSIM_OK;
+}
+
+int phsim_fidelity_jacobian(phsim_fidelity *f, gsl_matrix *J) {
+  gsl_vector *e = gsl_vector_calloc(f->n);
+  const int st = f->lanes != NULL ? jacobian_batched(f, e, J) : jacobian_by_jvp(f, e, J);
   gsl_vector_free(e);
   return st;
 }
 
-/* Largest |eigenvalue| of the scaled D^-1 (dPhi - I) D. */
-static int dense_radius(phsim_fidelity *f, double *radius) {
+/* An upper bound on every |eigenvalue| gsl_eigen_nonsymm returns for J:
+ * min(||J||_1, ||J||_inf) (any induced norm bounds the spectral radius)
+ * enlarged by SKIP_MARGIN; +inf when an entry is not finite. */
+static double radius_bound(const gsl_matrix *J) {
+  const size_t n = J->size1;
+  double row_max = 0.0, col_max = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double row = 0.0, col = 0.0;
+    for (size_t j = 0; j < n; j++) {
+      if (!isfinite(gsl_matrix_get(J, i, j))) return INFINITY;
+      row += fabs(gsl_matrix_get(J, i, j));
+      col += fabs(gsl_matrix_get(J, j, i));
+    }
+    row_max = fmax(row_max, row);
+    col_max = fmax(col_max, col);
+  }
+  return fmin(row_max, col_max) * (1.0 + SKIP_MARGIN);
+}
+
+/* Largest |eigenvalue| of the scaled D^-1 (dPhi - I) D, or the bound
+ * when that is at most floor. */
+static int dense_radius(phsim_fidelity *f, double floor, double *radius) {
   if (phsim_fidelity_jacobian(f, f->J) != PHSIM_OK) return PHSIM_ENUM;
+  *radius = radius_bound(f->J);
+  if (*radius <= floor) return PHSIM_OK;
   if (gsl_eigen_nonsymm(f->J, f->eval, f->ws) != 0) return PHSIM_ENUM;
   double r = 0.0;
   for (size_t i = 0; i < f->n; i++) r = fmax(r, gsl_complex_abs(gsl_vector_complex_get(f->eval, i)));
@@ -177,13 +281,13 @@ static int power_radius(phsim_fidelity *f, double *radius) {
 
 int phsim_fidelity_stiffness(phsim_fidelity *f, const gsl_matrix *A,
                              const gsl_matrix *R, const gsl_matrix *E,
-                             double *stiffness) {
+                             double floor, double *stiffness) {
   gsl_matrix_memcpy(f->E0, E);
   pack(f, A, R, E, f->x);
   set_scale(f);
   *stiffness = NAN;
   double radius;
-  int st = f->n <= f->dense_max ? dense_radius(f, &radius) : power_radius(f, &radius);
+  int st = f->n <= f->dense_max ? dense_radius(f, floor, &radius) : power_radius(f, &radius);
   if (st == PHSIM_OK) *stiffness = radius;
   return st;
 }

@@ -114,8 +114,11 @@ void phsim_tracker_start(phsim_tracker *t, const phsim_obs *o) {
 static void track_fidelity(phsim_tracker *t, unsigned long step, const phsim_obs *o,
                            double turn) {
   if (t->fid == NULL) return;
+  /* A row at most the largest so far changes nothing (that largest is
+   * within the rule while the run keeps it): a bound is enough there.  The
+   * first row's largest is NaN, which no bound is at most. */
   double stiff;
-  phsim_fidelity_stiffness(t->fid, o->A, o->R, o->E, &stiff);
+  phsim_fidelity_stiffness(t->fid, o->A, o->R, o->E, t->sum->fidelity.stiffness_max, &stiff);
   if (!(stiff <= t->sum->fidelity.stiffness_max)) {
     t->sum->fidelity.stiffness_max = stiff;
     t->sum->fidelity.stiffness_step = step;

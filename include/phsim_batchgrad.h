@@ -54,6 +54,11 @@ phsim_batchgrad_workspace *phsim_batchgrad_alloc(size_t N, size_t P, size_t m,
                                                  phsim_batch_opts opts);
 void phsim_batchgrad_free(phsim_batchgrad_workspace *w);
 
+/* Whether eval reads X a patch at a time for an m x d W (else BLAS's dgemm
+ * on the whole X, which the streamed layout cannot take: a streamed batch
+ * is read a patch at a time whatever W). */
+int phsim_batchgrad_rowwise(size_t m, size_t d);
+
 /* Loss and gradient on batch b for online W, head E and target Wt (pass
  * Wt = W for the paper's stop-gradient); b's feature patches are
  * s alpha_l v_l as phsim_batch_draw makes them (only b->amp is read for
@@ -66,7 +71,8 @@ int phsim_batchgrad_eval(const gsl_matrix *W, const gsl_matrix *E,
 /* phsim_batch_draw(b, cfg, draw) and phsim_batchgrad_eval in one pass over
  * the patches: each is projected on W (and Wt) as it is drawn.  For small
  * m d (W in cache), X's rows of feature patches are left as they were (the
- * passes read b->amp for them). */
+ * passes read b->amp for them).  b is a batch in place (phsim_batch_alloc):
+ * PHSIM_EINPUT for a streamed one, whose order depends on the masks. */
 int phsim_batchgrad_eval_fresh(const gsl_matrix *W, const gsl_matrix *E,
                                const gsl_matrix *Wt, phsim_batch *b,
                                const phsim_config *cfg, uint64_t draw,

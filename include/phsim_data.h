@@ -30,7 +30,11 @@
 
 typedef struct {
   size_t N, P, d;
-  gsl_matrix *X;             /* (N P) x d: patch p of sample i is row i P + p */
+  gsl_matrix *X;             /* (N P) x d: patch p of sample i is row i P + p;
+                                streamed: the noise patches only (below) */
+  size_t *xrow;              /* streamed: N P, the row of X holding each noise
+                                patch; NULL: X holds every patch in place */
+  size_t *xpatch;            /* streamed: the patch each row of X holds */
   unsigned char *in_view1;   /* N P: patch is in the mask M (view 1) */
   unsigned char *is_feature; /* N P: patch is in S */
   size_t *label;             /* N: the feature l of each sample (0-based) */
@@ -41,6 +45,21 @@ typedef struct {
 
 /* d = 0: no patch storage (X = NULL), for samplers that never form X. */
 phsim_batch *phsim_batch_alloc(size_t N, size_t P, size_t d);
+/* A batch whose X holds only the N (P - Pf) noise patches, in the order a
+ * pass reads them: those in view 1 first, then the others, each part in
+ * row order (phsim_batch_draw fills it so).  A feature patch is never read
+ * from X (its one entry is in the structure), and with the stop-gradient
+ * the backward pass reads only view 1: each pass then streams through one
+ * contiguous block of memory, where in place it skipped the feature
+ * patches and the other view row by row (the hardware prefetches the rows
+ * in between too).  Half the memory for Pf = P / 2.  NULL when out of
+ * memory, or with no noise patch (Pf = P) or none of N, d. */
+phsim_batch *phsim_batch_alloc_streamed(size_t N, size_t P, size_t Pf, size_t d);
+
+/* The d numbers of noise patch `row` (= i P + p), streamed or not. */
+static inline const double *phsim_batch_patch(const phsim_batch *b, size_t row) {
+  return b->X->data + (b->xrow != NULL ? b->xrow[row] : row) * b->X->tda;
+}
 void phsim_batch_free(phsim_batch *b);
 
 /* Fill b with the N samples of draw number `draw` and their masks: the
@@ -57,7 +76,8 @@ void phsim_noise_project(phsim_noise noise, size_t K, double *x);
  * numbers): s alpha_l v_l on S, noise else. */
 void phsim_batch_fill_row(const phsim_batch *b, const phsim_config *cfg,
                           uint64_t draw, size_t row, double *x);
-/* Every patch: X's rows by phsim_batch_fill_row. */
+/* Every patch: X's rows by phsim_batch_fill_row (streamed: the noise
+ * patches, in X's order for the drawn masks). */
 void phsim_batch_fill_patches(phsim_batch *b, const phsim_config *cfg,
                               uint64_t draw);
 

@@ -403,7 +403,8 @@ static int cmp_double(const void *x, const void *y) {
  * see the same load: the step reads X's noise patches, N (P - Pf) d
  * doubles, in the forward pass and those in view 1 (half, mask =
  * bernoulli) in the backward pass (feature patches from the batch's
- * structure, not from X). */
+ * structure, not from X; X holds the noise patches, view 1 first:
+ * phsim_batch_alloc_streamed). */
 static void bandwidth_row(void) {
   enum { TURNS = 7, STEPS = 4 };
   const size_t n = (size_t)32 << 20;

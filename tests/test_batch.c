@@ -8,7 +8,9 @@
  *    and a spread whose standard error over B batches is measured; the
  *    population values must lie within 5 standard errors plus a bias
  *    allowance of 20/N relative;
- *  - the fused fresh draw against the draw and the evaluation apart. */
+ *  - the fused fresh draw against the draw and the evaluation apart;
+ *  - a streamed batch (noise patches only, view 1 first) holds the same
+ *    patches and evaluates to the same bits as the batch in place. */
 #include "testutil.h"
 
 #include <gsl/gsl_deriv.h>
@@ -334,6 +336,80 @@ static void test_fresh_draw_is_draw_then_eval(void **s) {
   gsl_rng_free(r);
 }
 
+/* The streamed layout's order: X's rows are the noise patches, view 1
+ * first, each part in row order, and xrow inverts xpatch. */
+static void assert_stream_order(const phsim_batch *s) {
+  size_t q = 0;
+  for (int view1 = 1; view1 >= 0; view1--)
+    for (size_t row = 0; row < s->N * s->P; row++)
+      if (!s->is_feature[row] && (s->in_view1[row] != 0) == view1) {
+        assert_int_equal(s->xpatch[q], row);
+        assert_int_equal(s->xrow[row], q++);
+      }
+  assert_int_equal(q, s->X->size1);
+}
+
+/* One configuration: the streamed batch's patches are the batch's in
+ * place, and the evaluation (same target, or a separate one) gives the
+ * same loss, gW, gE and Z bit for bit. */
+static void check_streamed(size_t m, size_t d, phsim_mask mask, phsim_stopgrad sg, size_t Pf) {
+  const size_t K = 2, N = 40;
+  phsim_config cfg;
+  tu_config(&cfg, m, K, d, PHSIM_NOISE_ORTHOGONAL, mask);
+  cfg.Pf = Pf, cfg.seed = 7 + m;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_matrix *W = gsl_matrix_alloc(m, d), *Wt = gsl_matrix_alloc(m, d), *E = gsl_matrix_alloc(m, m);
+  tu_random_weights(W, K, r);
+  tu_random_weights(Wt, K, r);
+  tu_random_head(E, r);
+  phsim_batch_opts opts = {PHSIM_ACT_CUBIC, PHSIM_NORM_BN, sg};
+  phsim_batchgrad_workspace *a = phsim_batchgrad_alloc(N, cfg.P, m, d, opts);
+  phsim_batchgrad_workspace *f = phsim_batchgrad_alloc(N, cfg.P, m, d, opts);
+  phsim_batch *b = phsim_batch_alloc(N, cfg.P, d);
+  phsim_batch *s = phsim_batch_alloc_streamed(N, cfg.P, cfg.Pf, d);
+  assert_non_null(s);
+  phsim_batch_draw(b, &cfg, 0);
+  phsim_batch_draw(s, &cfg, 0);
+  assert_int_equal(s->X->size1, N * (cfg.P - cfg.Pf));
+  assert_stream_order(s);
+  for (size_t row = 0; row < N * cfg.P; row++)
+    if (!b->is_feature[row])
+      assert_memory_equal(phsim_batch_patch(s, row), phsim_batch_patch(b, row), d * sizeof(double));
+  for (int target = 0; target < 2; target++) {
+    /* (without the stop-gradient the target is the online W) */
+    const gsl_matrix *T = target && sg == PHSIM_STOPGRAD_TRUE ? Wt : W;
+    assert_int_equal(phsim_batchgrad_eval(W, E, T, b, a), PHSIM_OK);
+    assert_int_equal(phsim_batchgrad_eval(W, E, T, s, f), PHSIM_OK);
+    assert_memory_equal(&a->loss, &f->loss, sizeof a->loss);
+    assert_memory_equal(a->Z->data, f->Z->data, N * cfg.P * m * sizeof(double));
+    assert_memory_equal(a->gW->data, f->gW->data, m * d * sizeof(double));
+    assert_memory_equal(a->gE->data, f->gE->data, m * m * sizeof(double));
+  }
+  phsim_batch_free(b);
+  phsim_batch_free(s);
+  phsim_batchgrad_free(a);
+  phsim_batchgrad_free(f);
+  gsl_matrix_free(W);
+  gsl_matrix_free(Wt);
+  gsl_matrix_free(E);
+  gsl_rng_free(r);
+}
+
+/* m = 1..5 (the passes compiled per m <= 4, and any m), both masks, with
+ * and without the stop-gradient, Pf from 1 to P - 1, d not a multiple of
+ * 4.  Mutations that fail it: the views' order swapped in stream_order
+ * (the order check), a patch's row of X read in place (the patches). */
+static void test_streamed_batch_same_bits(void **s) {
+  (void)s;
+  for (size_t m = 1; m <= 5; m++)
+    check_streamed(m, 23, m % 2 ? PHSIM_MASK_BERNOULLI : PHSIM_MASK_HALF,
+                   m == 3 ? PHSIM_STOPGRAD_FALSE : PHSIM_STOPGRAD_TRUE, 1 + m % 3);
+  check_streamed(2, 40, PHSIM_MASK_BERNOULLI, PHSIM_STOPGRAD_TRUE, 6);
+  phsim_config cfg;
+  tu_config(&cfg, 2, 2, 10, PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_HALF);
+  assert_null(phsim_batch_alloc_streamed(10, cfg.P, cfg.P, 10)); /* no noise patch */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_batch_gradient_fd),
@@ -342,6 +418,7 @@ int main(void) {
       cmocka_unit_test(test_monte_carlo_ablations),
       cmocka_unit_test(test_projected_draw_has_the_law_of_the_full_draw),
       cmocka_unit_test(test_fresh_draw_is_draw_then_eval),
+      cmocka_unit_test(test_streamed_batch_same_bits),
   };
   return cmocka_run_group_tests_name("batch", tests, NULL, NULL);
 }

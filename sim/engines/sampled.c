@@ -20,7 +20,10 @@ phsim_sampled *phsim_sampled_alloc(const phsim_config *cfg) {
   s->M = gsl_matrix_alloc(m, m);
   if (cfg->ema > 0.0) s->Wt = gsl_matrix_alloc(m, d);
   const int projects = phsim_config_draws_projected(cfg);
-  s->batch = phsim_batch_alloc(cfg->N, cfg->P, projects ? 0 : d);
+  /* one training set, read a patch at a time: streamed (the same bits) */
+  if (cfg->resample == PHSIM_RESAMPLE_NEVER && !projects && phsim_batchgrad_rowwise(m, d))
+    s->batch = phsim_batch_alloc_streamed(cfg->N, cfg->P, cfg->Pf, d);
+  if (s->batch == NULL) s->batch = phsim_batch_alloc(cfg->N, cfg->P, projects ? 0 : d);
   if (projects) s->pw = phsim_projected_alloc(m, d, cfg->P);
   phsim_batch_opts opts = {cfg->act, cfg->norm, cfg->stopgrad};
   s->ws = phsim_batchgrad_alloc(cfg->N, cfg->P, m, d, opts);

@@ -267,13 +267,14 @@ int phsim_batchgrad_from_projections(const gsl_matrix *E, const phsim_batch *b,
 /* ---- the projections Z = X W^T and the weight gradient dW = dZ^T X ------
  * Row by row while W (and dW) stay in cache: a feature patch is
  * s alpha_l v_l (one entry, from the batch's structure), so only the noise
- * patches are read, each once per pass; above ROWWISE_MAX entries of W,
- * BLAS's blocked dgemm on the whole X. */
+ * patches are read, each once per pass (a streamed batch's in X's order
+ * forward); above ROWWISE_MAX entries of W, BLAS's blocked dgemm on the
+ * whole X. */
 enum { ROWWISE_MAX = 32768 };
 
-static int rowwise(const gsl_matrix *W) {
-  return W->size1 * W->size2 <= ROWWISE_MAX;
-}
+int phsim_batchgrad_rowwise(size_t m, size_t d) { return m * d <= ROWWISE_MAX; }
+
+static int rowwise(const gsl_matrix *W) { return phsim_batchgrad_rowwise(W->size1, W->size2); }
 
 /* Four doubles as one value (GCC's vector extension: SSE2 pairs, or one
  * AVX2 register in the AVX2 clone); lane j holds the sum over k = j mod 4.
@@ -352,13 +353,29 @@ static void project_patch(const phsim_batch *b, size_t i, size_t row,
       for (size_t r = 0; r < w->m; r++) zt[r] = b->amp[i] * Wt->data[r * Wt->tda + l];
     return;
   }
-  const double *x = b->X->data + row * b->X->tda;
+  const double *x = phsim_batch_patch(b, row);
   project_row(W, x, z);
   if (Wt != NULL) project_row(Wt, x, zt);
 }
 
+/* A streamed batch (phsim_batch_alloc_streamed): the noise patches in X's
+ * order (one stream through memory), then the feature patches. */
+static void project_streamed(const phsim_batch *b, const gsl_matrix *W,
+                             const gsl_matrix *Wt, phsim_batchgrad_workspace *w) {
+  for (size_t q = 0; q < b->X->size1; q++) {
+    const size_t row = b->xpatch[q];
+    project_patch(b, row / b->P, row, W, Wt, w);
+  }
+  for (size_t row = 0; row < b->N * b->P; row++)
+    if (b->is_feature[row]) project_patch(b, row / b->P, row, W, Wt, w);
+}
+
 static void project_all(const phsim_batch *b, const gsl_matrix *W,
                         const gsl_matrix *Wt, phsim_batchgrad_workspace *w) {
+  if (b->xrow != NULL) {
+    project_streamed(b, W, Wt, w);
+    return;
+  }
   if (rowwise(W)) {
     for (size_t i = 0; i < b->N; i++)
       for (size_t row = i * b->P; row < (i + 1) * b->P; row++)
@@ -398,7 +415,7 @@ PHSIM_INLINE void accumulate_rows_m(size_t M, double *gW, size_t tda, size_t d, 
 PHSIM_CLONES static void accumulate_row(const phsim_batch *b, size_t row, const double *g,
                                         gsl_matrix *gW) {
   const size_t m = gW->size1, d = gW->size2;
-  const double *x = b->X->data + row * b->X->tda;
+  const double *x = b->is_feature[row] ? NULL : phsim_batch_patch(b, row);
   int all = !b->is_feature[row];
   for (size_t r = 0; r < m; r++) all = all && g[r] != 0.0;
 #define ACCUMULATE_M(M) accumulate_rows_m(M, gW->data, gW->tda, d, g, x)
@@ -423,7 +440,7 @@ PHSIM_CLONES static void accumulate_row(const phsim_batch *b, size_t row, const 
  * the stop-gradient, the view-1 patches), once for all rows of W. */
 static void weight_gradient(const phsim_batch *b, phsim_batchgrad_workspace *w) {
   gsl_matrix *gW = w->gW;
-  if (!rowwise(gW)) {
+  if (!rowwise(gW) && b->xrow == NULL) {
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->dZ, b->X, 0.0, gW);
     return;
   }
@@ -450,6 +467,7 @@ int phsim_batchgrad_eval_fresh(const gsl_matrix *W, const gsl_matrix *E,
                                const gsl_matrix *Wt, phsim_batch *b,
                                const phsim_config *cfg, uint64_t draw,
                                phsim_batchgrad_workspace *w) {
+  if (b->xrow != NULL) return PHSIM_EINPUT;
   phsim_batch_draw_structure(b, cfg, draw);
   const gsl_matrix *target = Wt != W ? Wt : NULL;
   if (rowwise(W)) {

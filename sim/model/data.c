@@ -22,9 +22,26 @@ phsim_batch *phsim_batch_alloc(size_t N, size_t P, size_t d) {
   return b;
 }
 
+phsim_batch *phsim_batch_alloc_streamed(size_t N, size_t P, size_t Pf, size_t d) {
+  if (Pf >= P || N == 0 || d == 0) return NULL;
+  phsim_batch *b = phsim_batch_alloc(N, P, 0);
+  if (b == NULL) return NULL;
+  b->d = d;
+  b->X = gsl_matrix_alloc(N * (P - Pf), d);
+  b->xrow = malloc(N * P * sizeof *b->xrow);
+  b->xpatch = malloc(N * (P - Pf) * sizeof *b->xpatch);
+  if (b->xrow == NULL || b->xpatch == NULL || b->X == NULL) {
+    phsim_batch_free(b);
+    return NULL;
+  }
+  return b;
+}
+
 void phsim_batch_free(phsim_batch *b) {
   if (b == NULL) return;
   if (b->X != NULL) gsl_matrix_free(b->X);
+  free(b->xrow);
+  free(b->xpatch);
   free(b->in_view1);
   free(b->is_feature);
   free(b->label);
@@ -141,10 +158,28 @@ void phsim_batch_fill_row(const phsim_batch *b, const phsim_config *cfg,
   phsim_philox_normals(&g, cfg->sigma, d - k0, x + k0);
 }
 
+/* xrow and xpatch for the drawn masks: the noise patches in view 1, then
+ * the others, each in row order. */
+static void stream_order(phsim_batch *b) {
+  size_t q = 0;
+  for (int view1 = 1; view1 >= 0; view1--)
+    for (size_t row = 0; row < b->N * b->P; row++)
+      if (!b->is_feature[row] && (b->in_view1[row] != 0) == view1) {
+        b->xrow[row] = q;
+        b->xpatch[q++] = row;
+      }
+}
+
 void phsim_batch_fill_patches(phsim_batch *b, const phsim_config *cfg,
                               uint64_t draw) {
-  for (size_t row = 0; row < b->N * b->P; row++)
-    phsim_batch_fill_row(b, cfg, draw, row, gsl_matrix_ptr(b->X, row, 0));
+  if (b->xrow == NULL) {
+    for (size_t row = 0; row < b->N * b->P; row++)
+      phsim_batch_fill_row(b, cfg, draw, row, gsl_matrix_ptr(b->X, row, 0));
+    return;
+  }
+  stream_order(b);
+  for (size_t q = 0; q < b->X->size1; q++)
+    phsim_batch_fill_row(b, cfg, draw, b->xpatch[q], gsl_matrix_ptr(b->X, q, 0));
 }
 
 void phsim_batch_draw(phsim_batch *b, const phsim_config *cfg, uint64_t draw) {

@@ -136,6 +136,15 @@ static void lane_constants(block *k, size_t b, const phsim_config *cfg) {
   for (size_t l = 0; l < cfg->K; l++) k->c[l][b] = model.c[l];
 }
 
+/* Lane b of block k gets lane a of block j's constants. */
+static void copy_constants(block *k, size_t b, const block *j, size_t a, size_t K) {
+  lane *const to[] = {k->kC, k->kM1, k->kM2, k->kM1x2, k->nu1s6, k->nu2s6x15, k->eta, k->eta_E};
+  const lane *const from[] = {j->kC, j->kM1, j->kM2, j->kM1x2, j->nu1s6, j->nu2s6x15, j->eta,
+                              j->eta_E};
+  for (size_t i = 0; i < sizeof to / sizeof *to; i++) to[i][0][b] = from[i][0][a];
+  for (size_t l = 0; l < K; l++) k->c[l][b] = j->c[l][a];
+}
+
 phsim_reduced_batch *phsim_reduced_batch_alloc(const phsim_config *const *cfgs,
                                                size_t n) {
   phsim_reduced_batch *bt = calloc(1, sizeof *bt);
@@ -166,9 +175,16 @@ phsim_reduced_batch *phsim_reduced_batch_alloc(const phsim_config *const *cfgs,
     block_coords(&bt->blocks[i], m, K, bt->head);
   }
   /* Padding lanes repeat the last run's constants (their state stays 0:
-   * faulted, never read). */
-  for (size_t i = 0; i < bt->nblocks * L; i++)
-    lane_constants(&bt->blocks[i / L], i % L, cfgs[i < n ? i : n - 1]);
+   * faulted, never read); a lane of the same configuration as the lane
+   * before copies its constants (the same doubles, without another
+   * phsim_model_init). */
+  for (size_t i = 0; i < bt->nblocks * L; i++) {
+    const phsim_config *cfg = cfgs[i < n ? i : n - 1];
+    if (i > 0 && cfg == cfgs[i - 1 < n ? i - 1 : n - 1])
+      copy_constants(&bt->blocks[i / L], i % L, &bt->blocks[(i - 1) / L], (i - 1) % L, K);
+    else
+      lane_constants(&bt->blocks[i / L], i % L, cfg);
+  }
   return bt;
 }
 

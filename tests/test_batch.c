@@ -295,6 +295,36 @@ static void test_projected_draw_has_the_law_of_the_full_draw(void **s) {
   check_projected_law(PHSIM_NOISE_ISOTROPIC, PHSIM_STOPGRAD_FALSE);
 }
 
+/* Random online and target weights and a head (m x d, m x d, m x m). */
+typedef struct {
+  gsl_rng *r;
+  gsl_matrix *W, *Wt, *E;
+} eval_inputs;
+
+static eval_inputs inputs_alloc(size_t m, size_t K, size_t d) {
+  eval_inputs in = {gsl_rng_alloc(gsl_rng_mt19937), gsl_matrix_alloc(m, d),
+                    gsl_matrix_alloc(m, d), gsl_matrix_alloc(m, m)};
+  tu_random_weights(in.W, K, in.r);
+  tu_random_weights(in.Wt, K, in.r);
+  tu_random_head(in.E, in.r);
+  return in;
+}
+
+static void inputs_free(eval_inputs *in) {
+  gsl_matrix_free(in->W);
+  gsl_matrix_free(in->Wt);
+  gsl_matrix_free(in->E);
+  gsl_rng_free(in->r);
+}
+
+/* The same loss, gW and gE, bit for bit. */
+static void assert_same_eval(const phsim_batchgrad_workspace *a,
+                             const phsim_batchgrad_workspace *f, size_t m, size_t d) {
+  assert_memory_equal(&a->loss, &f->loss, sizeof a->loss);
+  assert_memory_equal(a->gW->data, f->gW->data, m * d * sizeof(double));
+  assert_memory_equal(a->gE->data, f->gE->data, m * m * sizeof(double));
+}
+
 /* The fused fresh draw (each patch projected as it is drawn) gives the
  * bits of phsim_batch_draw followed by phsim_batchgrad_eval, with and
  * without a separate target, and a draw is a pure function of its number. */
@@ -304,12 +334,8 @@ static void test_fresh_draw_is_draw_then_eval(void **s) {
   phsim_config cfg;
   tu_config(&cfg, m, K, d, PHSIM_NOISE_ORTHOGONAL, PHSIM_MASK_HALF);
   cfg.seed = 21;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_matrix *W = gsl_matrix_alloc(m, d), *Wt = gsl_matrix_alloc(m, d);
-  gsl_matrix *E = gsl_matrix_alloc(m, m);
-  tu_random_weights(W, K, r);
-  tu_random_weights(Wt, K, r);
-  tu_random_head(E, r);
+  eval_inputs in = inputs_alloc(m, K, d);
+  const gsl_matrix *W = in.W, *Wt = in.Wt, *E = in.E;
   phsim_batch_opts opts = {PHSIM_ACT_CUBIC, PHSIM_NORM_BN, PHSIM_STOPGRAD_TRUE};
   phsim_batchgrad_workspace *a = phsim_batchgrad_alloc(N, cfg.P, m, d, opts);
   phsim_batchgrad_workspace *f = phsim_batchgrad_alloc(N, cfg.P, m, d, opts);
@@ -322,18 +348,13 @@ static void test_fresh_draw_is_draw_then_eval(void **s) {
     assert_memory_equal(b->X->data, c->X->data, N * cfg.P * d * sizeof(double));
     assert_int_equal(phsim_batchgrad_eval(W, E, T, b, a), PHSIM_OK);
     assert_int_equal(phsim_batchgrad_eval_fresh(W, E, T, c, &cfg, 4, f), PHSIM_OK);
-    assert_memory_equal(&a->loss, &f->loss, sizeof a->loss);
-    assert_memory_equal(a->gW->data, f->gW->data, m * d * sizeof(double));
-    assert_memory_equal(a->gE->data, f->gE->data, m * m * sizeof(double));
+    assert_same_eval(a, f, m, d);
   }
   phsim_batch_free(b);
   phsim_batch_free(c);
   phsim_batchgrad_free(a);
   phsim_batchgrad_free(f);
-  gsl_matrix_free(W);
-  gsl_matrix_free(Wt);
-  gsl_matrix_free(E);
-  gsl_rng_free(r);
+  inputs_free(&in);
 }
 
 /* The streamed layout's order: X's rows are the noise patches, view 1
@@ -357,11 +378,8 @@ static void check_streamed(size_t m, size_t d, phsim_mask mask, phsim_stopgrad s
   phsim_config cfg;
   tu_config(&cfg, m, K, d, PHSIM_NOISE_ORTHOGONAL, mask);
   cfg.Pf = Pf, cfg.seed = 7 + m;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_matrix *W = gsl_matrix_alloc(m, d), *Wt = gsl_matrix_alloc(m, d), *E = gsl_matrix_alloc(m, m);
-  tu_random_weights(W, K, r);
-  tu_random_weights(Wt, K, r);
-  tu_random_head(E, r);
+  eval_inputs in = inputs_alloc(m, K, d);
+  const gsl_matrix *W = in.W, *Wt = in.Wt, *E = in.E;
   phsim_batch_opts opts = {PHSIM_ACT_CUBIC, PHSIM_NORM_BN, sg};
   phsim_batchgrad_workspace *a = phsim_batchgrad_alloc(N, cfg.P, m, d, opts);
   phsim_batchgrad_workspace *f = phsim_batchgrad_alloc(N, cfg.P, m, d, opts);
@@ -380,19 +398,14 @@ static void check_streamed(size_t m, size_t d, phsim_mask mask, phsim_stopgrad s
     const gsl_matrix *T = target && sg == PHSIM_STOPGRAD_TRUE ? Wt : W;
     assert_int_equal(phsim_batchgrad_eval(W, E, T, b, a), PHSIM_OK);
     assert_int_equal(phsim_batchgrad_eval(W, E, T, s, f), PHSIM_OK);
-    assert_memory_equal(&a->loss, &f->loss, sizeof a->loss);
+    assert_same_eval(a, f, m, d);
     assert_memory_equal(a->Z->data, f->Z->data, N * cfg.P * m * sizeof(double));
-    assert_memory_equal(a->gW->data, f->gW->data, m * d * sizeof(double));
-    assert_memory_equal(a->gE->data, f->gE->data, m * m * sizeof(double));
   }
   phsim_batch_free(b);
   phsim_batch_free(s);
   phsim_batchgrad_free(a);
   phsim_batchgrad_free(f);
-  gsl_matrix_free(W);
-  gsl_matrix_free(Wt);
-  gsl_matrix_free(E);
-  gsl_rng_free(r);
+  inputs_free(&in);
 }
 
 /* m = 1..5 (the passes compiled per m <= 4, and any m), both masks, with

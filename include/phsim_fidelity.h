@@ -79,6 +79,8 @@ int phsim_fidelity_stiffness(phsim_fidelity *f, const gsl_matrix *A,
 /* The scaled Jacobian D^-1 (dPhi - I) D at the last measured state (n x n),
  * assembled by central differences: for the tests. */
 int phsim_fidelity_jacobian(phsim_fidelity *f, gsl_matrix *J);
+/* Whether f assembles it from a batch's lanes (else one step at a time). */
+int phsim_fidelity_batched(const phsim_fidelity *f);
 
 
 #endif

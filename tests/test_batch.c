@@ -409,8 +409,8 @@ static void check_streamed(size_t m, size_t d, phsim_mask mask, phsim_stopgrad s
 }
 
 /* m = 1..5 (the passes compiled per m <= 4, and any m), both masks, with
- * and without the stop-gradient, Pf from 1 to P - 1, d not a multiple of
- * 4.  Mutations that fail it: the views' order swapped in stream_order
+ * and without the stop-gradient, Pf 1, 2, 3 and P - 1 = 6, d not a
+ * multiple of 4.  Mutations that fail it: the views' order swapped in stream_order
  * (the order check), a patch's row of X read in place (the patches). */
 static void test_streamed_batch_same_bits(void **s) {
   (void)s;

@@ -192,6 +192,7 @@ static void test_jacobian_bits(void **s) {
     const size_t n = phsim_reduced_dim(cfg.m, cfg.K, cfg.head);
     gsl_matrix *J = gsl_matrix_alloc(n, n), *ref = gsl_matrix_alloc(n, n);
     phsim_fidelity *f = phsim_fidelity_alloc(&cfg, PHSIM_FIDELITY_DENSE_MAX);
+    assert_int_equal(phsim_fidelity_batched(f), cfg.stopgrad == PHSIM_STOPGRAD_TRUE);
     double x;
     assert_int_equal(phsim_fidelity_stiffness(f, o->s->A, o->s->R, o->s->E, -INFINITY, &x), PHSIM_OK);
     assert_int_equal(phsim_fidelity_jacobian(f, J), PHSIM_OK);
@@ -314,6 +315,36 @@ static void test_run_stiffness_is_the_rows_largest(void **s) {
   json_decref(sum);
 }
 
+/* The warning of a run that leaves its flow by the turn (d = 20, eta =
+ * 0.5) gives the stiffness of that row's state, measured alone, not a
+ * bound.  Mutation that fails it: the tracker's floor the largest so far
+ * on that row too (the audit's case: 0.0256 printed for 0.00614). */
+static void test_warning_reports_the_stiffness(void **s) {
+  (void)s;
+  char dir[256], out[300], err[300];
+  tu_tempdir(dir, sizeof dir, "warning");
+  snprintf(out, sizeof out, "%s/run", dir);
+  snprintf(err, sizeof err, "%s/stderr", dir);
+  const char *argv[] = {tu_phsim(), "run", "--set", "d=20", "--set", "steps=20000", "--set",
+                        "log_every=200", "--set", "eta=0.5", "--no-timing", "--out", out, NULL};
+  tu_spawn(argv, NULL, err);
+  char *text = tu_slurp(err), *at = text ? strstr(text, "leaves its gradient flow by step ") : NULL;
+  unsigned long step = 0;
+  char printed[32] = "", want[32];
+  assert_non_null(at);
+  assert_int_equal(sscanf(at, "leaves its gradient flow by step %lu: stiffness eta*|lambda| = %31s",
+                          &step, printed), 2);
+  phsim_config cfg;
+  phsim_config_default(&cfg);
+  cfg.d = 20, cfg.eta = 0.5;
+  phsim_reduced *o = state_after(&cfg, step);
+  snprintf(want, sizeof want, "%.3g", stiffness(&cfg, o, PHSIM_FIDELITY_DENSE_MAX));
+  assert_string_equal(printed, want);
+  phsim_reduced_free(o);
+  free(text);
+  tu_rmtree(dir);
+}
+
 static json_t *fidelity_of_run(phsim_config *cfg) {
   json_t *sum = summary_of_run(cfg, 1);
   json_t *f = json_deep_copy(json_object_get(sum, "fidelity"));
@@ -349,6 +380,7 @@ int main(void) {
       cmocka_unit_test(test_jacobian_bits),
       cmocka_unit_test(test_stiffness_floor_bound),
       cmocka_unit_test(test_run_stiffness_is_the_rows_largest),
+      cmocka_unit_test(test_warning_reports_the_stiffness),
       cmocka_unit_test(test_run_verdicts),
       cmocka_unit_test(test_defaults_follow_the_flow),
   };

@@ -222,6 +222,8 @@ static int jacobian_by_jvp(phsim_fidelity *f, gsl_vector *e, gsl_matrix *J) {
   return PHSIM_OK;
 }
 
+int phsim_fidelity_batched(const phsim_fidelity *f) { return f->lanes != NULL; }
+
 int phsim_fidelity_jacobian(phsim_fidelity *f, gsl_matrix *J) {
   gsl_vector *e = gsl_vector_calloc(f->n);
   const int st = f->lanes != NULL ? jacobian_batched(f, e, J) : jacobian_by_jvp(f, e, J);

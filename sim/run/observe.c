@@ -116,9 +116,12 @@ static void track_fidelity(phsim_tracker *t, unsigned long step, const phsim_obs
   if (t->fid == NULL) return;
   /* A row at most the largest so far changes nothing (that largest is
    * within the rule while the run keeps it): a bound is enough there.  The
-   * first row's largest is NaN, which no bound is at most. */
+   * first row's largest is NaN, which no bound is at most; the row where
+   * the turn takes the run out of its flow reports its stiffness. */
+  const int leaves = t->left_step < 0 && turn > PHSIM_FIDELITY_TURN_MAX;
   double stiff;
-  phsim_fidelity_stiffness(t->fid, o->A, o->R, o->E, t->sum->fidelity.stiffness_max, &stiff);
+  phsim_fidelity_stiffness(t->fid, o->A, o->R, o->E,
+                           leaves ? -INFINITY : t->sum->fidelity.stiffness_max, &stiff);
   if (!(stiff <= t->sum->fidelity.stiffness_max)) {
     t->sum->fidelity.stiffness_max = stiff;
     t->sum->fidelity.stiffness_step = step;

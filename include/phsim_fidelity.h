@@ -65,7 +65,8 @@ void phsim_fidelity_free(phsim_fidelity *f);
 
 /* The stiffness at (A, R, E).  PHSIM_ENUM (and NaN) when Phi is undefined
  * near the state (a second moment not positive within the difference
- * step).  floor: on the dense path, when min(||J||_1, ||J||_inf) (times
+ * step) or the eigenvalues cannot be computed (a QR iteration that does
+ * not converge: phsim_gslerr.h).  floor: on the dense path, when min(||J||_1, ||J||_inf) (times
  * 1 + 1e-6, a margin far above the eigensolver's backward error) is at
  * most floor, the eigenvalues are not computed and *stiffness is that
  * bound, at least the stiffness and at most floor (a run's rows ask only

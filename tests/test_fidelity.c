@@ -345,6 +345,27 @@ static void test_warning_reports_the_stiffness(void **s) {
   tu_rmtree(dir);
 }
 
+/* A stiffness whose QR iteration does not converge (eta = 1e100: the
+ * Jacobian's entries near 1e100) is undefined, and the run ends as a
+ * numerical fault (exit 4), not in GSL's abort (exit 134 before
+ * phsim_gslerr.h).  Mutation that fails it: phsim_gsl_errors_off a no-op. */
+static void test_unconverged_qr_is_a_fault(void **s) {
+  (void)s;
+  char dir[256], out[300], err[300];
+  tu_tempdir(dir, sizeof dir, "qr");
+  snprintf(out, sizeof out, "%s/run", dir);
+  snprintf(err, sizeof err, "%s/stderr", dir);
+  const char *argv[] = {tu_phsim(), "run", "--set", "d=20", "--set", "steps=100", "--set",
+                        "log_every=10", "--set", "eta=1e100", "--no-timing", "--out", out, NULL};
+  assert_int_equal(tu_spawn(argv, NULL, err), PHSIM_ENUM);
+  char *text = tu_slurp(err);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "stiffness eta*|lambda| = nan"));
+  assert_non_null(strstr(text, "numerical fault at step"));
+  free(text);
+  tu_rmtree(dir);
+}
+
 static json_t *fidelity_of_run(phsim_config *cfg) {
   json_t *sum = summary_of_run(cfg, 1);
   json_t *f = json_deep_copy(json_object_get(sum, "fidelity"));
@@ -381,6 +402,7 @@ int main(void) {
       cmocka_unit_test(test_stiffness_floor_bound),
       cmocka_unit_test(test_run_stiffness_is_the_rows_largest),
       cmocka_unit_test(test_warning_reports_the_stiffness),
+      cmocka_unit_test(test_unconverged_qr_is_a_fault),
       cmocka_unit_test(test_run_verdicts),
       cmocka_unit_test(test_defaults_follow_the_flow),
   };

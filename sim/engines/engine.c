@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phsim_gslerr.h"
 #include "phsim_turn.h"
 #include "phsim_interrupt.h"
 
@@ -38,6 +39,7 @@ const phsim_engine_type *phsim_engine_type_of(phsim_engine_kind kind) {
 static phsim_engine *engine_alloc(const phsim_config *cfg, int tracked) {
   const phsim_engine_type *type = phsim_engine_type_of(cfg->engine);
   if (type == NULL) return NULL;
+  phsim_gsl_errors_off(); /* GSL's failures as statuses (phsim_gslerr.h) */
   phsim_engine *e = calloc(1, sizeof *e);
   if (e == NULL) return NULL;
   e->type = type;

@@ -9,11 +9,13 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
+#include "phsim_gslerr.h"
 #include "phsim_philox.h"
 
 #include "../base/kernel.h"
 
 phsim_projected_workspace *phsim_projected_alloc(size_t m, size_t d, size_t P) {
+  phsim_gsl_errors_off(); /* the Cholesky factor's status: a fault, not an abort */
   phsim_projected_workspace *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
   w->u = calloc(P * m, sizeof *w->u);
@@ -104,10 +106,7 @@ int phsim_projected_draw(const phsim_config *cfg, const gsl_matrix *W,
   gsl_blas_dsyrk(CblasLower, CblasNoTrans, 1.0, w->B, 0.0, w->L);
   for (size_t k = 0; k < m; k++)
     for (size_t j = k + 1; j < m; j++) gsl_matrix_set(w->L, k, j, gsl_matrix_get(w->L, j, k));
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
-  int st = gsl_linalg_cholesky_decomp1(w->L);
-  gsl_set_error_handler(old);
-  if (st != GSL_SUCCESS) return PHSIM_ENUM;
+  if (gsl_linalg_cholesky_decomp1(w->L) != GSL_SUCCESS) return PHSIM_ENUM;
   phsim_batch_draw_structure(b, cfg, draw);
   for (size_t i = 0; i < b->N; i++) draw_sample(cfg, W, b, i, draw, Z, w);
   return PHSIM_OK;
@@ -125,7 +124,10 @@ static void right_solve(const gsl_matrix *L, gsl_matrix *Y) {
 static void symmetric_root(phsim_projected_workspace *w) {
   const size_t m = w->m;
   gsl_matrix_memcpy(w->Y, w->Gam);
-  gsl_eigen_symmv(w->Y, w->lam, w->V, w->eig);
+  if (gsl_eigen_symmv(w->Y, w->lam, w->V, w->eig) != GSL_SUCCESS) {
+    gsl_matrix_set_all(w->F, NAN); /* the gradient, then the run, faults */
+    return;
+  }
   for (size_t r = 0; r < m; r++)
     for (size_t s = 0; s < m; s++) {
       double acc = 0.0;

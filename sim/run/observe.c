@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
 
+#include "phsim_gslerr.h"
 #include "phsim_popgrad.h"
 
 double phsim_effective_rank(const gsl_matrix *M, int normalized) {
+  phsim_gsl_errors_off(); /* an eigensolver that fails: undefined (NaN) */
   const size_t m = M->size1;
   for (size_t r = 0; r < m; r++) /* a silent or non-finite output: undefined */
     if (!(gsl_matrix_get(M, r, r) > 0.0) || !isfinite(gsl_matrix_get(M, r, r)))
@@ -25,7 +28,7 @@ double phsim_effective_rank(const gsl_matrix *M, int normalized) {
       gsl_matrix_set(work, r, s,
                      gsl_matrix_get(M, r, s) /
                          sqrt(gsl_matrix_get(M, r, r) * gsl_matrix_get(M, s, s)));
-  gsl_eigen_symm(work, eval, ws);
+  const int failed = gsl_eigen_symm(work, eval, ws) != GSL_SUCCESS;
   double total = 0.0;
   for (size_t i = 0; i < m; i++) total += fmax(gsl_vector_get(eval, i), 0.0);
   double entropy = 0.0;
@@ -36,7 +39,7 @@ double phsim_effective_rank(const gsl_matrix *M, int normalized) {
   gsl_eigen_symm_free(ws);
   gsl_vector_free(eval);
   gsl_matrix_free(work);
-  return total > 0.0 ? exp(entropy) : NAN;
+  return total > 0.0 && !failed ? exp(entropy) : NAN;
 }
 
 void phsim_outcome_string(const double *cos, size_t m, size_t K,

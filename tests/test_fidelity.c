@@ -315,20 +315,35 @@ static void test_run_stiffness_is_the_rows_largest(void **s) {
   json_decref(sum);
 }
 
+/* What `phsim run` (the CLI) of the defaults at d = 20 with these steps,
+ * log_every and eta writes to stderr (malloc'd); its exit status into
+ * *status when not NULL. */
+static char *stderr_of_run(const char *steps, const char *log_every, const char *eta, int *status) {
+  char dir[256], out[300], err[300], a[3][40];
+  tu_tempdir(dir, sizeof dir, "stderr");
+  snprintf(out, sizeof out, "%s/run", dir);
+  snprintf(err, sizeof err, "%s/stderr", dir);
+  snprintf(a[0], sizeof a[0], "steps=%s", steps);
+  snprintf(a[1], sizeof a[1], "log_every=%s", log_every);
+  snprintf(a[2], sizeof a[2], "eta=%s", eta);
+  const char *argv[] = {tu_phsim(), "run", "--set", "d=20", "--set", a[0], "--set", a[1],
+                        "--set", a[2], "--no-timing", "--out", out, NULL};
+  const int st = tu_spawn(argv, NULL, err);
+  if (status != NULL) *status = st;
+  char *text = tu_slurp(err);
+  assert_non_null(text);
+  tu_rmtree(dir);
+  return text;
+}
+
 /* The warning of a run that leaves its flow by the turn (d = 20, eta =
  * 0.5) gives the stiffness of that row's state, measured alone, not a
  * bound.  Mutation that fails it: the tracker's floor the largest so far
  * on that row too (the audit's case: 0.0256 printed for 0.00614). */
 static void test_warning_reports_the_stiffness(void **s) {
   (void)s;
-  char dir[256], out[300], err[300];
-  tu_tempdir(dir, sizeof dir, "warning");
-  snprintf(out, sizeof out, "%s/run", dir);
-  snprintf(err, sizeof err, "%s/stderr", dir);
-  const char *argv[] = {tu_phsim(), "run", "--set", "d=20", "--set", "steps=20000", "--set",
-                        "log_every=200", "--set", "eta=0.5", "--no-timing", "--out", out, NULL};
-  tu_spawn(argv, NULL, err);
-  char *text = tu_slurp(err), *at = text ? strstr(text, "leaves its gradient flow by step ") : NULL;
+  char *text = stderr_of_run("20000", "200", "0.5", NULL);
+  char *at = strstr(text, "leaves its gradient flow by step ");
   unsigned long step = 0;
   char printed[32] = "", want[32];
   assert_non_null(at);
@@ -342,7 +357,6 @@ static void test_warning_reports_the_stiffness(void **s) {
   assert_string_equal(printed, want);
   phsim_reduced_free(o);
   free(text);
-  tu_rmtree(dir);
 }
 
 /* A stiffness whose QR iteration does not converge (eta = 1e100: the
@@ -351,19 +365,12 @@ static void test_warning_reports_the_stiffness(void **s) {
  * phsim_gslerr.h).  Mutation that fails it: phsim_gsl_errors_off a no-op. */
 static void test_unconverged_qr_is_a_fault(void **s) {
   (void)s;
-  char dir[256], out[300], err[300];
-  tu_tempdir(dir, sizeof dir, "qr");
-  snprintf(out, sizeof out, "%s/run", dir);
-  snprintf(err, sizeof err, "%s/stderr", dir);
-  const char *argv[] = {tu_phsim(), "run", "--set", "d=20", "--set", "steps=100", "--set",
-                        "log_every=10", "--set", "eta=1e100", "--no-timing", "--out", out, NULL};
-  assert_int_equal(tu_spawn(argv, NULL, err), PHSIM_ENUM);
-  char *text = tu_slurp(err);
-  assert_non_null(text);
+  int status;
+  char *text = stderr_of_run("100", "10", "1e100", &status);
+  assert_int_equal(status, PHSIM_ENUM);
   assert_non_null(strstr(text, "stiffness eta*|lambda| = nan"));
   assert_non_null(strstr(text, "numerical fault at step"));
   free(text);
-  tu_rmtree(dir);
 }
 
 static json_t *fidelity_of_run(phsim_config *cfg) {

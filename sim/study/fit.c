@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "phsim_csv.h"
+#include "phsim_gslerr.h"
 
 #define MAX_FILTERS 16
 
@@ -159,7 +161,8 @@ static int fit_lnln(const points *p, phsim_fit_result *res) {
     gsl_vector_const_view y = gsl_vector_const_view_array(p->y, p->n);
     double sumsq;
     size_t rank = 0;
-    gsl_multifit_linear_tsvd(X, &y.vector, LNLN_RANK_TOL, c, cov, &sumsq, &rank, w);
+    if (gsl_multifit_linear_tsvd(X, &y.vector, LNLN_RANK_TOL, c, cov, &sumsq, &rank, w) != GSL_SUCCESS)
+      rank = 0; /* (a failure: refused as a fit without the rank) */
     double var = gsl_stats_variance(p->y, 1, p->n) * (double)(p->n - 1);
     *res = (phsim_fit_result){.intercept = gsl_vector_get(c, 0), .slope = gsl_vector_get(c, 1),
                               .slope_se = sqrt(gsl_matrix_get(cov, 1, 1)),
@@ -175,7 +178,8 @@ static int fit_lnln(const points *p, phsim_fit_result *res) {
 /* The straight line y = a + b x (gsl_fit_linear). */
 static void fit_line(const points *p, phsim_fit_result *res) {
   double c0, c1, cov00, cov01, cov11, sumsq;
-  gsl_fit_linear(p->x, 1, p->y, 1, p->n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
+  if (gsl_fit_linear(p->x, 1, p->y, 1, p->n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq) != GSL_SUCCESS)
+    c0 = c1 = cov11 = NAN; /* (a failure: refused as not finite) */
   double var = gsl_stats_variance(p->y, 1, p->n) * (double)(p->n - 1);
   res->intercept = c0;
   res->slope = c1;
@@ -247,6 +251,7 @@ static int fit_points(const points *p, int flags, const char *xcol, const char *
 int phsim_fit_csv(const char *path, const char *xcol, const char *ycol,
                   int flags, const char *const *filters, size_t nfilters,
                   phsim_fit_result *res, char err[PHSIM_ERR_MAX]) {
+  phsim_gsl_errors_off(); /* a least-squares failure: refused, not an abort */
   res->n = res->skipped = 0;
   if ((flags & PHSIM_FIT_LNLN) && !(flags & PHSIM_FIT_LOGLOG)) {
     snprintf(err, PHSIM_ERR_MAX, "fit: the ln ln x term needs the log-log fit (--loglog)");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_rng.h>
@@ -14,6 +15,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "phsim_csv.h"
+#include "phsim_gslerr.h"
 
 #define BOOT 1000
 
@@ -104,7 +106,7 @@ static double fit_points(const double *x, const double *lx, const double *ly, si
   double c0, c1, c00, c01, c11, ss;
   if (n < (step ? 4u : 3u)) return NAN;
   if (!step) {
-    gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &c00, &c01, &c11, &ss);
+    if (gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &c00, &c01, &c11, &ss) != GSL_SUCCESS) return NAN;
     if (a0) *a0 = c0;
     return c1;
   }
@@ -116,10 +118,11 @@ static double fit_points(const double *x, const double *lx, const double *ly, si
     for (size_t i = 0; i < n; i++)
       gsl_matrix_set(X, i, 0, 1.0), gsl_matrix_set(X, i, 1, lx[i]), gsl_matrix_set(X, i, 2, x[i]);
     gsl_vector_const_view y = gsl_vector_const_view_array(ly, n);
-    gsl_multifit_linear(X, &y.vector, p, cov, &ss, w);
-    b = gsl_vector_get(p, 1);
-    if (a0) *a0 = gsl_vector_get(p, 0);
-    if (c) *c = gsl_vector_get(p, 2);
+    if (gsl_multifit_linear(X, &y.vector, p, cov, &ss, w) == GSL_SUCCESS) {
+      b = gsl_vector_get(p, 1);
+      if (a0) *a0 = gsl_vector_get(p, 0);
+      if (c) *c = gsl_vector_get(p, 2);
+    }
   }
   if (w) gsl_multifit_linear_free(w);
   gsl_vector_free(p), gsl_matrix_free(cov), gsl_matrix_free(X);
@@ -185,6 +188,7 @@ static void boot_medians(const series *S, gsl_rng *rng, double *samp, size_t *pi
  * entry, at least 2 runs have one (a run without substitution has no
  * value, not a bound). */
 int phsim_series_stats(series *S) {
+  phsim_gsl_errors_off(); /* a least-squares failure: no slope (NaN), not an abort */
   double *tmp = malloc(sizeof(double) * (BOOT + 1) * (S->nx + 1)), *bmed = malloc(sizeof(double) * (S->nx + 1));
   double *bslope = malloc(sizeof(double) * BOOT), *samp = NULL;
   size_t maxn = S->ns + 1, *pick = malloc(sizeof(size_t) * (S->ns + 1));

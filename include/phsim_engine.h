@@ -142,10 +142,10 @@ typedef struct {
 } phsim_engine_record;
 
 /* A run advanced elsewhere (a lane of phsim_reduced_batch) handed back: the
- * engine's state set to (A, R, E) at step `step` and evaluated, its record set to rec, so
- * that observing it, its record and its fault are those of the engine that
- * advanced there itself (it is not advanced further: the turn's history is
- * not kept).  PHSIM_ENUM with phsim_engine_fault as after a step to that
+ * engine's state set to (A, R, E) at step `step` and evaluated, its record
+ * set to rec, so that observing it, its record and its fault are those of
+ * the engine that advanced there itself (it is not advanced further: the
+ * turn's history is not kept).  PHSIM_ENUM with phsim_engine_fault as after a step to that
  * state; PHSIM_EINPUT for a type without load. */
 int phsim_engine_resume(phsim_engine *e, const gsl_matrix *A, const gsl_matrix *R,
                         const gsl_matrix *E, unsigned long step,

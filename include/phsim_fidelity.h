@@ -30,8 +30,8 @@
  * perturbed and compared relative to its own size.  The Jacobian is
  * assembled by central differences (2 n evaluations of Phi, as the lanes of
  * one phsim_reduced_batch where the batch takes the configuration: the
- * same bits as one at a time) and its
- * eigenvalues taken by gsl_eigen_nonsymm when n <= PHSIM_FIDELITY_DENSE_MAX;
+ * same bits as one at a time) and its eigenvalues taken by
+ * gsl_eigen_nonsymm when n <= PHSIM_FIDELITY_DENSE_MAX;
  * beyond, the largest |mu - 1| comes from power iteration on
  * Jacobian-vector products, warm started from the previous state's
  * vector. */
@@ -66,9 +66,9 @@ void phsim_fidelity_free(phsim_fidelity *f);
 /* The stiffness at (A, R, E).  PHSIM_ENUM (and NaN) when Phi is undefined
  * near the state (a second moment not positive within the difference
  * step) or the eigenvalues cannot be computed (a QR iteration that does
- * not converge: phsim_gslerr.h).  floor: on the dense path, when min(||J||_1, ||J||_inf) (times
- * 1 + 1e-6, a margin far above the eigensolver's backward error) is at
- * most floor, the eigenvalues are not computed and *stiffness is that
+ * not converge: phsim_gslerr.h).  floor: on the dense path, when
+ * min(||J||_1, ||J||_inf) (times 1 + 1e-6, a margin far above the
+ * eigensolver's backward error) is at most floor, the eigenvalues are not computed and *stiffness is that
  * bound, at least the stiffness and at most floor (a run's rows ask only
  * whether a row's stiffness passes the largest so far and the rule; past
  * the first rows almost none does).  floor = -INFINITY: the stiffness

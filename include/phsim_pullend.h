@@ -12,8 +12,9 @@
  * has learned no feature (|cos(w_i, v_l)| below the threshold for every
  * l); E_pull = |E_{i j*}| there.  (Without the feed rule a w_i that starts
  * almost orthogonal to v_s, its pull about 1e-15, had an end at w_j*'s
- * escape with |E| about 3e-12: paper preset, eta_E/eta = 3.2e-4, seed 3.)  A pull that fades after w_i learned a feature is no substitution
- * (w_i turned away): from that step on nothing is recorded.  Nor is one in
+ * escape with |E| about 3e-12: paper preset, eta_E/eta = 3.2e-4, seed 3.)
+ * A pull that fades after w_i learned a feature is no substitution (w_i
+ * turned away): from that step on nothing is recorded.  Nor is one in
  * a run in which w_i learns v_s by its end (collapse): as w_i escapes
  * along v_s its pull there spikes and falls 30-fold within a few steps,
  * before |cos| reaches the threshold (paper preset, eta_E/eta = 10^-4,

@@ -19,8 +19,8 @@
  *     features), phases, features_learned (0..K), collapsed, E_peak,
  *     E_minus_I_final, effective_rank, loss_final, steps (0..config steps),
  *     wall_seconds, steps_per_second; and, when present (older versions of
- *     phsim wrote fewer), phases' pull_end, outcome, weight_norm_max_final, fidelity, twin,
- *     acceleration and provenance.
+ *     phsim wrote fewer), phases' pull_end, outcome, weight_norm_max_final,
+ *     fidelity, twin, acceleration and provenance.
  * Other members are allowed (later versions add some).  Errors name the
  * file, the key and what is allowed (PHSIM_EINPUT).
  *

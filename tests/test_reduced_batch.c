@@ -200,7 +200,7 @@ static void test_batch_fits(void **state) {
 
 /* load_packed and store_packed are phsim_reduced_unpack + load and store +
  * phsim_reduced_pack: m = 3, K = 2 with each head (R mirrored, E's untrained
- * entries kept). */
+ * entries kept).  Mutation that fails it: load_packed without R's mirror. */
 static void test_batch_packed_coordinates(void **state) {
   (void)state;
   const phsim_head heads[] = {PHSIM_HEAD_OFFDIAG, PHSIM_HEAD_FULL, PHSIM_HEAD_FIXED};

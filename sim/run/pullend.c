@@ -65,18 +65,23 @@ void phsim_pullend_free(phsim_pullend *p) {
   p->probe = NULL;
 }
 
-static void save(phsim_pullend *p, int to, const phsim_obs *o, unsigned long step) {
-  gsl_matrix_memcpy(p->slot[to].A, o->A);
-  gsl_matrix_memcpy(p->slot[to].R, o->R);
-  gsl_matrix_memcpy(p->slot[to].E, o->E);
+/* Slot `to` holds the state (A, R, E) at `step`. */
+static void put(phsim_pullend *p, int to, const gsl_matrix *A, const gsl_matrix *R,
+                const gsl_matrix *E, unsigned long step) {
+  gsl_matrix_memcpy(p->slot[to].A, A);
+  gsl_matrix_memcpy(p->slot[to].R, R);
+  gsl_matrix_memcpy(p->slot[to].E, E);
   p->slot[to].step = step;
 }
 
+/* ... a run's observed state, or another slot's. */
+static void save(phsim_pullend *p, int to, const phsim_obs *o, unsigned long step) {
+  put(p, to, o->A, o->R, o->E, step);
+}
+
 static void copy(phsim_pullend *p, int to, int from) {
-  gsl_matrix_memcpy(p->slot[to].A, p->slot[from].A);
-  gsl_matrix_memcpy(p->slot[to].R, p->slot[from].R);
-  gsl_matrix_memcpy(p->slot[to].E, p->slot[from].E);
-  p->slot[to].step = p->slot[from].step;
+  const phsim_pullend_slot *f = &p->slot[from];
+  put(p, to, f->A, f->R, f->E, f->step);
 }
 
 static double pull_of(const phsim_pullend *p, const phsim_obs *o) {

@@ -27,8 +27,10 @@ static const cli_option sweep_options[] = {
     [SW_KEEP] = {"keep-trajectories", 0, NULL, 0, "also write each run's trajectory.csv"},
     [SW_TABLE] = {"table-only", 0, NULL, 0,
                   "write no runs/ directory: sweep.csv (the same bytes) is the only record "
-                  "of the runs, at a fraction of the cost per run (not with --resume or "
-                  "--keep-trajectories)"},
+                  "of the runs, at a fraction of the cost per run; a point that differs "
+                  "from an earlier one only in eta_E where head = fixed (E not trained: "
+                  "the same run) takes that point's results instead of running again "
+                  "(not with --resume or --keep-trajectories)"},
     [SW_FORCE] = {"force", 0, NULL, 0,
                   "replace the outputs of another sweep or run in DIR (else refused; the "
                   "same sweep again is fine: DIR is locked, shards of one sweep share it)"},
@@ -97,6 +99,10 @@ static int sweep_main(const cli_command *c, const cli_args *a) {
   if (st == PHSIM_OK) {
     st = phsim_sweep_execute(&s, err);
     if (st != PHSIM_OK) cli_fail(st, err);
+    else if (s.repeated > 0)
+      fprintf(stderr, "phsim: sweep of %zu points (shard %u of %u) done in '%s'; %zu of them "
+              "repeat an earlier point's run (eta_E where head = fixed) and were not run again\n",
+              s.npoints, s.shard_i, s.shard_n, s.out, s.repeated);
     else
       fprintf(stderr, "phsim: sweep of %zu points (shard %u of %u) done in '%s'\n", s.npoints,
               s.shard_i, s.shard_n, s.out);

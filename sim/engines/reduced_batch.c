@@ -52,7 +52,7 @@ typedef struct {
   lane *loss, *ok;               /* ok: 1 where the last eval is good */
   /* what engine.c records every step, per lane (steps held as doubles:
    * exact below 2^53) */
-  lane *x, *dx;                  /* the turn: last packed state and step */
+  lane *dx, *dnew;               /* the turn: the last step and this one, packed */
   lane *before, *rise, *rise_step, *turn, *turn_step, *peak, *peak_step;
   lane *live, *fault_step;       /* live: 1 while the lane advances */
   double **coord;                /* dim: phsim_reduced_pack's coordinates */
@@ -102,8 +102,8 @@ static void block_carve(block *k, lane *p, size_t m, size_t K, size_t dim) {
   for (size_t i = 0; i < 10; i++, p++) *one[i] = p;
   lane **rec[] = {&k->before, &k->rise, &k->rise_step, &k->turn, &k->turn_step,
                   &k->peak, &k->peak_step, &k->live, &k->fault_step};
-  k->x = p;
-  k->dx = p + dim;
+  k->dx = p;
+  k->dnew = p + dim;
   p += 2 * dim;
   for (size_t i = 0; i < 9; i++, p++) *rec[i] = p;
 }
@@ -264,21 +264,26 @@ PHSIM_INLINE void feature_product(size_t K, const lane *c, const lane *X, size_t
     EACH_LANE(b) out[b] += c[l][b] * X[r * K + l][b] * Y[s * K + l][b];
 }
 
-/* B = A^3 entrywise, Q = R (+ A A^T for isotropic noise: noise_gram_entry),
- * then M, C and T. */
+/* The noise Gram Q: R itself for orthogonal noise, else k->Q. */
+PHSIM_INLINE lane *noise_gram(const phsim_reduced_batch *bt, block *k) {
+  return bt->isotropic ? k->Q : k->R;
+}
+
+/* B = A^3 entrywise, Q = R + A A^T for isotropic noise (noise_gram_entry),
+ * then M, C and T (T_j from M_jj's feature product: the same sum). */
 PHSIM_INLINE void forward_moments(const phsim_reduced_batch *bt, block *k, size_t m,
                                   size_t K) {
   const lane *restrict A = k->A, *restrict R = k->R;
-  lane *restrict B = k->B, *restrict Q = k->Q, *restrict M = k->M;
+  lane *restrict B = k->B, *restrict Q = noise_gram(bt, k), *restrict M = k->M;
   lane *restrict C = k->C, *restrict T = k->T;
   UNROLLED for (size_t i = 0; i < m * K; i++) EACH_LANE(b) B[i][b] = A[i][b] * A[i][b] * A[i][b];
-  UNROLLED for (size_t r = 0; r < m; r++)
-    UNROLLED for (size_t s = 0; s < m; s++) {
-      EACH_LANE(b) Q[r * m + s][b] = R[r * m + s][b];
-      if (bt->isotropic)
+  if (bt->isotropic)
+    UNROLLED for (size_t r = 0; r < m; r++)
+      UNROLLED for (size_t s = 0; s < m; s++) {
+        EACH_LANE(b) Q[r * m + s][b] = R[r * m + s][b];
         UNROLLED for (size_t l = 0; l < K; l++)
           EACH_LANE(b) Q[r * m + s][b] += A[r * K + l][b] * A[s * K + l][b];
-    }
+      }
   lane fp;
   UNROLLED for (size_t r = 0; r < m; r++)
     UNROLLED for (size_t s = 0; s < m; s++) {
@@ -291,13 +296,10 @@ PHSIM_INLINE void forward_moments(const phsim_reduced_batch *bt, block *k, size_
       }
       /* the target is the online state (stop-gradient, no EMA): Bt = B */
       EACH_LANE(b) C[r * m + s][b] = k->kC[0][b] * fp[b];
+      if (r == s)
+        EACH_LANE(b)
+        T[r][b] = k->kM2[0][b] * fp[b] + k->nu2s6x15[0][b] * qrr[b] * qrr[b] * qrr[b];
     }
-  UNROLLED for (size_t j = 0; j < m; j++) {
-    const double *qt = Q[j * m + j];
-    feature_product(K, k->c, B, j, B, j, fp);
-    EACH_LANE(b)
-    T[j][b] = k->kM2[0][b] * fp[b] + k->nu2s6x15[0][b] * qt[b] * qt[b] * qt[b];
-  }
 }
 
 /* EM = E M, N_j, D_j, rho_j, the loss, and which lanes are good: D_j, T_j
@@ -360,10 +362,12 @@ PHSIM_INLINE void backward_head(const phsim_reduced_batch *bt, block *k, size_t 
     else
       EACH_LANE(b) gN[j][b] = -2.0, gD[j][b] = 1.0;
   }
+  /* gE on the entries the head trains (the step reads no other) */
   UNROLLED for (size_t j = 0; j < m; j++)
     UNROLLED for (size_t r = 0; r < m; r++)
-      EACH_LANE(b)
-      gE[j * m + r][b] = gN[j][b] * C[r * m + j][b] + 2.0 * gD[j][b] * EM[j * m + r][b];
+      if (bt->trains[j * m + r])
+        EACH_LANE(b)
+        gE[j * m + r][b] = gN[j][b] * C[r * m + j][b] + 2.0 * gD[j][b] * EM[j * m + r][b];
   UNROLLED for (size_t r = 0; r < m; r++)
     UNROLLED for (size_t s = 0; s < m; s++) {
       lane acc;
@@ -379,7 +383,7 @@ PHSIM_INLINE void backward_head(const phsim_reduced_batch *bt, block *k, size_t 
 PHSIM_INLINE void backward_weights(const phsim_reduced_batch *bt, block *k, size_t m,
                                    size_t K) {
   const lane *restrict E = k->E, *restrict A = k->A, *restrict B = k->B;
-  const lane *restrict barM = k->barM, *restrict Q = k->Q, *restrict gN = k->gN;
+  const lane *restrict barM = k->barM, *restrict Q = noise_gram(bt, k), *restrict gN = k->gN;
   lane *restrict gA = k->gA, *restrict barQ = k->barQ, *restrict S = k->S;
   UNROLLED for (size_t r = 0; r < m; r++)
     UNROLLED for (size_t l = 0; l < K; l++) {
@@ -432,10 +436,12 @@ PHSIM_INLINE void eval_block(const phsim_reduced_batch *bt, block *k, size_t m,
 /* R = U R U^T as reduced.c's congruence: tmp = U R by gslcblas dgemm
  * (NoTrans, NoTrans: k outer, i, then j; a zero U_ik is skipped, which
  * adding +0.0 reproduces: the sums start at +0.0 and are never -0.0), then
- * R = tmp U^T (NoTrans, Trans: each entry one sum over k from 0.0), then the
- * lower triangle mirrored from the upper. */
+ * R's upper triangle = tmp U^T (NoTrans, Trans: each entry one sum over k
+ * from 0.0; the lower triangle, which reduced.c forms and then overwrites
+ * with the upper's mirror, is not formed), then the mirror.  dR: each upper
+ * entry's change (new - old), in phsim_reduced_pack's order. */
 PHSIM_INLINE void congruence(size_t m, const lane *restrict U, lane *restrict R,
-                       lane *restrict tmp) {
+                       lane *restrict tmp, lane *restrict dR) {
   UNROLLED for (size_t i = 0; i < m * m; i++) EACH_LANE(b) tmp[i][b] = 0.0;
   UNROLLED for (size_t kk = 0; kk < m; kk++)
     UNROLLED for (size_t i = 0; i < m; i++)
@@ -446,23 +452,30 @@ PHSIM_INLINE void congruence(size_t m, const lane *restrict U, lane *restrict R,
         EACH_LANE(b) p[b] = U[i * m + kk][b] * R[kk * m + j][b];
         EACH_LANE(b) tmp[i * m + j][b] += U[i * m + kk][b] != 0.0 ? p[b] : 0.0;
       }
+  size_t c = 0;
   UNROLLED for (size_t i = 0; i < m; i++)
-    UNROLLED for (size_t j = 0; j < m; j++) {
+    UNROLLED for (size_t j = i; j < m; j++, c++) {
       lane acc;
       EACH_LANE(b) acc[b] = 0.0;
       UNROLLED for (size_t kk = 0; kk < m; kk++)
         EACH_LANE(b) acc[b] += tmp[i * m + kk][b] * U[j * m + kk][b];
-      EACH_LANE(b) R[i * m + j][b] = acc[b];
+      EACH_LANE(b) dR[c][b] = acc[b] - R[i * m + j][b], R[i * m + j][b] = acc[b];
     }
   UNROLLED for (size_t r = 0; r < m; r++)
     UNROLLED for (size_t s = 0; s < r; s++) EACH_LANE(b) R[r * m + s][b] = R[s * m + r][b];
 }
 
+/* The step; into k->dnew each packed coordinate's change, new - old: the
+ * double turn.c forms as y - x from the states before and after. */
 PHSIM_INLINE void step_block(const phsim_reduced_batch *bt, block *k, size_t m,
                              size_t K) {
   const double *restrict eta = k->eta[0], *restrict eta_E = k->eta_E[0];
-  lane *restrict A = k->A, *restrict U = k->U, *restrict E = k->E;
-  UNROLLED for (size_t j = 0; j < m * K; j++) EACH_LANE(b) A[j][b] -= eta[b] * k->gA[j][b];
+  lane *restrict A = k->A, *restrict U = k->U, *restrict E = k->E, *d = k->dnew;
+  UNROLLED for (size_t j = 0; j < m * K; j++)
+    EACH_LANE(b) {
+      const double a = A[j][b] - eta[b] * k->gA[j][b];
+      d[j][b] = a - A[j][b], A[j][b] = a;
+    }
   /* U = I - eta S: S scaled by -eta (gsl_matrix_scale), then 1 added on
    * the diagonal */
   UNROLLED for (size_t r = 0; r < m; r++)
@@ -470,41 +483,45 @@ PHSIM_INLINE void step_block(const phsim_reduced_batch *bt, block *k, size_t m,
       EACH_LANE(b) U[r * m + s][b] = k->S[r * m + s][b] * -eta[b];
       if (r == s) EACH_LANE(b) U[r * m + s][b] += 1.0;
     }
-  congruence(m, U, k->R, k->tmp);
+  congruence(m, U, k->R, k->tmp, d + m * K);
+  size_t c = m * K + m * (m + 1) / 2;
   UNROLLED for (size_t r = 0; r < m; r++)
     UNROLLED for (size_t s = 0; s < m; s++)
-      if (bt->trains[r * m + s])
-        EACH_LANE(b) E[r * m + s][b] -= eta_E[b] * k->gE[r * m + s][b];
+      if (bt->trains[r * m + s]) {
+        lane *dE = d + c++;
+        EACH_LANE(b) {
+          const double e = E[r * m + s][b] - eta_E[b] * k->gE[r * m + s][b];
+          dE[0][b] = e - E[r * m + s][b], E[r * m + s][b] = e;
+        }
+      }
 }
 
 /* ---- what engine.c records every step, lane by lane --------------------- */
 
 /* The turn (turn.c: phsim_turn_update) at `step`, its sums exactly as
- * there: the state packed in phsim_reduced_pack's order against the last,
- * scaled per block (big: A's largest |a|, from 1e-300; R's largest |entry|;
- * E's scale is 1, and dividing by 1 is exact), the two sums in that order.
- * A lane's largest turn changes only where the turn is new: where
- * turn_below_max shows that no lane's can be, these sums and their two
- * divisions per coordinate are not formed at all. */
+ * there: this step's change d (k->dnew: y - x, packed in
+ * phsim_reduced_pack's order) against the last one's (k->dx), scaled per
+ * block (big: A's largest |a|, from 1e-300; R's largest |entry|; E's scale
+ * is 1, and dividing by 1 is exact), the two sums in that order.  A lane's
+ * largest turn changes only where the turn is new: where turn_below_max
+ * shows that no lane's can be, these sums and their two divisions per
+ * coordinate are not formed at all. */
 PHSIM_INLINE void turn_exact(const phsim_reduced_batch *bt, block *k, size_t nA,
                              size_t nAR, const lane *big, double step) {
   lane prev, change;
   EACH_LANE(b) prev[b] = 0.0, change[b] = 0.0;
-  for (size_t i = 0; i < bt->dim; i++) {
-    const double *restrict y = k->coord[i], *restrict x = k->x[i], *restrict old = k->dx[i];
-    if (i < nAR) {
-      const double *restrict s = big[i >= nA];
-      EACH_LANE(b) {
-        const double d = y[b] - x[b];
-        prev[b] += (old[b] / s[b]) * (old[b] / s[b]);
-        change[b] += ((d - old[b]) / s[b]) * ((d - old[b]) / s[b]);
-      }
-    } else {
-      EACH_LANE(b) {
-        const double d = y[b] - x[b];
-        prev[b] += old[b] * old[b];
-        change[b] += (d - old[b]) * (d - old[b]);
-      }
+  UNROLLED for (size_t i = 0; i < nAR; i++) {
+    const double *restrict d = k->dnew[i], *restrict old = k->dx[i], *restrict s = big[i >= nA];
+    EACH_LANE(b) {
+      prev[b] += (old[b] / s[b]) * (old[b] / s[b]);
+      change[b] += ((d[b] - old[b]) / s[b]) * ((d[b] - old[b]) / s[b]);
+    }
+  }
+  for (size_t i = nAR; i < bt->dim; i++) {
+    const double *restrict d = k->dnew[i], *restrict old = k->dx[i];
+    EACH_LANE(b) {
+      prev[b] += old[b] * old[b];
+      change[b] += (d[b] - old[b]) * (d[b] - old[b]);
     }
   }
   double *restrict turn = k->turn[0], *restrict at = k->turn_step[0];
@@ -526,19 +543,19 @@ PHSIM_INLINE int turn_below_max(const phsim_reduced_batch *bt, const block *k,
   lane inv[2], prev, change, below;
   EACH_LANE(b) inv[0][b] = 1.0 / big[0][b], inv[1][b] = 1.0 / big[1][b];
   EACH_LANE(b) prev[b] = 0.0, change[b] = 0.0;
-  for (size_t i = 0; i < bt->dim; i++) {
-    const double *restrict y = k->coord[i], *restrict x = k->x[i], *restrict old = k->dx[i];
-    const double *restrict s = i < nAR ? inv[i >= nA] : NULL;
-    if (s != NULL)
-      EACH_LANE(b) {
-        const double p = old[b] * s[b], c = (y[b] - x[b] - old[b]) * s[b];
-        prev[b] += p * p, change[b] += c * c;
-      }
-    else
-      EACH_LANE(b) {
-        const double c = y[b] - x[b] - old[b];
-        prev[b] += old[b] * old[b], change[b] += c * c;
-      }
+  UNROLLED for (size_t i = 0; i < nAR; i++) {
+    const double *restrict d = k->dnew[i], *restrict old = k->dx[i], *restrict s = inv[i >= nA];
+    EACH_LANE(b) {
+      const double p = old[b] * s[b], c = (d[b] - old[b]) * s[b];
+      prev[b] += p * p, change[b] += c * c;
+    }
+  }
+  for (size_t i = nAR; i < bt->dim; i++) {
+    const double *restrict d = k->dnew[i], *restrict old = k->dx[i];
+    EACH_LANE(b) {
+      const double c = d[b] - old[b];
+      prev[b] += old[b] * old[b], change[b] += c * c;
+    }
   }
   EACH_LANE(b) {
     const int sure = phsim_turn_surely_below(prev[b], change[b], k->turn[0][b], bt->margin);
@@ -550,7 +567,8 @@ PHSIM_INLINE int turn_below_max(const phsim_reduced_batch *bt, const block *k,
 }
 
 /* What engine.c's turn records after `step`: the largest turn (from the
- * third state on), then the step and the state kept for the next. */
+ * third state on), then this step's change kept as the last (the two
+ * arrays swapped: the next step writes over the older). */
 PHSIM_INLINE void record_turn(const phsim_reduced_batch *bt, block *k, size_t m,
                               size_t K, double step) {
   const size_t nA = m * K, nAR = nA + m * (m + 1) / 2;
@@ -558,25 +576,25 @@ PHSIM_INLINE void record_turn(const phsim_reduced_batch *bt, block *k, size_t m,
   /* fmax(big, v) is v > big ? v : big here: big > 0 is never NaN, and a
    * NaN v leaves big either way */
   EACH_LANE(b) big[0][b] = 1e-300, big[1][b] = 1e-300;
-  for (size_t i = 0; i < nAR; i++) {
+  UNROLLED for (size_t i = 0; i < nAR; i++) {
     const double *restrict y = k->coord[i];
     double *restrict g = big[i >= nA];
     EACH_LANE(b) g[b] = fabs(y[b]) > g[b] ? fabs(y[b]) : g[b];
   }
   if (bt->have > 1 && !turn_below_max(bt, k, nA, nAR, big))
     turn_exact(bt, k, nA, nAR, big, step);
-  for (size_t i = 0; i < bt->dim; i++) {
-    const double *restrict y = k->coord[i];
-    double *restrict x = k->x[i], *restrict dx = k->dx[i];
-    if (bt->have > 0) EACH_LANE(b) dx[b] = y[b] - x[b];
-    EACH_LANE(b) x[b] = y[b];
-  }
+  lane *const last = k->dx;
+  k->dx = k->dnew, k->dnew = last;
 }
 
 /* The loss's rise from the last step and the head's peak
  * (phsim_head_peak_update: max |E_ij - delta_ij|, the first step it was
- * reached). */
-PHSIM_INLINE void record_rise_peak(block *k, size_t m, double step) {
+ * reached).  A lane that is not live takes -inf for both, which raises
+ * neither (as a NaN raises neither).  After the first record only the
+ * trained entries of E are read: the others never change, and the peak
+ * already holds them. */
+PHSIM_INLINE void record_rise_peak(const phsim_reduced_batch *bt, block *k, size_t m,
+                                   double step) {
   const double *restrict live = k->live[0], *restrict loss = k->loss[0];
   double *restrict before = k->before[0], *restrict rise = k->rise[0];
   double *restrict rise_at = k->rise_step[0], *restrict peak = k->peak[0];
@@ -590,6 +608,7 @@ PHSIM_INLINE void record_rise_peak(block *k, size_t m, double step) {
   }
   UNROLLED for (size_t i = 0; i < m; i++)
     UNROLLED for (size_t j = 0; j < m; j++) {
+      if (bt->have > 0 && !bt->trains[i * m + j]) continue;
       const double *restrict e = k->E[i * m + j];
       EACH_LANE(b) {
         const double x = fabs(e[b] - (i == j ? 1.0 : 0.0));
@@ -628,7 +647,7 @@ PHSIM_INLINE size_t block_do(const phsim_reduced_batch *bt, block *k, size_t m,
   if (what & DO_EVAL) eval_block(bt, k, m, K);
   if (!(what & DO_RECORD)) return 0;
   const size_t faulted = retire_faulted(k, step);
-  record_rise_peak(k, m, step);
+  record_rise_peak(bt, k, m, step);
   record_turn(bt, k, m, K, step);
   return faulted;
 }

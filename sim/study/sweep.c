@@ -327,6 +327,8 @@ typedef struct {
   int *status;              /* per todo entry */
   char **rows;              /* per todo entry: its line of the CSV, until written */
   unsigned char *finished;  /* per todo entry: its worker is done with it */
+  size_t *repeats;          /* per todo entry: the next entry whose run it is
+                               (a chain from the entry that runs), or SIZE_MAX */
   size_t written;           /* entries whose line is in the CSV (or has none) */
   FILE *csv;
   char errmsg[PHSIM_ERR_MAX];
@@ -394,21 +396,44 @@ static int summary_of(const phsim_sweep *s, size_t idx, const phsim_config *cfg,
 }
 
 /* Point idx's line of the CSV: the grid values and the summary's columns. */
-static char *csv_row(const phsim_sweep *s, size_t idx, const phsim_summary *sum) {
+/* A line's first fields: the index and the point's grid values. */
+static void csv_point(FILE *fp, const phsim_sweep *s, size_t idx) {
+  fprintf(fp, "%zu", idx);
+  for (size_t k = 0; k < s->ngrids; k++)
+    fprintf(fp, ",%s", s->grids[k].values[grid_index(s, idx, k)]);
+}
+
+/* How many characters csv_point writes. */
+static size_t csv_point_len(const phsim_sweep *s, size_t idx) {
+  size_t n = (size_t)snprintf(NULL, 0, "%zu", idx);
+  for (size_t k = 0; k < s->ngrids; k++) n += 1 + strlen(s->grids[k].values[grid_index(s, idx, k)]);
+  return n;
+}
+
+/* Point idx's line: its fields, then those of sum, or (sum NULL) those of
+ * the line `row` of point `from` after its point fields. */
+static char *csv_line(const phsim_sweep *s, size_t idx, const phsim_summary *sum,
+                      size_t from, const char *row) {
   char *text = NULL;
   size_t len = 0;
   FILE *fp = open_memstream(&text, &len);
   if (fp == NULL) return NULL;
-  fprintf(fp, "%zu", idx);
-  for (size_t k = 0; k < s->ngrids; k++)
-    fprintf(fp, ",%s", s->grids[k].values[grid_index(s, idx, k)]);
-  phsim_summary_fields(fp, sum);
-  fputc('\n', fp);
+  csv_point(fp, s, idx);
+  if (sum != NULL) {
+    phsim_summary_fields(fp, sum);
+    fputc('\n', fp);
+  } else {
+    fputs(row + csv_point_len(s, from), fp);
+  }
   if (fclose(fp) != 0) {
     free(text);
     return NULL;
   }
   return text;
+}
+
+static char *csv_row(const phsim_sweep *s, size_t idx, const phsim_summary *sum) {
+  return csv_line(s, idx, sum, idx, NULL);
 }
 
 /* The line of an entry no worker ran to its end: from its run on disk, if
@@ -576,6 +601,21 @@ static void run_job(const pool *p, const size_t *slots, size_t n, char **rows,
   else run_batch_job(p, slots, n, rows, status, err);
 }
 
+/* The entries whose run is todo entry t's (its chain in p->repeats):
+ * finished with t's status and t's line after their own point fields, if
+ * t's run ended (ok or diverged); how many. */
+static size_t finish_repeats(pool *p, size_t t) {
+  const int st = p->status[t];
+  if ((st != PHSIM_OK && st != PHSIM_ENUM) || p->rows[t] == NULL) return 0;
+  size_t n = 0;
+  for (size_t u = p->repeats[t]; u != SIZE_MAX; u = p->repeats[u], n++) {
+    p->rows[u] = csv_line(p->s, p->todo[u], NULL, p->todo[t], p->rows[t]);
+    p->status[u] = st;
+    p->finished[u] = 1;
+  }
+  return n;
+}
+
 static void *worker(void *arg) {
   pool *p = arg;
   phsim_interrupt_watch(p->watched);
@@ -597,6 +637,7 @@ static void *worker(void *arg) {
       p->status[slots[i]] = st;
       p->rows[slots[i]] = rows != NULL ? rows[i] : NULL;
       p->finished[slots[i]] = 1;
+      p->done += 1 + finish_repeats(p, slots[i]);
       if (st != PHSIM_OK && st != PHSIM_ENUM && st != PHSIM_EINTR && !p->failed) {
         p->failed = st;
         snprintf(p->errmsg, sizeof p->errmsg, "sweep point %zu: %.400s", p->todo[slots[i]],
@@ -604,7 +645,6 @@ static void *worker(void *arg) {
       }
     }
     write_rows(p, 0);
-    p->done += n;
     phsim_progress_update(&p->bar, p->done);
     pthread_mutex_unlock(&p->lock);
     free(err), free(rows), free(status);
@@ -644,6 +684,38 @@ static int check_jobs_memory(const phsim_sweep *s, size_t ntodo, double most,
   return PHSIM_EINPUT;
 }
 
+/* ---- points that repeat a run ------------------------------------------ */
+
+#define REPEAT (-2L) /* a slot's class: its run is an earlier slot's */
+
+/* Whether todo entry t (configuration cfg) repeats the run of an earlier
+ * entry of this shard, and if so, t joins that entry's chain in p->repeats.
+ * A point repeats one that differs from it only in eta_E when its head
+ * trains no entry of E (head = fixed): eta_E scales only the steps of
+ * trained entries (phsim_head_step, the batch's step, the flow's field,
+ * the fidelity's Phi), so no engine, measure or summary field reads it
+ * there, and the two runs are the same bits.  Only table-only sweeps: a
+ * run directory is its own run's.  The earlier entry is the first in this
+ * shard with the same other grid values, itself no repeat. */
+static int repeat_of(pool *p, size_t t, const phsim_config *cfg) {
+  const phsim_sweep *s = p->s;
+  size_t k = 0, stride = 1;
+  while (k < s->ngrids && strcmp(s->grids[k].key, "eta_E") != 0) k++;
+  if (!s->table_only || k == s->ngrids || cfg->head != PHSIM_HEAD_FIXED) return 0;
+  for (size_t j = k + 1; j < s->ngrids; j++) stride *= s->grids[j].n;
+  const size_t idx = p->todo[t], e = grid_index(s, idx, k);
+  for (size_t f = 0; f < e; f++) {
+    const size_t other = idx - (e - f) * stride;
+    if (other % s->shard_n != s->shard_i - 1) continue;
+    const size_t r = (other - (s->shard_i - 1)) / s->shard_n;
+    p->repeats[t] = p->repeats[r];
+    p->repeats[r] = t;
+    p->s->repeated++;
+    return 1;
+  }
+  return 0;
+}
+
 /* ---- jobs: a point alone, or points advancing in one batch ------------ */
 
 #define BATCH_LANES_MAX 64  /* runs in one batch job */
@@ -674,7 +746,7 @@ static size_t class_chunks(size_t c, size_t jobs) {
   return k;
 }
 
-/* The jobs from each slot's class (cls[t], -1: alone): a class's slots split
+/* The jobs from each slot's class (cls[t], -1: alone, REPEAT: none): a class's slots split
  * in order into class_chunks near-equal batches; jobs numbered by their
  * first slot.  The runs' bits do not depend on the split. */
 static int plan_jobs(pool *p, const long *cls, size_t nclasses) {
@@ -699,6 +771,10 @@ static int plan_jobs(pool *p, const long *cls, size_t nclasses) {
   for (size_t t = 0; t < p->ntodo; t++) {
     const long c = cls[t];
     size_t *id = &job_of[t], chunk = 0;
+    if (c == REPEAT) {
+      *id = SIZE_MAX;
+      continue;
+    }
     if (c >= 0) {
       chunk = base[c] + seen[c]++ * chunks[c] / count[c];
       if (chunk_job[chunk] != SIZE_MAX) *id = chunk_job[chunk];
@@ -708,7 +784,8 @@ static int plan_jobs(pool *p, const long *cls, size_t nclasses) {
     p->job_start[*id + 1]++;
   }
   for (size_t j = 0; j < p->njobs; j++) p->job_start[j + 1] += p->job_start[j];
-  for (size_t t = 0; t < p->ntodo; t++) p->job_slot[p->job_start[job_of[t]]++] = t;
+  for (size_t t = 0; t < p->ntodo; t++)
+    if (job_of[t] != SIZE_MAX) p->job_slot[p->job_start[job_of[t]]++] = t;
   for (size_t j = p->njobs; j > 0; j--) p->job_start[j] = p->job_start[j - 1];
   p->job_start[0] = 0;
   free(chunk_job), free(job_of);
@@ -726,12 +803,15 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
   p->rows = calloc(most_todo, sizeof *p->rows);
   p->finished = calloc(most_todo, sizeof *p->finished);
   p->initial_at = calloc(most_todo, sizeof *p->initial_at);
+  p->repeats = malloc(most_todo * sizeof *p->repeats);
   if (p->todo == NULL || p->status == NULL || p->rows == NULL || p->finished == NULL ||
-      p->initial_at == NULL) {
+      p->initial_at == NULL || p->repeats == NULL) {
     snprintf(err, PHSIM_ERR_MAX, "out of memory planning %zu points", s->npoints);
     return PHSIM_ENOMEM;
   }
   for (size_t idx = s->shard_i - 1; idx < s->npoints; idx += s->shard_n) p->todo[p->ntodo++] = idx;
+  for (size_t t = 0; t < p->ntodo; t++) p->repeats[t] = SIZE_MAX;
+  s->repeated = 0;
   double most = 0.0; /* bytes of the largest run */
   long *cls = malloc((p->ntodo ? p->ntodo : 1) * sizeof *cls);
   phsim_config *classes = malloc(BATCH_CLASSES * sizeof *classes);
@@ -748,7 +828,7 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
     }
     double bytes = st == PHSIM_OK ? phsim_config_memory_bytes(&cfg) : 0.0;
     if (bytes > most) most = bytes;
-    if (st == PHSIM_OK) cls[t] = batch_class(classes, &nclasses, &cfg);
+    if (st == PHSIM_OK) cls[t] = repeat_of(p, t, &cfg) ? REPEAT : batch_class(classes, &nclasses, &cfg);
   }
   if (st == PHSIM_OK && plan_jobs(p, cls, nclasses) != PHSIM_OK) st = PHSIM_ENOMEM;
   if (st == PHSIM_ENOMEM) snprintf(err, PHSIM_ERR_MAX, "out of memory planning %zu points", s->npoints);
@@ -843,6 +923,7 @@ int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
   free(p.status);
   free(p.rows);
   free(p.finished);
+  free(p.repeats);
   free_initial(&p);
   return st;
 }

@@ -19,7 +19,9 @@
  *     and the percent of the peak flops and bandwidth that rate is;
  *  5. a sweep's overhead per run (sweep_overhead): the CPU a sweep of
  *     short runs takes beyond the same runs alone, with run directories (on
- *     tmpfs if there is one) and table-only;
+ *     tmpfs if there is one) and table-only, and the floor of the runs/
+ *     layout: its directory and two files written whole (temporary +
+ *     rename) by plain system calls;
  *  6. issue 13's E4 phase diagram at a twelfth of its runs (e4_twelfth):
  *     CPU seconds, and twelve times that for the 2400 runs. */
 #define _POSIX_C_SOURCE 200809L
@@ -27,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -563,6 +567,33 @@ static double median_of_turns(double *x) {
 /* A sweep's overhead per run: its CPU beyond the runs alone, the variants
  * in turns (the median of OVERHEAD_TURNS), batched (the default) and one
  * run at a time (PHSIM_SWEEP_BATCH=0). */
+/* CPU per run of what the runs/ layout itself takes: a directory and two
+ * files of about a run's config and summary.json written whole (a
+ * temporary, then rename), OVERHEAD_RUNS times in dir. */
+static double layout_floor(const char *dir) {
+  static const char fill[4096] = {0};
+  static const size_t size[2] = {700, 3500};
+  int dfd = mkdir(dir, 0777) == 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (dfd < 0) return NAN;
+  const double t0 = cpu_now();
+  int ok = 1;
+  for (int i = 0; i < OVERHEAD_RUNS && ok; i++) {
+    char run[16], tmp[48], name[48];
+    snprintf(run, sizeof run, "%06d", i);
+    ok = mkdirat(dfd, run, 0777) == 0;
+    for (int f = 0; f < 2 && ok; f++) {
+      snprintf(tmp, sizeof tmp, "%s/.f%d.tmp", run, f);
+      snprintf(name, sizeof name, "%s/f%d", run, f);
+      const int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+      ok = fd >= 0 && write(fd, fill, size[f]) == (ssize_t)size[f];
+      ok = (fd >= 0 && close(fd) == 0) && ok && renameat(dfd, tmp, dfd, name) == 0;
+    }
+  }
+  const double t = cpu_now() - t0;
+  close(dfd);
+  return ok ? t / OVERHEAD_RUNS : NAN;
+}
+
 static void sweep_overhead(void) {
   char out[] = "/dev/shm/phsim-bench-sweep-XXXXXX", alt[] = "/tmp/phsim-bench-sweep-XXXXXX";
   char *dir = mkdtemp(out) != NULL ? out : mkdtemp(alt);
@@ -589,6 +620,9 @@ static void sweep_overhead(void) {
     printf("  %-28s %7.1f us a run, overhead %6.1f us\n", what[k], 1e6 * m / OVERHEAD_RUNS,
            1e6 * (m - a) / OVERHEAD_RUNS);
   }
+  snprintf(sub, sizeof sub, "%s/floor", dir);
+  printf("  the runs/ layout's own system calls (a directory and two files written whole, "
+         "by temporary and rename): %.1f us a run\n", 1e6 * layout_floor(sub));
   remove_tree(dir);
 }
 

@@ -37,10 +37,12 @@ start=$(date +%s)
 # set this way: the grid wins
 MUT=
 for kv in ${E4_SET:-}; do MUT="$MUT --set $kv"; done
+# table-only: the verdicts read sweep.csv alone, and the fixed-head points
+# that differ only in eta_E then run once (NOTES section 8: the same rows)
 # shellcheck disable=SC2086 # MUT: one word per --set and assignment
 "$PHSIM" sweep --set eta=0.05 --set steps="$STEPS" --set log_every=500 $MUT \
   --grid alpha_2=0.5:1.6:"$NA" --grid eta_E=0.0005:0.05:"$NE":log --grid head=offdiag,fixed \
-  --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/sweep" --jobs "$JOBS" --force 2>/dev/null
+  --grid seed=1:"$SEEDS":"$SEEDS" --out "$D/sweep" --jobs "$JOBS" --table-only --force 2>/dev/null
 secs=$(( $(date +%s) - start ))
 "$PHSIM" plot "$D/sweep" --rule "E4 rule: the head learns more features in more cells than fewer (sign test over the seeds p < 0.05), and the 95% interval of the median per-seed slope of log T3 on log alpha_2 below 0"
 CSV=$D/sweep/sweep.csv

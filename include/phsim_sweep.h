@@ -44,12 +44,12 @@ typedef struct {
   int resume;                  /* skip points whose run is complete */
   int keep_trajectories;
   int table_only;              /* no runs/ (not with resume or keep_trajectories) */
-  size_t repeated;             /* out: the points whose row is an earlier
-                                  point's run (table-only: eta_E where
-                                  head = fixed), so not run again */
   int force;                   /* replace another sweep's or run's outputs */
   int argc;                    /* the command line, for sweep.json's */
   const char *const *argv;     /* provenance (NULL: not recorded) */
+  size_t repeated;             /* out: this shard's points whose row is an
+                                  earlier point's run (table-only: eta_E
+                                  where head = fixed), so not run again */
 } phsim_sweep;
 
 /* Parse one --grid argument against the base configuration. */

@@ -145,7 +145,10 @@ static int sweep_into(const char *dir, const char *sub, const char *env, const c
  * every output is the bytes of the same sweep run point by point
  * (PHSIM_SWEEP_BATCH=0), lanes that diverge mid-batch (norm = none at the
  * larger eta) and lanes with their own stop rule included; sweep.json
- * differs only in its command line. */
+ * differs only in its command line.  The head's peak from an E that starts
+ * off the identity (init_E) counts the entries the head does not train
+ * too: at the start, where the batch reads them once (mutation: the
+ * batch never reading them gives E_peak 0 for the fixed head, not 0.3). */
 static void test_sweep_batched_same_bytes(void **s) {
   (void)s;
   char dir[256];
@@ -160,6 +163,14 @@ static void test_sweep_batched_same_bytes(void **s) {
   /* the larger eta diverges at step 2 or 3, between rows, while the other
    * lanes of its batch go on */
   assert_int_equal(sh("grep -q diverged %s/b/sweep.csv%s", dir, ""), 0);
+  assert_int_equal(sh("printf '1 0.3\\n-0.2 1\\n' > %s/e0%s", dir, ""), 0);
+  char head[512];
+  snprintf(head, sizeof head, "--set engine=order --set d=40 --set steps=2000 --set log_every=100 "
+           "--set init_E=%s/e0 --grid head=fixed,offdiag --grid seed=1:2:2 --table-only", dir);
+  assert_int_equal(sweep_into(dir, "hb", "", head, ""), 0);
+  assert_int_equal(sweep_into(dir, "hu", "PHSIM_SWEEP_BATCH=0", head, ""), 0);
+  assert_int_equal(sh("cmp %s/hb/sweep.csv %s/hu/sweep.csv", dir, dir), 0);
+  assert_int_equal(sh("grep -q '^0,fixed,1,ok,.*,0.29999999999999999,0,' %s/hb/sweep.csv%s", dir, ""), 0);
   tu_rmtree(dir);
 }
 
@@ -167,29 +178,36 @@ static void test_sweep_batched_same_bytes(void **s) {
  * with run directories, batched (order engine) or not (population), and
  * nothing under runs/; with --resume or --keep-trajectories it is refused
  * (exit 2) before it writes anything, and phsim plot draws it.  Its
- * fixed-head points that differ only in eta_E run once (6 of the 12 here
- * take the other's run, as stderr says), in one shard or across two (a
- * point whose twin is in the other shard runs): the same bytes.
- * Mutations: a repeat whatever the head (the offdiag rows of the second
- * eta_E take the first's results) fails the cmp; no repeat at all fails
- * the message. */
+ * fixed-head points that differ only in eta_E run once (12 of the 36 here
+ * take an earlier point's run, as stderr says), in one shard or across
+ * four (each fixed-head triple of eta_E has its first and third in one
+ * shard, its second in another: the third repeats the first, the second
+ * runs): the same bytes, and those of PHSIM_SWEEP_REPEATS=0 (every point
+ * runs, no message).  Mutations: a repeat whatever the head (the offdiag rows of
+ * the second eta_E take the first's results) fails the cmp; no repeat at
+ * all fails the message. */
 static void test_sweep_table_only(void **s) {
   (void)s;
   char dir[256];
   tu_tempdir(dir, sizeof dir, "table");
   const char *common = "--set d=40 --set steps=3000 --set log_every=100 --grid seed=1:3:3 "
-                       "--grid engine=order,population --grid eta_E=0.0025,0.01 "
+                       "--grid engine=order,population --grid eta_E=0.0025,0.005,0.01 "
                        "--grid head=offdiag,fixed --jobs 2";
   assert_int_equal(sweep_into(dir, "r", "", common, ""), 0);
   char cmd[1024];
   snprintf(cmd, sizeof cmd, "%%s sweep %s --table-only --out %%s/t 2>%s/t.err", common, dir);
   assert_int_equal(sh(cmd, phsim_bin(), dir), 0);
   assert_int_equal(sh("cmp %s/r/sweep.csv %s/t/sweep.csv", dir, dir), 0);
-  assert_int_equal(sh("grep -q '; 6 of them repeat an earlier point' %s/t.err%s", dir, ""), 0);
+  assert_int_equal(sh("grep -q '; 12 points of this shard repeat an earlier' %s/t.err%s", dir, ""), 0);
   assert_int_equal(sh("test ! -e %s/t/runs%s", dir, ""), 0);
-  for (int i = 1; i <= 2; i++) {
-    char shard[32];
-    snprintf(shard, sizeof shard, "--table-only --shard %d/2", i);
+  snprintf(cmd, sizeof cmd, "PHSIM_SWEEP_REPEATS=0 %%s sweep %s --table-only --out %%s/n 2>%s/n.err",
+           common, dir);
+  assert_int_equal(sh(cmd, phsim_bin(), dir), 0);
+  assert_int_equal(sh("cmp %s/r/sweep.csv %s/n/sweep.csv", dir, dir), 0);
+  assert_int_equal(sh("! grep -q repeat %s/n.err%s", dir, ""), 0);
+  for (int i = 1; i <= 4; i++) {
+    char shard[64];
+    snprintf(shard, sizeof shard, "--table-only --shard %d/4", i);
     assert_int_equal(sweep_into(dir, "s", "", common, shard), 0);
   }
   assert_int_equal(sh("%s merge %s/s >/dev/null 2>&1", phsim_bin(), dir), 0);

@@ -589,8 +589,7 @@ PHSIM_INLINE void record_turn(const phsim_reduced_batch *bt, block *k, size_t m,
 
 /* The loss's rise from the last step and the head's peak
  * (phsim_head_peak_update: max |E_ij - delta_ij|, the first step it was
- * reached).  A lane that is not live takes -inf for both, which raises
- * neither (as a NaN raises neither).  After the first record only the
+ * reached), in lanes that are live.  After the first record only the
  * trained entries of E are read: the others never change, and the peak
  * already holds them. */
 PHSIM_INLINE void record_rise_peak(const phsim_reduced_batch *bt, block *k, size_t m,

@@ -395,7 +395,6 @@ static int summary_of(const phsim_sweep *s, size_t idx, const phsim_config *cfg,
   return same;
 }
 
-/* Point idx's line of the CSV: the grid values and the summary's columns. */
 /* A line's first fields: the index and the point's grid values. */
 static void csv_point(FILE *fp, const phsim_sweep *s, size_t idx) {
   fprintf(fp, "%zu", idx);
@@ -490,7 +489,9 @@ static void write_rows(pool *p, int all) {
   for (; p->written < p->ntodo && (all || p->finished[p->written]); p->written++) {
     const size_t idx = p->todo[p->written];
     char *row = p->rows[p->written];
-    if (row == NULL && (!all || bsearch(&idx, disk, ndisk, sizeof *disk, by_index) != NULL))
+    /* (bsearch only on an array: NULL with 0 members is undefined) */
+    if (row == NULL &&
+        (!all || (ndisk > 0 && bsearch(&idx, disk, ndisk, sizeof *disk, by_index) != NULL)))
       row = csv_row_on_disk(p->s, idx);
     if (row != NULL && p->csv != NULL) fputs(row, p->csv);
     free(row);
@@ -603,10 +604,11 @@ static void run_job(const pool *p, const size_t *slots, size_t n, char **rows,
 
 /* The entries whose run is todo entry t's (its chain in p->repeats):
  * finished with t's status and t's line after their own point fields, if
- * t's run ended (ok or diverged); how many. */
+ * t's run has a line (ok, diverged, or interrupted: a repeat would have
+ * stopped where t did); how many. */
 static size_t finish_repeats(pool *p, size_t t) {
+  if (p->rows[t] == NULL) return 0;
   const int st = p->status[t];
-  if ((st != PHSIM_OK && st != PHSIM_ENUM) || p->rows[t] == NULL) return 0;
   size_t n = 0;
   for (size_t u = p->repeats[t]; u != SIZE_MAX; u = p->repeats[u], n++) {
     p->rows[u] = csv_line(p->s, p->todo[u], NULL, p->todo[t], p->rows[t]);
@@ -695,13 +697,17 @@ static int check_jobs_memory(const phsim_sweep *s, size_t ntodo, double most,
  * trained entries (phsim_head_step, the batch's step, the flow's field,
  * the fidelity's Phi), so no engine, measure or summary field reads it
  * there, and the two runs are the same bits.  Only table-only sweeps: a
- * run directory is its own run's.  The earlier entry is the first in this
- * shard with the same other grid values, itself no repeat. */
+ * run directory is its own run's; PHSIM_SWEEP_REPEATS=0 runs every point
+ * (to check that claim).  The earlier entry is the first in this shard
+ * with the same other grid values, itself no repeat. */
 static int repeat_of(pool *p, size_t t, const phsim_config *cfg) {
   const phsim_sweep *s = p->s;
+  const char *env = getenv("PHSIM_SWEEP_REPEATS");
   size_t k = 0, stride = 1;
   while (k < s->ngrids && strcmp(s->grids[k].key, "eta_E") != 0) k++;
-  if (!s->table_only || k == s->ngrids || cfg->head != PHSIM_HEAD_FIXED) return 0;
+  if (!s->table_only || k == s->ngrids || cfg->head != PHSIM_HEAD_FIXED ||
+      (env != NULL && strcmp(env, "0") == 0))
+    return 0;
   for (size_t j = k + 1; j < s->ngrids; j++) stride *= s->grids[j].n;
   const size_t idx = p->todo[t], e = grid_index(s, idx, k);
   for (size_t f = 0; f < e; f++) {
@@ -908,8 +914,9 @@ int phsim_sweep_execute(phsim_sweep *s, char err[PHSIM_ERR_MAX]) {
     if (st == PHSIM_OK && phsim_interrupted()) {
       snprintf(err, PHSIM_ERR_MAX,
                "interrupted: %zu of %zu runs complete; the CSV lists them (the stopped ones "
-               "as interrupted); --resume continues",
-               complete_runs(&p), p.ntodo);
+               "as interrupted)%s",
+               complete_runs(&p), p.ntodo,
+               s->table_only ? "; a table-only sweep cannot resume: run it again" : "; --resume continues");
       st = PHSIM_EINTR;
     }
   }

@@ -98,15 +98,16 @@ static int sweep_main(const cli_command *c, const cli_args *a) {
   int st = sweep_setup(a, &s);
   if (st == PHSIM_OK) {
     st = phsim_sweep_execute(&s, err);
-    if (st != PHSIM_OK) cli_fail(st, err);
-    else if (s.repeated > 0)
-      fprintf(stderr, "phsim: sweep of %zu points (shard %u of %u) done in '%s'; %zu points of "
-              "this shard repeat an earlier point's run (eta_E where head = fixed) and were not "
-              "run again\n",
-              s.npoints, s.shard_i, s.shard_n, s.out, s.repeated);
-    else
-      fprintf(stderr, "phsim: sweep of %zu points (shard %u of %u) done in '%s'\n", s.npoints,
+    if (st != PHSIM_OK) {
+      cli_fail(st, err);
+    } else {
+      fprintf(stderr, "phsim: sweep of %zu points (shard %u of %u) done in '%s'", s.npoints,
               s.shard_i, s.shard_n, s.out);
+      if (s.repeated > 0)
+        fprintf(stderr, "; %zu points of this shard repeat an earlier point's run (eta_E where "
+                "head = fixed) and were not run again", s.repeated);
+      fputc('\n', stderr);
+    }
   }
   phsim_sweep_free(&s);
   return st;

@@ -120,28 +120,33 @@ static void block_coords(block *k, size_t m, size_t K, phsim_head head) {
       if (phsim_head_trains(head, r, s)) k->coord[i++] = k->E[r * m + s];
 }
 
+/* Block k's per-run constants but c, in one order for the two below. */
+enum { NCONST = 8 };
+static void constant_lanes(const block *k, lane *out[NCONST]) {
+  lane *const all[NCONST] = {k->kC, k->kM1, k->kM2, k->kM1x2, k->nu1s6, k->nu2s6x15, k->eta,
+                             k->eta_E};
+  for (size_t i = 0; i < NCONST; i++) out[i] = all[i];
+}
+
 /* Lane b of block k gets cfg's constants, as phsim_model_init forms them. */
 static void lane_constants(block *k, size_t b, const phsim_config *cfg) {
   phsim_model model;
   phsim_model_init(&model, cfg);
   const phsim_view_moments *vm = &model.vm;
-  k->kC[0][b] = vm->kC;
-  k->kM1[0][b] = vm->kM1;
-  k->kM2[0][b] = vm->kM2;
-  k->kM1x2[0][b] = 2.0 * vm->kM1;
-  k->nu1s6[0][b] = vm->nu1 * model.s6;
-  k->nu2s6x15[0][b] = vm->nu2 * model.s6 * 15.0;
-  k->eta[0][b] = cfg->eta;
-  k->eta_E[0][b] = cfg->eta_E;
+  const double v[NCONST] = {vm->kC, vm->kM1, vm->kM2, 2.0 * vm->kM1, vm->nu1 * model.s6,
+                            vm->nu2 * model.s6 * 15.0, cfg->eta, cfg->eta_E};
+  lane *to[NCONST];
+  constant_lanes(k, to);
+  for (size_t i = 0; i < NCONST; i++) to[i][0][b] = v[i];
   for (size_t l = 0; l < cfg->K; l++) k->c[l][b] = model.c[l];
 }
 
 /* Lane b of block k gets lane a of block j's constants. */
 static void copy_constants(block *k, size_t b, const block *j, size_t a, size_t K) {
-  lane *const to[] = {k->kC, k->kM1, k->kM2, k->kM1x2, k->nu1s6, k->nu2s6x15, k->eta, k->eta_E};
-  const lane *const from[] = {j->kC, j->kM1, j->kM2, j->kM1x2, j->nu1s6, j->nu2s6x15, j->eta,
-                              j->eta_E};
-  for (size_t i = 0; i < sizeof to / sizeof *to; i++) to[i][0][b] = from[i][0][a];
+  lane *to[NCONST], *from[NCONST];
+  constant_lanes(k, to);
+  constant_lanes(j, from);
+  for (size_t i = 0; i < NCONST; i++) to[i][0][b] = from[i][0][a];
   for (size_t l = 0; l < K; l++) k->c[l][b] = j->c[l][a];
 }
 

@@ -263,11 +263,17 @@ void phsim_sweep_free(phsim_sweep *s) {
   s->ngrids = 0;
 }
 
-/* Index of grid k's value at point idx (last grid fastest). */
-static size_t grid_index(const phsim_sweep *s, size_t idx, size_t k) {
+/* How far apart two points are whose only difference is one step in grid
+ * k's value (last grid fastest). */
+static size_t grid_stride(const phsim_sweep *s, size_t k) {
   size_t stride = 1;
   for (size_t j = k + 1; j < s->ngrids; j++) stride *= s->grids[j].n;
-  return (idx / stride) % s->grids[k].n;
+  return stride;
+}
+
+/* Index of grid k's value at point idx. */
+static size_t grid_index(const phsim_sweep *s, size_t idx, size_t k) {
+  return (idx / grid_stride(s, k)) % s->grids[k].n;
 }
 
 static int set_component(phsim_config *cfg, int l, const char *value,
@@ -329,6 +335,8 @@ typedef struct {
   unsigned char *finished;  /* per todo entry: its worker is done with it */
   size_t *repeats;          /* per todo entry: the next entry whose run it is
                                (a chain from the entry that runs), or SIZE_MAX */
+  size_t repeat_grid;       /* the eta_E grid points may repeat along, or
+                               SIZE_MAX: none (repeats_along) */
   size_t written;           /* entries whose line is in the CSV (or has none) */
   FILE *csv;
   char errmsg[PHSIM_ERR_MAX];
@@ -690,6 +698,16 @@ static int check_jobs_memory(const phsim_sweep *s, size_t ntodo, double most,
 
 #define REPEAT (-2L) /* a slot's class: its run is an earlier slot's */
 
+/* The grid along which points may repeat a run (see repeat_of): eta_E's
+ * in a table-only sweep unless PHSIM_SWEEP_REPEATS=0; SIZE_MAX: none. */
+static size_t repeats_along(const phsim_sweep *s) {
+  const char *env = getenv("PHSIM_SWEEP_REPEATS");
+  if (!s->table_only || (env != NULL && strcmp(env, "0") == 0)) return SIZE_MAX;
+  for (size_t k = 0; k < s->ngrids; k++)
+    if (strcmp(s->grids[k].key, "eta_E") == 0) return k;
+  return SIZE_MAX;
+}
+
 /* Whether todo entry t (configuration cfg) repeats the run of an earlier
  * entry of this shard, and if so, t joins that entry's chain in p->repeats.
  * A point repeats one that differs from it only in eta_E when its head
@@ -702,14 +720,9 @@ static int check_jobs_memory(const phsim_sweep *s, size_t ntodo, double most,
  * with the same other grid values, itself no repeat. */
 static int repeat_of(pool *p, size_t t, const phsim_config *cfg) {
   const phsim_sweep *s = p->s;
-  const char *env = getenv("PHSIM_SWEEP_REPEATS");
-  size_t k = 0, stride = 1;
-  while (k < s->ngrids && strcmp(s->grids[k].key, "eta_E") != 0) k++;
-  if (!s->table_only || k == s->ngrids || cfg->head != PHSIM_HEAD_FIXED ||
-      (env != NULL && strcmp(env, "0") == 0))
-    return 0;
-  for (size_t j = k + 1; j < s->ngrids; j++) stride *= s->grids[j].n;
-  const size_t idx = p->todo[t], e = grid_index(s, idx, k);
+  const size_t k = p->repeat_grid;
+  if (k == SIZE_MAX || cfg->head != PHSIM_HEAD_FIXED) return 0;
+  const size_t stride = grid_stride(s, k), idx = p->todo[t], e = grid_index(s, idx, k);
   for (size_t f = 0; f < e; f++) {
     const size_t other = idx - (e - f) * stride;
     if (other % s->shard_n != s->shard_i - 1) continue;
@@ -817,6 +830,7 @@ static int plan(phsim_sweep *s, pool *p, char err[PHSIM_ERR_MAX]) {
   }
   for (size_t idx = s->shard_i - 1; idx < s->npoints; idx += s->shard_n) p->todo[p->ntodo++] = idx;
   for (size_t t = 0; t < p->ntodo; t++) p->repeats[t] = SIZE_MAX;
+  p->repeat_grid = repeats_along(s);
   s->repeated = 0;
   double most = 0.0; /* bytes of the largest run */
   long *cls = malloc((p->ntodo ? p->ntodo : 1) * sizeof *cls);
